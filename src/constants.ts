@@ -1,0 +1,80 @@
+// Every identifier the extension shares with package.json lives here, so the two cannot
+// drift: test/unit/manifest.test.ts compares them.
+
+export const EXTENSION_ID = 'cloudxlr.cloudxlr-keys';
+export const CATEGORY = 'CloudXLR';
+export const OUTPUT_CHANNEL_NAME = 'CloudXLR';
+export const PROJECT_FILE = 'cloudxlr.json';
+
+export const ViewId = {
+  container: 'cloudxlr',
+  keys: 'cloudxlr.keys',
+  functions: 'cloudxlr.functions',
+} as const;
+
+export const CommandId = {
+  // API Keys view
+  addKey: 'cloudxlr.addKey',
+  editKey: 'cloudxlr.editKey',
+  renameKey: 'cloudxlr.renameKey',
+  deleteKey: 'cloudxlr.deleteKey',
+  copyValue: 'cloudxlr.copyValue',
+  copyName: 'cloudxlr.copyName',
+  importEnv: 'cloudxlr.importEnv',
+  refreshKeys: 'cloudxlr.refreshKeys',
+  filterKeys: 'cloudxlr.filterKeys',
+  clearFilter: 'cloudxlr.clearFilter',
+  initProject: 'cloudxlr.initProject',
+  showLog: 'cloudxlr.showLog',
+  // Cloud sync
+  signIn: 'cloudxlr.signIn',
+  signOut: 'cloudxlr.signOut',
+  startLocalCloud: 'cloudxlr.startLocalCloud',
+  stopLocalCloud: 'cloudxlr.stopLocalCloud',
+  pushKey: 'cloudxlr.pushKey',
+  pushAllKeys: 'cloudxlr.pushAllKeys',
+  deleteKeyFromCloud: 'cloudxlr.deleteKeyFromCloud',
+  // Linter
+  scanWorkspace: 'cloudxlr.scanWorkspace',
+  moveToApiKeys: 'cloudxlr.moveToApiKeys',
+  // Functions
+  newFunction: 'cloudxlr.newFunction',
+  deployFunction: 'cloudxlr.deployFunction',
+  deployAll: 'cloudxlr.deployAll',
+  invokeFunction: 'cloudxlr.invokeFunction',
+  showFunctionLogs: 'cloudxlr.showFunctionLogs',
+  rollbackFunction: 'cloudxlr.rollbackFunction',
+  deleteFunction: 'cloudxlr.deleteFunction',
+  refreshFunctions: 'cloudxlr.refreshFunctions',
+} as const;
+
+export const SettingId = {
+  cloudEndpoint: 'cloudxlr.cloud.endpoint',
+  clipboardClearSeconds: 'cloudxlr.clipboard.clearAfterSeconds',
+  localCloudDataDir: 'cloudxlr.localCloud.dataDirectory',
+  localCloudNodePath: 'cloudxlr.localCloud.nodePath',
+  lintEnabled: 'cloudxlr.lint.enabled',
+  lintSeverity: 'cloudxlr.lint.severity',
+  lintIgnore: 'cloudxlr.lint.ignore',
+} as const;
+
+/** Context keys used in `when` clauses. */
+export const ContextKey = {
+  hasKeys: 'cloudxlr.hasKeys',
+  filtered: 'cloudxlr.keysFiltered',
+  signedIn: 'cloudxlr.signedIn',
+  localCloudRunning: 'cloudxlr.localCloudRunning',
+} as const;
+
+/** Storage keys. The index and the token key hold no key values. */
+export const StorageKey = {
+  /** globalState: the index of key names and metadata (never values). */
+  keyIndex: 'cloudxlr.keyIndex.v1',
+  /** SecretStorage prefix of a key value: `cloudxlr.value/<project>/<NAME>`. */
+  valuePrefix: 'cloudxlr.value/',
+  /** SecretStorage prefix of a cloud token: `cloudxlr.token/<endpoint>/<project>`. */
+  tokenPrefix: 'cloudxlr.token/',
+} as const;
+
+export const DIAGNOSTIC_SOURCE = 'CloudXLR';
+export const DEFAULT_CLOUD_ENDPOINT = 'http://127.0.0.1:8787';
