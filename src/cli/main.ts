@@ -3,11 +3,11 @@
 
 type Subcommand = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 
-const subcommands: Record<string, Subcommand> = {};
-
-export function registerSubcommand(name: string, sub: Subcommand): void {
-  subcommands[name] = sub;
-}
+const subcommands: Record<string, Subcommand> = {
+  cloud: { summary: 'Run the local CloudXLR cloud (cloudxlr cloud start).', load: () => import('./cloudCommand') },
+  scan: { summary: 'Scan files for hardcoded secrets (exit 1 on findings).', load: () => import('./scanCommand') },
+  deploy: { summary: 'Deploy Cloud Functions with key references.', load: () => import('./deployCommand') },
+};
 
 function usage(): string {
   const lines = Object.entries(subcommands).map(([name, s]) => `  cloudxlr ${name.padEnd(8)} ${s.summary}`);
