@@ -1,7 +1,7 @@
 // Entry point of the `cloudxlr` command line. Each subcommand lives in its own module and is
 // loaded only when used, so `cloudxlr scan` never loads the local cloud's SQLite driver.
 
-type Subcommand = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
+export type Subcommand = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 
 const subcommands: Record<string, Subcommand> = {
   cloud: { summary: 'Run the local CloudXLR cloud (cloudxlr cloud start).', load: () => import('./cloudCommand') },
