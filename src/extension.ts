@@ -1,7 +1,51 @@
+// The extension's table of contents: build the services, register the features.
 import * as vscode from 'vscode';
+import { CommandId, OUTPUT_CHANNEL_NAME, ViewId } from './constants';
+import { Notifier } from './ui/notify';
+import { WorkspaceProjects } from './project/workspaceProjects';
+import { initProject } from './project/projectCommands';
+import { KeyStore } from './keys/keyStore';
+import { KeysView } from './keys/keysView';
+import { KeyCommands } from './keys/keyCommands';
 
-export function activate(_context: vscode.ExtensionContext): void {
-  // Filled in by the capabilities; see the README's architecture section.
+/** What the extension exports: used by integration tests to see what a person sees. */
+export interface CloudxlrApi {
+  keysView: KeysView;
+  notifier: Notifier;
+}
+
+export function activate(context: vscode.ExtensionContext): CloudxlrApi {
+  const log = vscode.window.createOutputChannel(OUTPUT_CHANNEL_NAME, { log: true });
+  const notifier = new Notifier(log);
+  const projects = new WorkspaceProjects(log);
+  const store = new KeyStore(context.secrets, context.globalState);
+  // Values never sync through Settings Sync: the index names keys, which are machine-local.
+  context.globalState.setKeysForSync([]);
+  const keysView = new KeysView(store, projects, undefined);
+  const treeView = vscode.window.createTreeView(ViewId.keys, { treeDataProvider: keysView, showCollapseAll: false });
+  keysView.attach(treeView);
+  const keys = new KeyCommands(store, projects, keysView, notifier, log);
+  context.subscriptions.push(log, projects, keysView, treeView, keys);
+
+  // Another window changed a value or the index: show it here too.
+  context.subscriptions.push(context.secrets.onDidChange(() => store.notifyExternalChange()));
+
+  const register = (id: string, handler: (...args: never[]) => unknown) =>
+    context.subscriptions.push(vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
+  register(CommandId.addKey, (args?: Parameters<KeyCommands['addKey']>[0]) => keys.addKey(args));
+  register(CommandId.editKey, (arg?: Parameters<KeyCommands['editKey']>[0]) => keys.editKey(arg));
+  register(CommandId.renameKey, (arg?: Parameters<KeyCommands['renameKey']>[0]) => keys.renameKey(arg));
+  register(CommandId.deleteKey, (arg?: Parameters<KeyCommands['deleteKey']>[0]) => keys.deleteKey(arg));
+  register(CommandId.copyValue, (arg?: Parameters<KeyCommands['copyValue']>[0]) => keys.copyValue(arg));
+  register(CommandId.copyName, (arg?: Parameters<KeyCommands['copyName']>[0]) => keys.copyName(arg));
+  register(CommandId.importEnv, (args?: Parameters<KeyCommands['importEnv']>[0]) => keys.importEnv(args));
+  register(CommandId.filterKeys, (args?: { text?: string }) => keys.filterKeys(args));
+  register(CommandId.clearFilter, () => keys.clearFilter());
+  register(CommandId.refreshKeys, () => keysView.refresh());
+  register(CommandId.initProject, (args?: { folder?: string; project?: string }) => initProject(notifier, args));
+  register(CommandId.showLog, () => log.show());
+
+  return { keysView, notifier };
 }
 
 export function deactivate(): void {}
