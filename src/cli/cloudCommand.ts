@@ -1,5 +1,157 @@
-// Placeholder until the cloud capability lands.
-export async function run(_argv: string[]): Promise<number> {
-  console.error('cloudxlr cloud: not available yet.');
-  return 2;
+// `cloudxlr cloud start`: runs the local CloudXLR cloud until SIGINT/SIGTERM.
+import * as path from 'path';
+
+const HELP = `Usage: cloudxlr cloud start [options]
+
+Runs the local CloudXLR cloud (the vault and Cloud Functions) on this machine.
+
+Options:
+  --port N          Port to listen on (default 8787; 0 picks a free port).
+  --host ADDRESS    Address to listen on (default 127.0.0.1, loopback only).
+  --data DIR        Data directory: database, master.key, tokens/ (default ./.cloudxlr/cloud).
+  --project NAME    A project to create if missing; repeat for more (default demo).
+  --token TOKEN     Accept TOKEN for the project(s), for scripts and tests
+                    (default: the environment variable CLOUDXLR_TOKEN). Without it, each new
+                    project gets a generated token, printed once and saved in DIR/tokens/.
+  --quiet           Do not log requests.
+  -h, --help        Show this help.
+
+Environment:
+  CLOUDXLR_TOKEN       Same as --token.
+  CLOUDXLR_MASTER_KEY  Base64 of the 32-byte master key; default DIR/master.key (created 0600).`;
+
+interface StartArgs {
+  port: number;
+  host: string;
+  data: string;
+  projects: string[];
+  token?: string;
+  quiet: boolean;
+}
+
+class UsageError extends Error {}
+
+function parseStart(argv: string[], env: NodeJS.ProcessEnv): StartArgs | 'help' {
+  const out: StartArgs = { port: 8787, host: '127.0.0.1', data: path.join('.cloudxlr', 'cloud'), projects: [], quiet: false };
+  let token = env.CLOUDXLR_TOKEN || undefined;
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i];
+    let inline: string | undefined;
+    const eq = arg.indexOf('=');
+    if (arg.startsWith('--') && eq !== -1) {
+      inline = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || (inline === undefined && v.startsWith('--'))) throw new UsageError(`${arg} needs a value.`);
+      return v;
+    };
+    switch (arg) {
+      case '-h':
+      case '--help':
+        return 'help';
+      case '--port': {
+        const v = value();
+        if (!/^[0-9]{1,5}$/.test(v) || Number(v) > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${v}".`);
+        out.port = Number(v);
+        break;
+      }
+      case '--host':
+        out.host = value();
+        break;
+      case '--data':
+        out.data = value();
+        break;
+      case '--project':
+        out.projects.push(value());
+        break;
+      case '--token':
+        token = value();
+        break;
+      case '--quiet':
+        out.quiet = true;
+        break;
+      default:
+        throw new UsageError(`Unknown option "${arg.slice(0, 40)}".`);
+    }
+  }
+  if (out.projects.length === 0) out.projects.push('demo');
+  if (token !== undefined) out.token = token;
+  return out;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (!sub || sub === '--help' || sub === '-h' || sub === 'help') {
+    console.log(HELP);
+    return sub ? 0 : 2;
+  }
+  if (sub !== 'start') {
+    console.error(`Unknown cloud command "${sub.slice(0, 40)}".\n\n${HELP}`);
+    return 2;
+  }
+  let args: StartArgs | 'help';
+  try {
+    args = parseStart(rest, process.env);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`${e.message}\n\n${HELP}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (args === 'help') {
+    console.log(HELP);
+    return 0;
+  }
+
+  // Loaded here so that `--help` needs no native SQLite driver.
+  const { startLocalCloud, StartError } = await import('../localCloud');
+  let cloud;
+  try {
+    cloud = await startLocalCloud({
+      dataDir: args.data,
+      host: args.host,
+      port: args.port,
+      projects: args.projects,
+      token: args.token,
+      log: args.quiet ? undefined : (line) => console.log(line),
+    });
+  } catch (e) {
+    if (e instanceof StartError) {
+      console.error(`The local cloud did not start: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+
+  console.log(`CloudXLR local cloud listening on ${cloud.url}`);
+  console.log(`Data directory: ${path.resolve(args.data)} (master key: ${cloud.masterKeySource === 'environment' ? 'CLOUDXLR_MASTER_KEY' : 'master.key'})`);
+  console.log(`Projects: ${args.projects.join(', ')}${args.token !== undefined ? ' (token given by flag or CLOUDXLR_TOKEN)' : ''}`);
+  for (const t of cloud.createdTokens) {
+    console.log(`Developer token for project "${t.project}" (shown once, saved in ${t.file}):\n  ${t.token}`);
+  }
+  if (args.host !== '127.0.0.1' && args.host !== 'localhost' && args.host !== '::1') {
+    console.log(`Warning: listening on ${args.host}, not loopback only. Anyone who can reach this address can try tokens.`);
+  }
+
+  const running = cloud;
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      if (stopping) return;
+      stopping = true;
+      console.log(`Received ${signal}; closing the local cloud.`);
+      running.close().then(
+        () => {
+          console.log('Local cloud closed.');
+          resolve(0);
+        },
+        () => resolve(1),
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
 }

@@ -1,0 +1,48 @@
+// The contract's error answer: {"error":{"code","message","details"}} with a matching status.
+// Handlers throw an ApiError; the server turns it into the answer. Anything else thrown is a
+// bug and becomes `500 internal` without its message or stack (which could hold a value).
+import type { CloudErrorCode, Problem } from '../cloud/types';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: CloudErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    /** Extra response headers, e.g. Allow for 405. */
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const unauthorized = (): ApiError =>
+  new ApiError(401, 'unauthorized', 'The request needs a valid token for this project. Sign in again and retry.');
+
+export const notFound = (message = 'Nothing is here. Check the URL.'): ApiError => new ApiError(404, 'not_found', message);
+
+export const invalidRequest = (message: string, details?: Record<string, unknown>): ApiError =>
+  new ApiError(400, 'invalid_request', message, details);
+
+/** 413; `close` also ends the connection (the server stopped reading the body midway). */
+export const payloadTooLarge = (limit: number, close = false): ApiError =>
+  new ApiError(
+    413,
+    'payload_too_large',
+    `The request body is larger than ${Math.round(limit / (1024 * 1024))} MiB. Send less data.`,
+    { limitBytes: limit },
+    close ? { Connection: 'close' } : undefined,
+  );
+
+/**
+ * One answer for every problem of a request. A shape problem (400) outranks the 422 ones, but
+ * all problems are listed in details.problems so a client can fix everything in one go.
+ */
+export function validationError(problems: Problem[]): ApiError {
+  const shape = problems.find((p) => p.code === 'invalid_request');
+  const first = shape ?? problems[0];
+  const status = shape ? 400 : 422;
+  const message = problems.length === 1 ? first.message : `${problems.length} problems: ${problems.map((p) => p.message).join(' ')}`;
+  return new ApiError(status, first.code, message, { problems });
+}

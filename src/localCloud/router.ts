@@ -1,0 +1,151 @@
+// A small router: routes are (method, pattern, handler) with `:param` segments, registered by
+// route modules listed in routes/index.ts. Patterns match the raw path segment by segment, and
+// each parameter is percent-decoded on its own, so "A%2FB" is one parameter "A/B" (which the
+// name rules then reject) and "A/B" is simply no route (404).
+import type { IncomingMessage, ServerResponse } from 'http';
+import type { AuditLog } from './audit';
+import type { Db } from './db';
+import { ApiError, invalidRequest, notFound, unauthorized } from './errors';
+import { readBody, readJsonObject, sendEmpty, sendJson } from './http';
+import { bearerToken, type Principal, type Tokens } from './tokens';
+import type { Vault } from './vault';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS' | 'HEAD';
+
+/** The local cloud's services, shared by every route. */
+export interface CloudServices {
+  db: Db;
+  vault: Vault;
+  audit: AuditLog;
+  tokens: Tokens;
+  dataDir: string;
+  now: () => Date;
+  /** The server's own base URL (e.g. http://127.0.0.1:8787), known once it listens. */
+  baseUrl: () => string;
+}
+
+export interface RouteContext extends CloudServices {
+  req: IncomingMessage;
+  res: ServerResponse;
+  method: Method;
+  /** Percent-decoded path parameters. */
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** Reads a JSON object body (400 for malformed JSON, 413 past the limit, 12 MiB by default). */
+  readJson(limitBytes?: number): Promise<Record<string, unknown>>;
+  /** Reads the raw body (413 past the limit). */
+  readBody(limitBytes?: number): Promise<Buffer>;
+  json(status: number, body: unknown, headers?: Record<string, string>): void;
+  empty(status: number, headers?: Record<string, string>): void;
+}
+
+/** The context of a route that requires the project's bearer token. */
+export interface ProjectRouteContext extends RouteContext {
+  principal: Principal;
+  /** Same as principal.project: the project named by the `:project` path parameter. */
+  project: string;
+}
+
+export type Handler<C extends RouteContext = RouteContext> = (ctx: C) => void | Promise<void>;
+
+interface Route {
+  methods: Method[];
+  segments: string[];
+  auth: boolean;
+  handler: Handler<never>;
+}
+
+export class Router {
+  private readonly routes: Route[] = [];
+
+  /** A route anyone may call (health, the public function trigger). */
+  public(method: Method | Method[], pattern: string, handler: Handler<RouteContext>): this {
+    return this.add(method, pattern, false, handler);
+  }
+
+  /**
+   * A route of one project: the pattern must contain `:project`, and the request must carry a
+   * token of that project, else 401 with the same answer whether or not the project exists.
+   */
+  project(method: Method | Method[], pattern: string, handler: Handler<ProjectRouteContext>): this {
+    if (!pattern.includes('/:project')) throw new Error(`A project route needs a :project segment: ${pattern}`);
+    return this.add(method, pattern, true, handler);
+  }
+
+  private add(method: Method | Method[], pattern: string, auth: boolean, handler: Handler<never>): this {
+    this.routes.push({ methods: Array.isArray(method) ? method : [method], segments: split(pattern), auth, handler });
+    return this;
+  }
+
+  async dispatch(services: CloudServices, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const rawPath = q === -1 ? rawUrl : rawUrl.slice(0, q);
+    const query = new URLSearchParams(q === -1 ? '' : rawUrl.slice(q + 1));
+    const parts = split(rawPath);
+    const method = (req.method ?? 'GET').toUpperCase() as Method;
+
+    const allowed = new Set<Method>();
+    for (const route of this.routes) {
+      const params = match(route.segments, parts);
+      if (!params) continue;
+      if (!route.methods.includes(method)) {
+        route.methods.forEach((m) => allowed.add(m));
+        continue;
+      }
+      const ctx: RouteContext = {
+        ...services,
+        req,
+        res,
+        method,
+        params,
+        query,
+        readJson: (limit) => readJsonObject(req, limit),
+        readBody: (limit) => readBody(req, limit),
+        json: (status, body, headers) => sendJson(res, status, body, headers),
+        empty: (status, headers) => sendEmpty(res, status, headers),
+      };
+      if (route.auth) {
+        const principal = services.tokens.verify(params.project, bearerToken(req.headers.authorization));
+        if (!principal) throw unauthorized();
+        const pctx: ProjectRouteContext = { ...ctx, principal, project: principal.project };
+        await (route.handler as Handler<ProjectRouteContext>)(pctx);
+      } else {
+        await (route.handler as Handler<RouteContext>)(ctx);
+      }
+      return;
+    }
+    if (allowed.size > 0) {
+      const allow = [...allowed].join(', ');
+      throw new ApiError(405, 'method_not_allowed', `This address does not accept ${method}; it accepts ${allow}.`, undefined, {
+        Allow: allow,
+      });
+    }
+    throw notFound();
+  }
+}
+
+function split(path: string): string[] {
+  return path.split('/').slice(1);
+}
+
+function match(pattern: string[], parts: string[]): Record<string, string> | undefined {
+  if (pattern.length !== parts.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i];
+    if (p.startsWith(':')) {
+      if (parts[i] === '') return undefined;
+      let decoded: string;
+      try {
+        decoded = decodeURIComponent(parts[i]);
+      } catch {
+        throw invalidRequest('The address contains invalid percent-encoding. Encode names with encodeURIComponent.');
+      }
+      params[p.slice(1)] = decoded;
+    } else if (p !== parts[i]) {
+      return undefined;
+    }
+  }
+  return params;
+}

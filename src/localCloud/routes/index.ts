@@ -1,0 +1,15 @@
+// Every route module of the local cloud, registered in one place. To add a capability, write
+// a module `(router: Router) => void` and add one line here.
+import type { Router } from '../router';
+import { registerAuditRoutes } from './audit';
+import { registerHealthRoutes } from './health';
+import { registerKeyRoutes } from './keys';
+
+export type RouteModule = (router: Router) => void;
+
+export const routeModules: RouteModule[] = [
+  registerHealthRoutes,
+  registerKeyRoutes,
+  registerAuditRoutes,
+  // Cloud Functions: registerFunctionRoutes from '../functions/routes'.
+];
