@@ -1,0 +1,60 @@
+// package.json and src/constants.ts name the same commands, views and settings, and the
+// manifest follows the conventions users expect.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { CATEGORY, CommandId, SettingId, ViewId } from '../../../src/constants';
+
+interface Command { command: string; title: string; category?: string; icon?: string }
+const root = path.resolve(__dirname, '../../../..');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  engines: Record<string, string>;
+  activationEvents: string[];
+  devDependencies: Record<string, string>;
+  contributes: {
+    commands: Command[];
+    views: Record<string, { id: string }[]>;
+    configuration: { properties: Record<string, { markdownDescription?: string; order?: number }> };
+    menus: Record<string, { command: string; when?: string }[]>;
+  };
+};
+
+describe('manifest', () => {
+  const declared = pkg.contributes.commands.map((c) => c.command);
+
+  it('declares every command in constants and nothing else', () => {
+    assert.deepStrictEqual([...declared].sort(), Object.values(CommandId).filter((id) => declared.includes(id)).sort());
+    const unknown = declared.filter((id) => !(Object.values(CommandId) as string[]).includes(id));
+    assert.deepStrictEqual(unknown, []);
+  });
+
+  it('gives every command the CloudXLR category', () => {
+    assert.deepStrictEqual(pkg.contributes.commands.filter((c) => c.category !== CATEGORY).map((c) => c.command), []);
+  });
+
+  it('declares the views in constants', () => {
+    const views = Object.values(pkg.contributes.views).flat().map((v) => v.id);
+    assert.ok(views.includes(ViewId.keys));
+    for (const v of views) assert.ok((Object.values(ViewId) as string[]).includes(v), `${v} is not in constants`);
+  });
+
+  it('describes every setting, orders it, and keeps it in constants', () => {
+    for (const [id, s] of Object.entries(pkg.contributes.configuration.properties)) {
+      assert.ok((Object.values(SettingId) as string[]).includes(id), `${id} is not in constants`);
+      assert.ok(s.markdownDescription, `${id} has no markdownDescription`);
+      assert.strictEqual(typeof s.order, 'number', `${id} has no order`);
+    }
+  });
+
+  it('only references declared commands in menus', () => {
+    for (const [menu, items] of Object.entries(pkg.contributes.menus)) {
+      for (const item of items) assert.ok(declared.includes(item.command), `${menu} names undeclared ${item.command}`);
+    }
+  });
+
+  it('activates lazily and targets a VS Code that the test host runs', () => {
+    assert.ok(!pkg.activationEvents.includes('*'));
+    assert.strictEqual(pkg.engines.vscode, '^1.100.0');
+    assert.strictEqual(pkg.devDependencies['@types/vscode'], '1.100.0');
+  });
+});
