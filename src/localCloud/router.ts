@@ -22,6 +22,8 @@ export interface CloudServices {
   now: () => Date;
   /** The server's own base URL (e.g. http://127.0.0.1:8787), known once it listens. */
   baseUrl: () => string;
+  /** Registers cleanup run when the cloud closes (before the database closes), e.g. a worker pool. */
+  onClose: (fn: () => void | Promise<void>) => void;
 }
 
 export interface RouteContext extends CloudServices {

@@ -89,7 +89,17 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const createdTokens = setUpProjects(tokens, dataDir, projects, options.token);
 
     let baseUrl = '';
-    const services: CloudServices = { db, vault, audit, tokens, dataDir, now, baseUrl: () => baseUrl };
+    const cleanups: Array<() => void | Promise<void>> = [];
+    const services: CloudServices = {
+      db,
+      vault,
+      audit,
+      tokens,
+      dataDir,
+      now,
+      baseUrl: () => baseUrl,
+      onClose: (fn) => void cleanups.push(fn),
+    };
     const router = new Router();
     for (const register of [...routeModules, ...(options.routes ?? [])]) register(router);
 
@@ -112,8 +122,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       close: () =>
         (closing ??= new Promise<void>((resolve) => {
           srv.close(() => {
-            db.close();
-            resolve();
+            void Promise.allSettled(cleanups.map(async (fn) => fn())).then(() => {
+              db.close();
+              resolve();
+            });
           });
           srv.closeIdleConnections();
           // Requests still running finish their transaction synchronously; what is left is idle.

@@ -1,0 +1,436 @@
+// The extension's client of the CloudXLR Cloud API (cloud-api.md), free of `vscode`. It adds a
+// timeout to every request, retries idempotent ones with backoff when the network or a proxy
+// fails, checks the shape of every answer, and turns every failure into a CloudError whose
+// message says what to do and never holds a key value or a token.
+import * as http from 'http';
+import * as https from 'https';
+import nodeFetch from 'node-fetch';
+import { digestOf } from '../shared/secretText';
+import type {
+  AuditEvent,
+  AuditResponse,
+  CloudErrorCode,
+  HealthResponse,
+  KeyDetails,
+  KeyListResponse,
+  KeySummary,
+  KeyVersionInfo,
+  PutKeyResponse,
+} from './types';
+
+/** The subset of fetch the client uses; node-fetch 2, undici's fetch or a fake all fit. */
+export type FetchLike = (
+  url: string,
+  init: {
+    method: string;
+    headers: Record<string, string>;
+    body?: string;
+    signal: AbortSignal;
+    agent?: unknown;
+  },
+) => Promise<FetchResponseLike>;
+
+export interface FetchResponseLike {
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+export interface CloudClientOptions {
+  /** Base URL, e.g. http://127.0.0.1:8787 (setting cloudxlr.cloud.endpoint). */
+  endpoint: string;
+  project: string;
+  /** The project's token, or a function reading it (e.g. from SecretStorage) per request. */
+  token?: string | (() => string | undefined | Promise<string | undefined>);
+  /** Default node-fetch 2 with a keep-alive agent. */
+  fetch?: FetchLike;
+  /** Per attempt, including reading the answer. Default 10 000 ms. */
+  timeoutMs?: number;
+  /** Extra attempts of an idempotent request after a network error or 502/503/504. Default 2. */
+  retries?: number;
+  /** First backoff delay; doubles each retry, with jitter. Default 300 ms. */
+  backoffMs?: number;
+  /** For tests. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface RequestOptions<T> {
+  body?: unknown;
+  /** Safe to send twice: GET, DELETE, PUT with ifVersion. Only these are retried. */
+  idempotent: boolean;
+  /** Checks the shape of a 2xx JSON answer; undefined for an answer without a body (204). */
+  parse?: (json: unknown) => T | undefined;
+  /** Strings that must never appear in an error message (a value being sent). */
+  secrets?: string[];
+}
+
+/** Client-side status for failures that have no HTTP answer. */
+export const NO_STATUS = 0;
+
+export class CloudError extends Error {
+  constructor(
+    readonly code: CloudErrorCode | string,
+    readonly status: number,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'CloudError';
+  }
+
+  /** Whether the cloud could not be reached at all (down, offline, timed out). */
+  get isUnreachable(): boolean {
+    return this.code === 'unreachable' || this.code === 'timeout';
+  }
+}
+
+const RETRY_STATUSES = new Set([502, 503, 504]);
+
+export class CloudClient {
+  readonly endpoint: string;
+  readonly project: string;
+  private readonly fetch: FetchLike;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly backoffMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly agent: http.Agent | undefined;
+
+  constructor(private readonly options: CloudClientOptions) {
+    this.endpoint = options.endpoint.replace(/\/+$/, '');
+    this.project = options.project;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.retries = options.retries ?? 2;
+    this.backoffMs = options.backoffMs ?? 300;
+    this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    if (options.fetch) {
+      this.fetch = options.fetch;
+    } else {
+      this.agent = this.endpoint.startsWith('https:') ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+      this.fetch = nodeFetch as unknown as FetchLike;
+    }
+  }
+
+  /** Frees the keep-alive connections. */
+  dispose(): void {
+    this.agent?.destroy();
+  }
+
+  // ---- Vault ----
+
+  health(): Promise<HealthResponse> {
+    return this.request<HealthResponse>('GET', '/v1/health', { idempotent: true, parse: parseHealth, auth: false });
+  }
+
+  async listKeys(): Promise<KeySummary[]> {
+    const r = await this.request<KeyListResponse>('GET', `${this.projectPath()}/keys`, { idempotent: true, parse: parseKeyList });
+    return r.keys;
+  }
+
+  /** A key's metadata and versions, or undefined when the cloud has no such key. */
+  async getKey(name: string): Promise<KeyDetails | undefined> {
+    try {
+      return await this.request<KeyDetails>('GET', this.keyPath(name), { idempotent: true, parse: parseKeyDetails });
+    } catch (e) {
+      if (e instanceof CloudError && e.status === 404 && e.code === 'not_found') return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * Stores a new version of a key. With `ifVersion` (0 = must not exist yet) it is a
+   * compare-and-set, safe to retry: a retry that finds its own write already applied succeeds.
+   */
+  async putKey(name: string, value: string, ifVersion?: number): Promise<PutKeyResponse & { created: boolean }> {
+    const body: Record<string, unknown> = { value };
+    if (ifVersion !== undefined) body.ifVersion = ifVersion;
+    let attempts = 0;
+    try {
+      const { json, status } = await this.requestRaw<PutKeyResponse>('PUT', this.keyPath(name), {
+        body,
+        idempotent: ifVersion !== undefined,
+        parse: parsePutKey,
+        secrets: [value],
+        onAttempt: (n) => (attempts = n),
+      });
+      return { ...(json as PutKeyResponse), created: status === 201 };
+    } catch (e) {
+      // An earlier attempt may have been applied, its answer lost: then the current version
+      // is ifVersion + 1 and holds our digest.
+      if (
+        attempts > 1 &&
+        e instanceof CloudError &&
+        e.code === 'version_conflict' &&
+        ifVersion !== undefined &&
+        e.details.currentVersion === ifVersion + 1
+      ) {
+        const key = await this.getKey(name);
+        if (key && key.version === ifVersion + 1 && key.digest === digestOf(value)) {
+          return { name, version: key.version, digest: key.digest, created: ifVersion === 0 };
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** Deletes a key. Without `force`, a key used by a function fails with code key_in_use. */
+  async deleteKey(name: string, options: { force?: boolean } = {}): Promise<void> {
+    await this.request<undefined>('DELETE', this.keyPath(name) + (options.force ? '?force=true' : ''), { idempotent: true });
+  }
+
+  async audit(limit?: number): Promise<AuditEvent[]> {
+    const q = limit !== undefined ? `?limit=${encodeURIComponent(String(limit))}` : '';
+    const r = await this.request<AuditResponse>('GET', `${this.projectPath()}/audit${q}`, { idempotent: true, parse: parseAudit });
+    return r.events;
+  }
+
+  // ---- Cloud Functions: methods are added here, built on request(). ----
+
+  // ---- Plumbing ----
+
+  /** `/v1/projects/{project}`, encoded. */
+  projectPath(): string {
+    return `/v1/projects/${encodeURIComponent(this.project)}`;
+  }
+
+  keyPath(name: string): string {
+    return `${this.projectPath()}/keys/${encodeURIComponent(name)}`;
+  }
+
+  /** Sends one API request and returns its parsed answer; every failure is a CloudError. */
+  async request<T>(method: string, path: string, opts: RequestOptions<T> & { auth?: boolean }): Promise<T> {
+    return (await this.requestRaw<T>(method, path, opts)).json as T;
+  }
+
+  private async requestRaw<T>(
+    method: string,
+    path: string,
+    opts: RequestOptions<T> & { auth?: boolean; onAttempt?: (n: number) => void },
+  ): Promise<{ status: number; json: T | undefined }> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    const secrets = [...(opts.secrets ?? [])];
+    if (opts.auth !== false) {
+      const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
+      if (!token) {
+        throw new CloudError(
+          'unauthorized',
+          NO_STATUS,
+          `You are not signed in to the CloudXLR cloud at ${this.endpoint}. Sign in with the command “CloudXLR: Sign In”.`,
+        );
+      }
+      headers.Authorization = `Bearer ${token}`;
+      secrets.push(token);
+    }
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['Content-Type'] = 'application/json';
+    }
+    const attempts = opts.idempotent ? this.retries + 1 : 1;
+    let last: CloudError | undefined;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      opts.onAttempt?.(attempt);
+      if (attempt > 1) await this.sleep(this.backoff(attempt - 1));
+      try {
+        return await this.attempt<T>(method, path, headers, body, opts, secrets);
+      } catch (e) {
+        if (!(e instanceof CloudError)) throw e;
+        last = e;
+        const retriable = e.code === 'unreachable' || e.code === 'timeout' || RETRY_STATUSES.has(e.status);
+        if (!retriable) throw e;
+      }
+    }
+    throw last as CloudError;
+  }
+
+  private backoff(retry: number): number {
+    const base = this.backoffMs * 2 ** (retry - 1);
+    return Math.round(base / 2 + Math.random() * (base / 2));
+  }
+
+  private async attempt<T>(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    opts: RequestOptions<T>,
+    secrets: string[],
+  ): Promise<{ status: number; json: T | undefined }> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    let status: number;
+    let text: string;
+    let contentType: string;
+    try {
+      const init: Parameters<FetchLike>[1] = { method, headers, signal: controller.signal };
+      if (body !== undefined) init.body = body;
+      if (this.agent) init.agent = this.agent;
+      const res = await this.fetch(this.endpoint + path, init);
+      status = res.status;
+      contentType = res.headers.get('content-type') ?? '';
+      text = await res.text();
+    } catch (e) {
+      if (controller.signal.aborted) {
+        throw new CloudError(
+          'timeout',
+          NO_STATUS,
+          `The CloudXLR cloud at ${this.endpoint} did not answer within ${Math.round(this.timeoutMs / 100) / 10} s. ${this.startHint()}`,
+        );
+      }
+      throw new CloudError('unreachable', NO_STATUS, `The CloudXLR cloud at ${this.endpoint} is not reachable. ${this.startHint()}`, {
+        cause: e instanceof Error ? ((e as NodeJS.ErrnoException).code ?? e.name) : 'unknown',
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+
+    if (status >= 200 && status < 300) {
+      if (!opts.parse) return { status, json: undefined };
+      const json = parseJson(text);
+      const parsed = json === undefined ? undefined : opts.parse(json);
+      if (parsed === undefined) throw this.badResponse(status, contentType);
+      return { status, json: parsed };
+    }
+    throw this.errorFor(status, text, contentType, secrets);
+  }
+
+  private errorFor(status: number, text: string, contentType: string, secrets: string[]): CloudError {
+    const json = parseJson(text);
+    const err = isObject(json) && isObject(json.error) ? json.error : undefined;
+    const code = err && typeof err.code === 'string' && /^[a-z_]{1,64}$/.test(err.code) ? err.code : undefined;
+    const serverMessage = err && typeof err.message === 'string' ? redact(err.message.slice(0, 2000), secrets) : undefined;
+    const details = err && isObject(err.details) ? (redactDeep(err.details, secrets) as Record<string, unknown>) : {};
+
+    if (status === 401) {
+      return new CloudError(
+        'unauthorized',
+        401,
+        `The CloudXLR cloud at ${this.endpoint} did not accept your token for project “${this.project}”. Sign in again with the command “CloudXLR: Sign In”.`,
+        details,
+      );
+    }
+    if (RETRY_STATUSES.has(status) && !code) {
+      return new CloudError(
+        'unreachable',
+        status,
+        `The CloudXLR cloud at ${this.endpoint} is unavailable (HTTP ${status}). Try again in a moment. ${this.startHint()}`,
+      );
+    }
+    if (!code || !serverMessage) return this.badResponse(status, contentType);
+    switch (code) {
+      case 'key_in_use': {
+        const fns = Array.isArray(details.functions) ? details.functions.filter((f): f is string => typeof f === 'string') : [];
+        return new CloudError(
+          code,
+          status,
+          fns.length
+            ? `The key is used by ${fns.length === 1 ? 'the function' : 'the functions'} ${fns.join(', ')}. Deploy ${fns.length === 1 ? 'it' : 'them'} without the key first, or delete with force.`
+            : serverMessage,
+          details,
+        );
+      }
+      case 'internal':
+        return new CloudError(code, status, `The CloudXLR cloud at ${this.endpoint} hit an internal error (HTTP ${status}). Try again; if it persists, check its log.`, details);
+      default:
+        return new CloudError(code, status, serverMessage, details);
+    }
+  }
+
+  private badResponse(status: number, contentType: string): CloudError {
+    const type = contentType ? `, ${contentType.split(';')[0].slice(0, 60)}` : '';
+    return new CloudError(
+      'bad_response',
+      status,
+      `The server at ${this.endpoint} answered in a form a CloudXLR cloud does not use (HTTP ${status}${type}). Check the setting “cloudxlr.cloud.endpoint” points at a CloudXLR cloud.`,
+    );
+  }
+
+  private startHint(): string {
+    return isLoopback(this.endpoint)
+      ? 'Start it with `npx cloudxlr cloud start` or the command “CloudXLR: Start Local Cloud”.'
+      : 'Check your network connection and the setting “cloudxlr.cloud.endpoint”.';
+  }
+}
+
+function isLoopback(endpoint: string): boolean {
+  try {
+    const host = new URL(endpoint).hostname;
+    return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\./.test(host);
+  } catch {
+    return false;
+  }
+}
+
+function redact(text: string, secrets: string[]): string {
+  let out = text;
+  for (const s of secrets) if (s) out = out.split(s).join('[REDACTED]');
+  return out;
+}
+
+function redactDeep(v: unknown, secrets: string[]): unknown {
+  if (typeof v === 'string') return redact(v, secrets);
+  if (Array.isArray(v)) return v.map((x) => redactDeep(x, secrets));
+  if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactDeep(x, secrets)]));
+  return v;
+}
+
+// ---- Answer shapes ----
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
+
+function isVersionInfo(v: unknown): v is KeyVersionInfo {
+  return isObject(v) && isInt(v.version) && isStr(v.digest) && isStr(v.createdAt);
+}
+
+function isSummary(v: unknown): v is KeySummary {
+  return (
+    isObject(v) &&
+    isStr(v.name) &&
+    isInt(v.version) &&
+    isStr(v.digest) &&
+    isStr(v.createdAt) &&
+    isStr(v.updatedAt) &&
+    Array.isArray(v.usedBy) &&
+    v.usedBy.every(isStr)
+  );
+}
+
+function parseHealth(j: unknown): HealthResponse | undefined {
+  return isObject(j) && j.status === 'ok' && isStr(j.version) ? { status: 'ok', version: j.version } : undefined;
+}
+
+function parseKeyList(j: unknown): KeyListResponse | undefined {
+  return isObject(j) && Array.isArray(j.keys) && j.keys.every(isSummary) ? { keys: j.keys } : undefined;
+}
+
+function parseKeyDetails(j: unknown): KeyDetails | undefined {
+  return isSummary(j) && isObject(j) && Array.isArray(j.versions) && j.versions.every(isVersionInfo) ? (j as unknown as KeyDetails) : undefined;
+}
+
+function parsePutKey(j: unknown): PutKeyResponse | undefined {
+  return isObject(j) && isStr(j.name) && isInt(j.version) && isStr(j.digest) ? { name: j.name, version: j.version, digest: j.digest } : undefined;
+}
+
+function parseAudit(j: unknown): AuditResponse | undefined {
+  const ok =
+    isObject(j) &&
+    Array.isArray(j.events) &&
+    j.events.every((e) => isObject(e) && isStr(e.time) && isStr(e.action) && isStr(e.target) && isStr(e.token));
+  return ok ? { events: (j as unknown as AuditResponse).events } : undefined;
+}
+
+/** Shape checks for other modules' methods (functions) to reuse. */
+export const shapes = { isObject, isStr, isInt, parseJson };
