@@ -1,0 +1,232 @@
+// code-server: a real VS Code (1.100.3, with its Node extension host) that installs offline
+// from the npm registry and runs headless. Installed once into a cache outside the clone
+// (~/.cache/cloudxlr-test-host/code-server-<version>), so fresh CI clones reuse it.
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Child, log, seconds, startChild, stopChild, tail, waitForHttp } from './processes';
+
+/** The newest code-server that runs on Node 20 (it embeds VS Code 1.100.3). */
+export const CODE_SERVER_VERSION = '4.100.3';
+const COMPLETE_MARKER = '.cloudxlr-install-complete';
+/** Debian packages code-server's native modules build against, plus ripgrep and the browser. */
+export const APT_PACKAGES = ['libkrb5-dev', 'libsecret-1-dev', 'libxkbfile-dev', 'libx11-dev', 'pkg-config', 'ripgrep', 'chromium'];
+export const CHROMIUM_PATH = process.env.CLOUDXLR_CHROMIUM ?? '/usr/bin/chromium';
+// @vscode/ripgrep (a code-server dependency) downloads rg from GitHub unless this file is in
+// os.tmpdir(); a tarball of Debian's rg satisfies it.
+const RIPGREP_CACHE = 'vscode-ripgrep-cache-1.15.11';
+const RIPGREP_TARGETS: Record<string, string> = {
+  x64: 'x86_64-unknown-linux-musl',
+  arm64: 'aarch64-unknown-linux-musl',
+};
+
+export function hostCacheDir(): string {
+  return process.env.CLOUDXLR_TEST_HOST_DIR ?? path.join(os.homedir(), '.cache', 'cloudxlr-test-host');
+}
+
+export function codeServerDir(): string {
+  return path.join(hostCacheDir(), `code-server-${CODE_SERVER_VERSION}`);
+}
+
+function entryPoint(dir: string): string {
+  return path.join(dir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+}
+
+function missingAptPackages(): string[] | undefined {
+  const probe = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...APT_PACKAGES], { encoding: 'utf8' });
+  if (probe.error) return undefined; // not a Debian-like system
+  const installed = new Set(
+    probe.stdout.split('\n').filter((l) => l.endsWith(' installed')).map((l) => l.split(' ')[0]?.split(':')[0]),
+  );
+  return APT_PACKAGES.filter((p) => !installed.has(p));
+}
+
+/** Installs the Debian packages code-server and the browser need, when missing. */
+export function ensureSystemPackages(): void {
+  const missing = missingAptPackages();
+  if (missing === undefined) {
+    // Not Debian: check for the two programs the host runs and leave the build tools to npm.
+    for (const program of ['/usr/bin/rg', CHROMIUM_PATH]) {
+      if (!fs.existsSync(program)) {
+        throw new Error(`${program} is missing. Install ripgrep and Chromium (or set CLOUDXLR_CHROMIUM to a Chromium binary), then run again.`);
+      }
+    }
+    return;
+  }
+  if (missing.length === 0) return;
+  const command = `apt-get update && apt-get install -y ${missing.join(' ')}`;
+  if (process.getuid?.() !== 0) {
+    throw new Error(`The test host needs these Debian packages: ${missing.join(' ')}.\nInstall them with:\n  sudo sh -c '${command}'\nthen run again.`);
+  }
+  log(`Installing Debian packages: ${missing.join(' ')} (one time)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update'], ['install', '-y', ...missing]]) {
+    const result = spawnSync('apt-get', args, { stdio: 'inherit', env });
+    if (result.status !== 0) throw new Error(`apt-get ${args[0]} failed (exit ${result.status}). Run as root: ${command}`);
+  }
+}
+
+function placeRipgrepCache(): void {
+  const target = RIPGREP_TARGETS[process.arch];
+  if (!target) throw new Error(`No ripgrep cache name for CPU architecture ${process.arch}.`);
+  const dir = path.join(os.tmpdir(), RIPGREP_CACHE);
+  const tarball = path.join(dir, `ripgrep-v13.0.0-10-${target}.tar.gz`);
+  if (fs.existsSync(tarball)) return;
+  const rg = '/usr/bin/rg';
+  if (!fs.existsSync(rg)) throw new Error(`${rg} is missing: install the Debian package ripgrep.`);
+  fs.mkdirSync(dir, { recursive: true });
+  const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-rg-'));
+  try {
+    fs.copyFileSync(rg, path.join(staging, 'rg'));
+    fs.chmodSync(path.join(staging, 'rg'), 0o755);
+    execFileSync('tar', ['-czf', `${tarball}.tmp`, '-C', staging, 'rg']);
+    fs.renameSync(`${tarball}.tmp`, tarball);
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Removes install directories left behind by installs that were killed. */
+function removeStaleInstalls(cache: string): void {
+  for (const name of fs.existsSync(cache) ? fs.readdirSync(cache) : []) {
+    const match = /^\.install-(\d+)-/.exec(name);
+    if (!match) continue;
+    let alive = false;
+    try {
+      process.kill(Number(match[1]), 0);
+      alive = true;
+    } catch {
+      alive = false;
+    }
+    if (!alive) fs.rmSync(path.join(cache, name), { recursive: true, force: true });
+  }
+}
+
+/** An environment for npm without the variables of the `npm run` that started us. */
+function installEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^npm_(package_|lifecycle_|config_local_prefix|config_loglevel)/i.test(key)) continue;
+    env[key] = value;
+  }
+  return {
+    ...env,
+    npm_config_unsafe_perm: 'true', // code-server's postinstall refuses root otherwise
+    npm_config_yes: 'true', // node-pty's postinstall runs `npx node-gyp`
+    npm_config_loglevel: 'notice',
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+    npm_config_update_notifier: 'false',
+  };
+}
+
+/**
+ * Returns the path of code-server's entry script, installing code-server into the cache
+ * first if needed (about 4 minutes and 300 MB, once per machine).
+ */
+export async function ensureCodeServer(): Promise<string> {
+  const dir = codeServerDir();
+  if (fs.existsSync(path.join(dir, COMPLETE_MARKER)) && fs.existsSync(entryPoint(dir))) return entryPoint(dir);
+
+  ensureSystemPackages();
+  const cache = hostCacheDir();
+  fs.mkdirSync(cache, { recursive: true });
+  removeStaleInstalls(cache);
+  placeRipgrepCache();
+
+  const staging = path.join(cache, `.install-${process.pid}-${Date.now()}`);
+  fs.mkdirSync(staging);
+  const logFile = path.join(cache, `install-${CODE_SERVER_VERSION}.log`);
+  fs.writeFileSync(logFile, '');
+  log(`Installing code-server ${CODE_SERVER_VERSION} into ${dir} (one time, about 4 minutes; log: ${logFile})`);
+  const started = Date.now();
+  const npm = startChild('npm install code-server', 'npm', ['install', '--prefix', staging, `code-server@${CODE_SERVER_VERSION}`], {
+    cwd: staging,
+    env: installEnv(),
+    logFile,
+  });
+  const stopOnSignal = (): void => {
+    void stopChild(npm, 1000).then(() => fs.rmSync(staging, { recursive: true, force: true }));
+  };
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  try {
+    const ticker = setInterval(() => {
+      const last = tail(logFile, 5).split('\n').filter((l) => l.trim() && !/unknown env config/i.test(l)).pop() ?? '';
+      log(`  still installing code-server (${seconds(Date.now() - started)})${last ? `: ${last.slice(0, 120)}` : ''}`);
+    }, 20_000);
+    const code = await npm.exited.finally(() => clearInterval(ticker));
+    if (code !== 0 || !fs.existsSync(entryPoint(staging))) {
+      throw new Error(`Installing code-server failed (npm exit ${code}). Last lines of ${logFile}:\n${tail(logFile, 60)}`);
+    }
+    fs.writeFileSync(path.join(staging, COMPLETE_MARKER), `code-server ${CODE_SERVER_VERSION} installed ${new Date().toISOString()}\n`);
+    try {
+      fs.renameSync(staging, dir);
+    } catch {
+      // Another run finished first, or a broken copy is in the way.
+      if (fs.existsSync(path.join(dir, COMPLETE_MARKER))) fs.rmSync(staging, { recursive: true, force: true });
+      else {
+        fs.rmSync(dir, { recursive: true, force: true });
+        fs.renameSync(staging, dir);
+      }
+    }
+    log(`Installed code-server ${CODE_SERVER_VERSION} in ${seconds(Date.now() - started)}.`);
+    return entryPoint(dir);
+  } finally {
+    process.removeListener('SIGINT', stopOnSignal);
+    process.removeListener('SIGTERM', stopOnSignal);
+    if (fs.existsSync(staging)) fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+export interface CodeServerOptions {
+  entry: string;
+  port: number;
+  extensionsDir: string;
+  userDataDir: string;
+  /** Directory for code-server's own config and state (XDG dirs), kept out of $HOME. */
+  stateDir: string;
+  workspace: string;
+  env: NodeJS.ProcessEnv;
+  logFile: string;
+  echo?: string;
+}
+
+/** Starts code-server on 127.0.0.1 and waits until it answers. */
+export async function startCodeServer(options: CodeServerOptions): Promise<Child> {
+  for (const dir of [options.extensionsDir, options.userDataDir, options.stateDir]) fs.mkdirSync(dir, { recursive: true });
+  const config = path.join(options.stateDir, 'config.yaml');
+  fs.writeFileSync(config, `bind-addr: 127.0.0.1:${options.port}\nauth: none\ncert: false\n`);
+  const args = [
+    options.entry,
+    '--config', config,
+    '--auth', 'none',
+    '--bind-addr', `127.0.0.1:${options.port}`,
+    '--extensions-dir', options.extensionsDir,
+    '--user-data-dir', options.userDataDir,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    options.workspace,
+  ];
+  const child = startChild('code-server', process.execPath, args, {
+    cwd: options.workspace,
+    env: {
+      ...options.env,
+      XDG_CONFIG_HOME: path.join(options.stateDir, 'config'),
+      XDG_DATA_HOME: path.join(options.stateDir, 'data'),
+    },
+    logFile: options.logFile,
+    ...(options.echo ? { echo: options.echo } : {}),
+  });
+  await waitForHttp(`http://127.0.0.1:${options.port}/healthz`, { timeoutMs: 60_000, child });
+  return child;
+}
+
+/** The workbench URL that opens `folder`. */
+export function workbenchUrl(port: number, folder: string): string {
+  return `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}`;
+}
+

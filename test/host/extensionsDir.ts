@@ -1,0 +1,57 @@
+// Lays out an --extensions-dir: the extension under test as `<publisher>.<name>-<version>`
+// (what an installed .vsix looks like) and, for test runs, the test-runner extension.
+import * as fs from 'fs';
+import * as path from 'path';
+import { RUNNER_EXTENSION_FOLDER, RunnerConfig } from './hostContract';
+
+/** What the extension needs at run time; node_modules holds its native and wasm externals. */
+const EXTENSION_ENTRIES = ['package.json', 'dist', 'media', 'bin', 'README.md', 'CHANGELOG.md', 'LICENSE', 'node_modules'];
+
+interface Manifest {
+  publisher: string;
+  name: string;
+  version: string;
+  main?: string;
+}
+
+export function extensionFolderName(repoRoot: string): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as Manifest;
+  return `${manifest.publisher}.${manifest.name}-${manifest.version}`;
+}
+
+/**
+ * Places the extension under test in `extensionsDir`, replacing an older copy. With `link`,
+ * entries are symlinks into the repository (the dev host: a rebuild plus "Restart Extension
+ * Host" picks up changes); otherwise they are copies, except node_modules, always a link.
+ */
+export function placeExtension(repoRoot: string, extensionsDir: string, link: boolean): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as Manifest;
+  const main = path.join(repoRoot, manifest.main ?? 'dist/extension.js');
+  if (!fs.existsSync(main) && !fs.existsSync(`${main}.js`)) {
+    throw new Error(`${path.relative(repoRoot, main)} is missing: run \`npm run build\` first.`);
+  }
+  const target = path.join(extensionsDir, extensionFolderName(repoRoot));
+  fs.rmSync(target, { recursive: true, force: true });
+  fs.mkdirSync(target, { recursive: true });
+  for (const entry of EXTENSION_ENTRIES) {
+    const source = path.join(repoRoot, entry);
+    if (!fs.existsSync(source)) continue;
+    const destination = path.join(target, entry);
+    if (link || entry === 'node_modules') fs.symlinkSync(source, destination);
+    else fs.cpSync(source, destination, { recursive: true });
+  }
+  return target;
+}
+
+/** Places the test-runner extension (compiled to out/test/host/runnerExtension) with its run.json. */
+export function placeRunnerExtension(repoRoot: string, extensionsDir: string, config: RunnerConfig): string {
+  const target = path.join(extensionsDir, RUNNER_EXTENSION_FOLDER);
+  const compiled = path.join(repoRoot, 'out', 'test', 'host', 'runnerExtension', 'extension.js');
+  if (!fs.existsSync(compiled)) throw new Error(`${compiled} is missing: run \`npm run compile-tests\` first.`);
+  fs.rmSync(target, { recursive: true, force: true });
+  fs.mkdirSync(target, { recursive: true });
+  fs.copyFileSync(path.join(repoRoot, 'test', 'host', 'runnerExtension', 'package.json'), path.join(target, 'package.json'));
+  fs.copyFileSync(compiled, path.join(target, 'extension.js'));
+  fs.writeFileSync(path.join(target, 'run.json'), JSON.stringify(config, null, 2));
+  return target;
+}

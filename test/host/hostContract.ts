@@ -1,0 +1,104 @@
+// What the test launchers, the test-runner extension and the integration tests agree on.
+// Plain Node: no `vscode` import, so launchers and tests can both load it.
+
+/** Environment variables every integration test can read (set by the launchers). */
+export const TestEnv = {
+  /** `code-server` (npm run test:integration) or `electron` (npm run test:electron). */
+  host: 'CLOUDXLR_TEST_HOST',
+  /** Base URL of the local cloud started for this run, e.g. `http://127.0.0.1:41234`. */
+  endpoint: 'CLOUDXLR_TEST_ENDPOINT',
+  /** Bearer token the local cloud was started with. */
+  token: 'CLOUDXLR_TEST_TOKEN',
+  /** Project the local cloud serves (`demo`, as in the fixture's cloudxlr.json). */
+  project: 'CLOUDXLR_TEST_PROJECT',
+  /** Data directory of the local cloud started for this run. */
+  cloudData: 'CLOUDXLR_TEST_CLOUD_DATA',
+  /** The fresh copy of test/fixtures/workspace opened in the editor. */
+  workspace: 'CLOUDXLR_TEST_WORKSPACE',
+  /** Directory for artifacts (screenshots, logs): <repo>/out/test-host. */
+  artifacts: 'CLOUDXLR_TEST_ARTIFACTS',
+  /** Only run tests whose full title matches this regular expression. */
+  grep: 'CLOUDXLR_TEST_GREP',
+  /** Skip starting the local cloud (launcher development only; npm test never sets it). */
+  noCloud: 'CLOUDXLR_TEST_NO_CLOUD',
+} as const;
+
+export const EXTENSION_UNDER_TEST = 'cloudxlr.cloudxlr-keys';
+/** Identifier of the test-only extension that runs the suite inside code-server. */
+export const RUNNER_EXTENSION_ID = 'cloudxlr-test.cloudxlr-test-runner';
+export const RUNNER_EXTENSION_FOLDER = 'cloudxlr-test.cloudxlr-test-runner-0.0.1';
+export const FIXTURE_PROJECT = 'demo';
+
+/** Written by the launcher into the runner extension's folder as `run.json`. */
+export interface RunnerConfig {
+  /** Absolute path of the compiled suite entry (out/test/integration/index.js). */
+  suitePath: string;
+  /** Where the runner writes its {@link SuiteResult} as JSON. */
+  resultFile: string;
+  /** The runner appends the report here line by line while the suite runs. */
+  progressFile: string;
+  grep?: string;
+}
+
+export interface TestFailure {
+  fullTitle: string;
+  message: string;
+  stack?: string;
+}
+
+export interface SuiteResult {
+  passes: number;
+  failures: number;
+  pending: number;
+  total: number;
+  failed: TestFailure[];
+  /** The spec reporter's text, without colours. */
+  report: string;
+  startedAt: number;
+  finishedAt: number;
+}
+
+/** What the runner extension writes: the suite result plus facts about the host. */
+export interface RunnerResult extends SuiteResult {
+  /** Epoch ms when the runner extension activated (the extension host was up). */
+  activatedAt: number;
+  vscodeVersion: string;
+  remoteName: string | undefined;
+  /** Set when the suite could not be loaded or crashed outside a test. */
+  crash?: string;
+}
+
+/** Exports of the runner extension, for tests that need an extension context of their own. */
+export interface RunnerExports {
+  /** The runner extension's own SecretStorage: the host's real secret store. */
+  secrets: import('vscode').SecretStorage;
+}
+
+/** Where the launcher looks for screenshot requests and writes the PNGs, under the artifacts dir. */
+export const SCREENSHOT_REQUESTS = 'screenshot-requests';
+export const SCREENSHOTS = 'screenshots';
+
+/**
+ * From a test: asks the code-server launcher for a screenshot of the workbench as it is now.
+ * Resolves with the PNG's path (<repo>/out/test-host/screenshots/<name>.png), or undefined
+ * under a host that cannot take one (test-electron).
+ */
+export async function requestScreenshot(name: string, timeoutMs = 15_000): Promise<string | undefined> {
+  const artifacts = process.env[TestEnv.artifacts];
+  if (process.env[TestEnv.host] !== 'code-server' || !artifacts) return undefined;
+  const fs = await import('fs');
+  const path = await import('path');
+  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '-');
+  const requests = path.join(artifacts, SCREENSHOT_REQUESTS);
+  const request = path.join(requests, `${safe}.request`);
+  const png = path.join(artifacts, SCREENSHOTS, `${safe}.png`);
+  fs.mkdirSync(requests, { recursive: true });
+  fs.rmSync(png, { force: true });
+  fs.writeFileSync(request, String(Date.now()));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!fs.existsSync(request) && fs.existsSync(png)) return png;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`The launcher did not take screenshot "${name}" within ${timeoutMs} ms.`);
+}

@@ -1,0 +1,44 @@
+// Starts the local CloudXLR cloud (`cloudxlr cloud start`, built to dist/cli.js) for a test
+// run or the dev host, and waits for its health check.
+import * as fs from 'fs';
+import * as path from 'path';
+import { Child, startChild, waitForHttp } from './processes';
+
+export interface LocalCloudOptions {
+  repoRoot: string;
+  port: number;
+  dataDir: string;
+  project: string;
+  token: string;
+  logFile: string;
+  /** Print the cloud's output with this prefix (the dev host). */
+  echo?: string;
+}
+
+export interface LocalCloud {
+  child: Child;
+  endpoint: string;
+}
+
+export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  const cli = path.join(options.repoRoot, 'dist', 'cli.js');
+  if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first.`);
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const args = [
+    cli, 'cloud', 'start',
+    '--host', '127.0.0.1',
+    '--port', String(options.port),
+    '--data', options.dataDir,
+    '--project', options.project,
+    '--token', options.token,
+  ];
+  const child = startChild('the local cloud', process.execPath, args, {
+    cwd: options.repoRoot,
+    env: process.env,
+    logFile: options.logFile,
+    ...(options.echo ? { echo: options.echo } : {}),
+  });
+  const endpoint = `http://127.0.0.1:${options.port}`;
+  await waitForHttp(`${endpoint}/v1/health`, { timeoutMs: 30_000, child });
+  return { child, endpoint };
+}
