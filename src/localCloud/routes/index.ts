@@ -4,6 +4,7 @@ import type { Router } from '../router';
 import { registerAuditRoutes } from './audit';
 import { registerHealthRoutes } from './health';
 import { registerKeyRoutes } from './keys';
+import { registerFunctionRoutes } from '../functions/routes';
 
 export type RouteModule = (router: Router) => void;
 
@@ -11,5 +12,5 @@ export const routeModules: RouteModule[] = [
   registerHealthRoutes,
   registerKeyRoutes,
   registerAuditRoutes,
-  // Cloud Functions: registerFunctionRoutes from '../functions/routes'.
+  registerFunctionRoutes,
 ];

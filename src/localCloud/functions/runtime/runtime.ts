@@ -181,6 +181,16 @@ export class FunctionRuntime {
     this.topUpPrewarm();
   }
 
+  /** Ends the idle workers of a function (after a new release, a rollback or a delete). */
+  retire(project: string, functionName: string): void {
+    const owner = `${project}\u0000${functionName}`;
+    for (const w of this.workers) if (w.owner === owner && !w.busy) this.kill(w);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** Worker counts, for tests and the bench. */
   stats(): { workers: number; busy: number; blank: number; queued: number } {
     let busy = 0;
@@ -333,11 +343,16 @@ export class FunctionRuntime {
     );
     const w = new PoolWorker(child);
     this.workers.add(w);
+    // Workers never keep the process alive on their own: an invocation in flight does (through
+    // its timeout timer), and the start-up timer does until the worker is ready.
+    child.unref();
+    (child.channel as { unref?: () => void } | undefined)?.unref?.();
+    (child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
+    (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
     const startTimer = setTimeout(() => {
       w.onFailedStart(new Error('A function worker did not start in time.'));
       this.kill(w);
     }, this.opts.startTimeoutMs);
-    startTimer.unref();
     child.on('message', (m: unknown) => {
       if (!isWorkerMessage(m)) return;
       if (m.t === 'ready') {

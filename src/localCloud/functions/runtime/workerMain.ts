@@ -8,7 +8,6 @@
 // and the result back. Key values come from the parent on request and are never stored in
 // process.env or on any global.
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 export function workerMain(): void {
   const vm = require('vm') as typeof import('vm');
   const util = require('util') as typeof import('util');

@@ -1,0 +1,327 @@
+// Cloud Functions routes of the local cloud: deploy with full validation, releases, rollback,
+// delete, invoke, logs, and the public trigger /fn/{project}/{name} with CORS.
+//
+// Each local cloud (one database) gets one FunctionRuntime, created on first use and closed
+// when the cloud's database closes. Invocations resolve the release's key references in the
+// vault at the moment they run; nothing here ever puts a value in an answer, a log or the
+// audit log.
+import type { IncomingHttpHeaders } from 'http';
+import {
+  functionUrl,
+  type DeployFunctionResponse,
+  type FunctionDetails,
+  type FunctionListResponse,
+  type FunctionLogsResponse,
+  type FunctionSummary,
+  type InvokeResponse,
+  type ResolvedSecretRef,
+  type RollbackResponse,
+  type SecretRef,
+} from '../../deploy/functionsApi';
+import { functionNameProblem } from '../../shared/names';
+import type { Db } from '../db';
+import { ApiError, invalidRequest, notFound, validationError } from '../errors';
+import type { ProjectRouteContext, RouteContext, Router } from '../router';
+import type { Vault } from '../vault';
+import { FunctionRuntime, type FunctionRequest, type InvocationResult, type RuntimeOptions } from './runtime';
+import { FunctionStore } from './store';
+import { deployError, validateDeploy, keysInCode, type VaultView } from './validate';
+
+const FN = '/v1/projects/:project/functions/:name';
+export const DEFAULT_LOG_LIMIT = 100;
+export const MAX_LOG_LIMIT = 1000;
+
+/** CORS for the public trigger: any page may call a function (it holds no credentials). */
+const CORS: Record<string, string> = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+  'Access-Control-Max-Age': '600',
+  'Access-Control-Expose-Headers': 'X-Request-Id',
+};
+
+interface Services {
+  store: FunctionStore;
+  runtime: FunctionRuntime;
+}
+
+/**
+ * A route module with its own runtime options (tests use short limits). The runtime and store
+ * are created per cloud database, on first use, and closed when the database closes.
+ */
+export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (router: Router) => void {
+  const perDb = new WeakMap<Db, Services>();
+  const services = (ctx: RouteContext): Services => {
+    let s = perDb.get(ctx.db);
+    if (!s || s.runtime.isClosed) {
+      const runtime = new FunctionRuntime(runtimeOptions);
+      s = { store: new FunctionStore(ctx.db), runtime };
+      perDb.set(ctx.db, s);
+      const db = ctx.db;
+      const watch = setInterval(() => {
+        if (!db.open) {
+          clearInterval(watch);
+          void runtime.close();
+        }
+      }, 1000);
+      watch.unref();
+    }
+    return s;
+  };
+
+  return (router: Router): void => {
+    router.project('GET', '/v1/projects/:project/functions', (ctx) => {
+      const { store } = services(ctx);
+      const body: FunctionListResponse = { functions: store.list(ctx.project).map((f) => summary(ctx, store, f.name, f.activeRelease, f.updatedAt)) };
+      ctx.json(200, body);
+    });
+
+    router.project('GET', FN, (ctx) => {
+      const name = validName(ctx);
+      const { store } = services(ctx);
+      const f = store.get(ctx.project, name);
+      if (!f) throw noFunction(name);
+      const body: FunctionDetails = { ...summary(ctx, store, name, f.activeRelease, f.updatedAt), releases: store.releases(ctx.project, name) };
+      ctx.json(200, body);
+    });
+
+    router.project('PUT', FN, async (ctx) => {
+      const { store, runtime } = services(ctx);
+      const name = ctx.params.name;
+      const body = await ctx.readJson();
+      const { release } = validateDeploy(name, body, vaultView(ctx.vault, ctx.project));
+      const time = ctx.now().toISOString();
+      const outcome = ctx.db.transaction(() => {
+        const r = store.addRelease(ctx.project, name, release, time);
+        ctx.audit.record(ctx.project, 'function.deploy', name, ctx.principal.tokenId);
+        return r;
+      })();
+      runtime.retire(ctx.project, name);
+      const answer: DeployFunctionResponse = {
+        name,
+        release: outcome.release,
+        url: functionUrl(ctx.baseUrl(), ctx.project, name),
+        secrets: resolve(ctx.vault, ctx.project, release.secrets),
+      };
+      ctx.json(outcome.created ? 201 : 200, answer, outcome.created ? { Location: `/v1/projects/${encodeURIComponent(ctx.project)}/functions/${name}` } : {});
+    });
+
+    router.project('POST', `${FN}/rollback`, async (ctx) => {
+      const name = validName(ctx);
+      const { store, runtime } = services(ctx);
+      const body = await ctx.readJson();
+      const problems = Object.keys(body)
+        .filter((k) => k !== 'release')
+        .map((k) => ({ field: k.slice(0, 40), code: 'invalid_request' as const, message: `The field "${k.slice(0, 40)}" is not part of a rollback; send only "release".` }));
+      const n = body.release;
+      if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
+        problems.push({ field: 'release', code: 'invalid_request', message: 'The field "release" must be a release number from 1 up.' });
+      }
+      if (problems.length) throw validationError(problems);
+      const f = store.get(ctx.project, name);
+      if (!f) throw noFunction(name);
+      const target = store.release(ctx.project, name, n as number);
+      if (!target) throw notFound(`The function ${name} has no release ${n as number}; its releases are 1 to ${store.releases(ctx.project, name).at(-1)?.release ?? 0}.`);
+      const code = store.code(ctx.project, name, target.release);
+      // The same checks as a deploy: the keys must still exist and the code must hold no value.
+      revalidate(ctx, target.secrets, code);
+      const time = ctx.now().toISOString();
+      const outcome = ctx.db.transaction(() => {
+        const r = store.addRelease(ctx.project, name, { runtime: target.runtime, code, sha256: target.sha256, secrets: target.secrets, env: target.env, timeoutMs: target.timeoutMs }, time);
+        ctx.audit.record(ctx.project, 'function.rollback', name, ctx.principal.tokenId);
+        return r;
+      })();
+      runtime.retire(ctx.project, name);
+      const answer: RollbackResponse = { name, release: outcome.release };
+      ctx.json(200, answer);
+    });
+
+    router.project('DELETE', FN, (ctx) => {
+      const name = validName(ctx);
+      const { store, runtime } = services(ctx);
+      ctx.db.transaction(() => {
+        if (!store.get(ctx.project, name)) throw noFunction(name);
+        store.delete(ctx.project, name);
+        ctx.audit.record(ctx.project, 'function.delete', name, ctx.principal.tokenId);
+      })();
+      runtime.retire(ctx.project, name);
+      ctx.empty(204);
+    });
+
+    router.project('POST', `${FN}/invoke`, async (ctx) => {
+      const name = validName(ctx);
+      const body = await ctx.readJson();
+      const extra = Object.keys(body).filter((k) => k !== 'payload');
+      if (extra.length) throw invalidRequest(`The field "${extra[0].slice(0, 40)}" is not part of an invocation; send only "payload".`);
+      const result = await invoke(ctx, services(ctx), ctx.project, name, {
+        method: 'POST',
+        headers: {},
+        query: {},
+        body: body.payload === undefined ? null : body.payload,
+      });
+      const answer: InvokeResponse = result;
+      ctx.json(200, answer, { 'X-Request-Id': result.requestId });
+    });
+
+    router.project('GET', `${FN}/logs`, (ctx) => {
+      const name = validName(ctx);
+      const { store } = services(ctx);
+      const raw = ctx.query.get('limit');
+      let limit = DEFAULT_LOG_LIMIT;
+      if (raw !== null) {
+        if (!/^[0-9]{1,9}$/.test(raw) || Number(raw) < 1) throw invalidRequest(`The parameter "limit" must be a whole number from 1 to ${MAX_LOG_LIMIT}.`);
+        limit = Math.min(Number(raw), MAX_LOG_LIMIT);
+      }
+      if (!store.get(ctx.project, name)) throw noFunction(name);
+      const body: FunctionLogsResponse = { logs: store.logs(ctx.project, name, limit) };
+      ctx.json(200, body);
+    });
+
+    // The public trigger: no token; any origin may call it.
+    router.public(['GET', 'POST', 'OPTIONS'], '/fn/:project/:name', async (ctx) => {
+      const { project, name } = ctx.params;
+      if (ctx.method === 'OPTIONS') {
+        const requested = ctx.req.headers['access-control-request-headers'];
+        ctx.empty(204, {
+          ...CORS,
+          'Access-Control-Allow-Headers': typeof requested === 'string' && /^[A-Za-z0-9\-_, ]{0,500}$/.test(requested) ? requested : 'Content-Type',
+          Vary: 'Access-Control-Request-Headers',
+        });
+        return;
+      }
+      try {
+        const raw = ctx.method === 'POST' ? await ctx.readBody() : Buffer.alloc(0);
+        const request: FunctionRequest = {
+          method: ctx.method,
+          headers: plainHeaders(ctx.req.headers),
+          query: Object.fromEntries(ctx.query),
+          body: parseBody(raw, ctx.req.headers['content-type']),
+        };
+        if (functionNameProblem(name)) throw noFunction(name);
+        const s = services(ctx);
+        if (!s.store.get(project, name)) throw noFunction(name);
+        const result = await invoke(ctx, s, project, name, request);
+        if (result.status === 'ok') {
+          ctx.json(200, result.result ?? null, { ...CORS, 'X-Request-Id': result.requestId });
+        } else {
+          ctx.json(500, { error: { code: 'function_error', message: result.error?.message ?? 'The function failed.' } }, { ...CORS, 'X-Request-Id': result.requestId });
+        }
+      } catch (e) {
+        // Errors of the trigger itself (unknown function, body too large) carry CORS as well,
+        // so the calling page can read them.
+        if (e instanceof ApiError) throw new ApiError(e.status, e.code, e.message, e.details, { ...(e.headers ?? {}), ...CORS });
+        throw e;
+      }
+    });
+  };
+}
+
+/** The route module registered in the local cloud, with the default runtime limits. */
+export const registerFunctionRoutes = createFunctionRoutes();
+
+async function invoke(ctx: RouteContext, s: Services, project: string, name: string, request: FunctionRequest): Promise<InvocationResult> {
+  const f = s.store.get(project, name);
+  if (!f) throw noFunction(name);
+  const rel = s.store.release(project, name, f.activeRelease);
+  if (!rel) throw noFunction(name);
+  const vault = ctx.vault;
+  const result = await s.runtime.invoke(
+    {
+      project,
+      functionName: name,
+      release: rel.release,
+      sha256: rel.sha256,
+      loadCode: () => s.store.code(project, name, rel.release),
+      secrets: rel.secrets,
+      env: rel.env,
+      timeoutMs: rel.timeoutMs,
+    },
+    request,
+    (key, version) => vault.readValue(project, key, version),
+  );
+  const stored = [...result.logs];
+  if (result.status === 'error' && result.error) {
+    stored.push({ time: new Date().toISOString(), level: 'error', message: `Invocation failed: ${result.error.message}` });
+  }
+  try {
+    // The function may have been deleted meanwhile; then its logs go with it.
+    if (s.store.get(project, name)) s.store.appendLogs(project, name, result.requestId, stored);
+  } catch {
+    // Logs are best effort; the invocation's answer still goes out.
+  }
+  return result;
+}
+
+function summary(ctx: ProjectRouteContext, store: FunctionStore, name: string, release: number, updatedAt: string): FunctionSummary {
+  const rel = store.release(ctx.project, name, release);
+  return {
+    name,
+    release,
+    url: functionUrl(ctx.baseUrl(), ctx.project, name),
+    secrets: resolve(ctx.vault, ctx.project, rel?.secrets ?? []),
+    updatedAt,
+  };
+}
+
+function resolve(vault: Vault, project: string, refs: readonly SecretRef[]): ResolvedSecretRef[] {
+  return refs.map((r) => {
+    if (r.version === 'latest') return { name: r.name, version: r.version, resolvedVersion: vault.currentVersion(project, r.name) ?? null };
+    return { name: r.name, version: r.version, resolvedVersion: vault.hasVersion(project, r.name, r.version) ? r.version : null };
+  });
+}
+
+function vaultView(vault: Vault, project: string): VaultView {
+  return {
+    currentVersion: (name) => vault.currentVersion(project, name),
+    hasVersion: (name, version) => vault.hasVersion(project, name, version),
+    latestValues: () => vault.readLatestValues(project).map(({ name, value }) => ({ name, value })),
+  };
+}
+
+function revalidate(ctx: ProjectRouteContext, refs: readonly SecretRef[], code: string): void {
+  const problems: Array<{ field: string; code: 'missing_keys' | 'secret_in_bundle'; message: string }> = [];
+  const missing: string[] = [];
+  for (const r of refs) {
+    const ok = r.version === 'latest' ? ctx.vault.currentVersion(ctx.project, r.name) !== undefined : ctx.vault.hasVersion(ctx.project, r.name, r.version);
+    if (!ok) {
+      missing.push(r.name);
+      problems.push({ field: 'secrets', code: 'missing_keys', message: `The key ${r.name}${r.version === 'latest' ? '' : ` (version ${r.version})`} that this release references no longer exists. Add it again first.` });
+    }
+  }
+  const leaked = keysInCode(code, vaultView(ctx.vault, ctx.project).latestValues());
+  for (const n of leaked) problems.push({ field: 'code', code: 'secret_in_bundle', message: `The release's code contains the current value of the key ${n}; it cannot be made active again.` });
+  if (problems.length) throw deployError(problems, { missing, keys: leaked });
+}
+
+function validName(ctx: ProjectRouteContext): string {
+  const name = ctx.params.name;
+  const problem = functionNameProblem(name);
+  if (problem) throw validationError([{ field: 'name', code: 'invalid_name', message: problem }]);
+  return name;
+}
+
+function noFunction(name: string): ApiError {
+  return notFound(`There is no function ${name.slice(0, 63)} in this project. Deploy it first.`);
+}
+
+function plainHeaders(h: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined) continue;
+    out[k] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+/** JSON bodies are parsed; any other body is passed as text (null when empty). */
+function parseBody(raw: Buffer, contentType: string | undefined): unknown {
+  if (raw.length === 0) return null;
+  const text = raw.toString('utf8');
+  if (!contentType || /\bjson\b/i.test(contentType)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      if (contentType) throw invalidRequest('The request body is not valid JSON. Check its syntax and send it again.');
+    }
+  }
+  return text;
+}
