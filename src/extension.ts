@@ -7,11 +7,13 @@ import { initProject } from './project/projectCommands';
 import { KeyStore } from './keys/keyStore';
 import { KeysView } from './keys/keysView';
 import { KeyCommands } from './keys/keyCommands';
+import { CloudSync } from './cloud/cloudSync';
 
 /** What the extension exports: used by integration tests to see what a person sees. */
 export interface CloudxlrApi {
   keysView: KeysView;
   notifier: Notifier;
+  cloud: CloudSync;
 }
 
 export function activate(context: vscode.ExtensionContext): CloudxlrApi {
@@ -25,7 +27,10 @@ export function activate(context: vscode.ExtensionContext): CloudxlrApi {
   const treeView = vscode.window.createTreeView(ViewId.keys, { treeDataProvider: keysView, showCollapseAll: false });
   keysView.attach(treeView);
   const keys = new KeyCommands(store, projects, keysView, notifier, log);
-  context.subscriptions.push(log, projects, keysView, treeView, keys);
+  const sync = new CloudSync(context, store, projects, notifier, log);
+  keysView.setCloudSource(sync);
+  keys.hooks.afterRotate = (project, name) => sync.afterRotate(project, name);
+  context.subscriptions.push(log, projects, keysView, treeView, keys, sync);
 
   // Another window changed a value or the index: show it here too.
   context.subscriptions.push(context.secrets.onDidChange(() => store.notifyExternalChange()));
@@ -45,7 +50,17 @@ export function activate(context: vscode.ExtensionContext): CloudxlrApi {
   register(CommandId.initProject, (args?: { folder?: string; project?: string }) => initProject(notifier, args));
   register(CommandId.showLog, () => log.show());
 
-  return { keysView, notifier };
+  register(CommandId.signIn, (args?: Parameters<CloudSync['signIn']>[0]) => sync.signIn(args));
+  register(CommandId.signOut, (args?: Parameters<CloudSync['signOut']>[0]) => sync.signOut(args));
+  register(CommandId.pushKey, (arg?: Parameters<CloudSync['push']>[0]) => sync.push(arg));
+  register(CommandId.pushAllKeys, (args?: Parameters<CloudSync['pushAll']>[0]) => sync.pushAll(args));
+  register(CommandId.deleteKeyFromCloud, (arg?: Parameters<CloudSync['deleteFromCloud']>[0]) => sync.deleteFromCloud(arg));
+  register(CommandId.startLocalCloud, () => sync.startLocalCloud());
+  register(CommandId.stopLocalCloud, () => sync.stopLocalCloud());
+  // Sync state is fetched in the background; the view shows local keys at once.
+  void sync.refresh();
+
+  return { keysView, notifier, cloud: sync };
 }
 
 export function deactivate(): void {}
