@@ -1,0 +1,57 @@
+// Runs the bundled command line (dist/cli.js) as a child process, as users and the test
+// launcher do.
+import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+export const REPO_ROOT = path.resolve(__dirname, '../../../..');
+export const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
+
+/** Builds dist/cli.js from the current sources (once per test run). */
+let built = false;
+export function buildCli(): void {
+  if (built) return;
+  // Builds both bundles; the CLI bundle is written even if another bundle fails to build.
+  spawnSync(process.execPath, ['esbuild.js'], { cwd: REPO_ROOT, stdio: 'ignore' });
+  if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: run `node esbuild.js`.');
+  built = true;
+}
+
+export interface CliProcess {
+  proc: ChildProcess;
+  url: string;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `cloudxlr cloud start …` and resolves once it prints its address. */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliProcess> {
+  const proc = spawn(process.execPath, [CLI, 'cloud', 'start', ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, CLOUDXLR_TOKEN: '', CLOUDXLR_MASTER_KEY: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const onData = (c: Buffer): void => {
+      out += c.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve({ proc, url: m[1], output: () => out, exited });
+    };
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+    void exited.then((code) => reject(new Error(`cloudxlr exited with ${code} before listening:\n${out}`)));
+  });
+}
+
+/** Runs the command line to completion. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, CLOUDXLR_TOKEN: '', ...env },
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
