@@ -3,7 +3,9 @@ export {};
 // baseline measured in the same run. Run one with `npm run bench -- <name>`.
 type Bench = { name: string; load: () => Promise<{ run(): Promise<void> }> };
 
-const benches: Bench[] = [];
+const benches: Bench[] = [
+  { name: 'cloud', load: () => import('./cloud') },
+];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
