@@ -91,7 +91,8 @@ export class Router {
     for (const route of this.routes) {
       const params = match(route.segments, parts);
       if (!params) continue;
-      if (!route.methods.includes(method)) {
+      // HEAD is answered as GET without a body (node:http drops the body of a HEAD answer).
+      if (!route.methods.includes(method) && !(method === 'HEAD' && route.methods.includes('GET'))) {
         route.methods.forEach((m) => allowed.add(m));
         continue;
       }

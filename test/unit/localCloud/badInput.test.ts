@@ -219,3 +219,43 @@ describe('local cloud: bad input gets contract errors, changes nothing, and neve
     }
   });
 });
+
+describe('local cloud: genuine bugs are 500 internal without details, and the server lives on', () => {
+  it('hides the message and stack of an unexpected error, and keeps answering', async () => {
+    const logs: string[] = [];
+    const t = await startTestCloud({
+      log: (line) => logs.push(line),
+      routes: [
+        (router) => {
+          router.public('GET', '/v1/test/bug', () => {
+            throw new TypeError('bug while handling sk_live_LEAKED_VALUE');
+          });
+          router.project('GET', '/v1/projects/:project/test/async-bug', async () => {
+            await new Promise((r) => setTimeout(r, 1));
+            throw new Error('async bug with sk_live_LEAKED_VALUE');
+          });
+        },
+      ],
+    });
+    try {
+      for (const [p, token] of [
+        ['/v1/test/bug', undefined],
+        ['/v1/projects/demo/test/async-bug', t.tokens.demo],
+      ] as const) {
+        const res = await request(t.cloud.url, 'GET', p, { token });
+        assert.equal(res.status, 500);
+        const e = errorOf(res);
+        assert.equal(e.code, 'internal');
+        assert.ok(!res.text.includes('LEAKED') && !res.text.includes('at '), res.text);
+      }
+      assert.ok(!logs.join('\n').includes('LEAKED'));
+      assert.ok(logs.some((l) => l.includes('Internal error (TypeError)')));
+      assert.equal((await request(t.cloud.url, 'GET', '/v1/health')).status, 200);
+      const head = await request(t.cloud.url, 'HEAD', '/v1/health');
+      assert.equal(head.status, 200);
+      assert.equal(head.text, '');
+    } finally {
+      await t.close();
+    }
+  });
+});
