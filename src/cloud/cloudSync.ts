@@ -257,9 +257,13 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
       if (e instanceof CloudError && e.code === 'key_in_use') {
         const fns = Array.isArray(e.details.functions) ? (e.details.functions as string[]) : [];
         const FORCE = 'Delete Anyway';
-        const choice = await this.notify.error(`${name} was not deleted: it is used by ${fns.length ? fns.map((f) => `"${f}"`).join(', ') : 'deployed functions'}. Deploy those functions without it first, or delete anyway and they will fail when they read it.`, ...(given.confirmed ? [] : [FORCE]));
-        if (choice === FORCE) return this.deleteFromCloud({ project, name, confirmed: true, force: true });
-        return false;
+        const message = `${name} was not deleted: it is used by ${fns.length ? fns.map((f) => `"${f}"`).join(', ') : 'deployed functions'}. Deploy those functions without it first, or delete anyway and they will fail when they read it.`;
+        if (given.confirmed) {
+          void this.notify.error(message);
+          return false;
+        }
+        const choice = await this.notify.error(message, FORCE);
+        return choice === FORCE ? this.deleteFromCloud({ project, name, confirmed: true, force: true }) : false;
       }
       void this.notify.error(`${name} was not deleted from the cloud: ${messageOf(e)}`);
       return false;
@@ -271,13 +275,13 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
     return true;
   }
 
-  private async reportConflict(project: string, name: string, cloudVersion: number): Promise<void> {
+  /** Shows the conflict; the answer is handled when the person gives it, without holding up the caller. */
+  private reportConflict(project: string, name: string, cloudVersion: number): Promise<void> {
     const OVERWRITE = 'Push Anyway';
-    const choice = await this.notify.warn(
-      `${name} changed in the cloud (now version ${cloudVersion}) since this machine last synced it. Your value is kept on this machine and the cloud was not overwritten.`,
-      OVERWRITE,
-    );
-    if (choice === OVERWRITE) await this.push({ project, name, overwrite: true });
+    void this.notify
+      .warn(`${name} changed in the cloud (now version ${cloudVersion}) since this machine last synced it. Your value is kept on this machine and the cloud was not overwritten.`, OVERWRITE)
+      .then((choice) => (choice === OVERWRITE ? this.push({ project, name, overwrite: true }) : undefined));
+    return Promise.resolve();
   }
 
   // ---- Local cloud ----

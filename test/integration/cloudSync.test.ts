@@ -1,0 +1,174 @@
+// Vault sync against the real local cloud the launcher started: sign in, push, sync states
+// from digests, rotation with compare-and-set, a conflict shown instead of overwritten,
+// delete from the cloud, and the cloud going away.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { CommandId, SettingId } from '../../src/constants';
+import type { CloudxlrApi } from '../../src/extension';
+import type { KeysNode } from '../../src/keys/keysView';
+import { digestOf } from '../../src/shared/secretText';
+import { EXTENSION_UNDER_TEST, TestEnv, requestScreenshot } from '../host/hostContract';
+
+const endpoint = process.env[TestEnv.endpoint] ?? '';
+const token = process.env[TestEnv.token] ?? '';
+const project = process.env[TestEnv.project] ?? 'demo';
+
+async function api(): Promise<CloudxlrApi> {
+  const ext = vscode.extensions.getExtension<CloudxlrApi>(EXTENSION_UNDER_TEST)!;
+  return ext.isActive ? ext.exports : ext.activate();
+}
+
+async function rows(): Promise<Map<string, string>> {
+  const { keysView } = await api();
+  const out = new Map<string, string>();
+  const walk = async (nodes: KeysNode[]) => {
+    for (const n of nodes) {
+      if (n.type === 'project') await walk(await keysView.getChildren(n));
+      else out.set(n.name, String(keysView.getTreeItem(n).description ?? ''));
+    }
+  };
+  await walk(await keysView.getChildren());
+  return out;
+}
+
+async function lastMessage(): Promise<string> {
+  const { notifier } = await api();
+  return notifier.recent[notifier.recent.length - 1]?.message ?? '';
+}
+
+/** Another machine (or a teammate) talking to the same cloud. */
+async function cloud(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${endpoint}/v1/projects/${project}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}
+
+const VALUE_1 = 're_' + 'Sync1Ab2Cd3Ef4Gh5Ij6Kl7';
+const VALUE_2 = 're_' + 'Sync2Ab2Cd3Ef4Gh5Ij6Kl7';
+const VALUE_3 = 're_' + 'Sync3Ab2Cd3Ef4Gh5Ij6Kl7';
+
+describe('Cloud vault sync', function () {
+  before(async function () {
+    if (!endpoint || !token) this.skip();
+    await vscode.workspace.getConfiguration().update(SettingId.cloudEndpoint, endpoint, vscode.ConfigurationTarget.Global);
+    await (await api()).cloud.refresh();
+  });
+  after(async () => {
+    await vscode.commands.executeCommand(CommandId.signOut, { project });
+    for (const name of (await rows()).keys()) await vscode.commands.executeCommand(CommandId.deleteKey, { name, confirmed: true });
+    await vscode.workspace.getConfiguration().update(SettingId.cloudEndpoint, undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it('refuses a wrong token with a message saying so', async () => {
+    assert.strictEqual(await vscode.commands.executeCommand(CommandId.signIn, { project, token: 'not-the-token' }), false);
+    assert.match(await lastMessage(), /did not accept that token/);
+    assert.ok(!(await lastMessage()).includes('not-the-token'));
+  });
+
+  it('signs in and shows a new key as local only', async () => {
+    assert.strictEqual(await vscode.commands.executeCommand(CommandId.signIn, { project, token }), true);
+    await vscode.commands.executeCommand(CommandId.addKey, { name: 'RESEND_API_KEY', value: VALUE_1 });
+    await (await api()).cloud.refresh();
+    assert.match((await rows()).get('RESEND_API_KEY')!, /local only/);
+  });
+
+  it('pushes a key: the cloud holds its digest and the row says synced', async () => {
+    assert.strictEqual(await vscode.commands.executeCommand(CommandId.pushKey, { name: 'RESEND_API_KEY' }), 1);
+    const { status, json } = await cloud('GET', '/keys/RESEND_API_KEY');
+    assert.strictEqual(status, 200);
+    assert.strictEqual(json.digest, digestOf(VALUE_1));
+    assert.ok(!JSON.stringify(json).includes(VALUE_1), 'the cloud returned a value');
+    assert.match((await rows()).get('RESEND_API_KEY')!, /synced v1/);
+  });
+
+  it('rotating a synced key pushes a new version with compare-and-set', async () => {
+    await vscode.commands.executeCommand(CommandId.editKey, { name: 'RESEND_API_KEY', value: VALUE_2 });
+    const { json } = await cloud('GET', '/keys/RESEND_API_KEY');
+    assert.strictEqual(json.version, 2);
+    assert.strictEqual(json.digest, digestOf(VALUE_2));
+    assert.match((await rows()).get('RESEND_API_KEY')!, /synced v2/);
+  });
+
+  it('shows a conflict instead of overwriting a change made elsewhere', async () => {
+    const other = await cloud('PUT', '/keys/RESEND_API_KEY', { value: VALUE_3, ifVersion: 2 });
+    assert.strictEqual(other.status, 200);
+    await vscode.commands.executeCommand(CommandId.editKey, { name: 'RESEND_API_KEY', value: 're_' + 'Local4Ab2Cd3Ef4Gh5Ij6Kl7' });
+    const shown = (await api()).notifier.recent.map((m) => m.message).join('\n');
+    assert.match(shown, /changed in the cloud \(now version 3\)/);
+    const { json } = await cloud('GET', '/keys/RESEND_API_KEY');
+    assert.strictEqual(json.version, 3, 'the cloud was overwritten');
+    assert.strictEqual(json.digest, digestOf(VALUE_3));
+    assert.match((await rows()).get('RESEND_API_KEY')!, /differs from cloud v3/);
+    // An explicit overwrite resolves it.
+    assert.strictEqual(await vscode.commands.executeCommand(CommandId.pushKey, { name: 'RESEND_API_KEY', overwrite: true }), 4);
+    assert.match((await rows()).get('RESEND_API_KEY')!, /synced v4/);
+  });
+
+  it('lists a key that exists only in the cloud', async () => {
+    assert.strictEqual((await cloud('PUT', '/keys/OPENAI_API_KEY', { value: 'sk-proj-' + 'C'.repeat(48) })).status, 201);
+    await (await api()).cloud.refresh();
+    assert.match((await rows()).get('OPENAI_API_KEY')!, /cloud only v1/);
+    await vscode.commands.executeCommand('workbench.view.extension.cloudxlr');
+    await requestScreenshot('keys-synced');
+  });
+
+  it('deletes a key from the cloud and keeps the local copy', async () => {
+    assert.strictEqual(await vscode.commands.executeCommand(CommandId.deleteKeyFromCloud, { name: 'OPENAI_API_KEY', confirmed: true }), true);
+    assert.strictEqual((await cloud('GET', '/keys/OPENAI_API_KEY')).status, 404);
+    assert.strictEqual((await rows()).has('OPENAI_API_KEY'), false);
+    assert.strictEqual(await vscode.commands.executeCommand(CommandId.deleteKeyFromCloud, { name: 'RESEND_API_KEY', confirmed: true }), true);
+    assert.match((await rows()).get('RESEND_API_KEY')!, /local only/);
+  });
+
+  it('starts a local cloud from the editor, and keeps local keys working when it stops', async function () {
+    this.timeout(90_000);
+    const { cloud: sync } = await api();
+    const port = await freePort();
+    await vscode.workspace.getConfiguration().update(SettingId.cloudEndpoint, `http://127.0.0.1:${port}`, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration().update(SettingId.localCloudDataDir, fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-editor-cloud-')), vscode.ConfigurationTarget.Global);
+    try {
+      assert.strictEqual(await vscode.commands.executeCommand(CommandId.startLocalCloud), true, (await api()).notifier.recent.map((m) => m.message).join('\n'));
+      assert.match(await lastMessage(), new RegExp(`running at http://127.0.0.1:${port}`));
+      const health = await fetch(`http://127.0.0.1:${port}/v1/health`);
+      assert.strictEqual(health.status, 200);
+      // Started with this workspace's project and signed in to it.
+      assert.strictEqual(await vscode.commands.executeCommand(CommandId.pushKey, { name: 'RESEND_API_KEY' }), 1);
+      assert.match((await rows()).get('RESEND_API_KEY')!, /synced v1/);
+
+      await vscode.commands.executeCommand(CommandId.stopLocalCloud);
+      await sync.refresh();
+      const status = sync.status(project);
+      assert.strictEqual(status.kind, 'unreachable');
+      assert.match(status.kind === 'unreachable' ? status.message : '', /not reachable/);
+      await vscode.commands.executeCommand(CommandId.addKey, { name: 'OFFLINE_KEY', value: 'offline-value-123456' });
+      const r = await rows();
+      assert.ok(r.has('RESEND_API_KEY') && r.has('OFFLINE_KEY'), 'local keys vanished while the cloud is down');
+      assert.strictEqual(await vscode.commands.executeCommand(CommandId.pushKey, { name: 'OFFLINE_KEY' }), undefined);
+      assert.match(await lastMessage(), /not pushed: .*not reachable/);
+      await requestScreenshot('keys-cloud-down');
+    } finally {
+      await vscode.commands.executeCommand(CommandId.stopLocalCloud);
+      await vscode.workspace.getConfiguration().update(SettingId.localCloudDataDir, undefined, vscode.ConfigurationTarget.Global);
+      await vscode.workspace.getConfiguration().update(SettingId.cloudEndpoint, endpoint, vscode.ConfigurationTarget.Global);
+    }
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
