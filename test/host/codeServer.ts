@@ -180,9 +180,32 @@ export async function ensureCodeServer(): Promise<string> {
   }
 }
 
+/** Settings for a fresh profile: no welcome page, tips, update or gallery checks. */
+export const QUIET_USER_SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'security.workspace.trust.enabled': false,
+  'git.openRepositoryInParentFolders': 'never',
+};
+
+/** The environment of code-server and so of its extension host, without `npm run`'s variables. */
+export function hostEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!/^npm_/i.test(key)) env[key] = value;
+  return { ...env, ...extra };
+}
+
 export interface CodeServerOptions {
   entry: string;
   port: number;
+  /** Address to bind; 127.0.0.1 unless the dev host is told otherwise. */
+  host?: string;
   extensionsDir: string;
   userDataDir: string;
   /** Directory for code-server's own config and state (XDG dirs), kept out of $HOME. */
@@ -193,16 +216,17 @@ export interface CodeServerOptions {
   echo?: string;
 }
 
-/** Starts code-server on 127.0.0.1 and waits until it answers. */
+/** Starts code-server (on 127.0.0.1 unless `host` says otherwise) and waits until it answers. */
 export async function startCodeServer(options: CodeServerOptions): Promise<Child> {
+  const bind = `${options.host ?? '127.0.0.1'}:${options.port}`;
   for (const dir of [options.extensionsDir, options.userDataDir, options.stateDir]) fs.mkdirSync(dir, { recursive: true });
   const config = path.join(options.stateDir, 'config.yaml');
-  fs.writeFileSync(config, `bind-addr: 127.0.0.1:${options.port}\nauth: none\ncert: false\n`);
+  fs.writeFileSync(config, `bind-addr: ${bind}\nauth: none\ncert: false\n`);
   const args = [
     options.entry,
     '--config', config,
     '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${options.port}`,
+    '--bind-addr', bind,
     '--extensions-dir', options.extensionsDir,
     '--user-data-dir', options.userDataDir,
     '--disable-telemetry',

@@ -19,6 +19,8 @@ export const TestEnv = {
   artifacts: 'CLOUDXLR_TEST_ARTIFACTS',
   /** Only run tests whose full title matches this regular expression. */
   grep: 'CLOUDXLR_TEST_GREP',
+  /** This run's own directory for screenshot requests (see requestScreenshot). */
+  screenshotRequests: 'CLOUDXLR_TEST_SCREENSHOT_REQUESTS',
   /** Skip starting the local cloud (launcher development only; npm test never sets it). */
   noCloud: 'CLOUDXLR_TEST_NO_CLOUD',
 } as const;
@@ -74,8 +76,7 @@ export interface RunnerExports {
   secrets: import('vscode').SecretStorage;
 }
 
-/** Where the launcher looks for screenshot requests and writes the PNGs, under the artifacts dir. */
-export const SCREENSHOT_REQUESTS = 'screenshot-requests';
+/** Where the launcher writes requested screenshots, under the artifacts dir. */
 export const SCREENSHOTS = 'screenshots';
 
 /**
@@ -85,11 +86,11 @@ export const SCREENSHOTS = 'screenshots';
  */
 export async function requestScreenshot(name: string, timeoutMs = 15_000): Promise<string | undefined> {
   const artifacts = process.env[TestEnv.artifacts];
-  if (process.env[TestEnv.host] !== 'code-server' || !artifacts) return undefined;
+  const requests = process.env[TestEnv.screenshotRequests];
+  if (process.env[TestEnv.host] !== 'code-server' || !artifacts || !requests) return undefined;
   const fs = await import('fs');
   const path = await import('path');
   const safe = name.replace(/[^A-Za-z0-9._-]+/g, '-');
-  const requests = path.join(artifacts, SCREENSHOT_REQUESTS);
   const request = path.join(requests, `${safe}.request`);
   const png = path.join(artifacts, SCREENSHOTS, `${safe}.png`);
   fs.mkdirSync(requests, { recursive: true });

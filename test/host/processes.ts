@@ -4,6 +4,7 @@
 import { ChildProcess, spawn, SpawnOptions } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
+import * as path from 'path';
 
 export function log(message: string): void {
   console.log(`[host] ${message}`);
@@ -62,6 +63,7 @@ export function startChild(
   args: string[],
   options: SpawnOptions & { logFile: string; echo?: string },
 ): Child {
+  fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
   const out = fs.openSync(options.logFile, 'a');
   const child = spawn(command, args, {
     ...options,

@@ -1,41 +1,19 @@
 // `npm run test:integration`: runs test/integration inside a real VS Code (code-server
 // 1.100.3, headless Chromium) next to a local cloud, prints the report and exits with the
 // number of failures. Everything it starts binds 127.0.0.1 and is stopped on the way out.
-import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { closeWorkbench, openWorkbench, Workbench } from './browser';
-import { ensureCodeServer, ensureSystemPackages, startCodeServer, workbenchUrl } from './codeServer';
+import { ensureCodeServer, ensureSystemPackages, hostEnv, QUIET_USER_SETTINGS, startCodeServer, workbenchUrl } from './codeServer';
 import { placeExtension, placeRunnerExtension } from './extensionsDir';
-import { FIXTURE_PROJECT, RunnerResult, SCREENSHOT_REQUESTS, SCREENSHOTS, TestEnv } from './hostContract';
-import { LocalCloud, startLocalCloud } from './localCloud';
+import { FIXTURE_PROJECT, RunnerResult, SCREENSHOTS, TestEnv } from './hostContract';
+import { LocalCloud, startTestCloud } from './localCloud';
 import { Child, freePort, log, onShutdown, seconds, sleep, stopChild, tail } from './processes';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const artifacts = path.join(repoRoot, 'out', 'test-host');
 const resultTimeoutMs = Number(process.env.CLOUDXLR_TEST_TIMEOUT_MS ?? 8 * 60_000);
-
-/** Settings for a fresh profile: no welcome page, tips, update or gallery checks. */
-export const QUIET_USER_SETTINGS = {
-  'workbench.startupEditor': 'none',
-  'workbench.tips.enabled': false,
-  'workbench.enableExperiments': false,
-  'telemetry.telemetryLevel': 'off',
-  'update.mode': 'none',
-  'extensions.autoCheckUpdates': false,
-  'extensions.autoUpdate': false,
-  'extensions.ignoreRecommendations': true,
-  'security.workspace.trust.enabled': false,
-  'git.enabled': false,
-};
-
-/** The environment of code-server and so of its extension host, without `npm run`'s variables. */
-export function hostEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!/^npm_/i.test(key)) env[key] = value;
-  return { ...env, ...extra };
-}
 
 async function main(): Promise<number> {
   const started = Date.now();
@@ -44,7 +22,8 @@ async function main(): Promise<number> {
   ensureSystemPackages();
   const entry = await ensureCodeServer();
 
-  fs.rmSync(artifacts, { recursive: true, force: true });
+  // Only this run's files are replaced: other runs in the same tree may be writing here too.
+  for (const old of ['workbench.png', 'logs', SCREENSHOTS]) fs.rmSync(path.join(artifacts, old), { recursive: true, force: true });
   fs.mkdirSync(artifacts, { recursive: true });
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-it-'));
   const paths = {
@@ -54,6 +33,7 @@ async function main(): Promise<number> {
     state: path.join(runDir, 'code-server-state'),
     cloudData: path.join(runDir, 'cloud-data'),
     result: path.join(runDir, 'result.json'),
+    screenshotRequests: path.join(runDir, 'screenshot-requests'),
     progress: path.join(runDir, 'progress.log'),
     codeServerLog: path.join(runDir, 'code-server.log'),
     cloudLog: path.join(runDir, 'cloud.log'),
@@ -83,20 +63,12 @@ async function main(): Promise<number> {
       [TestEnv.project]: FIXTURE_PROJECT,
       [TestEnv.workspace]: paths.workspace,
       [TestEnv.artifacts]: artifacts,
+      [TestEnv.screenshotRequests]: paths.screenshotRequests,
     };
     if (process.env[TestEnv.grep]) testEnv[TestEnv.grep] = process.env[TestEnv.grep]!;
-    if (process.env[TestEnv.noCloud]) {
-      log(`${TestEnv.noCloud} is set: not starting the local cloud (tests that need it will fail or skip).`);
-      testEnv[TestEnv.noCloud] = '1';
-    } else {
-      const token = randomBytes(24).toString('base64url');
-      log('Starting the local cloud…');
-      cloud = await startLocalCloud({
-        repoRoot, port: await freePort(), dataDir: paths.cloudData, project: FIXTURE_PROJECT, token, logFile: paths.cloudLog,
-      });
-      log(`Local cloud is up at ${cloud.endpoint} (project ${FIXTURE_PROJECT}).`);
-      Object.assign(testEnv, { [TestEnv.endpoint]: cloud.endpoint, [TestEnv.token]: token, [TestEnv.cloudData]: paths.cloudData });
-    }
+    const testCloud = await startTestCloud(repoRoot, paths.cloudData, paths.cloudLog);
+    cloud = testCloud.cloud;
+    Object.assign(testEnv, testCloud.env);
 
     placeExtension(repoRoot, paths.extensions, false);
     placeRunnerExtension(repoRoot, paths.extensions, {
@@ -137,7 +109,7 @@ async function main(): Promise<number> {
 
 /** Waits for the runner's result file, printing the report as it grows and serving screenshot requests. */
 async function waitForResult(
-  paths: { result: string; progress: string; codeServerLog: string; browserLog: string },
+  paths: { result: string; progress: string; codeServerLog: string; browserLog: string; screenshotRequests: string },
   server: Child,
   workbench: Workbench,
 ): Promise<RunnerResult> {
@@ -151,7 +123,7 @@ async function waitForResult(
   };
   while (Date.now() < deadline) {
     printProgress();
-    await serveScreenshotRequests(workbench);
+    await serveScreenshotRequests(paths.screenshotRequests, workbench);
     if (fs.existsSync(paths.result)) {
       printProgress();
       return JSON.parse(fs.readFileSync(paths.result, 'utf8')) as RunnerResult;
@@ -169,8 +141,7 @@ async function waitForResult(
   );
 }
 
-async function serveScreenshotRequests(workbench: Workbench): Promise<void> {
-  const requests = path.join(artifacts, SCREENSHOT_REQUESTS);
+async function serveScreenshotRequests(requests: string, workbench: Workbench): Promise<void> {
   if (!fs.existsSync(requests)) return;
   for (const name of fs.readdirSync(requests).filter((n) => n.endsWith('.request'))) {
     const png = path.join(artifacts, SCREENSHOTS, name.replace(/\.request$/, '.png'));
