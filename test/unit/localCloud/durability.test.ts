@@ -39,13 +39,18 @@ function put(agent: http.Agent, url: string, name: string, body: unknown): Promi
   });
 }
 
-function get(url: string, path: string): Promise<{ status: number; json: any }> {
+interface KeyJson {
+  keys: Array<{ name: string; digest: string }>;
+  versions: Array<{ version: number; digest: string }>;
+}
+
+function get(url: string, path: string): Promise<{ status: number; json: KeyJson }> {
   return new Promise((resolve, reject) => {
     http
       .get(url + path, { headers: { Authorization: `Bearer ${TOKEN}` }, agent: false }, (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as KeyJson }));
       })
       .on('error', reject);
   });
@@ -100,10 +105,10 @@ describe('local cloud: durability (kill -9 during a stream of writes)', function
     try {
       const list = await get(second.url, '/v1/projects/demo/keys');
       assert.equal(list.status, 200);
-      const stored = new Map<string, string>(list.json.keys.map((k: { name: string; digest: string }) => [k.name, k.digest]));
+      const stored = new Map<string, string>(list.json.keys.map((k) => [k.name, k.digest]));
       for (const [name, digest] of acked) assert.equal(stored.get(name), digest, `lost acknowledged write ${name}`);
       const rot = await get(second.url, '/v1/projects/demo/keys/ROTATING');
-      const versions = new Map<number, string>(rot.json.versions.map((v: { version: number; digest: string }) => [v.version, v.digest]));
+      const versions = new Map<number, string>(rot.json.versions.map((v) => [v.version, v.digest]));
       for (const [version, digest] of rotating) assert.equal(versions.get(version), digest, `lost version ${version}`);
       // A write acknowledged is never missing; one in flight may or may not have landed, but
       // the server is consistent again and keeps going.
