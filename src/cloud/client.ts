@@ -17,6 +17,16 @@ import type {
   KeyVersionInfo,
   PutKeyResponse,
 } from './types';
+import {
+  parseFunctionAnswer,
+  type DeployFunctionRequest,
+  type DeployFunctionResponse,
+  type FunctionDetails,
+  type FunctionLogsResponse,
+  type FunctionSummary,
+  type InvokeResponse,
+  type RollbackResponse,
+} from '../deploy/functionsApi';
 
 /** The subset of fetch the client uses; node-fetch 2, undici's fetch or a fake all fit. */
 export type FetchLike = (
@@ -62,6 +72,10 @@ export interface RequestOptions<T> {
   parse?: (json: unknown) => T | undefined;
   /** Strings that must never appear in an error message (a value being sent). */
   secrets?: string[];
+  /** Overrides the client's per-attempt timeout (e.g. for a function invocation). */
+  timeoutMs?: number;
+  /** false for the few routes without auth (health). Default true. */
+  auth?: boolean;
 }
 
 /** Client-side status for failures that have no HTTP answer. */
@@ -146,7 +160,7 @@ export class CloudClient {
     if (ifVersion !== undefined) body.ifVersion = ifVersion;
     let attempts = 0;
     try {
-      const { json, status } = await this.requestRaw<PutKeyResponse>('PUT', this.keyPath(name), {
+      const { json, status } = await this.requestWithStatus<PutKeyResponse>('PUT', this.keyPath(name), {
         body,
         idempotent: ifVersion !== undefined,
         parse: parsePutKey,
@@ -186,6 +200,52 @@ export class CloudClient {
 
   // ---- Cloud Functions: methods are added here, built on request(). ----
 
+  functionPath(name: string): string {
+    return `${this.projectPath()}/functions/${encodeURIComponent(name)}`;
+  }
+
+  /** Uploads a bundle and its key references (never values) as a new release. Not retried. */
+  deployFunction(name: string, body: DeployFunctionRequest): Promise<DeployFunctionResponse> {
+    return this.request('PUT', this.functionPath(name), { body, idempotent: false, parse: parseFunctionAnswer.deploy });
+  }
+
+  async listFunctions(): Promise<FunctionSummary[]> {
+    return (await this.request('GET', `${this.projectPath()}/functions`, { idempotent: true, parse: parseFunctionAnswer.list })).functions;
+  }
+
+  /** A function with its releases (oldest first), or undefined when the cloud has none by that name. */
+  async getFunction(name: string): Promise<FunctionDetails | undefined> {
+    try {
+      return await this.request('GET', this.functionPath(name), { idempotent: true, parse: parseFunctionAnswer.details });
+    } catch (e) {
+      if (e instanceof CloudError && e.status === 404 && e.code === 'not_found') return undefined;
+      throw e;
+    }
+  }
+
+  /** Makes a new release from release `release`'s code and references. */
+  rollback(name: string, release: number): Promise<RollbackResponse> {
+    return this.request('POST', `${this.functionPath(name)}/rollback`, { body: { release }, idempotent: false, parse: parseFunctionAnswer.rollback });
+  }
+
+  async deleteFunction(name: string): Promise<void> {
+    await this.request<undefined>('DELETE', this.functionPath(name), { idempotent: true });
+  }
+
+  /** Runs the function once with `payload` as the request body; waits up to its 60 s limit. */
+  invoke(name: string, payload?: unknown): Promise<InvokeResponse> {
+    // An invocation may run up to a minute: this request alone gets a longer timeout, no retry.
+    const slow = new CloudClient({ ...this.options, timeoutMs: Math.max(this.timeoutMs, 75_000), retries: 0 });
+    const body = payload === undefined ? {} : { payload };
+    return slow.request('POST', `${this.functionPath(name)}/invoke`, { body, idempotent: false, parse: parseFunctionAnswer.invoke }).finally(() => slow.dispose());
+  }
+
+  /** The newest `limit` stored log lines (already redacted by the cloud), newest last. */
+  async functionLogs(name: string, limit?: number): Promise<FunctionLogsResponse['logs']> {
+    const q = limit !== undefined ? `?limit=${encodeURIComponent(String(limit))}` : '';
+    return (await this.request('GET', `${this.functionPath(name)}/logs${q}`, { idempotent: true, parse: parseFunctionAnswer.logs })).logs;
+  }
+
   // ---- Plumbing ----
 
   /** `/v1/projects/{project}`, encoded. */
@@ -198,14 +258,15 @@ export class CloudClient {
   }
 
   /** Sends one API request and returns its parsed answer; every failure is a CloudError. */
-  async request<T>(method: string, path: string, opts: RequestOptions<T> & { auth?: boolean }): Promise<T> {
-    return (await this.requestRaw<T>(method, path, opts)).json as T;
+  async request<T>(method: string, path: string, opts: RequestOptions<T>): Promise<T> {
+    return (await this.requestWithStatus<T>(method, path, opts)).json as T;
   }
 
-  private async requestRaw<T>(
+  /** Like request(), with the answer's status (e.g. 201 created vs 200 updated). */
+  async requestWithStatus<T>(
     method: string,
     path: string,
-    opts: RequestOptions<T> & { auth?: boolean; onAttempt?: (n: number) => void },
+    opts: RequestOptions<T> & { onAttempt?: (n: number) => void },
   ): Promise<{ status: number; json: T | undefined }> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     const secrets = [...(opts.secrets ?? [])];
@@ -256,8 +317,9 @@ export class CloudClient {
     opts: RequestOptions<T>,
     secrets: string[],
   ): Promise<{ status: number; json: T | undefined }> {
+    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
     let status: number;
     let text: string;
     let contentType: string;
@@ -274,7 +336,7 @@ export class CloudClient {
         throw new CloudError(
           'timeout',
           NO_STATUS,
-          `The CloudXLR cloud at ${this.endpoint} did not answer within ${Math.round(this.timeoutMs / 100) / 10} s. ${this.startHint()}`,
+          `The CloudXLR cloud at ${this.endpoint} did not answer within ${Math.round(timeoutMs / 100) / 10} s. ${this.startHint()}`,
         );
       }
       throw new CloudError('unreachable', NO_STATUS, `The CloudXLR cloud at ${this.endpoint} is not reachable. ${this.startHint()}`, {

@@ -95,3 +95,43 @@ export interface FunctionLogsResponse {
 export function functionUrl(baseUrl: string, project: string, name: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/fn/${encodeURIComponent(project)}/${encodeURIComponent(name)}`;
 }
+
+// ---- Shape checks of the answers, for the client ----
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
+const isRef = (v: unknown): v is SecretRef => isObj(v) && isStr(v.name) && (v.version === 'latest' || isInt(v.version));
+const isResolved = (v: unknown): v is ResolvedSecretRef => isRef(v) && (v as unknown as Record<string, unknown>).resolvedVersion !== undefined;
+const isSummary = (v: unknown): v is FunctionSummary =>
+  isObj(v) && isStr(v.name) && isInt(v.release) && isStr(v.url) && Array.isArray(v.secrets) && v.secrets.every(isResolved) && isStr(v.updatedAt);
+const isLog = (v: unknown): v is FunctionLogEntry => isObj(v) && isStr(v.time) && isStr(v.message) && (v.level === 'info' || v.level === 'warn' || v.level === 'error');
+
+export const parseFunctionAnswer = {
+  deploy(j: unknown): DeployFunctionResponse | undefined {
+    return isObj(j) && isStr(j.name) && isInt(j.release) && isStr(j.url) && Array.isArray(j.secrets) && j.secrets.every(isResolved)
+      ? (j as unknown as DeployFunctionResponse)
+      : undefined;
+  },
+  list(j: unknown): FunctionListResponse | undefined {
+    return isObj(j) && Array.isArray(j.functions) && j.functions.every(isSummary) ? (j as unknown as FunctionListResponse) : undefined;
+  },
+  details(j: unknown): FunctionDetails | undefined {
+    const ok = isSummary(j) && Array.isArray((j as unknown as Record<string, unknown>).releases) &&
+      ((j as unknown as Record<string, unknown>).releases as unknown[]).every((r) => isObj(r) && isInt(r.release) && isStr(r.createdAt) && isStr(r.sha256) && Array.isArray(r.secrets) && r.secrets.every(isRef));
+    return ok ? (j as FunctionDetails) : undefined;
+  },
+  rollback(j: unknown): RollbackResponse | undefined {
+    return isObj(j) && isStr(j.name) && isInt(j.release) ? { name: j.name, release: j.release } : undefined;
+  },
+  invoke(j: unknown): InvokeResponse | undefined {
+    return isObj(j) && (j.status === 'ok' || j.status === 'error') && Array.isArray(j.logs) && j.logs.every(isLog) && typeof j.durationMs === 'number' && isStr(j.requestId)
+      ? (j as unknown as InvokeResponse)
+      : undefined;
+  },
+  logs(j: unknown): FunctionLogsResponse | undefined {
+    return isObj(j) && Array.isArray(j.logs) && j.logs.every((l) => isLog(l) && isStr((l as unknown as Record<string, unknown>).requestId))
+      ? (j as unknown as FunctionLogsResponse)
+      : undefined;
+  },
+};

@@ -8,6 +8,9 @@ import { FUNCTION_RUNTIME, MAX_CODE_BYTES, MAX_FUNCTION_TIMEOUT_MS, DEFAULT_FUNC
 import { functionNameProblem, keyNameProblem } from '../../shared/names';
 import { ApiError } from '../errors';
 import type { NewRelease } from './store';
+import { keysInCode, MIN_SCANNED_VALUE_LENGTH } from '../../deploy/leakGuard';
+
+export { keysInCode, MIN_SCANNED_VALUE_LENGTH };
 
 /** The vault, as seen by deploy validation. */
 export interface VaultView {
@@ -19,35 +22,10 @@ export interface VaultView {
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const MAX_ENV_BYTES = 64 * 1024;
-/**
- * Values shorter than this are not looked for in bundles: a 3-character value would match
- * ordinary code everywhere. Real API keys are far longer.
- */
-export const MIN_SCANNED_VALUE_LENGTH = 8;
-
 const ALLOWED_FIELDS = new Set(['runtime', 'code', 'sha256', 'secrets', 'env', 'timeoutMs']);
 
 export interface Validated {
   release: NewRelease;
-}
-
-/** The forms of a value that count as "the value is in the bundle". */
-export function bundleForms(value: string): string[] {
-  const forms = new Set<string>([value, JSON.stringify(value).slice(1, -1)]);
-  const b64 = Buffer.from(value, 'utf8').toString('base64');
-  forms.add(b64);
-  forms.add(b64.replace(/=+$/, ''));
-  return [...forms];
-}
-
-/** Names of keys whose current value appears in `code` (raw, JSON-escaped or base64). */
-export function keysInCode(code: string, values: Array<{ name: string; value: string }>): string[] {
-  const hits: string[] = [];
-  for (const { name, value } of values) {
-    if (value.length < MIN_SCANNED_VALUE_LENGTH) continue;
-    if (bundleForms(value).some((f) => code.includes(f))) hits.push(name);
-  }
-  return hits.sort();
 }
 
 export function sha256Hex(text: string): string {
@@ -171,6 +149,18 @@ export function validateDeploy(name: string, body: Record<string, unknown>, vaul
     for (const n of leaked) {
       problems.push({ field: 'code', code: 'secret_in_bundle', message: `The code contains the value of the key ${n}. Read it with ctx.secrets.get("${n}") instead of bundling it.` });
     }
+  }
+
+  // Nor may the plain environment hold a key's value.
+  if (Object.keys(envOut).length > 0) {
+    const values = vault.latestValues();
+    for (const [envName, envValue] of Object.entries(envOut)) {
+      for (const key of keysInCode(envValue, values)) {
+        if (!leaked.includes(key)) leaked.push(key);
+        problems.push({ field: `env.${envName}`, code: 'secret_in_bundle', message: `env.${envName} contains the value of the key ${key}. Reference the key in "secrets" and read it with ctx.secrets.get("${key}").` });
+      }
+    }
+    leaked.sort();
   }
 
   if (problems.length > 0) throw deployError(problems, { missing, keys: leaked, names: conflicts });

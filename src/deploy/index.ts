@@ -1,0 +1,13 @@
+// The deploy core of Cloud Functions: pure Node, no `vscode`. The editor's glue and the
+// `cloudxlr deploy` command both call these.
+export { discoverFunctions, functionForFile, type LocalFunction } from './discover';
+export { bundleFunction, resolveSourceFile, BundleError, type BundleResult, type BundleMessage } from './bundle';
+export { findKeyReferences, scanJavaScript, referencedKeyNames, isScannableSource } from './references';
+export type { KeyReference, ReferenceProblem, ReferenceScan, SourceLocation } from './references';
+export { guardBundle, ExactValueScanner, keysInCode, bundleForms, MIN_SCANNED_VALUE_LENGTH } from './leakGuard';
+export type { LeakScanner, LeakFinding, NamedValue, RuleScanner, RuleHit, ValueHit, LeakGuardOptions } from './leakGuard';
+export { readFunctionSettings, settingsFor, type FunctionSettings, type SettingsResult } from './settings';
+export { deployFunctions, deployFunction, analyzeFunction, keyNames, describeOutcome } from './plan';
+export type { DeployDeps, DeployOutcome, DeployProgress, DeployStatus, DeployStep, DeployTarget, FunctionAnalysis, FunctionsCloud, LocalKeySource } from './plan';
+export * from './functionsApi';
+export { loadEsbuild } from './esbuildWasm';
