@@ -79,7 +79,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const log = options.log ?? (() => undefined);
   const dataDir = path.resolve(options.dataDir);
 
-  const db = openDatabase(dataDir);
+  let db: Db;
+  try {
+    db = openDatabase(dataDir);
+  } catch (e) {
+    throw new StartError(dataDirProblem(dataDir, e));
+  }
   let server: http.Server | undefined;
   try {
     const { cipher, source } = unlock(db, dataDir, options);
@@ -138,6 +143,22 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     if (e instanceof MasterKeyError) throw new StartError(e.message);
     throw e;
   }
+}
+
+function dataDirProblem(dataDir: string, e: unknown): string {
+  const code = (e as { code?: string }).code ?? '';
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return `${path.join(dataDir, 'cloud.db')} is not a CloudXLR database, or it is damaged. Choose another --data directory or restore a backup.`;
+  }
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return `The database in ${dataDir} is busy: another process holds it. Stop it, or use another --data directory.`;
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY') {
+    return `The data directory ${dataDir} cannot be written. Fix its permissions or choose another --data directory.`;
+  }
+  if (code === 'ENOTDIR' || code === 'EEXIST') return `${dataDir} is not a directory. Choose another --data directory.`;
+  if (e instanceof Error && /newer CloudXLR/.test(e.message)) return e.message;
+  return `The data directory ${dataDir} cannot be used (${code || (e instanceof Error ? e.name : 'unknown error')}). Choose another --data directory.`;
 }
 
 function unlock(db: Db, dataDir: string, options: LocalCloudOptions): { cipher: ValueCipher; source: MasterKeySource } {

@@ -99,6 +99,15 @@ describe('local cloud: tokens and project scope', () => {
     await assert.rejects(startLocalCloud({ dataDir: tempDir(), port: 0, token: 'has space in it' }), /8 to 512/);
   });
 
+  it('refuses a data directory it cannot use, saying why', async () => {
+    const file = path.join(tempDir(), 'a-file');
+    fs.writeFileSync(file, 'x');
+    await assert.rejects(startLocalCloud({ dataDir: file, port: 0 }), /is not a directory/);
+    const garbage = tempDir();
+    fs.writeFileSync(path.join(garbage, 'cloud.db'), Buffer.alloc(8192, 0x42));
+    await assert.rejects(startLocalCloud({ dataDir: garbage, port: 0 }), /is not a CloudXLR database/);
+  });
+
   it('parses Bearer headers strictly', () => {
     assert.equal(bearerToken('Bearer abc'), 'abc');
     assert.equal(bearerToken('bearer   abc  '), 'abc');
