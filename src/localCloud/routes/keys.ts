@@ -5,6 +5,8 @@ import { invalidRequest, notFound, validationError } from '../errors';
 import type { ProjectRouteContext, Router } from '../router';
 
 const KEY = '/v1/projects/:project/keys/:name';
+/** A JSON string can carry "\ud800", which is not text and has no UTF-8 form: refused, never stored altered. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function registerKeyRoutes(router: Router): void {
   router.project('GET', '/v1/projects/:project/keys', (ctx) => {
@@ -42,7 +44,11 @@ export function registerKeyRoutes(router: Router): void {
         message: value === undefined ? 'The field "value" is missing.' : `The field "value" must be a string, not ${kind(value)}.`,
       });
     } else {
-      const valueProblem = keyValueProblem(value);
+      const valueProblem =
+        keyValueProblem(value) ??
+        (LONE_SURROGATE.test(value)
+          ? 'A key value must be valid Unicode text; this one contains a broken character (a lone UTF-16 surrogate).'
+          : undefined);
       if (valueProblem) problems.push({ field: 'value', code: 'invalid_value', message: valueProblem });
     }
     if (ifVersion !== undefined && ifVersion !== null && !(Number.isSafeInteger(ifVersion) && (ifVersion as number) >= 0)) {

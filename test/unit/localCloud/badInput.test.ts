@@ -86,6 +86,12 @@ describe('local cloud: bad input gets contract errors, changes nothing, and neve
       problems.map((p) => p.code),
       ['invalid_name', 'invalid_value'],
     );
+    const surrogate = await api('PUT', `${keys}/GOOD_NAME`, { body: '{"value":"abc\\ud800def"}' });
+    assert.equal(surrogate.status, 422);
+    assert.equal(errorOf(surrogate).code, 'invalid_value');
+    const pair = await api('PUT', `${keys}/EMOJI`, { body: '{"value":"key \\ud83d\\udd11"}' });
+    assert.equal(pair.status, 201);
+    await api('DELETE', `${keys}/EMOJI`);
     const value = await api('PUT', `${keys}/GOOD_NAME`, { body: { value: '' } });
     assert.equal(value.status, 422);
     assert.equal(errorOf(value).code, 'invalid_value');
