@@ -1,5 +1,146 @@
-// Placeholder until the deploy capability lands.
-export async function run(_argv: string[]): Promise<number> {
-  console.error('cloudxlr deploy: not available yet.');
-  return 2;
+// `cloudxlr deploy [names…]`: deploys Cloud Functions from a workspace folder, for CI. The same
+// steps as the editor's Deploy command (src/deploy), printed one per line. Key values are
+// never read here: the cloud's own secret_in_bundle check guards the upload, and missing keys
+// stop the deploy with their names.
+import * as fs from 'fs';
+import * as path from 'path';
+import { CloudClient } from '../cloud/client';
+import { DEFAULT_CLOUD_ENDPOINT, PROJECT_FILE } from '../constants';
+import { deployFunctions, describeOutcome, readFunctionSettings, type DeployOutcome } from '../deploy';
+import { parseProjectFile, ProjectFileError } from '../project/projectFile';
+
+const HELP = `Usage: cloudxlr deploy [names…] [options]
+
+Deploys the Cloud Functions of a workspace folder (all of them when no name is given):
+bundles each one, finds the keys it reads with ctx.secrets.get("NAME"), checks they exist
+in the cloud, and uploads the code with the key references. Key values are never uploaded
+with a function; the cloud refuses a bundle that contains one.
+
+Options:
+  --dir DIR          The folder holding ${PROJECT_FILE} (default: the current folder).
+  --project NAME     The project (default: "project" in ${PROJECT_FILE}).
+  --endpoint URL     The cloud (default: CLOUDXLR_ENDPOINT, else ${DEFAULT_CLOUD_ENDPOINT}).
+  -h, --help         Show this help.
+
+Environment:
+  CLOUDXLR_TOKEN     The project's token (required).
+  CLOUDXLR_ENDPOINT  Same as --endpoint.
+
+Exit status: 0 when every function was deployed, 1 when any was refused (missing keys,
+a key value in the code, invalid references, a bundling error), 2 for a usage or setup
+problem (no token, no ${PROJECT_FILE}, the cloud unreachable).`;
+
+class UsageError extends Error {}
+
+interface Args {
+  names: string[];
+  dir: string;
+  project?: string;
+  endpoint?: string;
+}
+
+function parseArgs(argv: string[]): Args | 'help' {
+  const out: Args = { names: [], dir: process.cwd() };
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i];
+    let inline: string | undefined;
+    const eq = arg.indexOf('=');
+    if (arg.startsWith('--') && eq !== -1) {
+      inline = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || (inline === undefined && v.startsWith('-'))) throw new UsageError(`${arg} needs a value.`);
+      return v;
+    };
+    switch (arg) {
+      case '-h':
+      case '--help':
+        return 'help';
+      case '--dir':
+        out.dir = path.resolve(value());
+        break;
+      case '--project':
+        out.project = value();
+        break;
+      case '--endpoint':
+        out.endpoint = value();
+        break;
+      default:
+        if (arg.startsWith('-')) throw new UsageError(`Unknown option ${arg}.`);
+        out.names.push(arg);
+    }
+  }
+  return out;
+}
+
+export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let args: Args | 'help';
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    console.error(`cloudxlr deploy: ${(e as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (args === 'help') {
+    console.log(HELP);
+    return 0;
+  }
+
+  const projectFile = path.join(args.dir, PROJECT_FILE);
+  let text: string;
+  try {
+    text = fs.readFileSync(projectFile, 'utf8');
+  } catch {
+    console.error(`cloudxlr deploy: no ${PROJECT_FILE} in ${args.dir}. Run it in your workspace folder or pass --dir.`);
+    return 2;
+  }
+  let config;
+  let raw: unknown;
+  try {
+    config = parseProjectFile(text);
+    raw = JSON.parse(text);
+  } catch (e) {
+    console.error(`cloudxlr deploy: ${e instanceof ProjectFileError ? e.message : `${PROJECT_FILE} cannot be read.`}`);
+    return 2;
+  }
+  const settings = readFunctionSettings(raw);
+  for (const p of settings.problems) console.error(`warning: ${p}`);
+
+  const token = env.CLOUDXLR_TOKEN;
+  if (!token) {
+    console.error('cloudxlr deploy: set CLOUDXLR_TOKEN to the project\'s token (for the local cloud it is printed at first start and saved in its tokens/ folder).');
+    return 2;
+  }
+  const endpoint = args.endpoint ?? env.CLOUDXLR_ENDPOINT ?? DEFAULT_CLOUD_ENDPOINT;
+  const project = args.project ?? config.project;
+  const client = new CloudClient({ endpoint, project, token, timeoutMs: 60_000 });
+  console.log(`Deploying from ${path.join(args.dir, config.functionsDir)} to project ${project} at ${endpoint}`);
+
+  let outcomes: DeployOutcome[];
+  try {
+    outcomes = await deployFunctions({ root: args.dir, functionsDir: config.functionsDir, settings }, args.names, {
+      cloud: client,
+      onProgress: (p) => console.log(`${p.function ? `[${p.function}] ` : ''}${p.step}: ${p.message}`),
+    });
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    console.error(`cloudxlr deploy: ${err.message ?? String(e)}`);
+    return 2;
+  } finally {
+    client.dispose();
+  }
+
+  if (outcomes.length === 0) {
+    console.log(`No functions in ${config.functionsDir}/. Add functions/<name>.ts exporting an async (request, ctx) handler.`);
+    return 0;
+  }
+  console.log('');
+  for (const o of outcomes) (o.status === 'deployed' ? console.log : console.error)(describeOutcome(o, args.dir));
+  const failed = outcomes.filter((o) => o.status !== 'deployed');
+  // A cloud that could not be reached is a setup problem, not a refused deploy.
+  if (failed.some((o) => o.status === 'cloud-refused' && (o.code === 'unreachable' || o.code === 'timeout' || o.code === 'unauthorized'))) return 2;
+  console.log(`\n${outcomes.length - failed.length} deployed, ${failed.length} not deployed.`);
+  return failed.length ? 1 : 0;
 }
