@@ -3,7 +3,7 @@ import { randomBytes } from 'crypto';
 import * as http from 'http';
 import { digestOf } from '../../../src/shared/secretText';
 import { buildCli, startCli } from './cliProcess';
-import { tempDir } from './helpers';
+import { startTestCloud, tempDir } from './helpers';
 
 const TOKEN = 'durability-test-token';
 
@@ -59,6 +59,16 @@ function get(url: string, path: string): Promise<{ status: number; json: KeyJson
 describe('local cloud: durability (kill -9 during a stream of writes)', function () {
   this.timeout(60_000);
   before(() => buildCli());
+
+  it('runs SQLite in WAL mode with synchronous=FULL (every commit fsync\'d)', async () => {
+    const t = await startTestCloud();
+    try {
+      assert.equal(t.cloud.services.db.pragma('journal_mode', { simple: true }), 'wal');
+      assert.equal(t.cloud.services.db.pragma('synchronous', { simple: true }), 2); // FULL
+    } finally {
+      await t.close();
+    }
+  });
 
   it('keeps every acknowledged write across kill -9 and restart', async () => {
     const dataDir = tempDir('cloudxlr-durable-');
