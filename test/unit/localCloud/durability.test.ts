@@ -100,7 +100,7 @@ describe('local cloud: durability (kill -9 during a stream of writes)', function
       }
     };
     const killer = (async () => {
-      while (acked.size < 150) await new Promise((r) => setTimeout(r, 5));
+      while (acked.size < 400) await new Promise((r) => setTimeout(r, 5));
       killedAt = acked.size;
       first.proc.kill('SIGKILL'); // mid-stream: writes are in flight
       await first.exited;
@@ -108,7 +108,7 @@ describe('local cloud: durability (kill -9 during a stream of writes)', function
     })();
     await Promise.all([writer(0), writer(1), writer(2), rotator(), killer]);
     agent.destroy();
-    assert.ok(killedAt >= 150);
+    assert.ok(killedAt >= 400);
     assert.ok(acked.size >= killedAt);
 
     const second = await startCli(args);
