@@ -7,9 +7,18 @@ import * as os from 'os';
 import * as path from 'path';
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../../../src/localCloud';
 
+const tempDirs: string[] = [];
+
 export function tempDir(prefix = 'cloudxlr-cloud-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
 }
+
+// Root-level hook: removes every data directory the tests made, once all tests have run.
+after(() => {
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 export interface TestCloud {
   cloud: LocalCloud;
