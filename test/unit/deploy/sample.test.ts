@@ -1,0 +1,68 @@
+// The sample app (samples/checkout-app) end to end: its function is deployed from the
+// repository's sources, calls the fake provider on loopback with the key from the vault, and
+// uses a rotated key without a redeploy; the page's origin gets CORS.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import type { Server } from 'http';
+import * as path from 'path';
+import { CloudClient } from '../../../src/cloud/client';
+import { deployFunctions, describeOutcome, readFunctionSettings } from '../../../src/deploy';
+import { PROJECT, startTestCloud, TOKEN, type TestCloud } from '../functions/helpers';
+
+const SAMPLE = path.resolve(__dirname, '../../../../samples/checkout-app');
+
+describe('deploy: the checkout sample app', function () {
+  this.timeout(60_000);
+  let t: TestCloud;
+  let provider: Server;
+  let client: CloudClient;
+
+  before(async () => {
+    t = await startTestCloud();
+    client = new CloudClient({ endpoint: t.url, project: PROJECT, token: TOKEN });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { startFakeProvider } = require(path.join(SAMPLE, 'fake-provider.js')) as { startFakeProvider(port: number): Promise<Server> };
+    provider = await startFakeProvider(0);
+  });
+  after(async () => {
+    client.dispose();
+    await t.close();
+    await new Promise((r) => provider.close(r));
+  });
+
+  it('deploys create-checkout and serves a page origin with the key from the vault', async () => {
+    await t.putKey('STRIPE_SECRET_KEY', 'sk_test_sample_first_AAAA');
+    const raw = JSON.parse(fs.readFileSync(path.join(SAMPLE, 'cloudxlr.json'), 'utf8'));
+    const port = (provider.address() as { port: number }).port;
+    raw.functions['create-checkout'].env.PROVIDER_URL = `http://127.0.0.1:${port}`;
+    const [o] = await deployFunctions({ root: SAMPLE, functionsDir: raw.functionsDir, settings: readFunctionSettings(raw) }, ['create-checkout'], {
+      cloud: client,
+      local: { names: async () => ['STRIPE_SECRET_KEY'], value: async () => 'sk_test_sample_first_AAAA' },
+    });
+    assert.strictEqual(o.status, 'deployed', describeOutcome(o));
+
+    const call = async (): Promise<{ status: number; cors: string | null; body: { id?: string; total?: number; error?: { code: string } } }> => {
+      const res = await fetch(`${t.url}/fn/${PROJECT}/create-checkout`, {
+        method: 'POST',
+        headers: { Origin: 'http://127.0.0.1:5173', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ currency: 'usd', items: [{ name: 'Coffee beans', cents: 1250, quantity: 2 }] }),
+      });
+      return { status: res.status, cors: res.headers.get('access-control-allow-origin'), body: (await res.json()) as never };
+    };
+    const first = await call();
+    assert.strictEqual(first.status, 200, JSON.stringify(first.body));
+    assert.strictEqual(first.cors, '*');
+    assert.match(first.body.id ?? '', /^cs_test_/);
+    assert.strictEqual(first.body.total, 2500);
+
+    // A key the provider refuses, then a good one again: each is used at once, no redeploy.
+    await t.putKey('STRIPE_SECRET_KEY', 'rk_live_not_accepted_BBBB');
+    const refused = await call();
+    assert.strictEqual(refused.status, 500);
+    assert.strictEqual(refused.body.error?.code, 'function_error');
+    await t.putKey('STRIPE_SECRET_KEY', 'sk_test_sample_third_CCCC');
+    assert.strictEqual((await call()).status, 200);
+    const logs = await client.functionLogs('create-checkout', 50);
+    assert.ok(logs.some((l) => l.message.includes('checkout session created')));
+  });
+});
