@@ -1,0 +1,79 @@
+// Context that keeps the engine from crying wolf: public-by-design keys, placeholders,
+// examples, masked or truncated values, environment lookups, template variables and
+// references to a key by name. Every check is linear in the value's length.
+
+/** Decodes a JWT's payload, or undefined when `token` is not a JWT with a JSON payload. */
+export function jwtPayload(token: string): Record<string, unknown> | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts[1] || parts[1].length > 8000) return undefined;
+  try {
+    const json = Buffer.from(parts[1].replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
+    const value: unknown = JSON.parse(json);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const FIREBASE_WORDS = ['authDomain', 'messagingSenderId', 'firebaseapp.com', 'firebaseConfig', 'storageBucket', 'measurementId', 'initializeApp', 'FIREBASE_'];
+
+/** True when an `AIza…` key sits in a Firebase web config (public by design). */
+export function inFirebaseConfig(text: string, start: number, end: number): boolean {
+  const window = text.slice(Math.max(0, start - 400), Math.min(text.length, end + 400));
+  return FIREBASE_WORDS.some((w) => window.includes(w));
+}
+
+/**
+ * Keys that are public by design and meant for browsers: Stripe publishable keys, Mapbox
+ * public tokens, Supabase anon keys (decoded role) and publishable keys, Sentry DSNs, Algolia
+ * search-only keys, Firebase web config keys, reCAPTCHA site keys, VAPID public keys.
+ */
+export function isPublicByDesign(value: string, name = '', text = '', start = 0, end = start): boolean {
+  if (/^pk_(?:live|test)_/.test(value) || value.startsWith('pk.eyJ') || value.startsWith('sb_publishable_')) return true;
+  if (/^https?:\/\/[0-9a-f]{32}(?::[0-9a-f]{32})?@[^/\s]+\/[0-9]+$/.test(value)) return true; // Sentry DSN
+  if (value.startsWith('eyJ')) {
+    const payload = jwtPayload(value);
+    if (payload && payload.role === 'anon') return true;
+  }
+  const lowerName = name.toLowerCase();
+  if (/^AIza/.test(value) && (lowerName.includes('firebase') || inFirebaseConfig(text, start, end))) return true;
+  if (/^[0-9a-f]{32}$/.test(value) && !/admin|write/.test(lowerName)) {
+    if (/search|algolia/.test(lowerName) || text.slice(Math.max(0, start - 400), end + 400).toLowerCase().includes('algolia')) return true;
+  }
+  return false;
+}
+
+const PLACEHOLDER_WORDS = /example|placeholder|your[-_ ]?(?:api|own|secret|key|token|app|project|pass)|dummy|sample|changeme|change[-_]me|replace[-_ ]?(?:me|with|this)|insert[-_ ]|redacted|fake[-_]|not[-_]a[-_]real|notreal|xxxx|1234567890|abcdefghij/i;
+const PLACEHOLDER_MARKS = /\*\*\*|•|…|\.\.\.|<[A-Za-z_ -]{1,40}>|\[[A-Za-z_ -]{1,40}\]|0000000000/;
+
+/**
+ * Placeholders, examples and masked or truncated values: `sk_live_xxx…`, `<YOUR_KEY>`,
+ * `AKIAIOSFODNN7EXAMPLE`, `sk-****abcd`, `ghp_…1234`, values of one repeated character.
+ */
+export function isPlaceholder(value: string): boolean {
+  if (PLACEHOLDER_WORDS.test(value) || PLACEHOLDER_MARKS.test(value)) return true;
+  // The random part of a real key uses many distinct characters.
+  const body = value.replace(/^[A-Za-z]{1,12}[_.-]/, '');
+  return body.length >= 8 && distinctChars(body, 7) < 7;
+}
+
+function distinctChars(s: string, cap: number): number {
+  const seen = new Set<string>();
+  for (let i = 0; i < s.length && seen.size < cap; i++) seen.add(s[i] as string);
+  return seen.size;
+}
+
+/**
+ * Environment lookups, template variables and references to a key by name:
+ * `${API_KEY}`, `{{ secrets.TOKEN }}`, `%API_KEY%`, `$API_KEY`, `process.env.X`,
+ * `import.meta.env.X`, `ctx.secrets.get("X")`, `STRIPE_SECRET_KEY` (a name, not a value).
+ */
+export function isReference(value: string): boolean {
+  if (/\$\{|\{\{|\{%|<%|%\(|#\{/.test(value)) return true;
+  if (/^\$[A-Za-z_][A-Za-z0-9_]*$/.test(value) || /^%[A-Za-z_][A-Za-z0-9_]*%$/.test(value)) return true;
+  if (/^(?:process\.env|import\.meta\.env|Deno\.env|Bun\.env|env)\b/.test(value)) return true;
+  if (/secrets\.get\(|getenv\(|\benv\(/.test(value)) return true;
+  if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value)) return true; // an UPPER_SNAKE name
+  if (/^(?:vault|op|arn|projects|sm|secret|awssm|gcp|azkv):\/?\/?[A-Za-z]/.test(value) && /[:/]/.test(value.slice(2))) return true;
+  return false;
+}

@@ -1,0 +1,29 @@
+// Inline comments that silence the linter, in any comment syntax (//, #, /* */, <!-- -->):
+//   cloudxlr-ignore-line       on the line of the finding
+//   cloudxlr-ignore-next-line  on the line before it
+//   cloudxlr-ignore-file       anywhere in the file: nothing in the file is reported
+
+export const IGNORE_LINE = 'cloudxlr-ignore-line';
+export const IGNORE_NEXT_LINE = 'cloudxlr-ignore-next-line';
+export const IGNORE_FILE = 'cloudxlr-ignore-file';
+const MARK = 'cloudxlr-ignore-';
+
+export interface IgnoreMarks {
+  file: boolean;
+  /** 0-based line numbers whose findings are ignored. */
+  lines: Set<number>;
+}
+
+/** Finds the ignore comments; `lineOf` maps an offset to its 0-based line. */
+export function findIgnoreMarks(text: string, lineOf: (offset: number) => number): IgnoreMarks {
+  const marks: IgnoreMarks = { file: false, lines: new Set() };
+  for (let i = text.indexOf(MARK); i >= 0; i = text.indexOf(MARK, i + MARK.length)) {
+    if (text.startsWith(IGNORE_FILE, i)) {
+      marks.file = true;
+      return marks;
+    }
+    if (text.startsWith(IGNORE_NEXT_LINE, i)) marks.lines.add(lineOf(i) + 1);
+    else if (text.startsWith(IGNORE_LINE, i)) marks.lines.add(lineOf(i));
+  }
+  return marks;
+}

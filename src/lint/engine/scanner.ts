@@ -1,0 +1,302 @@
+// The core scan: one prefilter pass finds the cheap literal anchors of every provider rule
+// and the secret-sounding words of the generic rule; each hit then runs one bounded, sticky
+// regular expression or a hand-written assignment reader. Work is linear in the text.
+//
+// `scanRegion` reports findings whose value *starts* in [from, to). Partitioning by start
+// lets a big text be scanned in chunks, and an edited document rescanned around the edit,
+// with results identical to a whole-text scan (see incremental.ts).
+
+import { maskExcerpt } from '../../shared/secretText';
+import { suggestKeyName } from '../../shared/names';
+import { inFirebaseConfig, isPlaceholder, isPublicByDesign, isReference } from './context';
+import { isSecretName, looksRandom } from './entropy';
+import { META_RULES, NAMED_RULES, PROVIDER_RULES, type Pattern, type ProviderRule, type RuleMeta } from './rules';
+import type { FileKind, RawFinding, ScanOptions, Severity } from './types';
+
+interface CompiledPattern extends Pattern {
+  rule: ProviderRule;
+  re: RegExp;
+}
+
+const KEYWORD_BASES = ['secret', 'token', 'pass', 'pwd', 'key', 'auth', 'credential', 'bearer'];
+
+/** Longest distance from a keyword to the value assigned to it. */
+export const ASSIGNMENT_SPAN = 160 + 1024 + 32;
+/** Longest distance a pattern reaches back before its anchor. */
+const MAX_BACK = 40;
+/** Longest provider match (private key blocks). */
+const MAX_MATCH = 12200;
+/** Context a check reads around a value (Firebase, Algolia and `near` windows). */
+const MAX_CONTEXT = 420;
+/**
+ * How far an edit can change findings: a finding whose value starts farther than this from
+ * an edit is unaffected by it (known values add their longest length, see incremental.ts).
+ */
+export const INFLUENCE = MAX_MATCH + MAX_CONTEXT + ASSIGNMENT_SPAN + MAX_BACK;
+
+let compiled: { prefilter: RegExp; byHit: Map<string, CompiledPattern[]>; keywords: Set<string> } | undefined;
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+function compile(): NonNullable<typeof compiled> {
+  if (compiled) return compiled;
+  const patterns: CompiledPattern[] = [];
+  for (const rule of PROVIDER_RULES) {
+    for (const p of rule.patterns) patterns.push({ ...p, rule, re: new RegExp(p.source, 'y') });
+  }
+  const keywords = new Set<string>();
+  for (const k of KEYWORD_BASES) {
+    keywords.add(k);
+    keywords.add(k[0]!.toUpperCase() + k.slice(1));
+    keywords.add(k.toUpperCase());
+  }
+  const anchors = new Set<string>([...patterns.map((p) => p.anchor), ...keywords]);
+  // Longest first, so the alternation reports the longest anchor at a position; the shorter
+  // anchors that are prefixes of it are dispatched with it (byHit below).
+  const sorted = [...anchors].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+  const byHit = new Map<string, CompiledPattern[]>();
+  for (const a of sorted) byHit.set(a, patterns.filter((p) => a.startsWith(p.anchor)));
+  const prefilter = new RegExp(sorted.map(escapeRe).join('|'), 'g');
+  compiled = { prefilter, byHit, keywords };
+  return compiled;
+}
+
+function isTokenChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+function isNameChar(c: number): boolean {
+  return isTokenChar(c) || c === 36 || c === 45 || c === 46; // $ - .
+}
+function isQuote(c: number): boolean {
+  return c === 34 || c === 39 || c === 96;
+}
+
+export const PRIORITY = { generic: 1, named: 2, known: 2, provider: 3, env: 4 } as const;
+
+export interface Assignment {
+  name: string;
+  valueStart: number;
+  valueEnd: number;
+}
+
+/**
+ * Reads `name = "value"`, `name: 'value'`, `"name": "value"`, `name="value"` (HTML, JSX) and
+ * `Authorization: "Bearer value"` around a keyword hit. Bounded: at most ASSIGNMENT_SPAN
+ * characters are read.
+ */
+export function assignmentAt(text: string, hit: number): Assignment | undefined {
+  let s = hit;
+  while (s > 0 && hit - s < 80 && isNameChar(text.charCodeAt(s - 1))) s--;
+  let e = hit;
+  const n = text.length;
+  while (e < n && e - hit < 80 && isNameChar(text.charCodeAt(e))) e++;
+  let p = e;
+  const before = text.charCodeAt(s - 1);
+  if (isQuote(before) && text.charCodeAt(p) === before) p++;
+  let spaces = 0;
+  while (p < n && spaces < 8 && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) { p++; spaces++; }
+  const op = text.charCodeAt(p);
+  if (op === 58 /* : */) {
+    if (text.charCodeAt(p + 1) === 58) return undefined;
+    p += text.charCodeAt(p + 1) === 61 ? 2 : 1;
+  } else if (op === 61 /* = */) {
+    const next = text.charCodeAt(p + 1);
+    if (next === 61 || next === 62) return undefined; // == === =>
+    p++;
+  } else {
+    return undefined;
+  }
+  spaces = 0;
+  while (p < n && spaces < 16) {
+    const c = text.charCodeAt(p);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) break;
+    p++;
+    spaces++;
+  }
+  const q = text.charCodeAt(p);
+  if (!isQuote(q)) return undefined;
+  const valueStart = p + 1;
+  let i = valueStart;
+  const limit = Math.min(n, valueStart + 1024);
+  while (i < limit) {
+    const c = text.charCodeAt(i);
+    if (c === q) break;
+    if (c === 92 /* \ */) { i += 2; continue; }
+    if ((c === 10 || c === 13) && q !== 96) return undefined;
+    i++;
+  }
+  if (i >= limit || text.charCodeAt(i) !== q) return undefined;
+  return { name: text.slice(s, e), valueStart, valueEnd: i };
+}
+
+function severityFor(kind: FileKind, meta: RuleMeta): Severity {
+  if (kind === 'server') return 'warning';
+  return meta.id === 'generic-secret' ? 'warning' : 'error';
+}
+
+export function messageFor(kind: FileKind, meta: RuleMeta, excerpt: string, keyName: string, name?: string): string {
+  const what = meta.id === 'known-value'
+    ? `The value of one of your stored API keys (${excerpt})`
+    : meta.id === 'generic-secret'
+      ? `A likely secret (${excerpt}) assigned to "${name ?? ''}"`
+      : `${meta.title} (${excerpt})`;
+  if (kind === 'server') {
+    return `${what} is hardcoded in a Cloud Function. Store it in API Keys and read it with ctx.secrets.get("${keyName}").`;
+  }
+  return `${what} is in code that ships to the browser: anyone who loads the page can read it. Move it to API Keys and make the call from a Cloud Function.`;
+}
+
+function replaceRange(text: string, start: number, end: number): RawFinding['replace'] {
+  const q = text.charCodeAt(start - 1);
+  if (isQuote(q) && text.charCodeAt(end) === q) return { start: start - 1, end: end + 1, quoted: true };
+  return { start, end, quoted: false };
+}
+
+function makeFinding(
+  text: string, kind: FileKind, meta: RuleMeta, start: number, end: number, keepPrefix: number, keyName: string, priority: number, name?: string,
+): RawFinding {
+  const excerpt = maskExcerpt(text.slice(start, end), keepPrefix);
+  return {
+    ruleId: meta.id,
+    severity: severityFor(kind, meta),
+    message: messageFor(kind, meta, excerpt, keyName, name),
+    provider: meta.provider,
+    suggestedKeyName: keyName,
+    excerpt,
+    start,
+    end,
+    replace: replaceRange(text, start, end),
+    priority,
+  };
+}
+
+function runPattern(text: string, p: CompiledPattern, hit: number): { start: number; end: number } | undefined {
+  const start = p.back === undefined ? hit : typeof p.back === 'number' ? hit - p.back : p.back(text, hit);
+  if (start < 0) return undefined;
+  const bounded = p.boundary !== false;
+  if (bounded && start > 0 && isTokenChar(text.charCodeAt(start - 1))) return undefined;
+  p.re.lastIndex = start;
+  const m = p.re.exec(text);
+  if (!m) return undefined;
+  const mEnd = start + m[0].length;
+  if (bounded && mEnd < text.length && isTokenChar(text.charCodeAt(mEnd))) return undefined;
+  if (p.group !== undefined) {
+    const g = m[p.group];
+    if (g === undefined) return undefined;
+    const gs = start + m[0].lastIndexOf(g);
+    return { start: gs, end: gs + g.length };
+  }
+  return { start, end: mEnd };
+}
+
+/** Checks a provider match's value; false when it is a placeholder or public by design. */
+function acceptProvider(text: string, rule: ProviderRule, start: number, end: number): boolean {
+  const value = text.slice(start, end);
+  if (rule.validate && !rule.validate(value)) return false;
+  if (isPlaceholder(value)) return false;
+  if (rule.id === 'google-api-key' && inFirebaseConfig(text, start, end)) return false;
+  return true;
+}
+
+/** Named and generic checks on an assigned value; returns a finding or undefined. */
+export function judgeAssignment(text: string, kind: FileKind, a: Assignment, disabled: ReadonlySet<string>): RawFinding | undefined {
+  let start = a.valueStart;
+  const end = a.valueEnd;
+  let value = text.slice(start, end);
+  const bearer = /^(?:Bearer|Basic|Token|token|bearer)\s+/.exec(value);
+  if (bearer) {
+    start += bearer[0].length;
+    value = value.slice(bearer[0].length);
+  }
+  if (value.length < 16 || isReference(value) || isPlaceholder(value)) return undefined;
+  const lowerName = a.name.toLowerCase();
+  for (const rule of NAMED_RULES) {
+    if (disabled.has(rule.id) || !rule.name.test(a.name) || !rule.value.test(value)) continue;
+    if (rule.near && !lowerName.includes(rule.near) && !windowHas(text, start, end, rule.near)) continue;
+    return makeFinding(text, kind, rule, start, end, 0, rule.keyName, PRIORITY.named);
+  }
+  if (disabled.has('generic-secret') || !isSecretName(a.name) || !looksRandom(value)) return undefined;
+  if (isPublicByDesign(value, a.name, text, start, end)) return undefined;
+  const generic = META_RULES.find((r) => r.id === 'generic-secret') as RuleMeta;
+  const last = a.name.split('.').pop() ?? a.name;
+  return makeFinding(text, kind, generic, start, end, 0, suggestKeyName(last.replace(/^\$+/, '')), PRIORITY.generic, last);
+}
+
+function windowHas(text: string, start: number, end: number, word: string): boolean {
+  return text.slice(Math.max(0, start - 400), Math.min(text.length, end + 400)).toLowerCase().includes(word);
+}
+
+const KNOWN = META_RULES.find((r) => r.id === 'known-value') as RuleMeta;
+
+/**
+ * Appends to `out` the findings whose value starts in [from, to), unfiltered by ignore
+ * comments and not de-duplicated (see `dedupe`).
+ */
+export function scanRegion(text: string, from: number, to: number, options: ScanOptions, out: RawFinding[]): void {
+  const { prefilter, byHit, keywords } = compile();
+  const kind = options.kind ?? 'frontend';
+  const disabled = new Set(options.disabledRules ?? []);
+  const searchFrom = Math.max(0, from - ASSIGNMENT_SPAN);
+  const searchTo = Math.min(text.length, to + MAX_BACK);
+  prefilter.lastIndex = searchFrom;
+  let nameEnd = -1;
+  for (;;) {
+    const m = prefilter.exec(text);
+    if (!m || m.index >= searchTo) break;
+    const hit = m.index;
+    const anchor = m[0];
+    prefilter.lastIndex = hit + 1; // overlapping anchors at later offsets are still seen
+    const patterns = byHit.get(anchor);
+    if (patterns) {
+      for (const p of patterns) {
+        if (disabled.has(p.rule.id)) continue;
+        const r = runPattern(text, p, hit);
+        if (!r || r.start < from || r.start >= to) continue;
+        if (!acceptProvider(text, p.rule, r.start, r.end)) continue;
+        out.push(makeFinding(text, kind, p.rule, r.start, r.end, p.rule.keepPrefix ?? 0, p.rule.keyName, PRIORITY.provider));
+      }
+    }
+    if (hit >= nameEnd && hasKeyword(anchor, keywords)) {
+      const a = assignmentAt(text, hit);
+      if (a) {
+        nameEnd = a.valueStart;
+        if (a.valueStart >= from - 16 && a.valueStart < to) {
+          const f = judgeAssignment(text, kind, a, disabled);
+          if (f && f.start >= from && f.start < to) out.push(f);
+        }
+      }
+    }
+  }
+  if (options.knownValues && options.knownValues.size > 0 && !disabled.has('known-value')) {
+    options.knownValues.search(text, from, to, (s, e) => {
+      out.push(makeFinding(text, kind, KNOWN, s, e, 0, 'API_KEY', PRIORITY.known));
+    });
+  }
+}
+
+function hasKeyword(anchor: string, keywords: Set<string>): boolean {
+  if (keywords.has(anchor)) return true;
+  // A provider anchor can begin with a keyword (e.g. "key-"): still read the assignment.
+  for (const k of KEYWORD_BASES) if (anchor.toLowerCase().startsWith(k)) return true;
+  return false;
+}
+
+/** Sorts by start and drops findings that overlap a higher-priority (or earlier equal) one. */
+export function dedupe(findings: RawFinding[]): RawFinding[] {
+  const sorted = [...findings].sort((a, b) => a.start - b.start || b.priority - a.priority || b.end - a.end);
+  const kept: RawFinding[] = [];
+  for (const f of sorted) {
+    let drop = false;
+    for (let i = kept.length - 1; i >= 0 && i >= kept.length - 16; i--) {
+      const k = kept[i] as RawFinding;
+      if (k.start < f.end && f.start < k.end) {
+        if (k.priority >= f.priority) { drop = true; break; }
+        kept.splice(i, 1);
+      }
+    }
+    if (!drop) kept.push(f);
+  }
+  return kept;
+}
