@@ -5,6 +5,7 @@ type Bench = { name: string; load: () => Promise<{ run(): Promise<void> }> };
 
 const benches: Bench[] = [
   { name: 'cloud', load: () => import('./cloud') },
+  { name: 'functions', load: () => import('./functions') },
 ];
 
 async function main(): Promise<void> {
