@@ -26,8 +26,8 @@
 //     "include": ["./**/*.ts"]
 //   }
 //
-// (the "New Function" command copies this file next to your functions and writes that
-// tsconfig). In plain JavaScript, use JSDoc: /** @type {import('cloudxlr-functions').Handler} */
+// (docs/functions.md has the details). In plain JavaScript, use a jsconfig.json with the same
+// "paths" and JSDoc: /** @type {import('cloudxlr-functions').Handler} */
 
 declare module 'cloudxlr-functions' {
   /** The HTTP request that triggered the function (or the payload of an Invoke). */
