@@ -17,6 +17,11 @@ export async function openWorkbench(url: string, logFile: string): Promise<Workb
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
+    // The launchers stop the browser themselves on a signal, after which they stop code-server
+    // and the cloud; Playwright's own handlers would exit the process before that.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   try {

@@ -10,8 +10,8 @@ import { Child, log, seconds, startChild, stopChild, tail, waitForHttp } from '.
 /** The newest code-server that runs on Node 20 (it embeds VS Code 1.100.3). */
 export const CODE_SERVER_VERSION = '4.100.3';
 const COMPLETE_MARKER = '.cloudxlr-install-complete';
-/** Debian packages code-server's native modules build against, plus ripgrep and the browser. */
-export const APT_PACKAGES = ['libkrb5-dev', 'libsecret-1-dev', 'libxkbfile-dev', 'libx11-dev', 'pkg-config', 'ripgrep', 'chromium'];
+/** Debian packages code-server's native modules build with and against, plus ripgrep and the browser. */
+export const APT_PACKAGES = ['build-essential', 'python3', 'libkrb5-dev', 'libsecret-1-dev', 'libxkbfile-dev', 'libx11-dev', 'pkg-config', 'ripgrep', 'chromium'];
 export const CHROMIUM_PATH = process.env.CLOUDXLR_CHROMIUM ?? '/usr/bin/chromium';
 // @vscode/ripgrep (a code-server dependency) downloads rg from GitHub unless this file is in
 // os.tmpdir(); a tarball of Debian's rg satisfies it.
@@ -110,6 +110,9 @@ function installEnv(): NodeJS.ProcessEnv {
     if (/^npm_(package_|lifecycle_|config_local_prefix|config_loglevel)/i.test(key)) continue;
     env[key] = value;
   }
+  // node-gyp downloads Node's headers unless told where they are; offline, use the local ones.
+  const nodeDir = path.resolve(path.dirname(process.execPath), '..');
+  if (!env.npm_config_nodedir && fs.existsSync(path.join(nodeDir, 'include', 'node', 'node.h'))) env.npm_config_nodedir = nodeDir;
   return {
     ...env,
     npm_config_unsafe_perm: 'true', // code-server's postinstall refuses root otherwise
@@ -146,7 +149,9 @@ export async function ensureCodeServer(): Promise<string> {
     env: installEnv(),
     logFile,
   });
+  let interrupted = false;
   const stopOnSignal = (): void => {
+    interrupted = true;
     void stopChild(npm, 1000).then(() => fs.rmSync(staging, { recursive: true, force: true }));
   };
   process.once('SIGINT', stopOnSignal);
@@ -157,6 +162,7 @@ export async function ensureCodeServer(): Promise<string> {
       log(`  still installing code-server (${seconds(Date.now() - started)})${last ? `: ${last.slice(0, 120)}` : ''}`);
     }, 20_000);
     const code = await npm.exited.finally(() => clearInterval(ticker));
+    if (interrupted) throw new Error('Installing code-server was interrupted; nothing was left in the cache. It starts over next time.');
     if (code !== 0 || !fs.existsSync(entryPoint(staging))) {
       throw new Error(`Installing code-server failed (npm exit ${code}). Last lines of ${logFile}:\n${tail(logFile, 60)}`);
     }

@@ -90,7 +90,8 @@ async function main(): Promise<number> {
     try {
       result = await waitForResult(paths, server, workbench);
     } finally {
-      await screenshot(workbench, path.join(artifacts, 'workbench.png'));
+      // Unset when a signal already closed the browser.
+      if (workbench as Workbench | undefined) await screenshot(workbench, path.join(artifacts, 'workbench.png'));
     }
     log(`Extension host ready ${seconds(result.activatedAt - launchedAt)} after code-server was launched (VS Code ${result.vscodeVersion}, remote ${result.remoteName ?? 'none'}).`);
     if (!fs.existsSync(paths.progress) && result.report) console.log(result.report);

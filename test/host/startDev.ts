@@ -1,6 +1,8 @@
 // `npm start`: the extension in a real VS Code (code-server) in your browser, next to a local
 // cloud, with state kept under .cloudxlr/ between runs. The extension folder links to dist/,
 // so after `npm run watch` rebuilds, "Developer: Restart Extension Host" loads the new code.
+// PORT (default 8080) sets the editor's port, CLOUDXLR_CLOUD_PORT the cloud's (default 8787),
+// CLOUDXLR_DEV_HOST the address to bind (default 127.0.0.1; there is no password).
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -51,7 +53,7 @@ function updateUserSettings(settings: Record<string, unknown>): void {
 }
 
 async function main(): Promise<number> {
-  const host = process.env.HOST ?? '127.0.0.1';
+  const host = process.env.CLOUDXLR_DEV_HOST ?? '127.0.0.1';
   const port = Number(process.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`PORT=${process.env.PORT} is not a port number.`);
   if (host === '127.0.0.1' && !(await portIsFree(port))) {
