@@ -7,7 +7,7 @@ import * as path from 'path';
 import { closeWorkbench, openWorkbench, Workbench } from './browser';
 import { ensureCodeServer, ensureSystemPackages, hostEnv, QUIET_USER_SETTINGS, startCodeServer, workbenchUrl } from './codeServer';
 import { placeExtension, placeRunnerExtension } from './extensionsDir';
-import { FIXTURE_PROJECT, RunnerResult, SCREENSHOTS, TestEnv } from './hostContract';
+import { EXTENSION_UNDER_TEST, FIXTURE_PROJECT, RunnerResult, SCREENSHOTS, TestEnv } from './hostContract';
 import { LocalCloud, startTestCloud } from './localCloud';
 import { Child, freePort, log, onShutdown, seconds, sleep, stopChild, tail } from './processes';
 
@@ -94,6 +94,8 @@ async function main(): Promise<number> {
       if (workbench as Workbench | undefined) await screenshot(workbench, path.join(artifacts, 'workbench.png'));
     }
     log(`Extension host ready ${seconds(result.activatedAt - launchedAt)} after code-server was launched (VS Code ${result.vscodeVersion}, remote ${result.remoteName ?? 'none'}).`);
+    const activation = extensionActivation(paths.userData);
+    if (activation) log(`${EXTENSION_UNDER_TEST} activated ${seconds(activation.at - launchedAt)} after launch (${activation.event}).`);
     if (!fs.existsSync(paths.progress) && result.report) console.log(result.report);
     for (const f of result.failed) log(`FAILED: ${f.fullTitle}: ${f.message.split('\n')[0]}`);
     log(`${result.passes} passing, ${result.failures} failing, ${result.pending} pending; suite ${seconds(result.finishedAt - result.startedAt)}, whole run ${seconds(Date.now() - started)}.`);
@@ -158,6 +160,20 @@ async function screenshot(workbench: Workbench, file: string): Promise<void> {
   } catch (err) {
     log(`Could not take a screenshot: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/** When and why the extension under test activated, from the extension host's log. */
+function extensionActivation(userDataDir: string): { at: number; event: string } | undefined {
+  const logs = path.join(userDataDir, 'logs');
+  if (!fs.existsSync(logs)) return undefined;
+  const files = (fs.readdirSync(logs, { recursive: true }) as string[]).filter((f) => f.endsWith('remoteexthost.log'));
+  const pattern = new RegExp(`^(\\d{4}-\\d\\d-\\d\\d) (\\d\\d:\\d\\d:\\d\\d\\.\\d+) .*_doActivateExtension ${EXTENSION_UNDER_TEST.replace(/\./g, '\\.')},.*activationEvent: '([^']*)'`, 'm');
+  for (const file of files) {
+    const match = pattern.exec(fs.readFileSync(path.join(logs, file), 'utf8'));
+    // The editor logs local time.
+    if (match) return { at: new Date(`${match[1]}T${match[2]}`).getTime(), event: match[3] ?? 'unknown event' };
+  }
+  return undefined;
 }
 
 /** Copies the run's logs (launcher side and the editor's own, extension host included) to out/test-host/logs. */
