@@ -1,12 +1,12 @@
 // `cloudxlr deploy [names…]`: deploys Cloud Functions from a workspace folder, for CI. The same
 // steps as the editor's Deploy command (src/deploy), printed one per line. Key values are
-// never read here: the cloud's own secret_in_bundle check guards the upload, and missing keys
-// stop the deploy with their names.
+// never read here: the linter's rules scan the function's sources, the cloud's own
+// secret_in_bundle check guards the upload, and missing keys stop the deploy with their names.
 import * as fs from 'fs';
 import * as path from 'path';
 import { CloudClient } from '../cloud/client';
 import { DEFAULT_CLOUD_ENDPOINT, PROJECT_FILE } from '../constants';
-import { deployFunctions, describeOutcome, readFunctionSettings, type DeployOutcome } from '../deploy';
+import { deployFunctions, describeOutcome, engineLeakGuard, readFunctionSettings, type DeployOutcome } from '../deploy';
 import { parseProjectFile, ProjectFileError } from '../project/projectFile';
 
 const HELP = `Usage: cloudxlr deploy [names…] [options]
@@ -122,6 +122,8 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   try {
     outcomes = await deployFunctions({ root: args.dir, functionsDir: config.functionsDir, settings }, args.names, {
       cloud: client,
+      // No local values in CI: the linter's rules guard the sources, the cloud checks values.
+      ...engineLeakGuard(),
       onProgress: (p) => console.log(`${p.function ? `[${p.function}] ` : ''}${p.step}: ${p.message}`),
     });
   } catch (e) {

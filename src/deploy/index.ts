@@ -11,3 +11,4 @@ export { deployFunctions, deployFunction, analyzeFunction, keyNames, describeOut
 export type { DeployDeps, DeployOutcome, DeployProgress, DeployStatus, DeployStep, DeployTarget, FunctionAnalysis, FunctionsCloud, LocalKeySource } from './plan';
 export * from './functionsApi';
 export { loadEsbuild } from './esbuildWasm';
+export { EngineValueScanner, engineRuleScanner, engineLeakGuard } from './lintGuard';

@@ -1,7 +1,9 @@
 // The leak guard: before upload, the bundle is scanned for every stored key value (and, when a
-// rule scanner is given, for anything the linter recognises as a hardcoded secret). Any hit
+// rule scanner is given, the function's sources for anything the linter recognises as a
+// hardcoded secret). Any hit
 // stops the deploy with the source location, found through the bundle's source map. The
 // cloud repeats the value check on its side (secret_in_bundle), in case a client skipped it.
+import * as fs from 'fs';
 import * as path from 'path';
 import type { BundleResult } from './bundle';
 import type { SourceLocation } from './references';
@@ -36,7 +38,7 @@ export interface RuleHit {
   length: number;
 }
 
-/** The linter's rule scan, as the leak guard uses it. */
+/** The linter's rule scan, as the leak guard uses it (run over each of the function's own source files). */
 export interface RuleScanner {
   scan(text: string, fileName: string): RuleHit[] | Promise<RuleHit[]>;
 }
@@ -126,10 +128,21 @@ export async function guardBundle(bundle: BundleResult, options: LeakGuardOption
     seen.add(id);
     findings.push({ key: hit.name, message: `The value of the key ${hit.name} is in the code. Read it with ctx.secrets.get("${hit.name}") instead.`, ...where });
   }
+  // The linter's rules run over the function's own source files rather than the bundle: the
+  // sources keep the author's cloudxlr-ignore comments, and third-party code in the bundle
+  // would only add noise (stored values are still looked for in all of it, above).
   if (options.rules) {
-    for (const hit of await options.rules.scan(bundle.code, bundleFile)) {
-      const where = locate(hit.index);
-      findings.push({ ruleId: hit.ruleId, message: hit.message, ...where });
+    for (const file of bundle.sourceFiles) {
+      let text: string;
+      try {
+        text = await fs.promises.readFile(file, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const hit of await options.rules.scan(text, file)) {
+        const { line, column } = lineColumnAt(text, hit.index);
+        findings.push({ ruleId: hit.ruleId, message: hit.message, location: { file, line: line + 1, column: column + 1 }, inBundle: false });
+      }
     }
   }
   return findings;

@@ -11,6 +11,7 @@ import {
   deployFunctions,
   describeOutcome,
   discoverFunctions,
+  engineLeakGuard,
   readFunctionSettings,
   type DeployOutcome,
   type DeployProgress,
@@ -156,6 +157,28 @@ describe('deploy: discovery, bundling and the deploy steps', function () {
     assert.strictEqual(leak.findings[0].location.line, 2);
     assert.ok(!describeOutcome(o, root).includes(STRIPE));
     assert.strictEqual(await client.getFunction('leaky'), undefined, 'nothing was uploaded');
+  });
+
+  it("with the linter's engine, stops on a provider key in the sources (ignore comments honoured)", async () => {
+    const raw = 'sk_live_51HxQz8Lk2mN4pQ7rS9tU1vW3xY5zA7bC9dE1fG3hJ5kL7mN9';
+    const root = ws({
+      'functions/hardcoded.ts': `export default async () => {\n  const key = "${raw}";\n  return key.length;\n};\n`,
+      'functions/ignored.ts': `export default async () => "${raw.slice(0, -1)}8".length; // cloudxlr-ignore-line\n`,
+    });
+    const outcomes = await deployFunctions({ root, functionsDir: 'functions' }, ['hardcoded', 'ignored'], { cloud: client, ...engineLeakGuard() });
+    assert.deepStrictEqual(outcomes.map((o) => o.status), ['leak', 'deployed']);
+    const leak = outcomes[0] as Extract<DeployOutcome, { status: 'leak' }>;
+    assert.strictEqual(leak.findings[0].ruleId, 'stripe-secret-key');
+    assert.deepStrictEqual([path.basename(leak.findings[0].location.file), leak.findings[0].location.line], ['hardcoded.ts', 2]);
+    assert.ok(!describeOutcome(leak, root).includes(raw));
+    assert.strictEqual(await client.getFunction('hardcoded'), undefined);
+  });
+
+  it("the engine's matcher finds a stored value in base64 form too", async () => {
+    const root = ws({ 'functions/encoded.js': `module.exports = async () => Buffer.from("${Buffer.from(STRIPE).toString('base64')}", "base64").length;\n` });
+    const [o] = await deployFunctions({ root, functionsDir: 'functions' }, ['encoded'], { cloud: client, local: localKeys({ STRIPE_SECRET_KEY: STRIPE }), ...engineLeakGuard() });
+    assert.strictEqual(o.status, 'leak');
+    assert.strictEqual((o as Extract<DeployOutcome, { status: 'leak' }>).findings[0].key, 'STRIPE_SECRET_KEY');
   });
 
   it('without local values (CI), the cloud refuses a raw value itself: secret_in_bundle', async () => {
