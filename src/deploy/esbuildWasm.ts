@@ -25,7 +25,6 @@ export function loadEsbuild(): Promise<EsbuildApi> {
     const wasmFile = path.join(path.dirname(browserJs), '..', 'esbuild.wasm');
     const mod: { exports: Record<string, unknown> } = { exports: {} };
     // The package's own file, evaluated with `self` as a parameter rather than a global.
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
     // Its Go runtime polyfills `fs` on a copy of `self` unless `self.fs` exists; a global `fs`
     // (as under `node -e`) must not be taken for that polyfill and patched, so it is hidden.
     const hidden = new Set<PropertyKey>(['fs']);

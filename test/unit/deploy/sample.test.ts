@@ -20,7 +20,6 @@ describe('deploy: the checkout sample app', function () {
   before(async () => {
     t = await startTestCloud();
     client = new CloudClient({ endpoint: t.url, project: PROJECT, token: TOKEN });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { startFakeProvider } = require(path.join(SAMPLE, 'fake-provider.js')) as { startFakeProvider(port: number): Promise<Server> };
     provider = await startFakeProvider(0);
   });

@@ -1,0 +1,99 @@
+// The runtime on its own: warm reuse, bundle caching, queueing, recovery and isolation.
+import * as assert from 'assert';
+import { createHash } from 'crypto';
+import { FunctionRuntime, type ReleaseSpec } from '../../../src/localCloud/functions/runtime';
+
+const req = { method: 'POST', headers: {}, query: {}, body: null };
+const none = (): undefined => undefined;
+
+function spec(code: string, over: Partial<ReleaseSpec> = {}): ReleaseSpec & { loads: number } {
+  const s = {
+    project: 'p',
+    functionName: 'f',
+    release: 1,
+    sha256: createHash('sha256').update(code).digest('hex'),
+    secrets: [],
+    env: {},
+    loads: 0,
+    loadCode(): string {
+      s.loads++;
+      return code;
+    },
+    ...over,
+  };
+  return s;
+}
+
+describe('functions: runtime pool', function () {
+  this.timeout(30_000);
+  let rt: FunctionRuntime;
+  afterEach(async () => rt.close());
+
+  it('keeps a warm worker with the bundle loaded: the code is fetched once', async () => {
+    rt = new FunctionRuntime({ maxWorkers: 1, prewarm: 0 });
+    const s = spec('let n = 0; module.exports = async () => ++n;');
+    for (let i = 1; i <= 5; i++) assert.strictEqual((await rt.invoke(s, req, none)).result, i);
+    assert.strictEqual(s.loads, 1);
+    assert.deepStrictEqual(rt.stats(), { workers: 1, busy: 0, blank: 0, queued: 0 });
+  });
+
+  it('queues invocations beyond the pool and runs them all', async () => {
+    rt = new FunctionRuntime({ maxWorkers: 2, prewarm: 0 });
+    const s = spec('module.exports = async (r) => { await new Promise((ok) => setTimeout(ok, 50)); return r.body; };');
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => rt.invoke(s, { ...req, body: i }, none)));
+    assert.deepStrictEqual(results.map((r) => r.result), [0, 1, 2, 3, 4, 5, 6, 7]);
+    assert.ok(rt.stats().workers <= 2);
+  });
+
+  it('replaces a worker that died and serves the next invocation', async () => {
+    rt = new FunctionRuntime({ maxWorkers: 1, prewarm: 0 });
+    const die = spec('module.exports = async () => process.exit(9);');
+    const ok = spec('module.exports = async () => "fine";', { functionName: 'g' });
+    assert.strictEqual((await rt.invoke(die, req, none)).status, 'error');
+    assert.strictEqual((await rt.invoke(ok, req, none)).result, 'fine');
+    assert.strictEqual((await rt.invoke(die, req, none)).status, 'error');
+    assert.strictEqual((await rt.invoke(ok, req, none)).result, 'fine');
+  });
+
+  it('never gives one project a worker that ran another project\'s code', async () => {
+    rt = new FunctionRuntime({ maxWorkers: 1, prewarm: 0 });
+    const code = 'module.exports = async (r, ctx) => { const seen = globalThis.stash ?? null; globalThis.stash = ctx.env.WHO; return seen; };';
+    const a = spec(code, { project: 'alpha', env: { WHO: 'alpha' } });
+    const b = spec(code, { project: 'beta', env: { WHO: 'beta' } });
+    assert.strictEqual((await rt.invoke(a, req, none)).result, null);
+    assert.strictEqual((await rt.invoke(a, req, none)).result, 'alpha', 'warm within a project');
+    assert.strictEqual((await rt.invoke(b, req, none)).result, null, 'fresh worker for another project');
+    assert.strictEqual((await rt.invoke(a, req, none)).result, null, 'and again when alpha comes back');
+  });
+
+  it('keeps key values out of process.env and reads each key at invocation time', async () => {
+    rt = new FunctionRuntime({ maxWorkers: 1, prewarm: 0 });
+    let value = 'first-value-123456';
+    const s = spec('module.exports = async (r, ctx) => { const v = await ctx.secrets.get("K"); return [v.length, JSON.stringify(process.env).includes(v), r.body ? v : null]; };', {
+      secrets: [{ name: 'K', version: 'latest' }],
+    });
+    const read = (): string => value;
+    assert.deepStrictEqual((await rt.invoke(s, req, read)).result, [18, false, null]);
+    value = 'second-value-6543210';
+    assert.deepStrictEqual((await rt.invoke(s, req, read)).result, [20, false, null]);
+    // The result is redacted like logs: a function cannot hand a value to its caller.
+    assert.deepStrictEqual((await rt.invoke(s, { ...req, body: 1 }, read)).result, [20, false, '[REDACTED:K]']);
+  });
+
+  it('answers an error for a bundle without a handler and for a syntax error', async () => {
+    rt = new FunctionRuntime({ maxWorkers: 1, prewarm: 0 });
+    const noHandler = await rt.invoke(spec('module.exports = { x: 1 };'), req, none);
+    assert.match(noHandler.error?.message ?? '', /exports no handler/);
+    const syntax = await rt.invoke(spec('module.exports = async () => {', { functionName: 'h' }), req, none);
+    assert.strictEqual(syntax.status, 'error');
+  });
+
+  it('ends running invocations with an error when closed', async () => {
+    rt = new FunctionRuntime({ maxWorkers: 1, prewarm: 0 });
+    const pending = rt.invoke(spec('module.exports = () => new Promise(() => {});', { timeoutMs: 20_000 }), req, none);
+    await new Promise((r) => setTimeout(r, 300));
+    await rt.close();
+    const r = await pending;
+    assert.strictEqual(r.status, 'error');
+  });
+});
