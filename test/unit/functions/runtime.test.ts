@@ -97,3 +97,25 @@ describe('functions: runtime pool', function () {
     assert.strictEqual(r.status, 'error');
   });
 });
+
+describe('functions: runtime sandbox', function () {
+  this.timeout(30_000);
+  it('gives functions no file system and no child processes, but the network', async () => {
+    const rt = new FunctionRuntime({ maxWorkers: 1, prewarm: 0 });
+    try {
+      const code = `module.exports = async () => {
+        const tryIt = (f) => { try { f(); return 'allowed'; } catch (e) { return e.code || e.message; } };
+        return {
+          read: tryIt(() => require('fs').readFileSync(${JSON.stringify(__filename)})),
+          write: tryIt(() => require('fs').writeFileSync(require('os').tmpdir() + '/cloudxlr-fn-probe', 'x')),
+          spawn: tryIt(() => require('child_process').execSync('echo hi')),
+          fetch: typeof fetch,
+        };
+      };`;
+      const r = await rt.invoke(spec(code), req, none);
+      assert.deepStrictEqual(r.result, { read: 'ERR_ACCESS_DENIED', write: 'ERR_ACCESS_DENIED', spawn: 'ERR_ACCESS_DENIED', fetch: 'function' });
+    } finally {
+      await rt.close();
+    }
+  });
+});

@@ -87,6 +87,23 @@ export interface RuntimeOptions {
   maxCachedBundles?: number;
   /** Time a new worker may take to start. Default 15 s. */
   startTimeoutMs?: number;
+  /**
+   * Run workers under Node's permission model: no file system, no child processes, no
+   * worker threads (network stays open). Default: on when the Node.js running the workers
+   * supports it (Node 20+).
+   */
+  sandbox?: boolean;
+}
+
+/** Node's permission-model flags, when this Node.js has them. */
+export function sandboxFlags(): string[] {
+  const flags = process.allowedNodeEnvironmentFlags;
+  const out: string[] = [];
+  if (flags.has('--permission')) out.push('--permission');
+  else if (flags.has('--experimental-permission')) out.push('--experimental-permission');
+  else return [];
+  if (flags.has('--disable-warning')) out.push('--disable-warning=ExperimentalWarning');
+  return out;
 }
 
 interface Invocation {
@@ -155,7 +172,8 @@ function clampTimeout(ms: number | undefined): number {
 export class FunctionRuntime {
   private readonly workers = new Set<PoolWorker>();
   private readonly queue: Array<{ owner: string; sha256: string; grant: (w: PoolWorker) => void; fail: (e: Error) => void }> = [];
-  private readonly opts: Required<Omit<RuntimeOptions, 'nodePath'>> & { nodePath: string };
+  private readonly opts: Required<Omit<RuntimeOptions, 'nodePath' | 'sandbox'>> & { nodePath: string };
+  private readonly sandbox: string[];
   private closed = false;
   private readonly memWatch: NodeJS.Timeout | undefined;
 
@@ -174,6 +192,8 @@ export class FunctionRuntime {
       maxCachedBundles: options.maxCachedBundles ?? 16,
       startTimeoutMs: options.startTimeoutMs ?? 15_000,
     };
+    // Another Node.js (nodePath) may lack the permission model: sandboxed there only when asked.
+    this.sandbox = options.sandbox ?? options.nodePath === undefined ? sandboxFlags() : [];
     if (process.platform === 'linux') {
       this.memWatch = setInterval(() => void this.checkMemory(), 200);
       this.memWatch.unref();
@@ -338,7 +358,7 @@ export class FunctionRuntime {
   private spawnWorker(): PoolWorker {
     const child = spawn(
       this.opts.nodePath,
-      [`--max-old-space-size=${this.opts.memoryLimitMb}`, '-e', WORKER_SOURCE],
+      [`--max-old-space-size=${this.opts.memoryLimitMb}`, ...this.sandbox, '-e', WORKER_SOURCE],
       { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: minimalEnv(), cwd: os.tmpdir(), windowsHide: true, serialization: 'json' },
     );
     const w = new PoolWorker(child);
@@ -422,6 +442,10 @@ export class FunctionRuntime {
   }
 
   private async acquire(owner: string, sha256: string): Promise<PoolWorker> {
+    let failedStarts = 0;
+    const failed = (e: unknown): void => {
+      if (++failedStarts >= 3) throw new Error(`Function workers cannot be started (${e instanceof Error ? e.message : String(e)}). Check the Node.js used for the local cloud.`);
+    };
     for (;;) {
       const w = this.pick(owner, sha256);
       if (w) {
@@ -429,7 +453,8 @@ export class FunctionRuntime {
           await w.ready;
           if (w.dead) continue;
           return w;
-        } catch {
+        } catch (e) {
+          failed(e);
           continue;
         }
       }
@@ -440,8 +465,8 @@ export class FunctionRuntime {
       try {
         await granted.ready;
         if (!granted.dead) return granted;
-      } catch {
-        // Try again with another worker.
+      } catch (e) {
+        failed(e);
       }
     }
   }
