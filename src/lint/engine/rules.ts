@@ -470,18 +470,18 @@ export const NAMED_RULES: NamedRule[] = [
   },
   {
     id: 'postmark-server-token', provider: 'Postmark', title: 'Postmark server token', keyName: 'POSTMARK_SERVER_TOKEN',
-    description: 'A Postmark server token (a UUID) assigned to a Postmark-named variable or header (`X-Postmark-Server-Token`).',
-    name: /postmark/i, value: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    description: 'A Postmark server token (a UUID) assigned to a token-named variable or header (`X-Postmark-Server-Token`) in code that mentions Postmark.',
+    name: /token|key|secret/i, near: 'postmark', value: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
   },
   {
     id: 'mistral-api-key', provider: 'Mistral', title: 'Mistral API key', keyName: 'MISTRAL_API_KEY',
-    description: 'A Mistral AI API key (32 letters and digits, no prefix) assigned to a Mistral-named variable.',
-    name: /mistral/i, value: /^[A-Za-z0-9]{32}$/,
+    description: 'A Mistral AI API key (32 letters and digits, no prefix) assigned to a key- or token-named variable in code that mentions Mistral.',
+    name: /key|token|secret/i, value: /^[A-Za-z0-9]{32}$/, near: 'mistral',
   },
   {
     id: 'cohere-api-key', provider: 'Cohere', title: 'Cohere API key', keyName: 'COHERE_API_KEY',
-    description: 'A Cohere API key (40 letters and digits, no prefix) assigned to a Cohere-named variable.',
-    name: /cohere|co_api_key/i, value: /^[A-Za-z0-9]{40}$/,
+    description: 'A Cohere API key (40 letters and digits, no prefix) assigned to a key- or token-named variable in code that mentions Cohere.',
+    name: /key|token|secret/i, value: /^[A-Za-z0-9]{40}$/, near: 'cohere',
   },
   {
     id: 'plaid-secret', provider: 'Plaid', title: 'Plaid secret', keyName: 'PLAID_SECRET',
@@ -495,8 +495,8 @@ export const NAMED_RULES: NamedRule[] = [
   },
   {
     id: 'discord-bot-token', provider: 'Discord', title: 'Discord bot token', keyName: 'DISCORD_BOT_TOKEN',
-    description: 'A Discord bot token (three dot-separated base64 parts) assigned to a Discord-named variable.',
-    name: /discord|bot_?token/i, value: /^[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}$/,
+    description: 'A Discord bot token (three dot-separated base64 parts) assigned to a token-named variable in code that mentions Discord.',
+    name: /token/i, near: 'discord', value: /^[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}$/,
   },
 ];
 

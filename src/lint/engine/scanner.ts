@@ -10,6 +10,7 @@ import { maskExcerpt } from '../../shared/secretText';
 import { suggestKeyName } from '../../shared/names';
 import { inFirebaseConfig, isPlaceholder, isPublicByDesign, isReference } from './context';
 import { isSecretName, looksRandom } from './entropy';
+import { COMMON_BIGRAMS } from './bigrams';
 import { META_RULES, NAMED_RULES, PROVIDER_RULES, type Pattern, type ProviderRule, type RuleMeta } from './rules';
 import type { FileKind, RawFinding, ScanOptions, Severity } from './types';
 
@@ -34,32 +35,77 @@ const MAX_CONTEXT = 420;
  */
 export const INFLUENCE = MAX_MATCH + MAX_CONTEXT + ASSIGNMENT_SPAN + MAX_BACK;
 
-let compiled: { prefilter: RegExp; byHit: Map<string, CompiledPattern[]>; keywords: Set<string> } | undefined;
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+interface Probe {
+  anchor: string;
+  /** Offset of the probed pair inside the anchor. */
+  offset: number;
+  patterns: CompiledPattern[];
+  keyword: boolean;
 }
 
+let compiled: { table: Uint16Array; lists: Probe[][]; maxAnchor: number } | undefined;
+
+function pairCode(a: number, b: number): number {
+  return ((a & 0xff) << 8) | (b & 0xff);
+}
+
+/** The anchor's rarest character pair (by COMMON_BIGRAMS rank), as an offset. */
+function rarestPair(anchor: string): number {
+  let best = 0;
+  let bestRank = -1;
+  for (let i = 0; i + 1 < anchor.length; i++) {
+    const pair = anchor.slice(i, i + 2);
+    let rank = COMMON_BIGRAMS.length; // not among the common pairs: rarest
+    for (let j = 0; j < COMMON_BIGRAMS.length; j += 2) {
+      if (COMMON_BIGRAMS.startsWith(pair, j)) { rank = j; break; }
+    }
+    if (rank > bestRank) { bestRank = rank; best = i; }
+  }
+  return best;
+}
+
+/**
+ * The prefilter: a 65,536-entry table of character pairs. Each anchor (and each case form of
+ * each secret-sounding word) is registered under its rarest pair; the scan loop reads each
+ * character once and stops only where a registered pair occurs, then confirms the anchor
+ * with `startsWith`. One pass, a table lookup per character, whatever the number of rules.
+ */
 function compile(): NonNullable<typeof compiled> {
   if (compiled) return compiled;
-  const patterns: CompiledPattern[] = [];
+  const byAnchor = new Map<string, Probe>();
   for (const rule of PROVIDER_RULES) {
-    for (const p of rule.patterns) patterns.push({ ...p, rule, re: new RegExp(p.source, 'y') });
+    for (const p of rule.patterns) {
+      const probe = byAnchor.get(p.anchor) ?? { anchor: p.anchor, offset: 0, patterns: [], keyword: false };
+      probe.patterns.push({ ...p, rule, re: new RegExp(p.source, 'y') });
+      byAnchor.set(p.anchor, probe);
+    }
   }
-  const keywords = new Set<string>();
   for (const k of KEYWORD_BASES) {
-    keywords.add(k);
-    keywords.add(k[0]!.toUpperCase() + k.slice(1));
-    keywords.add(k.toUpperCase());
+    for (const form of [k, k[0]!.toUpperCase() + k.slice(1), k.toUpperCase()]) {
+      const probe = byAnchor.get(form) ?? { anchor: form, offset: 0, patterns: [], keyword: false };
+      probe.keyword = true;
+      byAnchor.set(form, probe);
+    }
   }
-  const anchors = new Set<string>([...patterns.map((p) => p.anchor), ...keywords]);
-  // Longest first, so the alternation reports the longest anchor at a position; the shorter
-  // anchors that are prefixes of it are dispatched with it (byHit below).
-  const sorted = [...anchors].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
-  const byHit = new Map<string, CompiledPattern[]>();
-  for (const a of sorted) byHit.set(a, patterns.filter((p) => a.startsWith(p.anchor)));
-  const prefilter = new RegExp(sorted.map(escapeRe).join('|'), 'g');
-  compiled = { prefilter, byHit, keywords };
+  for (const probe of byAnchor.values()) {
+    if (!probe.keyword && KEYWORD_BASES.some((k) => probe.anchor.toLowerCase().startsWith(k))) probe.keyword = true;
+  }
+  const table = new Uint16Array(65536);
+  const lists: Probe[][] = [];
+  let maxAnchor = 0;
+  for (const probe of byAnchor.values()) {
+    probe.offset = rarestPair(probe.anchor);
+    maxAnchor = Math.max(maxAnchor, probe.anchor.length);
+    const code = pairCode(probe.anchor.charCodeAt(probe.offset), probe.anchor.charCodeAt(probe.offset + 1));
+    let slot = table[code] as number;
+    if (slot === 0) {
+      lists.push([]);
+      slot = lists.length;
+      table[code] = slot;
+    }
+    (lists[slot - 1] as Probe[]).push(probe);
+  }
+  compiled = { table, lists, maxAnchor };
   return compiled;
 }
 
@@ -235,36 +281,37 @@ const KNOWN = META_RULES.find((r) => r.id === 'known-value') as RuleMeta;
  * comments and not de-duplicated (see `dedupe`).
  */
 export function scanRegion(text: string, from: number, to: number, options: ScanOptions, out: RawFinding[]): void {
-  const { prefilter, byHit, keywords } = compile();
+  const { table, lists, maxAnchor } = compile();
   const kind = options.kind ?? 'frontend';
   const disabled = new Set(options.disabledRules ?? []);
   const searchFrom = Math.max(0, from - ASSIGNMENT_SPAN);
   const searchTo = Math.min(text.length, to + MAX_BACK);
-  prefilter.lastIndex = searchFrom;
+  const loopEnd = Math.min(text.length, searchTo + maxAnchor);
   let nameEnd = -1;
-  for (;;) {
-    const m = prefilter.exec(text);
-    if (!m || m.index >= searchTo) break;
-    const hit = m.index;
-    const anchor = m[0];
-    prefilter.lastIndex = hit + 1; // overlapping anchors at later offsets are still seen
-    const patterns = byHit.get(anchor);
-    if (patterns) {
-      for (const p of patterns) {
+  let prev = text.charCodeAt(searchFrom) & 0xff;
+  for (let i = searchFrom + 1; i < loopEnd; i++) {
+    const c = text.charCodeAt(i) & 0xff;
+    const slot = table[(prev << 8) | c] as number;
+    prev = c;
+    if (slot === 0) continue;
+    for (const probe of lists[slot - 1] as Probe[]) {
+      const hit = i - 1 - probe.offset;
+      if (hit < searchFrom || hit >= searchTo || !text.startsWith(probe.anchor, hit)) continue;
+      for (const p of probe.patterns) {
         if (disabled.has(p.rule.id)) continue;
         const r = runPattern(text, p, hit);
         if (!r || r.start < from || r.start >= to) continue;
         if (!acceptProvider(text, p.rule, r.start, r.end)) continue;
         out.push(makeFinding(text, kind, p.rule, r.start, r.end, p.rule.keepPrefix ?? 0, p.rule.keyName, PRIORITY.provider));
       }
-    }
-    if (hit >= nameEnd && hasKeyword(anchor, keywords)) {
-      const a = assignmentAt(text, hit);
-      if (a) {
-        nameEnd = a.valueStart;
-        if (a.valueStart >= from - 16 && a.valueStart < to) {
-          const f = judgeAssignment(text, kind, a, disabled);
-          if (f && f.start >= from && f.start < to) out.push(f);
+      if (probe.keyword && hit >= nameEnd) {
+        const a = assignmentAt(text, hit);
+        if (a) {
+          nameEnd = a.valueStart;
+          if (a.valueStart >= from - 16 && a.valueStart < to) {
+            const f = judgeAssignment(text, kind, a, disabled);
+            if (f && f.start >= from && f.start < to) out.push(f);
+          }
         }
       }
     }
@@ -274,13 +321,6 @@ export function scanRegion(text: string, from: number, to: number, options: Scan
       out.push(makeFinding(text, kind, KNOWN, s, e, 0, 'API_KEY', PRIORITY.known));
     });
   }
-}
-
-function hasKeyword(anchor: string, keywords: Set<string>): boolean {
-  if (keywords.has(anchor)) return true;
-  // A provider anchor can begin with a keyword (e.g. "key-"): still read the assignment.
-  for (const k of KEYWORD_BASES) if (anchor.toLowerCase().startsWith(k)) return true;
-  return false;
 }
 
 /** Sorts by start and drops findings that overlap a higher-priority (or earlier equal) one. */
