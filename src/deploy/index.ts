@@ -12,3 +12,4 @@ export type { DeployDeps, DeployOutcome, DeployProgress, DeployStatus, DeploySte
 export * from './functionsApi';
 export { loadEsbuild } from './esbuildWasm';
 export { EngineValueScanner, engineRuleScanner, engineLeakGuard } from './lintGuard';
+export { newFunctionFiles, TYPES_FILE_NAME, type ScaffoldFile } from './scaffold';

@@ -99,6 +99,8 @@ export function scanJavaScript(js: string, file: string, map?: SourceMapReader):
   const calleesSeen = new Set<Node>();
   const declared = new Map<string, SourceLocation>();
   let defaultLocal: string | undefined;
+  /** `var x_default = handler;` as esbuild writes `export default handler`. */
+  const aliasOf = new Map<string, string>();
 
   const isSecretsGet = (n: Node | undefined): boolean => {
     if (!n || n.type !== 'MemberExpression') return false;
@@ -142,7 +144,10 @@ export function scanJavaScript(js: string, file: string, map?: SourceMapReader):
       }
       case 'VariableDeclarator':
       case 'AssignmentExpression': {
-        if (n.type === 'VariableDeclarator' && (n.id as Node).type === 'Identifier') declared.set((n.id as Node).name as string, at(n));
+        if (n.type === 'VariableDeclarator' && (n.id as Node).type === 'Identifier') {
+          declared.set((n.id as Node).name as string, at(n));
+          if (n.init && (n.init as Node).type === 'Identifier') aliasOf.set((n.id as Node).name as string, (n.init as Node).name as string);
+        }
         const target = (n.type === 'VariableDeclarator' ? n.id : n.left) as Node;
         const value = (n.type === 'VariableDeclarator' ? n.init : n.right) as Node | null;
         if (value && value.type === 'MemberExpression' && propertyName(value) === 'secrets' && !(target.type === 'Identifier' && target.name === 'secrets')) {
@@ -162,9 +167,13 @@ export function scanJavaScript(js: string, file: string, map?: SourceMapReader):
         }
         return;
       }
-      case 'ExportDefaultDeclaration':
-        handler ??= at(n);
+      case 'ExportDefaultDeclaration': {
+        // `export default handler;` points at the declaration of `handler`.
+        const d = n.declaration as Node;
+        if (d.type === 'Identifier') defaultLocal = d.name as string;
+        else handler ??= at(n);
         return;
+      }
       case 'ExportSpecifier': {
         // esbuild writes `export default <expression>` as `var x_default = …; export { x_default as default }`.
         const exported = n.exported as Node;
@@ -179,7 +188,11 @@ export function scanJavaScript(js: string, file: string, map?: SourceMapReader):
     }
   });
 
-  if (!handler && defaultLocal) handler = declared.get(defaultLocal);
+  if (!handler && defaultLocal) {
+    let name = defaultLocal;
+    for (let hops = 0; hops < 4 && aliasOf.has(name) && declared.has(aliasOf.get(name) as string); hops++) name = aliasOf.get(name) as string;
+    handler = declared.get(name);
+  }
   references.sort((a, b) => a.line - b.line || a.column - b.column);
   problems.sort((a, b) => a.line - b.line || a.column - b.column);
   const scan: ReferenceScan = { references, problems };
