@@ -40,7 +40,19 @@ export interface RunnerConfig {
   /** The runner appends the report here line by line while the suite runs. */
   progressFile: string;
   grep?: string;
+  /**
+   * Where the second phase, run after the launcher reloads the window, writes its result.
+   * The runner runs the phase whose result file does not exist yet.
+   */
+  afterReloadResultFile?: string;
 }
+
+/**
+ * Test files named `*.afterReload.test.js` run in a second phase, in the new extension host
+ * that a reload of the window starts: they see what survived (the key index, SecretStorage).
+ */
+export const AFTER_RELOAD_SUFFIX = '.afterReload.test.js';
+export type SuitePhase = 'main' | 'afterReload';
 
 export interface TestFailure {
   fullTitle: string;

@@ -9,6 +9,7 @@ import { ensureCodeServer, ensureSystemPackages, hostEnv, QUIET_USER_SETTINGS, s
 import { placeExtension, placeRunnerExtension } from './extensionsDir';
 import { EXTENSION_UNDER_TEST, FIXTURE_PROJECT, RunnerResult, SCREENSHOTS, TestEnv } from './hostContract';
 import { LocalCloud, startTestCloud } from './localCloud';
+import { testFiles } from '../integration/index';
 import { Child, freePort, log, onShutdown, seconds, sleep, stopChild, tail } from './processes';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -33,6 +34,7 @@ async function main(): Promise<number> {
     state: path.join(runDir, 'code-server-state'),
     cloudData: path.join(runDir, 'cloud-data'),
     result: path.join(runDir, 'result.json'),
+    afterReloadResult: path.join(runDir, 'result-after-reload.json'),
     screenshotRequests: path.join(runDir, 'screenshot-requests'),
     progress: path.join(runDir, 'progress.log'),
     codeServerLog: path.join(runDir, 'code-server.log'),
@@ -72,7 +74,7 @@ async function main(): Promise<number> {
 
     placeExtension(repoRoot, paths.extensions, false);
     placeRunnerExtension(repoRoot, paths.extensions, {
-      suitePath, resultFile: paths.result, progressFile: paths.progress,
+      suitePath, resultFile: paths.result, progressFile: paths.progress, afterReloadResultFile: paths.afterReloadResult,
       ...(process.env[TestEnv.grep] ? { grep: process.env[TestEnv.grep] } : {}),
     });
 
@@ -88,7 +90,13 @@ async function main(): Promise<number> {
 
     let result: RunnerResult | undefined;
     try {
-      result = await waitForResult(paths, server, workbench);
+      result = await waitForResult(paths, paths.result, server, workbench);
+      if (!result.crash && testFiles(path.dirname(suitePath), 'afterReload').length > 0) {
+        // A reload starts a new extension host: the after-reload tests see what survived.
+        log('Reloading the window for the after-reload tests…');
+        await workbench.page.reload();
+        result = mergeResults(result, await waitForResult(paths, paths.afterReloadResult, server, workbench));
+      }
     } finally {
       // Unset when a signal already closed the browser.
       if (workbench as Workbench | undefined) await screenshot(workbench, path.join(artifacts, 'workbench.png'));
@@ -112,12 +120,14 @@ async function main(): Promise<number> {
 
 /** Waits for the runner's result file, printing the report as it grows and serving screenshot requests. */
 async function waitForResult(
-  paths: { result: string; progress: string; codeServerLog: string; browserLog: string; screenshotRequests: string },
+  paths: { progress: string; codeServerLog: string; browserLog: string; screenshotRequests: string },
+  resultFile: string,
   server: Child,
   workbench: Workbench,
 ): Promise<RunnerResult> {
   const deadline = Date.now() + resultTimeoutMs;
-  let printed = 0;
+  // A second phase appends to the same progress file: print only what is new.
+  let printed = fs.existsSync(paths.progress) ? fs.statSync(paths.progress).size : 0;
   const printProgress = (): void => {
     if (!fs.existsSync(paths.progress)) return;
     const text = fs.readFileSync(paths.progress);
@@ -127,9 +137,9 @@ async function waitForResult(
   while (Date.now() < deadline) {
     printProgress();
     await serveScreenshotRequests(paths.screenshotRequests, workbench);
-    if (fs.existsSync(paths.result)) {
+    if (fs.existsSync(resultFile)) {
       printProgress();
-      return JSON.parse(fs.readFileSync(paths.result, 'utf8')) as RunnerResult;
+      return JSON.parse(fs.readFileSync(resultFile, 'utf8')) as RunnerResult;
     }
     if (server.hasExited()) {
       throw new Error(`code-server exited before the tests reported. Last lines of its log:\n${tail(paths.codeServerLog)}`);
@@ -142,6 +152,21 @@ async function waitForResult(
       `Last lines of code-server's log:\n${tail(paths.codeServerLog)}\n` +
       `Last lines of the browser console:\n${tail(paths.browserLog, 15)}`,
   );
+}
+
+/** Both phases' results as one: counts added, reports joined, the first phase's host facts. */
+function mergeResults(first: RunnerResult, second: RunnerResult): RunnerResult {
+  return {
+    ...first,
+    passes: first.passes + second.passes,
+    failures: first.failures + second.failures,
+    pending: first.pending + second.pending,
+    total: first.total + second.total,
+    failed: [...first.failed, ...second.failed],
+    report: `${first.report}\n${second.report}`,
+    finishedAt: second.finishedAt,
+    ...(second.crash ? { crash: second.crash } : {}),
+  };
 }
 
 async function serveScreenshotRequests(requests: string, workbench: Workbench): Promise<void> {

@@ -5,18 +5,20 @@ import * as fs from 'fs';
 import Mocha from 'mocha';
 import * as path from 'path';
 import * as util from 'util';
-import type { SuiteResult, TestFailure } from '../host/hostContract';
+import { AFTER_RELOAD_SUFFIX, SuitePhase, SuiteResult, TestFailure } from '../host/hostContract';
 
 export interface SuiteOptions {
   /** Also append each report line to this file as it is produced (live progress). */
   progressFile?: string;
   /** Only run tests whose full title matches this regular expression. */
   grep?: string;
+  /** 'main' (default) runs every test file but the after-reload ones; 'afterReload' only those. */
+  phase?: SuitePhase;
 }
 
-function testFiles(dir: string): string[] {
+export function testFiles(dir: string, phase: SuitePhase = 'main'): string[] {
   return (fs.readdirSync(dir, { recursive: true }) as string[])
-    .filter((f) => f.endsWith('.test.js'))
+    .filter((f) => f.endsWith('.test.js') && f.endsWith(AFTER_RELOAD_SUFFIX) === (phase === 'afterReload'))
     .map((f) => path.join(dir, f))
     .sort();
 }
@@ -25,7 +27,7 @@ export async function runSuite(options: SuiteOptions = {}): Promise<SuiteResult>
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
   const grep = options.grep ?? process.env.CLOUDXLR_TEST_GREP;
   if (grep) mocha.grep(new RegExp(grep));
-  for (const file of testFiles(__dirname)) mocha.addFile(file);
+  for (const file of testFiles(__dirname, options.phase)) mocha.addFile(file);
 
   // Capture the spec reporter's output (it prints through Base.consoleLog) while still
   // printing it, so the report reaches both the console and the result file.

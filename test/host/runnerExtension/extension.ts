@@ -5,10 +5,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { RunnerConfig, RunnerExports, RunnerResult, SuiteResult } from '../hostContract';
+import type { RunnerConfig, RunnerExports, RunnerResult, SuitePhase, SuiteResult } from '../hostContract';
 
 interface SuiteModule {
-  runSuite(options: { progressFile?: string; grep?: string }): Promise<SuiteResult>;
+  runSuite(options: { progressFile?: string; grep?: string; phase?: SuitePhase }): Promise<SuiteResult>;
 }
 
 export function activate(context: vscode.ExtensionContext): RunnerExports {
@@ -21,10 +21,13 @@ export function activate(context: vscode.ExtensionContext): RunnerExports {
 
 async function runAndReport(config: RunnerConfig, activatedAt: number): Promise<void> {
   const host = { activatedAt, vscodeVersion: vscode.version, remoteName: vscode.env.remoteName };
+  // After the launcher reloads the window, this extension host runs the second phase.
+  const phase: SuitePhase = config.afterReloadResultFile && fs.existsSync(config.resultFile) ? 'afterReload' : 'main';
+  const resultFile = phase === 'afterReload' ? config.afterReloadResultFile! : config.resultFile;
   let result: RunnerResult;
   try {
     const suite = require(config.suitePath) as SuiteModule;
-    const options = { progressFile: config.progressFile, ...(config.grep ? { grep: config.grep } : {}) };
+    const options = { progressFile: config.progressFile, phase, ...(config.grep ? { grep: config.grep } : {}) };
     result = { ...(await suite.runSuite(options)), ...host };
   } catch (err) {
     const crash = err instanceof Error ? (err.stack ?? err.message) : String(err);
@@ -36,8 +39,8 @@ async function runAndReport(config: RunnerConfig, activatedAt: number): Promise<
       startedAt: now, finishedAt: now, crash, ...host,
     };
   }
-  fs.writeFileSync(`${config.resultFile}.tmp`, JSON.stringify(result, null, 2));
-  fs.renameSync(`${config.resultFile}.tmp`, config.resultFile);
+  fs.writeFileSync(`${resultFile}.tmp`, JSON.stringify(result, null, 2));
+  fs.renameSync(`${resultFile}.tmp`, resultFile);
 }
 
 export function deactivate(): void {}
