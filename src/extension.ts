@@ -46,7 +46,10 @@ export function activate(context: vscode.ExtensionContext): CloudxlrApi {
   register(CommandId.importEnv, (args?: Parameters<KeyCommands['importEnv']>[0]) => keys.importEnv(args));
   register(CommandId.filterKeys, (args?: { text?: string }) => keys.filterKeys(args));
   register(CommandId.clearFilter, () => keys.clearFilter());
-  register(CommandId.refreshKeys, () => keysView.refresh());
+  register(CommandId.refreshKeys, async () => {
+    await projects.refresh();
+    await sync.refresh();
+  });
   register(CommandId.initProject, (args?: { folder?: string; project?: string }) => initProject(notifier, args));
   register(CommandId.showLog, () => log.show());
 

@@ -33,6 +33,13 @@ export class WorkspaceProjects implements vscode.Disposable {
     );
   }
 
+  /** Re-reads every cloudxlr.json. */
+  async refresh(): Promise<void> {
+    this.cache = undefined;
+    await this.all();
+    this.changed.fire();
+  }
+
   async all(): Promise<WorkspaceProject[]> {
     if (!this.cache) this.cache = await this.read();
     return this.cache;
