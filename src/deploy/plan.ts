@@ -71,7 +71,7 @@ export type DeployOutcome =
   | (Base & { status: 'bundle-failed'; errors: BundleMessage[] })
   | (Base & { status: 'invalid-references'; problems: ReferenceProblem[] })
   | (Base & { status: 'offer-upload'; keys: string[]; references: KeyReference[] })
-  | (Base & { status: 'missing-keys'; missing: string[]; uploadable: string[]; references: KeyReference[] })
+  | (Base & { status: 'missing-keys'; missing: string[]; uploadable: string[]; references: KeyReference[]; checkedLocal: boolean })
   | (Base & { status: 'leak'; findings: LeakFinding[] })
   | (Base & { status: 'cloud-refused'; code: string; message: string; details: Record<string, unknown> });
 
@@ -170,7 +170,7 @@ export async function deployFunction(target: DeployTarget, fn: LocalFunction, de
   const missingEverywhere = absent.filter((n) => !localNames.has(n));
   const uploadable = absent.filter((n) => localNames.has(n));
   if (missingEverywhere.length > 0) {
-    return { ...base, status: 'missing-keys', missing: missingEverywhere, uploadable, references: analysis.references };
+    return { ...base, status: 'missing-keys', missing: missingEverywhere, uploadable, references: analysis.references, checkedLocal: !!deps.local };
   }
   if (uploadable.length > 0) {
     progress('vault', `Not in the cloud yet but stored locally: ${uploadable.join(', ')}`);
@@ -178,7 +178,7 @@ export async function deployFunction(target: DeployTarget, fn: LocalFunction, de
     if (!go) return { ...base, status: 'offer-upload', keys: uploadable, references: analysis.references };
     inCloud = new Set((await deps.cloud.listKeys()).map((k) => k.name));
     absent = names.filter((n) => !inCloud.has(n));
-    if (absent.length > 0) return { ...base, status: 'missing-keys', missing: absent, uploadable: absent.filter((n) => localNames.has(n)), references: analysis.references };
+    if (absent.length > 0) return { ...base, status: 'missing-keys', missing: absent, uploadable: absent.filter((n) => localNames.has(n)), references: analysis.references, checkedLocal: true };
   }
 
   // 4. Leak guard: no stored value in the bundle (or in the plain env), no rule finding.
@@ -240,7 +240,9 @@ export function describeOutcome(o: DeployOutcome, root?: string): string {
     case 'offer-upload':
       return `${o.name}: not deployed: ${o.keys.join(', ')} ${o.keys.length === 1 ? 'is' : 'are'} stored locally but not in the cloud yet. Upload ${o.keys.length === 1 ? 'it' : 'them'} (CloudXLR: Push Key) and deploy again.`;
     case 'missing-keys':
-      return `${o.name}: not deployed: ${o.missing.join(', ')} ${o.missing.length === 1 ? 'exists' : 'exist'} neither in the cloud nor locally. Add ${o.missing.length === 1 ? 'it' : 'them'} first.`;
+      return o.checkedLocal
+        ? `${o.name}: not deployed: ${o.missing.join(', ')} ${o.missing.length === 1 ? 'exists' : 'exist'} neither in the cloud nor locally. Add ${o.missing.length === 1 ? 'it' : 'them'} first.`
+        : `${o.name}: not deployed: ${o.missing.join(', ')} ${o.missing.length === 1 ? 'does' : 'do'} not exist in the cloud. Add ${o.missing.length === 1 ? 'it' : 'them'} to the project's vault first.`;
     case 'leak':
       return [`${o.name}: not deployed: the bundle would hold a secret`, ...o.findings.map((f) => `  ${where(f.location)}${f.inBundle ? ' (in the bundle)' : ''}: ${f.message}`)].join('\n');
     case 'cloud-refused':

@@ -52,7 +52,7 @@ describe('deploy: cloudxlr deploy (CLI)', function () {
     fs.writeFileSync(path.join(root, 'functions', 'needs.ts'), 'export default async (r: unknown, ctx: any) => ctx.secrets.get("NOT_IN_CLOUD");\n');
     const { code, out } = await capture(() => run(['needs', '--dir', root, '--endpoint', t.url], { CLOUDXLR_TOKEN: TOKEN }));
     assert.strictEqual(code, 1, out);
-    assert.match(out, /needs: not deployed: NOT_IN_CLOUD exists neither in the cloud nor locally/);
+    assert.match(out, /needs: not deployed: NOT_IN_CLOUD does not exist in the cloud/);
     fs.rmSync(path.join(root, 'functions', 'needs.ts'));
   });
 

@@ -136,7 +136,7 @@ export function workerMain(): void {
       const [message, wasCut] = cut(String(raw), m.limits.maxMessageBytes);
       // The stack without the worker's own frames, for the function's logs.
       const stack = e instanceof Error && typeof e.stack === 'string'
-        ? cut(e.stack.split('\n').filter((l) => !/\[eval\]|node:internal/.test(l)).join('\n'), m.limits.maxMessageBytes)[0]
+        ? cut(e.stack.split('\n').filter((l) => !/\[eval\]|\(node:|at node:/.test(l)).join('\n'), m.limits.maxMessageBytes)[0]
         : undefined;
       if (current?.inv === inv) current = undefined;
       send({ t: 'done', inv, ok: false, message, cut: wasCut, stack });
