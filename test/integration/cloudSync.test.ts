@@ -120,6 +120,22 @@ describe('Cloud vault sync', function () {
     await requestScreenshot('keys-synced');
   });
 
+  it('pushes every key that is not in step, with one command', async () => {
+    await vscode.commands.executeCommand(CommandId.addKey, { name: 'GROQ_API_KEY', value: 'gsk_' + 'P'.repeat(48) });
+    await vscode.commands.executeCommand(CommandId.addKey, { name: 'MISTRAL_API_KEY', value: 'M'.repeat(32) });
+    const result = await vscode.commands.executeCommand<{ pushed: string[]; failed: string[] }>(CommandId.pushAllKeys, { project });
+    assert.deepStrictEqual(result.pushed.sort(), ['GROQ_API_KEY', 'MISTRAL_API_KEY']);
+    assert.deepStrictEqual(result.failed, []);
+    const r = await rows();
+    assert.match(r.get('GROQ_API_KEY')!, /synced v1/);
+    assert.match(r.get('MISTRAL_API_KEY')!, /synced v1/);
+    assert.match(r.get('RESEND_API_KEY')!, /synced v4/, 'a key already in step was pushed again');
+    for (const name of ['GROQ_API_KEY', 'MISTRAL_API_KEY']) {
+      await vscode.commands.executeCommand(CommandId.deleteKeyFromCloud, { name, confirmed: true });
+      await vscode.commands.executeCommand(CommandId.deleteKey, { name, confirmed: true });
+    }
+  });
+
   it('deletes a key from the cloud and keeps the local copy', async () => {
     assert.strictEqual(await vscode.commands.executeCommand(CommandId.deleteKeyFromCloud, { name: 'OPENAI_API_KEY', confirmed: true }), true);
     assert.strictEqual((await cloud('GET', '/keys/OPENAI_API_KEY')).status, 404);
