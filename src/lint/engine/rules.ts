@@ -63,8 +63,9 @@ const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 
 function lookBackFor(prefix: string, max: number) {
   return (text: string, hit: number): number => {
-    const i = text.lastIndexOf(prefix, hit);
-    return i >= 0 && hit - i <= max ? i : hit;
+    const from = Math.max(0, hit - max);
+    const i = text.slice(from, hit).lastIndexOf(prefix); // bounded: never reads more than `max` back
+    return i >= 0 ? from + i : hit;
   };
 }
 
