@@ -505,7 +505,7 @@ export const NAMED_RULES: NamedRule[] = [
 export const META_RULES: RuleMeta[] = [
   {
     id: 'known-value', provider: 'Your API Keys', title: 'Value of one of your stored API keys', keyName: 'API_KEY',
-    description: 'The exact value of a key stored in the API Keys view appears in the file, whatever its format. Values shorter than 8 characters are not matched. Public-by-design values (Stripe `pk_`, Mapbox `pk.`, Supabase anon keys) are not reported.',
+    description: 'The exact value of a key stored in the API Keys view appears in the file, whatever its format. Values shorter than 12 characters are not matched. Public-by-design values (Stripe `pk_`, Mapbox `pk.`, Supabase anon keys) are not reported.',
   },
   {
     id: 'generic-secret', provider: 'unknown', title: 'High-entropy secret', keyName: 'API_KEY',
