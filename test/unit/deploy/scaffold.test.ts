@@ -29,4 +29,33 @@ describe('deploy: new function scaffold', function () {
       fs.rmSync(root, { recursive: true, force: true });
     }
   });
+
+  it('reads the given keys as literals, reports only whether each is set, and still type-checks', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-new-'));
+    try {
+      const types = fs.readFileSync(path.join(REPO, 'types/cloudxlr-functions.d.ts'), 'utf8');
+      const keys = ['STRIPE_SECRET_KEY', 'NEW', 'A_B', 'A__B', 'STRIPE_SECRET_KEY'];
+      for (const language of ['ts', 'js'] as const) {
+        for (const f of newFunctionFiles('functions', `pay-${language}`, types, language, keys)) {
+          fs.mkdirSync(path.dirname(path.join(root, f.path)), { recursive: true });
+          fs.writeFileSync(path.join(root, f.path), f.content);
+        }
+      }
+      const handler = fs.readFileSync(path.join(root, 'functions/pay-ts.ts'), 'utf8');
+      assert.match(handler, /const stripeSecretKey = await ctx\.secrets\.get\('STRIPE_SECRET_KEY'\);/);
+      assert.match(handler, /const newKey = await ctx\.secrets\.get\('NEW'\);/);
+      assert.match(handler, /const aB2 = await ctx\.secrets\.get\('A__B'\);/);
+      assert.throws(() => newFunctionFiles('functions', 'ok', types, 'ts', ['lower']), /upper snake case/);
+      execFileSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'functions')], { stdio: 'pipe' });
+      const fns = await discoverFunctions(root, 'functions');
+      assert.deepStrictEqual(fns.map((f) => f.name), ['pay-js', 'pay-ts']);
+      for (const fn of fns) {
+        const a = await analyzeFunction(root, fn);
+        assert.deepStrictEqual([a.bundleErrors, a.problems], [undefined, []]);
+        assert.deepStrictEqual([...new Set(a.references.map((r) => r.name))].sort(), ['A_B', 'A__B', 'NEW', 'STRIPE_SECRET_KEY']);
+      }
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
