@@ -6,6 +6,7 @@ type Bench = { name: string; load: () => Promise<{ run(): Promise<void> }> };
 const benches: Bench[] = [
   { name: 'cloud', load: () => import('./cloud') },
   { name: 'functions', load: () => import('./functions') },
+  { name: 'lint', load: () => import('./lint') },
 ];
 
 async function main(): Promise<void> {
