@@ -24,19 +24,18 @@ export type CancelCheck = () => boolean;
 /** True when a text decoded from a file looks binary: a NUL, or >10% replacement characters. */
 export function isBinaryText(text: string): boolean {
   const n = Math.min(text.length, 8192);
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0 && nul < n) return true;
   let bad = 0;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0) return true;
-    if (c === 0xfffd) bad++;
-  }
+  for (let i = text.indexOf('\ufffd'); i >= 0 && i < n; i = text.indexOf('\ufffd', i + 1)) bad++;
   return n > 0 && bad / n > 0.1;
 }
 
 export class IncrementalScanner {
   private text = '';
   private raw: RawFinding[] = [];
-  private lineStarts: number[] = [0];
+  /** Offsets of line starts; computed when first needed, then kept up to date by edits. */
+  private lineStarts: number[] | undefined;
   private binary = false;
 
   constructor(private options: ScanOptions = {}) {}
@@ -131,11 +130,12 @@ export class IncrementalScanner {
     this.text = text;
     this.raw = raw;
     this.binary = binary;
-    this.lineStarts = lineStartsOf(text);
+    this.lineStarts = undefined;
   }
 
   private updateLineStarts(newText: string, a: number, b: number, e: number): void {
     const ls = this.lineStarts;
+    if (!ls) return; // computed from the new text when needed
     // Line starts in (a, b] came from newlines in the replaced text.
     const lo = lineIndexOf(ls, a) + 1;
     let hi = lo;
@@ -149,8 +149,8 @@ export class IncrementalScanner {
 
   /** Current findings, de-duplicated, with ignore comments applied, sorted by position. */
   findings(): Finding[] {
-    if (this.binary) return [];
-    const ls = this.lineStarts;
+    if (this.binary || this.raw.length === 0) return [];
+    const ls = (this.lineStarts ??= lineStartsOf(this.text));
     const lineOf = (offset: number) => lineIndexOf(ls, offset);
     const marks = this.options.honourIgnoreComments === false ? { file: false, lines: new Set<number>() } : findIgnoreMarks(this.text, lineOf);
     if (marks.file) return [];

@@ -34,12 +34,13 @@ export function scanText(text: string, options: ScanOptions = {}): Finding[] {
 export function isBinaryBuffer(bytes: Uint8Array): boolean {
   const head = bytes.subarray(0, 8192);
   if (head.includes(0)) return true;
-  return isBinaryText(new TextDecoder('utf-8', { fatal: false }).decode(head));
+  return isBinaryText(Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('utf8'));
 }
 
 /** Scans file bytes; binary files are skipped (`binary: true`, no findings). */
 export function scanBuffer(bytes: Uint8Array, options: ScanOptions = {}): { binary: boolean; findings: Finding[] } {
-  if (isBinaryBuffer(bytes)) return { binary: true, findings: [] };
+  if (bytes.subarray(0, 8192).includes(0)) return { binary: true, findings: [] };
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  if (isBinaryText(text)) return { binary: true, findings: [] };
   return { binary: false, findings: scanText(text, options) };
 }

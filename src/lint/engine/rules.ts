@@ -189,7 +189,8 @@ export const PROVIDER_RULES: ProviderRule[] = [
   {
     id: 'twilio-api-key', provider: 'Twilio', title: 'Twilio API key', keyName: 'TWILIO_API_KEY', keepPrefix: 2,
     description: 'A Twilio API key SID (`SK` + 32 hex digits), the name half of a Twilio API key pair.',
-    patterns: [{ anchor: 'SK', source: 'SK[0-9a-fA-F]{32}' }],
+    // Anchored on three characters (the prefilter reads character pairs at even offsets).
+    patterns: [...'0123456789abcdefABCDEF'].map((h) => ({ anchor: `SK${h}`, source: 'SK[0-9a-fA-F]{32}' })),
   },
   {
     id: 'huggingface-token', provider: 'Hugging Face', title: 'Hugging Face access token', keyName: 'HF_TOKEN', keepPrefix: 3,
