@@ -8,12 +8,16 @@ import { KeyStore } from './keys/keyStore';
 import { KeysView } from './keys/keysView';
 import { KeyCommands } from './keys/keyCommands';
 import { CloudSync } from './cloud/cloudSync';
+import { registerFunctions, type FunctionsView } from './deploy/vscode';
+import { registerLinter, type Linter } from './lint/vscode';
 
 /** What the extension exports: used by integration tests to see what a person sees. */
 export interface CloudxlrApi {
   keysView: KeysView;
   notifier: Notifier;
   cloud: CloudSync;
+  functionsView: FunctionsView;
+  linter: Linter;
 }
 
 export function activate(context: vscode.ExtensionContext): CloudxlrApi {
@@ -62,8 +66,26 @@ export function activate(context: vscode.ExtensionContext): CloudxlrApi {
   register(CommandId.stopLocalCloud, () => sync.stopLocalCloud());
   // Sync state is fetched in the background; the view shows local keys at once.
   void sync.refresh();
+  const functions = registerFunctions(context, { projects, cloud: sync, store, notify: notifier, log });
 
-  return { keysView, notifier, cloud: sync };
+  const keysChanged = new vscode.EventEmitter<void>();
+  context.subscriptions.push(keysChanged, store.onDidChange(() => keysChanged.fire()));
+  const linter = registerLinter(context, {
+    projects,
+    knownValues: () => store.values(),
+    onKnownValuesChanged: keysChanged.event,
+    addKey: async (project, name, value) => !!(await keys.addKey({ project, name, value })),
+    findKey: async (value) => {
+      for (const project of store.projects()) {
+        for (const k of store.list(project)) if ((await store.value(project, k.name)) === value) return { project, name: k.name };
+      }
+      return undefined;
+    },
+    notify: notifier,
+    log,
+  });
+
+  return { keysView, notifier, cloud: sync, linter, functionsView: functions.view };
 }
 
 export function deactivate(): void {}

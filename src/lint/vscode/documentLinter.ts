@@ -1,0 +1,282 @@
+// Lints open documents as they change: debounced, incremental (the engine rescans only the
+// text around the edits), cancelled when a newer version supersedes a run, and chunked so a
+// 5 MB minified file never holds up the extension host. Turns findings into Diagnostics.
+import * as vscode from 'vscode';
+import { DIAGNOSTIC_SOURCE } from '../../constants';
+import { IncrementalScanner, ruleDocUrl, type Finding, type KnownValueIndex, type ScanOptions } from '../engine';
+import type { FileKind } from '../engine/types';
+import type { WorkspaceProject, WorkspaceProjects } from '../../project/workspaceProjects';
+import { composeChanges } from './fixText';
+import { GitHistory, type Committed } from './gitHistory';
+import { chooseFile, readSettings, toDiagnosticSeverity, type LintSettings } from './settings';
+
+export const DEBOUNCE_MS = 250;
+/** Most diagnostics shown for one file (a bundle full of keys is one problem, not 10,000). */
+export const MAX_DIAGNOSTICS_PER_FILE = 500;
+/** Findings whose git history is looked up per run. */
+const MAX_GIT_LOOKUPS = 50;
+/** An edit replacing more than this share of a document is scanned as a new text. */
+const RESET_SHARE = 0.5;
+
+/** A published finding: what code actions and hovers need (offsets are of the scanned text). */
+export interface PublishedFinding {
+  finding: Finding;
+  range: vscode.Range;
+  kind: FileKind;
+  committed: Committed | null | undefined;
+}
+
+interface DocState {
+  uri: vscode.Uri;
+  kind: FileKind;
+  project: WorkspaceProject | undefined;
+  scanner: IncrementalScanner;
+  /** The scanner's text is stale: scan the whole document. */
+  needsReset: boolean;
+  /** Edits since the scanner's text, as one change (valid when !needsReset). */
+  pending: { change: import('../engine').TextChange } | undefined;
+  timer: NodeJS.Timeout | undefined;
+  run: vscode.CancellationTokenSource | undefined;
+  published: PublishedFinding[];
+}
+
+export interface LintRunObserver {
+  (uri: vscode.Uri, version: number, findings: number): void;
+}
+
+export class DocumentLinter implements vscode.Disposable {
+  private readonly docs = new Map<string, DocState>();
+  private knownValues: KnownValueIndex | undefined;
+  private settings: LintSettings = readSettings();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly linted = new vscode.EventEmitter<{ uri: vscode.Uri; version: number; findings: number }>();
+  /** Fires after diagnostics of a document were published (tests and the scan use it). */
+  readonly onDidLint = this.linted.event;
+
+  constructor(
+    readonly collection: vscode.DiagnosticCollection,
+    private readonly projects: WorkspaceProjects,
+    private readonly git: GitHistory,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(
+      this.linted,
+      vscode.workspace.onDidOpenTextDocument((d) => this.track(d)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.changed(e)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.closed(d)),
+    );
+  }
+
+  /** Lints every open document (at activation). */
+  start(): void {
+    for (const d of vscode.workspace.textDocuments) void this.track(d);
+  }
+
+  /** The user's stored values changed: every open document is scanned again (diagnostics stay until then). */
+  setKnownValues(index: KnownValueIndex | undefined): void {
+    this.knownValues = index;
+    for (const state of this.docs.values()) {
+      state.run?.cancel();
+      state.needsReset = true;
+      state.pending = undefined;
+      this.schedule(state, 0);
+    }
+  }
+
+  get options(): { knownValues: KnownValueIndex | undefined; settings: LintSettings } {
+    return { knownValues: this.knownValues, settings: this.settings };
+  }
+
+  /** Settings, trust or project files changed: choose files again and scan them fresh. */
+  relintAll(): void {
+    this.settings = readSettings();
+    for (const state of [...this.docs.values()]) {
+      state.run?.cancel();
+      if (state.timer) clearTimeout(state.timer);
+      this.docs.delete(state.uri.toString());
+      this.collection.delete(state.uri);
+    }
+    for (const d of vscode.workspace.textDocuments) void this.track(d);
+  }
+
+  /** What is published for a document (for code actions and hovers). */
+  publishedFor(uri: vscode.Uri): readonly PublishedFinding[] {
+    return this.docs.get(uri.toString())?.published ?? [];
+  }
+
+  kindOf(uri: vscode.Uri): FileKind | undefined {
+    return this.docs.get(uri.toString())?.kind;
+  }
+
+  projectOf(uri: vscode.Uri): WorkspaceProject | undefined {
+    return this.docs.get(uri.toString())?.project;
+  }
+
+  isTracked(uri: vscode.Uri): boolean {
+    return this.docs.has(uri.toString());
+  }
+
+  /** Lints a document now, skipping the debounce; resolves when its diagnostics are published. */
+  async lintNow(document: vscode.TextDocument): Promise<void> {
+    const state = this.docs.get(document.uri.toString()) ?? (await this.track(document, false));
+    if (!state) return;
+    if (state.timer) clearTimeout(state.timer);
+    state.timer = undefined;
+    await this.runFor(state);
+  }
+
+  private async track(document: vscode.TextDocument, schedule = true): Promise<DocState | undefined> {
+    const key = document.uri.toString();
+    if (this.docs.has(key)) return this.docs.get(key);
+    const settings = readSettings(document.uri);
+    if (!settings.enabled) return undefined;
+    let choice: Awaited<ReturnType<typeof chooseFile>>;
+    try {
+      choice = await chooseFile(this.projects, document.uri, document.languageId, settings);
+    } catch (e) {
+      this.log.warn(`Linter: could not decide whether to lint ${document.uri.fsPath}: ${e instanceof Error ? e.message : 'unknown error'}`);
+      return undefined;
+    }
+    if (!choice || document.isClosed || this.docs.has(key)) return this.docs.get(key);
+    const state: DocState = {
+      uri: document.uri,
+      kind: choice.kind,
+      project: choice.project,
+      scanner: new IncrementalScanner(this.scanOptions(choice.kind)),
+      needsReset: true,
+      pending: undefined,
+      timer: undefined,
+      run: undefined,
+      published: [],
+    };
+    this.docs.set(key, state);
+    if (schedule) this.schedule(state, 0);
+    return state;
+  }
+
+  private scanOptions(kind: FileKind): ScanOptions {
+    return { kind, ...(this.knownValues ? { knownValues: this.knownValues } : {}) };
+  }
+
+  private changed(e: vscode.TextDocumentChangeEvent): void {
+    const state = this.docs.get(e.document.uri.toString());
+    if (!state || e.contentChanges.length === 0) return;
+    // A newer version supersedes the run in progress.
+    state.run?.cancel();
+    if (!state.needsReset) {
+      let pending = state.pending?.change;
+      // Each change's offsets are relative to the text after the changes before it.
+      for (const c of e.contentChanges) {
+        pending = composeChanges(pending, { start: c.rangeOffset, oldEnd: c.rangeOffset + c.rangeLength, newEnd: c.rangeOffset + c.text.length });
+      }
+      state.pending = pending ? { change: pending } : undefined;
+    }
+    this.schedule(state, DEBOUNCE_MS);
+  }
+
+  private closed(document: vscode.TextDocument): void {
+    const key = document.uri.toString();
+    const state = this.docs.get(key);
+    if (!state) return;
+    state.run?.cancel();
+    if (state.timer) clearTimeout(state.timer);
+    this.docs.delete(key);
+    this.collection.delete(document.uri);
+    if (document.uri.scheme === 'file') this.git.forget(document.uri.fsPath);
+  }
+
+  private schedule(state: DocState, delay: number): void {
+    if (state.timer) clearTimeout(state.timer);
+    state.timer = setTimeout(() => {
+      state.timer = undefined;
+      void this.runFor(state);
+    }, delay);
+  }
+
+  private async runFor(state: DocState): Promise<void> {
+    state.run?.cancel();
+    const run = new vscode.CancellationTokenSource();
+    state.run = run;
+    const token = run.token;
+    try {
+      await this.lint(state, token);
+    } catch (e) {
+      this.log.error(`Linter: ${state.uri.fsPath} could not be linted: ${e instanceof Error ? e.message : 'unknown error'}`);
+    } finally {
+      if (state.run === run) state.run = undefined;
+      run.dispose();
+    }
+  }
+
+  private async lint(state: DocState, token: vscode.CancellationToken): Promise<void> {
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === state.uri.toString());
+    if (!document || document.isClosed || this.docs.get(state.uri.toString()) !== state) return;
+    const version = document.version;
+    const cancelled = () => token.isCancellationRequested;
+    state.scanner.setOptions(this.scanOptions(state.kind));
+    const pending = state.pending?.change;
+    const text = document.getText();
+    const oldLength = state.scanner.currentText.length;
+    const incremental =
+      !state.needsReset && pending !== undefined && pending.oldEnd - pending.start <= oldLength * RESET_SHARE && oldLength - (pending.oldEnd - pending.newEnd) === text.length;
+    if (incremental) {
+      // Synchronous and bounded: only the text around the edit is scanned.
+      if (!state.scanner.applyChange(text, pending)) return;
+      state.pending = undefined;
+    } else if (state.needsReset || pending !== undefined) {
+      // Changes made while this scan runs cancel it, and the next run scans the newer text.
+      state.needsReset = true;
+      state.pending = undefined;
+      if (!(await state.scanner.resetAsync(text, cancelled))) return;
+      if (cancelled()) return;
+      state.needsReset = false;
+    }
+    if (cancelled()) return;
+    const findings = state.scanner.findings();
+    const scanned = state.scanner.currentText;
+    const fsPath = state.uri.scheme === 'file' && vscode.workspace.isTrusted ? state.uri.fsPath : undefined;
+    this.publish(state, findings, scanned, fsPath, version);
+    if (!fsPath || findings.length === 0) return;
+    // Git history, lazily: answers not cached yet are looked up, then published if they change anything.
+    const unknown = findings.slice(0, MAX_GIT_LOOKUPS).filter((f) => this.git.cached(fsPath, scanned.slice(f.start, f.end)) === undefined);
+    if (unknown.length === 0) return;
+    for (const f of unknown) {
+      if (cancelled()) return;
+      await this.git.lookup(fsPath, scanned.slice(f.start, f.end));
+    }
+    if (cancelled() || this.docs.get(state.uri.toString()) !== state) return;
+    this.publish(state, findings, scanned, fsPath, version);
+  }
+
+  private publish(state: DocState, findings: Finding[], scanned: string, fsPath: string | undefined, version: number): void {
+    const published: PublishedFinding[] = [];
+    for (const f of findings.slice(0, MAX_DIAGNOSTICS_PER_FILE)) {
+      const committed = fsPath ? this.git.cached(fsPath, scanned.slice(f.start, f.end)) : undefined;
+      published.push({ finding: f, kind: state.kind, committed, range: new vscode.Range(f.line - 1, f.column - 1, f.endLine - 1, f.endColumn - 1) });
+    }
+    state.published = published;
+    this.collection.set(state.uri, published.map((p) => toDiagnostic(p, this.settings)));
+    this.linted.fire({ uri: state.uri, version, findings: findings.length });
+  }
+
+  dispose(): void {
+    for (const state of this.docs.values()) {
+      state.run?.cancel();
+      if (state.timer) clearTimeout(state.timer);
+    }
+    this.docs.clear();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+export function diagnosticMessage(p: Pick<PublishedFinding, 'finding' | 'committed'>): string {
+  if (!p.committed) return p.finding.message;
+  return `${p.finding.message} It is already committed to git (in ${p.committed.commit}): removing it from the file is not enough, rotate the key at the provider.`;
+}
+
+export function toDiagnostic(p: PublishedFinding, settings: LintSettings): vscode.Diagnostic {
+  const d = new vscode.Diagnostic(p.range, diagnosticMessage(p), toDiagnosticSeverity(p.finding.severity, settings.severity));
+  d.source = DIAGNOSTIC_SOURCE;
+  d.code = { value: p.finding.ruleId, target: vscode.Uri.parse(ruleDocUrl(p.finding.ruleId)) };
+  return d;
+}

@@ -1,0 +1,83 @@
+// The secret linter in the editor: diagnostics as you type, quick fixes, a hover, and Scan
+// Workspace. Thin glue over the pure engine in ../engine.
+import * as vscode from 'vscode';
+import { CommandId } from '../../constants';
+import { Notifier } from '../../ui/notify';
+import type { WorkspaceProjects } from '../../project/workspaceProjects';
+import { buildKnownValueIndex } from '../engine';
+import { LintCodeActions, LintHover } from './codeActions';
+import { DocumentLinter } from './documentLinter';
+import { GitHistory } from './gitHistory';
+import { moveToApiKeys, type MoveResult } from './moveToApiKeys';
+import { scanWorkspace, type ScanSummary } from './scanWorkspace';
+import { affectsLint } from './settings';
+
+export type { MoveToApiKeysArgs } from './codeActions';
+export type { MoveResult } from './moveToApiKeys';
+export type { ScanSummary } from './scanWorkspace';
+
+export const DIAGNOSTIC_COLLECTION = 'cloudxlr';
+
+export interface LinterDeps {
+  projects: WorkspaceProjects;
+  /** Every stored value (never logged), for exact matching. */
+  knownValues(): Promise<string[]>;
+  onKnownValuesChanged: vscode.Event<void>;
+  addKey(project: string, name: string, value: string): Promise<boolean>;
+  /** The stored key holding exactly this value, if any. */
+  findKey?(value: string): Promise<{ project: string; name: string } | undefined>;
+  notify: Notifier;
+  log: vscode.LogOutputChannel;
+}
+
+export interface Linter {
+  scanWorkspace(): Promise<ScanSummary>;
+  /** Lints an open document now (no debounce); resolves when its diagnostics are published. */
+  lintNow(document: vscode.TextDocument): Promise<void>;
+  /** Fires after a document's diagnostics are published. */
+  onDidLint: vscode.Event<{ uri: vscode.Uri; version: number; findings: number }>;
+  /** Resolves once the stored values are indexed and open documents are being linted. */
+  ready: Promise<void>;
+}
+
+const SELECTOR: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }];
+
+export function registerLinter(context: vscode.ExtensionContext, deps: LinterDeps): Linter {
+  const collection = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_COLLECTION);
+  const git = new GitHistory();
+  const linter = new DocumentLinter(collection, deps.projects, git, deps.log);
+  context.subscriptions.push(collection, linter);
+
+  let generation = 0;
+  const loadKnownValues = async (): Promise<void> => {
+    const mine = ++generation;
+    try {
+      const index = buildKnownValueIndex(await deps.knownValues());
+      if (mine === generation) linter.setKnownValues(index);
+    } catch (e) {
+      deps.log.warn(`Linter: the stored keys could not be read for matching: ${e instanceof Error ? e.message : 'unknown error'}`);
+    }
+  };
+
+  context.subscriptions.push(
+    vscode.languages.registerCodeActionsProvider(SELECTOR, new LintCodeActions(linter), LintCodeActions.metadata),
+    vscode.languages.registerHoverProvider(SELECTOR, new LintHover(linter)),
+    vscode.commands.registerCommand(CommandId.scanWorkspace, (): Promise<ScanSummary> => scanWorkspace(deps.projects, linter, deps.notify, deps.log)),
+    vscode.commands.registerCommand(CommandId.moveToApiKeys, (arg: unknown): Promise<MoveResult | undefined> => moveToApiKeys(deps, linter, git, arg)),
+    deps.onKnownValuesChanged(() => void loadKnownValues()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (affectsLint(e)) linter.relintAll();
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => linter.relintAll()),
+    deps.projects.onDidChange(() => linter.relintAll()),
+  );
+
+  // Stored values first, so the first diagnostics already include them.
+  const ready = loadKnownValues().then(() => linter.start());
+  return {
+    scanWorkspace: () => scanWorkspace(deps.projects, linter, deps.notify, deps.log),
+    lintNow: (document) => linter.lintNow(document),
+    onDidLint: linter.onDidLint,
+    ready,
+  };
+}

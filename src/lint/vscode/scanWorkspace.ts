@@ -1,0 +1,135 @@
+// Scan Workspace: every frontend, .env and function file of the workspace's projects, with a
+// cancellable progress notification; results go to the Problems panel through the linter's
+// diagnostic collection.
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { Notifier } from '../../ui/notify';
+import type { WorkspaceProjects } from '../../project/workspaceProjects';
+import { IncrementalScanner, isBinaryBuffer } from '../engine';
+import { EXCLUDED_DIRS, selectFile } from '../files';
+import { DocumentLinter, MAX_DIAGNOSTICS_PER_FILE, toDiagnostic, type PublishedFinding } from './documentLinter';
+import { lintConfigOf, readSettings, scanGlobs } from './settings';
+
+/** Files larger than this are skipped by the workspace scan (bundles are scanned when opened). */
+export const SCAN_MAX_BYTES = 8 * 1024 * 1024;
+const MAX_FILES = 20_000;
+
+export interface ScanSummary {
+  /** Files scanned (binary and oversized files are not counted). */
+  files: number;
+  /** Findings in all files. */
+  findings: number;
+  /** Files with at least one finding. */
+  filesWithFindings: number;
+  skipped: { binary: number; tooLarge: number };
+  cancelled: boolean;
+}
+
+export async function scanWorkspace(projects: WorkspaceProjects, linter: DocumentLinter, notify: Notifier, log: vscode.LogOutputChannel): Promise<ScanSummary> {
+  const summary: ScanSummary = { files: 0, findings: 0, filesWithFindings: 0, skipped: { binary: 0, tooLarge: 0 }, cancelled: false };
+  const settings = readSettings();
+  if (!settings.enabled) {
+    void notify.info('The secret linter is turned off (cloudxlr.lint.enabled). Turn it on to scan the workspace.');
+    return summary;
+  }
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'CloudXLR: scanning for secrets', cancellable: true },
+    async (progress, token) => {
+      const targets = await collectTargets(projects, settings.ignore, token);
+      const total = targets.length;
+      let done = 0;
+      let lastYield = Date.now();
+      for (const t of targets) {
+        if (token.isCancellationRequested) break;
+        done++;
+        progress.report({ message: `${done}/${total} ${vscode.workspace.asRelativePath(t.uri)}`, increment: total ? 100 / total : 100 });
+        try {
+          const published = await scanOne(t, linter, token, summary);
+          if (published === undefined) continue;
+          summary.files++;
+          summary.findings += published.length;
+          if (published.length) summary.filesWithFindings++;
+          if (!linter.isTracked(t.uri)) {
+            if (published.length) linter.collection.set(t.uri, published.slice(0, MAX_DIAGNOSTICS_PER_FILE).map((p) => toDiagnostic(p, settings)));
+            else linter.collection.delete(t.uri);
+          }
+        } catch (e) {
+          log.warn(`Scan Workspace: ${t.uri.fsPath} could not be read: ${e instanceof Error ? e.message : 'unknown error'}`);
+        }
+        if (Date.now() - lastYield > 30) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          lastYield = Date.now();
+        }
+      }
+      summary.cancelled = token.isCancellationRequested;
+    },
+  );
+  const skipped = summary.skipped.binary + summary.skipped.tooLarge;
+  const head = summary.cancelled ? 'Scan cancelled after' : 'Scanned';
+  const result = summary.findings
+    ? `${summary.findings} possible secret${summary.findings === 1 ? '' : 's'} in ${summary.filesWithFindings} file${summary.filesWithFindings === 1 ? '' : 's'}: see the Problems panel.`
+    : 'no secrets found.';
+  const skippedText = skipped ? ` Skipped ${skipped} (${summary.skipped.binary} binary, ${summary.skipped.tooLarge} over ${SCAN_MAX_BYTES / 1024 / 1024} MB).` : '';
+  const message = `${head} ${summary.files} file${summary.files === 1 ? '' : 's'}: ${result}${skippedText}`;
+  void (summary.findings ? notify.warn(message) : notify.info(message));
+  return summary;
+}
+
+interface Target {
+  uri: vscode.Uri;
+  kind: NonNullable<ReturnType<typeof selectFile>>;
+}
+
+async function collectTargets(projects: WorkspaceProjects, ignore: string[], token: vscode.CancellationToken): Promise<Target[]> {
+  const out = new Map<string, Target>();
+  const exclude = `{${[...EXCLUDED_DIRS].map((d) => `**/${d}/**`).join(',')}}`;
+  for (const project of await projects.all()) {
+    const folder = project.folder;
+    if (!folder) continue;
+    const config = lintConfigOf(project);
+    for (const glob of scanGlobs(config)) {
+      if (token.isCancellationRequested) return [];
+      const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, glob), exclude, MAX_FILES, token);
+      for (const uri of found) {
+        const rel = path.relative(folder.uri.fsPath, uri.fsPath).split(path.sep).join('/');
+        const kind = selectFile(rel, { ...config, frontend: [...config.frontend, '**/.env*'] }, ignore);
+        if (kind && !out.has(uri.toString())) out.set(uri.toString(), { uri, kind });
+      }
+    }
+  }
+  return [...out.values()].sort((a, b) => (a.uri.fsPath < b.uri.fsPath ? -1 : 1));
+}
+
+/** Scans one file (its open document's text when open); undefined when skipped. */
+async function scanOne(t: Target, linter: DocumentLinter, token: vscode.CancellationToken, summary: ScanSummary): Promise<PublishedFinding[] | undefined> {
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === t.uri.toString());
+  let text: string;
+  if (open) {
+    text = open.getText();
+  } else {
+    const stat = await vscode.workspace.fs.stat(t.uri);
+    if (stat.size > SCAN_MAX_BYTES) {
+      summary.skipped.tooLarge++;
+      return undefined;
+    }
+    const bytes = await vscode.workspace.fs.readFile(t.uri);
+    if (isBinaryBuffer(bytes)) {
+      summary.skipped.binary++;
+      return undefined;
+    }
+    text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  }
+  const { knownValues } = linter.options;
+  const scanner = new IncrementalScanner({ kind: t.kind, ...(knownValues ? { knownValues } : {}) });
+  if (!(await scanner.resetAsync(text, () => token.isCancellationRequested))) return undefined;
+  if (scanner.isBinary) {
+    summary.skipped.binary++;
+    return undefined;
+  }
+  return scanner.findings().map((f) => ({
+    finding: f,
+    kind: t.kind,
+    committed: undefined,
+    range: new vscode.Range(f.line - 1, f.column - 1, f.endLine - 1, f.endColumn - 1),
+  }));
+}
