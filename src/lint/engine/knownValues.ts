@@ -1,10 +1,10 @@
 // Exact matching of the user's own stored values, whatever their format.
 //
 // A multi-pattern Rabin–Karp search with sampling: every value is indexed by the hashes of
-// its 8-character substrings at offsets 0..4. The scan hashes the text at every fifth
-// position only, tests the hash against a 2^22-bit filter, and only on a filter hit looks the
+// its 6-character substrings at offsets 0..6. The scan hashes the text at every seventh
+// position only, tests the hash against a 2^21-bit filter, and only on a filter hit looks the
 // hash up and compares the candidate values. The cost per character does not depend on the
-// number of values; 10,000 values fill about 1.2% of the filter, so verification is rare.
+// number of values; 10,000 values fill about 3.3% of the filter, so verification is rare.
 //
 // The values live only inside the closure of the index: they are never copied into a
 // finding, a message or a log line, and the index exposes no way to read them back.
@@ -14,7 +14,7 @@ import type { KnownValueIndex } from './types';
 /** Values shorter than this are not matched: they would match ordinary text. */
 export const KNOWN_VALUE_MIN_LENGTH = 12;
 /** Length of the indexed substrings (q-grams). */
-const Q = 8;
+const Q = 6;
 /**
  * Every value has at least KNOWN_VALUE_MIN_LENGTH characters, so each occurrence contains a
  * q-gram that starts at a multiple of STEP in the text, at offset < STEP inside the value.
@@ -23,7 +23,7 @@ const Q = 8;
  */
 const STEP = KNOWN_VALUE_MIN_LENGTH - Q + 1;
 const BASE = 0x01000193;
-const FILTER_BITS = 22;
+const FILTER_BITS = 21;
 
 function gramHash(s: string, from: number): number {
   let h = 0;
@@ -69,8 +69,6 @@ export function buildKnownValueIndex(values: Iterable<string>, isPublic?: (value
       h = Math.imul(h, BASE) + text.charCodeAt(p + 3) | 0;
       h = Math.imul(h, BASE) + text.charCodeAt(p + 4) | 0;
       h = Math.imul(h, BASE) + text.charCodeAt(p + 5) | 0;
-      h = Math.imul(h, BASE) + text.charCodeAt(p + 6) | 0;
-      h = Math.imul(h, BASE) + text.charCodeAt(p + 7) | 0;
       const bit = h >>> (32 - FILTER_BITS);
       if (((filter[bit >>> 5] as number) & (1 << (bit & 31))) === 0) continue;
       const list = byHash.get(h);
