@@ -1,5 +1,6 @@
 // Lays out an --extensions-dir: the extension under test as `<publisher>.<name>-<version>`
 // (what an installed .vsix looks like) and, for test runs, the test-runner extension.
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { RUNNER_EXTENSION_FOLDER, RunnerConfig } from './hostContract';
@@ -54,4 +55,23 @@ export function placeRunnerExtension(repoRoot: string, extensionsDir: string, co
   fs.copyFileSync(compiled, path.join(target, 'extension.js'));
   fs.writeFileSync(path.join(target, 'run.json'), JSON.stringify(config, null, 2));
   return target;
+}
+
+/**
+ * Packages the extension as a person gets it (`vsce package`, which runs the production
+ * build) and installs that .vsix into `extensionsDir` with code-server's own installer.
+ */
+export function installPackagedExtension(repoRoot: string, codeServerEntry: string, extensionsDir: string, userDataDir: string, vsixPath: string): void {
+  fs.mkdirSync(path.dirname(vsixPath), { recursive: true });
+  const vsce = require.resolve('@vscode/vsce/vsce', { paths: [repoRoot] });
+  execFileSync(process.execPath, [vsce, 'package', '--out', vsixPath], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [codeServerEntry, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', vsixPath], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  // The installer records what it installed in extensions.json, and the editor then loads only
+  // those; without the file it scans the folder, which also finds the test-runner extension.
+  fs.rmSync(path.join(extensionsDir, 'extensions.json'), { force: true });
+  const installed = path.join(extensionsDir, extensionFolderName(repoRoot));
+  if (!fs.existsSync(path.join(installed, 'dist', 'extension.js'))) throw new Error(`Installing ${vsixPath} did not produce ${installed}.`);
 }

@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { closeWorkbench, openWorkbench, Workbench } from './browser';
 import { ensureCodeServer, ensureSystemPackages, hostEnv, QUIET_USER_SETTINGS, startCodeServer, workbenchUrl } from './codeServer';
-import { placeExtension, placeRunnerExtension } from './extensionsDir';
+import { installPackagedExtension, placeExtension, placeRunnerExtension } from './extensionsDir';
 import { EXTENSION_UNDER_TEST, FIXTURE_PROJECT, RunnerResult, SCREENSHOTS, TestEnv } from './hostContract';
 import { LocalCloud, startTestCloud } from './localCloud';
 import { testFiles } from '../integration/index';
@@ -72,7 +72,16 @@ async function main(): Promise<number> {
     cloud = testCloud.cloud;
     Object.assign(testEnv, testCloud.env);
 
-    placeExtension(repoRoot, paths.extensions, false);
+    // By default the suite runs against the packaged .vsix, installed as a person would;
+    // CLOUDXLR_TEST_FROM_SOURCE=1 uses a copy of the development build instead (faster, with maps).
+    if (process.env.CLOUDXLR_TEST_FROM_SOURCE) {
+      placeExtension(repoRoot, paths.extensions, false);
+    } else {
+      const packagedAt = Date.now();
+      const vsix = path.join(artifacts, 'cloudxlr-keys.vsix');
+      installPackagedExtension(repoRoot, entry, paths.extensions, paths.userData, vsix);
+      log(`Packaged and installed ${path.relative(repoRoot, vsix)} (${(fs.statSync(vsix).size / 1048576).toFixed(1)} MiB) in ${seconds(Date.now() - packagedAt)}.`);
+    }
     placeRunnerExtension(repoRoot, paths.extensions, {
       suitePath, resultFile: paths.result, progressFile: paths.progress, afterReloadResultFile: paths.afterReloadResult,
       ...(process.env[TestEnv.grep] ? { grep: process.env[TestEnv.grep] } : {}),

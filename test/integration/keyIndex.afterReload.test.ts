@@ -8,7 +8,7 @@ import { EXTENSION_UNDER_TEST, requestScreenshot } from '../host/hostContract';
 import { RELOAD_KEYS } from './reloadKeys';
 
 describe('After a window reload', () => {
-  it('the API Keys view still lists the keys, with their providers', async () => {
+  it('still lists the stored keys, with their providers', async () => {
     const ext = vscode.extensions.getExtension<CloudxlrApi>(EXTENSION_UNDER_TEST)!;
     const { keysView } = ext.isActive ? ext.exports : await ext.activate();
     const rows = new Map<string, string>();
