@@ -6,7 +6,8 @@
 export const IGNORE_LINE = 'cloudxlr-ignore-line';
 export const IGNORE_NEXT_LINE = 'cloudxlr-ignore-next-line';
 export const IGNORE_FILE = 'cloudxlr-ignore-file';
-const MARK = 'cloudxlr-ignore-';
+export const IGNORE_MARK = 'cloudxlr-ignore-';
+const MARK = IGNORE_MARK;
 
 export interface IgnoreMarks {
   file: boolean;
@@ -18,6 +19,27 @@ export interface IgnoreMarks {
 export function findIgnoreMarks(text: string, lineOf: (offset: number) => number): IgnoreMarks {
   const marks: IgnoreMarks = { file: false, lines: new Set() };
   for (let i = text.indexOf(MARK); i >= 0; i = text.indexOf(MARK, i + MARK.length)) {
+    if (text.startsWith(IGNORE_FILE, i)) {
+      marks.file = true;
+      return marks;
+    }
+    if (text.startsWith(IGNORE_NEXT_LINE, i)) marks.lines.add(lineOf(i) + 1);
+    else if (text.startsWith(IGNORE_LINE, i)) marks.lines.add(lineOf(i));
+  }
+  return marks;
+}
+
+/** Offsets of every `cloudxlr-ignore-` in [from, to) (a marker may end after `to`). */
+export function markOffsets(text: string, from = 0, to = text.length): number[] {
+  const out: number[] = [];
+  for (let i = text.indexOf(MARK, from); i >= 0 && i < to; i = text.indexOf(MARK, i + 1)) out.push(i);
+  return out;
+}
+
+/** Ignore marks from known marker offsets (see `markOffsets`). */
+export function ignoreMarksAt(text: string, offsets: readonly number[], lineOf: (offset: number) => number): IgnoreMarks {
+  const marks: IgnoreMarks = { file: false, lines: new Set() };
+  for (const i of offsets) {
     if (text.startsWith(IGNORE_FILE, i)) {
       marks.file = true;
       return marks;

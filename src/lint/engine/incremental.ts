@@ -3,7 +3,7 @@
 // rescan of [edit − INFLUENCE, edit + INFLUENCE) merged with the untouched findings is
 // exactly what a full scan of the new text would report.
 
-import { findIgnoreMarks } from './ignore';
+import { IGNORE_MARK, ignoreMarksAt, markOffsets } from './ignore';
 import { scanEnvText } from './envFiles';
 import { lineIndexOf, lineStartsOf } from './positions';
 import { INFLUENCE, dedupe, scanRegion } from './scanner';
@@ -36,6 +36,8 @@ export class IncrementalScanner {
   private raw: RawFinding[] = [];
   /** Offsets of line starts; computed when first needed, then kept up to date by edits. */
   private lineStarts: number[] | undefined;
+  /** Offsets of ignore markers; like lineStarts, kept up to date by edits once computed. */
+  private marks: number[] | undefined;
   private binary = false;
 
   constructor(private options: ScanOptions = {}) {}
@@ -121,6 +123,7 @@ export class IncrementalScanner {
       if (f.start >= b + k) merged.push(shift(f, delta));
     }
     this.updateLineStarts(newText, a, b, e);
+    this.updateMarks(newText, a, b, e);
     this.text = newText;
     this.raw = merged;
     return true;
@@ -131,6 +134,7 @@ export class IncrementalScanner {
     this.raw = raw;
     this.binary = binary;
     this.lineStarts = undefined;
+    this.marks = undefined;
   }
 
   private updateLineStarts(newText: string, a: number, b: number, e: number): void {
@@ -147,12 +151,25 @@ export class IncrementalScanner {
     ls.splice(lo, hi - lo, ...added);
   }
 
+  private updateMarks(newText: string, a: number, b: number, e: number): void {
+    if (!this.marks) return;
+    const reach = IGNORE_MARK.length;
+    const delta = e - b;
+    const kept: number[] = [];
+    for (const m of this.marks) if (m + reach <= a) kept.push(m);
+    kept.push(...markOffsets(newText, Math.max(0, a - reach), e + 1));
+    for (const m of this.marks) if (m >= b) { const n = m + delta; if (n > e) kept.push(n); }
+    this.marks = kept;
+  }
+
   /** Current findings, de-duplicated, with ignore comments applied, sorted by position. */
   findings(): Finding[] {
     if (this.binary || this.raw.length === 0) return [];
     const ls = (this.lineStarts ??= lineStartsOf(this.text));
     const lineOf = (offset: number) => lineIndexOf(ls, offset);
-    const marks = this.options.honourIgnoreComments === false ? { file: false, lines: new Set<number>() } : findIgnoreMarks(this.text, lineOf);
+    const marks = this.options.honourIgnoreComments === false
+      ? { file: false, lines: new Set<number>() }
+      : ignoreMarksAt(this.text, (this.marks ??= markOffsets(this.text)), lineOf);
     if (marks.file) return [];
     const out: Finding[] = [];
     for (const f of dedupe(this.raw)) {

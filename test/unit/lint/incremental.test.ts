@@ -20,10 +20,16 @@ describe('lint: incremental scanning', () => {
       const start = Math.floor(rand() * text.length);
       const oldEnd = Math.min(text.length, start + Math.floor(rand() * 40));
       const pick = positives[Math.floor(rand() * positives.length)]!.text;
-      const insert = rand() < 0.3 ? pick.slice(0, Math.floor(rand() * pick.length)) : rand() < 0.5 ? '\n' : 'Zq9RtY3uI8oP1aS5dF7gH2jK';
+      const r = rand();
+      const insert = r < 0.3 ? pick.slice(0, Math.floor(rand() * pick.length))
+        : r < 0.5 ? '\n'
+          : r < 0.6 ? ' // cloudxlr-ignore-line'
+            : r < 0.65 ? '/* cloudxlr-ignore-next-line */\n'
+              : r < 0.67 ? 'cloudxlr-ignore-file'
+                : 'Zq9RtY3uI8oP1aS5dF7gH2jK';
       text = text.slice(0, start) + insert + text.slice(oldEnd);
       scanner.applyChange(text, { start, oldEnd, newEnd: start + insert.length });
-      if (step % 10 === 0) assert.deepStrictEqual(strip(scanner.findings()), strip(scanText(text, { knownValues: known })), `step ${step}`);
+      if (step % 5 === 0) assert.deepStrictEqual(strip(scanner.findings()), strip(scanText(text, { knownValues: known })), `step ${step}`);
     }
     assert.deepStrictEqual(strip(scanner.findings()), strip(scanText(text, { knownValues: known })));
   });
