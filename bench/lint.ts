@@ -200,13 +200,16 @@ export async function run(): Promise<void> {
   });
   const known = buildKnownValueIndex([...secrets.slice(0, 2), ...Array.from({ length: 50 }, (_, i) => `stored-value-${i}-${randomString(prng(i), ALNUM, 20)}`)]);
   let findings = 0;
+  let engineWallMs = Infinity;
   const engineMs = best(5, () => {
+    const w0 = performance.now();
     findings = 0;
     for (const f of files) findings += scanBuffer(fs.readFileSync(f.file), { kind: f.kind, knownValues: known }).findings.length;
+    engineWallMs = Math.min(engineWallMs, performance.now() - w0);
   });
   console.log('in-process figures are CPU time (best of 5), steadier than wall time on a shared machine');
   console.log(`baseline (read + indexOf): ${baselineMs.toFixed(0)} ms, ${mbps(bytes, baselineMs).toFixed(0)} MB/s`);
-  console.log(`engine (read + scan, 52 known values): ${engineMs.toFixed(0)} ms, ${mbps(bytes, engineMs).toFixed(0)} MB/s, ${findings} findings`);
+  console.log(`engine (read + scan, 52 known values): ${engineMs.toFixed(0)} ms (${engineWallMs.toFixed(0)} ms wall), ${mbps(bytes, engineMs).toFixed(0)} MB/s, ${findings} findings`);
   const ratioBaseline = engineMs / baselineMs;
 
   // secretlint's core API, same files, recommended preset.
@@ -261,6 +264,6 @@ export async function run(): Promise<void> {
   console.log('');
   console.log(`target: within 10x of the baseline ........ ${ratioBaseline.toFixed(1)}x  ${verdict(ratioBaseline <= 10)}`);
   console.log(`target: 20x faster than secretlint (core) .. ${ratioSecretlint.toFixed(1)}x  ${verdict(ratioSecretlint >= 20)}`);
-  console.log(`        (CLI vs CLI on a subset: ${(slCliMs / ourCliMs).toFixed(1)}x)`);
+  console.log(`        (core, wall time: ${(slWallMs / slBytes / (engineWallMs / bytes)).toFixed(1)}x; CLI vs CLI on a subset, wall time: ${(slCliMs / ourCliMs).toFixed(1)}x)`);
   console.log(`target: p99 < 16 ms per edit on 1 MB ....... ${l1.p99.toFixed(2)} ms  ${verdict(l1.p99 < 16)}`);
 }
