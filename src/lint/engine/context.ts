@@ -6,8 +6,9 @@
 export function jwtPayload(token: string): Record<string, unknown> | undefined {
   const parts = token.split('.');
   if (parts.length !== 3 || !parts[1] || parts[1].length > 8000) return undefined;
+  const json = Buffer.from(parts[1], 'base64url').toString('utf8');
+  if (!json.startsWith('{') || !json.endsWith('}')) return undefined; // not JSON: skip the parse and its exception
   try {
-    const json = Buffer.from(parts[1].replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
     const value: unknown = JSON.parse(json);
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {

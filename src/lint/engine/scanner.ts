@@ -132,12 +132,13 @@ export interface Assignment {
  * `Authorization: "Bearer value"` around a keyword hit. Bounded: at most ASSIGNMENT_SPAN
  * characters are read.
  */
-export function assignmentAt(text: string, hit: number): Assignment | undefined {
+export function assignmentAt(text: string, hit: number, nameEnd?: { value: number }): Assignment | undefined {
   let s = hit;
   while (s > 0 && hit - s < 80 && isNameChar(text.charCodeAt(s - 1))) s--;
   let e = hit;
   const n = text.length;
   while (e < n && e - hit < 80 && isNameChar(text.charCodeAt(e))) e++;
+  if (nameEnd) nameEnd.value = e;
   let p = e;
   const before = text.charCodeAt(s - 1);
   if (isQuote(before) && text.charCodeAt(p) === before) p++;
@@ -287,7 +288,8 @@ export function scanRegion(text: string, from: number, to: number, options: Scan
   const searchFrom = Math.max(0, from - ASSIGNMENT_SPAN);
   const searchTo = Math.min(text.length, to + MAX_BACK);
   const loopEnd = Math.min(text.length, searchTo + maxAnchor);
-  let nameEnd = -1;
+  // Keyword hits inside a name already read (SECRET_KEY has two) are skipped.
+  const nameEnd = { value: -1 };
   let prev = text.charCodeAt(searchFrom) & 0xff;
   for (let i = searchFrom + 1; i < loopEnd; i++) {
     const c = text.charCodeAt(i) & 0xff;
@@ -304,10 +306,9 @@ export function scanRegion(text: string, from: number, to: number, options: Scan
         if (!acceptProvider(text, p.rule, r.start, r.end)) continue;
         out.push(makeFinding(text, kind, p.rule, r.start, r.end, p.rule.keepPrefix ?? 0, p.rule.keyName, PRIORITY.provider));
       }
-      if (probe.keyword && hit >= nameEnd) {
-        const a = assignmentAt(text, hit);
+      if (probe.keyword && hit >= nameEnd.value) {
+        const a = assignmentAt(text, hit, nameEnd);
         if (a) {
-          nameEnd = a.valueStart;
           if (a.valueStart >= from - 16 && a.valueStart < to) {
             const f = judgeAssignment(text, kind, a, disabled);
             if (f && f.start >= from && f.start < to) out.push(f);
