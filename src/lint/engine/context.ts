@@ -18,10 +18,17 @@ export function jwtPayload(token: string): Record<string, unknown> | undefined {
 
 const FIREBASE_WORDS = ['authDomain', 'messagingSenderId', 'firebaseapp.com', 'firebaseConfig', 'storageBucket', 'measurementId', 'initializeApp', 'FIREBASE_'];
 
-/** True when an `AIza…` key sits in a Firebase web config (public by design). */
+/** Google Maps JavaScript API keys are loaded by browsers by design (restricted by referrer). */
+const MAPS_WORDS = ['maps.googleapis.com/maps/api/js', 'googlemaps', 'google.maps', 'GoogleMap', 'useJsApiLoader', 'LoadScript', 'APIProvider', 'MAPS_API_KEY', 'mapsApiKey', 'MapsApiKey', 'mapsKey'];
+
+/**
+ * True when an `AIza…` key sits in a Firebase web config or loads the Google Maps JavaScript
+ * API: both are public by design. Other `AIza…` keys (Gemini, server APIs) are secrets.
+ */
 export function inFirebaseConfig(text: string, start: number, end: number): boolean {
   const window = text.slice(Math.max(0, start - 400), Math.min(text.length, end + 400));
-  return FIREBASE_WORDS.some((w) => window.includes(w));
+  if (/generativelanguage|GoogleGenerativeAI|GoogleGenAI|gemini/i.test(window)) return false;
+  return FIREBASE_WORDS.some((w) => window.includes(w)) || MAPS_WORDS.some((w) => window.includes(w));
 }
 
 /**

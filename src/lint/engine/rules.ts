@@ -113,7 +113,7 @@ export const PROVIDER_RULES: ProviderRule[] = [
   },
   {
     id: 'google-api-key', provider: 'Google', title: 'Google API key', keyName: 'GOOGLE_API_KEY', keepPrefix: 4,
-    description: 'A Google API key (`AIza…`), e.g. for Gemini / Google AI Studio, billed to your project. Firebase web config keys have the same shape and are public by design, so an `AIza…` key inside a Firebase config (next to `authDomain`, `messagingSenderId`, …) is not reported.',
+    description: 'A Google API key (`AIza…`), e.g. for Gemini / Google AI Studio, billed to your project. Firebase web config keys and Google Maps JavaScript API keys have the same shape and are meant for browsers, so an `AIza…` key inside a Firebase config (next to `authDomain`, `messagingSenderId`, …) or loading Maps (`maps.googleapis.com/maps/api/js`, `@googlemaps/js-api-loader`, `useJsApiLoader`, …) is not reported, unless the code around it calls Gemini.',
     patterns: [{ anchor: 'AIza', source: `AIza[${B64URL}]{35}` }],
   },
   {
