@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ALL_RULES, ruleDocUrl } from '../../../src/lint/engine';
+import { rulesMarkdown } from '../../../src/lint/ruleDocs';
 import { REPO_ROOT, prng, randomString } from './corpus';
 
 const CLI = path.join(REPO_ROOT, 'dist/cli.js');
@@ -96,6 +97,10 @@ describe('cloudxlr scan (CLI)', function () {
 });
 
 describe('docs/rules.md', () => {
+  it('is generated from the rules (regenerate: see src/lint/ruleDocs.ts)', () => {
+    assert.strictEqual(fs.readFileSync(path.join(REPO_ROOT, 'docs/rules.md'), 'utf8'), rulesMarkdown());
+  });
+
   it('has a section for every rule id', () => {
     const doc = fs.readFileSync(path.join(REPO_ROOT, 'docs/rules.md'), 'utf8');
     for (const r of ALL_RULES) assert.ok(doc.includes(`<a id="${r.id}"></a>\n## ${r.id}\n`), r.id);
