@@ -268,7 +268,9 @@ export function judgeAssignment(text: string, kind: FileKind, a: Assignment, dis
   if (isPublicByDesign(value, a.name, text, start, end)) return undefined;
   const generic = META_RULES.find((r) => r.id === 'generic-secret') as RuleMeta;
   const last = a.name.split('.').pop() ?? a.name;
-  return makeFinding(text, kind, generic, start, end, 0, suggestKeyName(last.replace(/^\$+/, '')), PRIORITY.generic, last);
+  // The name is shown in the message; never show one that could itself be a secret.
+  const shown = last.length <= 48 && !looksRandom(last) ? last : 'a secret-sounding name';
+  return makeFinding(text, kind, generic, start, end, 0, suggestKeyName(last.replace(/^\$+/, '')), PRIORITY.generic, shown);
 }
 
 function windowHas(text: string, start: number, end: number, word: string): boolean {

@@ -22,7 +22,8 @@ describe('cloudxlr scan (CLI)', function () {
   const secret = 'sk_live_' + randomString(prng(3), ALNUM, 24);
 
   before(function () {
-    if (!fs.existsSync(CLI)) {
+    {
+      // Always rebuild: a stale dist/cli.js would test old code.
       const built = spawnSync(process.execPath, ['esbuild.js'], { cwd: REPO_ROOT, encoding: 'utf8' });
       if (built.status !== 0) throw new Error(`node esbuild.js failed: ${built.stderr}`);
     }
