@@ -64,6 +64,8 @@ export const ContextKey = {
   filtered: 'cloudxlr.keysFiltered',
   signedIn: 'cloudxlr.signedIn',
   localCloudRunning: 'cloudxlr.localCloudRunning',
+  /** Paths of function entry files (and folders of index-file functions), for explorer menus. */
+  functionFiles: 'cloudxlr.functionFiles',
 } as const;
 
 /** Storage keys. The index and the token key hold no key values. */

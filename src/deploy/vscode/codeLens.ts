@@ -1,0 +1,45 @@
+// "Deploy" and "Invoke…" above the exported handler of a function's entry file. The handler is
+// found by the core's reference scan of the open document (no bundling, no code run).
+import * as vscode from 'vscode';
+import { CommandId } from '../../constants';
+import { findKeyReferences, keyNames } from '..';
+import type { FunctionsView } from './functionsView';
+
+export class FunctionCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly view: FunctionsView) {
+    this.subscription = view.onDidChangeTreeData(() => this.changed.fire());
+  }
+
+  async provideCodeLenses(document: vscode.TextDocument, token: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
+    if (document.uri.scheme !== 'file') return [];
+    const found = await this.view.functionAt(document.uri);
+    if (!found || token.isCancellationRequested) return [];
+    const { data, fn } = found;
+    let line = 0;
+    let keys: string[] = [];
+    try {
+      const scan = await findKeyReferences(document.getText(), document.uri.fsPath);
+      if (scan.handler) line = Math.min(document.lineCount - 1, Math.max(0, scan.handler.line - 1));
+      keys = keyNames(scan.references);
+    } catch {
+      // An unreadable file still gets its lenses, at the top.
+    }
+    const range = new vscode.Range(line, 0, line, 0);
+    const args = { name: fn.name, project: data.project.project };
+    const lenses = [
+      new vscode.CodeLens(range, { title: '$(cloud-upload) Deploy', tooltip: `Deploy ${fn.name} to project ${data.project.project}`, command: CommandId.deployFunction, arguments: [args] }),
+    ];
+    lenses.push(new vscode.CodeLens(range, { title: '$(play) Invoke…', tooltip: `Invoke the deployed ${fn.name} with a JSON payload`, command: CommandId.invokeFunction, arguments: [args] }));
+    if (keys.length) lenses.push(new vscode.CodeLens(range, { title: `reads ${keys.join(', ')}`, tooltip: 'Keys this function reads from the vault (names only are deployed)', command: '' }));
+    return lenses;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}

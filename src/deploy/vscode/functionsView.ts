@@ -1,0 +1,476 @@
+// The Functions tree: each project's local functions (the deploy core's discovery), the keys
+// each one reads and, when signed in, its deployed release and URL. Functions deployed from
+// elsewhere (no local source) are listed too, so they can be invoked, rolled back or deleted.
+// The tree never shows a value: keys are names with where they are stored.
+import * as vscode from 'vscode';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ContextKey } from '../../constants';
+import { analyzeFunction, discoverFunctions, keyNames, type FunctionAnalysis, type FunctionSummary, type LocalFunction, type SourceLocation } from '..';
+import type { CloudSync } from '../../cloud/cloudSync';
+import type { KeyStore } from '../../keys/keyStore';
+import type { WorkspaceProject, WorkspaceProjects } from '../../project/workspaceProjects';
+
+/** A project's functions as found on disk (cheap: no bundling), for commands and menus. */
+export interface DiscoveredProject {
+  project: WorkspaceProject;
+  /** The workspace folder (absolute), or undefined without a folder. */
+  root: string | undefined;
+  functions: LocalFunction[];
+}
+
+/** One project's functions as the view last loaded them. */
+export interface ProjectFunctions {
+  project: WorkspaceProject;
+  /** The workspace folder (absolute), or undefined without a folder. */
+  root: string | undefined;
+  functions: FunctionEntry[];
+  /** Deployed functions without a local source. */
+  cloudOnly: FunctionSummary[];
+  cloud: { kind: 'signed-out' } | { kind: 'ok' } | { kind: 'error'; message: string };
+}
+
+export interface FunctionEntry {
+  fn: LocalFunction;
+  /** Undefined in an untrusted workspace (nothing is bundled there). */
+  analysis?: FunctionAnalysis;
+  deployed?: FunctionSummary;
+}
+
+export type KeyState = 'in-cloud' | 'local-only' | 'missing' | 'local' | 'unknown';
+
+export type FunctionsNode = ProjectNode | FunctionNode | FunctionKeyNode | ProblemNode;
+
+export interface ProjectNode {
+  type: 'project';
+  project: string;
+  data: ProjectFunctions;
+}
+
+export interface FunctionNode {
+  type: 'function';
+  project: string;
+  name: string;
+  root: string | undefined;
+  local?: FunctionEntry;
+  deployed?: FunctionSummary;
+  signedIn: boolean;
+}
+
+export interface FunctionKeyNode {
+  type: 'functionKey';
+  project: string;
+  function: string;
+  name: string;
+  state: KeyState;
+  cloudVersion?: number;
+  /** The first place the function reads it. */
+  location?: SourceLocation;
+}
+
+export interface ProblemNode {
+  type: 'problem';
+  project: string;
+  function: string;
+  message: string;
+  location?: SourceLocation;
+}
+
+const KEY_LABEL: Record<KeyState, string> = {
+  'in-cloud': 'in the cloud vault',
+  'local-only': 'on this machine only · uploaded on deploy',
+  missing: 'missing: add it before deploying',
+  local: 'on this machine',
+  unknown: 'not on this machine',
+};
+
+export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<FunctionsNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private watchers: vscode.Disposable[] = [];
+  private view: vscode.TreeView<FunctionsNode> | undefined;
+  private loaded: Promise<ProjectFunctions[]> | undefined;
+  private current: ProjectFunctions[] = [];
+  private reloading: Promise<void> | undefined;
+  private reloadAgain = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly cache = new Map<string, { stamp: string; analysis: FunctionAnalysis }>();
+  private discovered: Promise<DiscoveredProject[]> | undefined;
+  /** Something changed while the view was hidden: reload when it is shown or read. */
+  private stale = true;
+
+  constructor(
+    private readonly projects: WorkspaceProjects,
+    private readonly cloud: CloudSync,
+    private readonly store: KeyStore,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(
+      projects.onDidChange(() => {
+        void this.watch();
+        this.filesChanged();
+      }),
+      cloud.onDidChange(() => this.schedule()),
+      store.onDidChange(() => this.schedule()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.schedule()),
+      { dispose: () => this.timer && clearTimeout(this.timer) },
+    );
+    void this.watch();
+  }
+
+  attach(view: vscode.TreeView<FunctionsNode>): void {
+    this.view = view;
+    // Bundling for the tree happens only while it is visible (or when a test or command reads it).
+    this.disposables.push(view.onDidChangeVisibility((e) => e.visible && this.stale && void this.refresh()));
+  }
+
+  /** Each project's functions on disk, without bundling; cached until a file changes. */
+  discover(): Promise<DiscoveredProject[]> {
+    this.discovered ??= (async () => {
+      const out: DiscoveredProject[] = [];
+      for (const project of await this.projects.all()) {
+        const root = project.folder?.uri.fsPath;
+        out.push({ project, root, functions: root ? await discoverFunctions(root, project.functionsDir) : [] });
+      }
+      const files: string[] = [];
+      for (const d of out) {
+        for (const f of d.functions) {
+          files.push(f.entry);
+          if (/^index\.[jt]s$/.test(path.basename(f.entry))) files.push(path.dirname(f.entry));
+        }
+      }
+      void vscode.commands.executeCommand('setContext', ContextKey.functionFiles, files);
+      return out;
+    })();
+    const current = this.discovered;
+    current.catch(() => {
+      if (this.discovered === current) this.discovered = undefined;
+    });
+    return current;
+  }
+
+  /** Reloads the functions, their keys and the cloud's releases; resolves when the tree shows them. */
+  refresh(): Promise<void> {
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return this.reloading;
+    }
+    this.reloading = (async () => {
+      try {
+        do {
+          this.reloadAgain = false;
+          this.stale = false;
+          this.discovered = undefined;
+          const next = this.load();
+          this.loaded = next;
+          this.current = await next;
+        } while (this.reloadAgain);
+      } catch (e) {
+        this.log.warn(`Functions view: ${e instanceof Error ? e.message : String(e)}`);
+      } finally {
+        this.reloading = undefined;
+        this.afterLoad();
+        this.changed.fire(undefined);
+      }
+    })();
+    return this.reloading;
+  }
+
+  /** After a change made by a command: reload now when the tree is visible, else when it is next read. */
+  invalidate(): void {
+    this.discovered = undefined;
+    this.stale = true;
+    this.schedule();
+  }
+
+  /** The functions of every project, as loaded last (loading them the first time). */
+  async snapshot(): Promise<ProjectFunctions[]> {
+    if (!this.loaded || this.stale) await this.refresh();
+    try {
+      return await (this.loaded ?? Promise.resolve(this.current));
+    } catch {
+      return this.current;
+    }
+  }
+
+  /** The local function whose entry (or index-file folder) is `uri`, with its project. */
+  async functionAt(uri: vscode.Uri): Promise<{ data: DiscoveredProject; fn: LocalFunction } | undefined> {
+    const file = path.resolve(uri.fsPath);
+    for (const data of await this.discover()) {
+      for (const fn of data.functions) {
+        if (path.resolve(fn.entry) === file || (path.resolve(path.dirname(fn.entry)) === file && /^index\.[jt]s$/.test(path.basename(fn.entry)))) return { data, fn };
+      }
+    }
+    return undefined;
+  }
+
+  /** The node of a function, for commands given a name. */
+  async node(project: string, name: string): Promise<FunctionNode | undefined> {
+    const data = (await this.snapshot()).find((d) => d.project.project === project);
+    return data ? this.functionNodes(data).find((n) => n.name === name) : undefined;
+  }
+
+  // ---- TreeDataProvider ----
+
+  async getChildren(element?: FunctionsNode): Promise<FunctionsNode[]> {
+    const all = await this.snapshot();
+    if (!element) {
+      const withFunctions = all.filter((d) => d.functions.length > 0 || d.cloudOnly.length > 0);
+      // No functions anywhere: an empty tree lets the welcome view show.
+      if (withFunctions.length === 0) return [];
+      if (all.length === 1) return this.functionNodes(all[0]!);
+      return withFunctions.map((data) => ({ type: 'project', project: data.project.project, data }));
+    }
+    if (element.type === 'project') return this.functionNodes(element.data);
+    if (element.type === 'function') return this.childrenOf(element);
+    return [];
+  }
+
+  getTreeItem(node: FunctionsNode): vscode.TreeItem {
+    switch (node.type) {
+      case 'project': {
+        const item = new vscode.TreeItem(node.project, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `fnproject:${node.project}`;
+        item.iconPath = new vscode.ThemeIcon('folder-library');
+        item.description = node.data.project.folder?.name ?? '';
+        item.contextValue = `functionsProject:${node.data.cloud.kind === 'ok' ? 'signedIn' : 'signedOut'}`;
+        item.tooltip = `Functions of project ${node.project} in ${node.data.project.functionsDir}/`;
+        return item;
+      }
+      case 'function':
+        return this.functionItem(node);
+      case 'functionKey': {
+        const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
+        item.id = `fnkey:${node.project}/${node.function}/${node.name}`;
+        const warn = node.state === 'missing' || node.state === 'unknown';
+        item.iconPath = warn
+          ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+          : new vscode.ThemeIcon(node.state === 'local-only' ? 'cloud-upload' : 'key');
+        item.description = KEY_LABEL[node.state] + (node.cloudVersion !== undefined ? ` v${node.cloudVersion}` : '');
+        item.tooltip = `${node.function} reads ${node.name} with ctx.secrets.get("${node.name}"): ${item.description}. Only the name is deployed; the value is read from the vault at each call.`;
+        item.contextValue = `functionKey:${node.state}`;
+        if (node.location) item.command = openCommand(node.location);
+        return item;
+      }
+      case 'problem': {
+        const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
+        item.id = `fnproblem:${node.project}/${node.function}/${node.location ? `${node.location.file}:${node.location.line}:${node.location.column}` : ''}:${node.message.slice(0, 80)}`;
+        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+        item.tooltip = node.message;
+        item.contextValue = 'functionProblem';
+        if (node.location) {
+          item.description = `${path.basename(node.location.file)}:${node.location.line}`;
+          item.command = openCommand(node.location);
+        }
+        return item;
+      }
+    }
+  }
+
+  private functionItem(node: FunctionNode): vscode.TreeItem {
+    const entry = node.local;
+    const problems = entry ? problemCount(entry) : 0;
+    const hasChildren = entry ? keyNames(entry.analysis?.references ?? []).length > 0 || problems > 0 : (node.deployed?.secrets.length ?? 0) > 0;
+    const item = new vscode.TreeItem(node.name, hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    item.id = `fn:${node.project}/${node.name}`;
+    const parts: string[] = [];
+    if (node.deployed) parts.push(`release ${node.deployed.release}`, 'deployed');
+    else if (node.signedIn) parts.push('not deployed');
+    if (!entry) parts.push('no local source');
+    if (problems > 0) parts.push(problems === 1 ? '1 problem' : `${problems} problems`);
+    item.description = parts.join(' · ');
+    item.iconPath =
+      problems > 0
+        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+        : new vscode.ThemeIcon(node.deployed ? 'symbol-event' : 'symbol-function');
+    // function:<local|cloudOnly>:<deployed|notDeployed|signedOut>
+    item.contextValue = ['function', entry ? 'local' : 'cloudOnly', node.deployed ? 'deployed' : node.signedIn ? 'notDeployed' : 'signedOut'].join(':');
+    if (entry) {
+      item.resourceUri = vscode.Uri.file(entry.fn.entry);
+      item.command = { command: 'vscode.open', title: 'Open Function', arguments: [vscode.Uri.file(entry.fn.entry)] };
+    }
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${node.name}**\n\n`);
+    if (entry) md.appendMarkdown(`Source: \`${entry.fn.relativePath}\`\n\n`);
+    if (node.deployed) {
+      md.appendMarkdown(`Release ${node.deployed.release}, deployed ${new Date(node.deployed.updatedAt).toLocaleString()}\n\n`);
+      md.appendMarkdown(`URL: ${node.deployed.url}\n\n`);
+    } else if (!node.signedIn) md.appendMarkdown('Sign in to see its deployed release.\n\n');
+    const keys = entry ? keyNames(entry.analysis?.references ?? []) : (node.deployed?.secrets ?? []).map((s) => s.name);
+    md.appendMarkdown(keys.length ? `Reads: ${keys.map((k) => `\`${k}\``).join(', ')}` : 'Reads no keys.');
+    item.tooltip = md;
+    item.accessibilityInformation = { label: `Function ${node.name}, ${item.description}` };
+    return item;
+  }
+
+  private functionNodes(data: ProjectFunctions): FunctionNode[] {
+    const signedIn = data.cloud.kind === 'ok';
+    const nodes: FunctionNode[] = data.functions.map((entry) => {
+      const n: FunctionNode = { type: 'function', project: data.project.project, name: entry.fn.name, root: data.root, local: entry, signedIn };
+      if (entry.deployed) n.deployed = entry.deployed;
+      return n;
+    });
+    for (const d of data.cloudOnly) nodes.push({ type: 'function', project: data.project.project, name: d.name, root: data.root, deployed: d, signedIn });
+    return nodes.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private childrenOf(node: FunctionNode): FunctionsNode[] {
+    const out: FunctionsNode[] = [];
+    const entry = node.local;
+    if (entry) {
+      if (entry.fn.problem) out.push({ type: 'problem', project: node.project, function: node.name, message: entry.fn.problem });
+      for (const e of entry.analysis?.bundleErrors ?? []) out.push(problemNode(node, e.message, e.location));
+      for (const p of entry.analysis?.problems ?? []) out.push(problemNode(node, p.message, p));
+      const refs = entry.analysis?.references ?? [];
+      for (const name of keyNames(refs)) out.push(this.keyNode(node, name, refs.find((r) => r.name === name)));
+    } else {
+      for (const s of node.deployed?.secrets ?? []) out.push(this.keyNode(node, s.name, undefined));
+    }
+    return out;
+  }
+
+  private keyNode(fn: FunctionNode, name: string, location: SourceLocation | undefined): FunctionKeyNode {
+    const local = this.store.get(fn.project, name) !== undefined;
+    const status = this.cloud.status(fn.project);
+    let state: KeyState;
+    let cloudVersion: number | undefined;
+    if (status.kind === 'ok') {
+      const row = status.rows.get(name);
+      cloudVersion = row?.cloud?.version;
+      state = row?.cloud ? 'in-cloud' : local ? 'local-only' : 'missing';
+    } else {
+      state = local ? 'local' : 'unknown';
+    }
+    const node: FunctionKeyNode = { type: 'functionKey', project: fn.project, function: fn.name, name, state };
+    if (cloudVersion !== undefined) node.cloudVersion = cloudVersion;
+    if (location) node.location = { file: location.file, line: location.line, column: location.column };
+    return node;
+  }
+
+  // ---- Loading ----
+
+  private async load(): Promise<ProjectFunctions[]> {
+    const out: ProjectFunctions[] = [];
+    for (const { project, root, functions: local } of await this.discover()) {
+      const data: ProjectFunctions = { project, root, functions: [], cloudOnly: [], cloud: { kind: 'signed-out' } };
+      for (const fn of local) {
+        const entry: FunctionEntry = { fn };
+        if (root && !fn.problem && vscode.workspace.isTrusted) {
+          const analysis = await this.analyze(root, fn);
+          if (analysis) entry.analysis = analysis;
+        }
+        data.functions.push(entry);
+      }
+      const client = await this.cloud.client(project.project);
+      if (client) {
+        try {
+          const deployed = await client.listFunctions();
+          for (const d of deployed) {
+            const entry = data.functions.find((f) => f.fn.name === d.name);
+            if (entry) entry.deployed = d;
+            else data.cloudOnly.push(d);
+          }
+          data.cloud = { kind: 'ok' };
+        } catch (e) {
+          data.cloud = { kind: 'error', message: e instanceof Error ? e.message : String(e) };
+        }
+      }
+      out.push(data);
+    }
+    return out;
+  }
+
+  /** Bundles and scans a function, reusing the last result while none of its files changed. */
+  private async analyze(root: string, fn: LocalFunction): Promise<FunctionAnalysis | undefined> {
+    const cached = this.cache.get(fn.entry);
+    if (cached && cached.stamp === stampOf([fn.entry, ...(cached.analysis.bundle?.sourceFiles ?? [])])) return cached.analysis;
+    try {
+      const analysis = await analyzeFunction(root, fn);
+      // A failed bundle has no file list: it is analysed again next time.
+      if (analysis.bundle) this.cache.set(fn.entry, { stamp: stampOf([fn.entry, ...analysis.bundle.sourceFiles]), analysis });
+      else this.cache.delete(fn.entry);
+      return analysis;
+    } catch (e) {
+      this.log.warn(`Functions view: ${fn.relativePath} could not be analysed: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+  }
+
+  private afterLoad(): void {
+    if (!this.view) return;
+    const notes: string[] = [];
+    if (!vscode.workspace.isTrusted) notes.push('This workspace is not trusted: functions are listed but not bundled or deployed.');
+    for (const d of this.current) if (d.cloud.kind === 'error') notes.push(d.cloud.message);
+    this.view.message = notes.length ? [...new Set(notes)].join(' ') : undefined;
+  }
+
+  /** Coalesces bursts of changes (saving several files, a key import) into one reload. */
+  private schedule(): void {
+    if (!this.view?.visible) {
+      this.stale = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.refresh();
+    }, 300);
+  }
+
+  /** A function file appeared or went away: discovery (and the explorer menu) is out of date. */
+  private filesChanged(): void {
+    this.discovered = undefined;
+    void this.discover();
+    this.schedule();
+  }
+
+  /** Watches each project's functions folder. */
+  private async watch(): Promise<void> {
+    const next: vscode.Disposable[] = [];
+    for (const p of await this.projects.all()) {
+      if (!p.folder) continue;
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(p.folder, `${p.functionsDir}/**`));
+      next.push(watcher, watcher.onDidCreate(() => this.filesChanged()), watcher.onDidChange(() => this.schedule()), watcher.onDidDelete(() => this.filesChanged()));
+    }
+    for (const d of this.watchers) d.dispose();
+    this.watchers = next;
+  }
+
+  dispose(): void {
+    for (const d of [...this.disposables, ...this.watchers]) d.dispose();
+  }
+}
+
+function problemCount(entry: FunctionEntry): number {
+  return (entry.fn.problem ? 1 : 0) + (entry.analysis?.bundleErrors?.length ?? 0) + (entry.analysis?.problems.length ?? 0);
+}
+
+function problemNode(fn: FunctionNode, message: string, location: SourceLocation | undefined): ProblemNode {
+  const n: ProblemNode = { type: 'problem', project: fn.project, function: fn.name, message };
+  if (location) n.location = { file: location.file, line: location.line, column: location.column };
+  return n;
+}
+
+function stampOf(files: readonly string[]): string {
+  return files
+    .map((f) => {
+      try {
+        const s = fs.statSync(f);
+        return `${f}:${s.mtimeMs}:${s.size}`;
+      } catch {
+        return `${f}:gone`;
+      }
+    })
+    .join('|');
+}
+
+/** A command that opens a file at a 1-based line and column. */
+export function openCommand(location: SourceLocation): vscode.Command {
+  const position = new vscode.Position(Math.max(0, location.line - 1), Math.max(0, location.column - 1));
+  return {
+    command: 'vscode.open',
+    title: 'Open',
+    arguments: [vscode.Uri.file(location.file), { selection: new vscode.Range(position, position) } satisfies vscode.TextDocumentShowOptions],
+  };
+}

@@ -1,0 +1,284 @@
+// Cloud Functions in the editor, against the real local cloud the launcher started: scaffold a
+// function, deploy one that reads a key (uploading the key from this machine), see the release
+// in the Functions view, invoke it from the editor and through its public URL, rotate the key
+// and see the new value used without a redeploy, a deploy refused for a raw key in the source
+// with nothing uploaded, a deploy stopped for a key that exists nowhere, rollback, logs and
+// delete. Results are read the way a person sees them: the view, notifications, answers.
+// The function returns a digest of the key and whether it starts with a prefix, never the key.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { CommandId, SettingId } from '../../src/constants';
+import type { CloudxlrApi } from '../../src/extension';
+import type { FunctionsNode } from '../../src/deploy/vscode';
+import type { DeployResult } from '../../src/deploy/vscode/functionCommands';
+import type { InvokeResponse, RollbackResponse } from '../../src/deploy';
+import { digestOf } from '../../src/shared/secretText';
+import { EXTENSION_UNDER_TEST, TestEnv, requestScreenshot } from '../host/hostContract';
+
+const endpoint = process.env[TestEnv.endpoint] ?? '';
+const token = process.env[TestEnv.token] ?? '';
+const project = process.env[TestEnv.project] ?? 'demo';
+const workspace = process.env[TestEnv.workspace] ?? '';
+const functionsDir = path.join(workspace, 'functions');
+
+const KEY = 'FN_CHECK_KEY';
+const VALUE_1 = 'sk_test_' + 'FnCheckOne' + '4eC39HqLyjWDarjtT1';
+const VALUE_2 = 'sk_test_' + 'FnCheckTwo' + '9aB27KmNpqRsTuvW2x';
+
+const CHECK_SOURCE = (extra = '', version = 1) => `import { createHash } from 'crypto';
+import type { Handler } from 'cloudxlr-functions';
+${extra}
+const handler: Handler<{ prefix?: string }> = async (request, ctx) => {
+  const key = await ctx.secrets.get('${KEY}');
+  ctx.log.info('checking the key', key);
+  const prefix = (request.body && request.body.prefix) || '';
+  return { version: ${version}, digest: 'sha256:' + createHash('sha256').update(key).digest('hex'), startsWithPrefix: key.startsWith(prefix) };
+};
+
+export default handler;
+`;
+
+async function api(): Promise<CloudxlrApi> {
+  const ext = vscode.extensions.getExtension<CloudxlrApi>(EXTENSION_UNDER_TEST)!;
+  return ext.isActive ? ext.exports : ext.activate();
+}
+
+/** The Functions view as a person sees it: name → description (and each key's row). */
+async function viewRows(): Promise<Map<string, { description: string; keys: Map<string, { description: string; icon: string }> }>> {
+  const { functionsView } = await api();
+  await functionsView.refresh();
+  const out = new Map<string, { description: string; keys: Map<string, { description: string; icon: string }> }>();
+  const walk = async (nodes: FunctionsNode[]) => {
+    for (const n of nodes) {
+      if (n.type === 'project') await walk(await functionsView.getChildren(n));
+      else if (n.type === 'function') {
+        const keys = new Map<string, { description: string; icon: string }>();
+        for (const k of await functionsView.getChildren(n)) {
+          const item = functionsView.getTreeItem(k);
+          if (k.type === 'functionKey') keys.set(k.name, { description: String(item.description ?? ''), icon: (item.iconPath as vscode.ThemeIcon).id });
+        }
+        out.set(n.name, { description: String(functionsView.getTreeItem(n).description ?? ''), keys });
+      }
+    }
+  };
+  await walk(await functionsView.getChildren());
+  return out;
+}
+
+async function messagesSince(start: number): Promise<string> {
+  const { notifier } = await api();
+  return notifier.recent.slice(start).map((m) => m.message).join('\n');
+}
+
+async function mark(): Promise<number> {
+  return (await api()).notifier.recent.length;
+}
+
+/** The cloud as another client sees it. */
+async function cloud(method: string, p: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${endpoint}/v1/projects/${project}${p}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}
+
+function writeFunction(name: string, text: string): string {
+  fs.mkdirSync(functionsDir, { recursive: true });
+  const file = path.join(functionsDir, `${name}.ts`);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+function assertNoValue(text: string, what: string): void {
+  for (const v of [VALUE_1, VALUE_2]) assert.ok(!text.includes(v), `${what} holds a key value`);
+}
+
+describe('Cloud Functions in the editor', function () {
+  this.timeout(120_000);
+  const created: string[] = [];
+  let url = '';
+
+  before(async function () {
+    if (!endpoint || !token || !workspace) this.skip();
+    const existed = ['tsconfig.json', 'cloudxlr-functions.d.ts', 'key-check.ts', 'needs-missing.ts', 'hello-scaffold.ts'].filter((f) => fs.existsSync(path.join(functionsDir, f)));
+    assert.deepStrictEqual(existed, [], 'the fixture workspace already has these function files');
+    await vscode.workspace.getConfiguration().update(SettingId.cloudEndpoint, endpoint, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand(CommandId.signOut, { project });
+  });
+
+  after(async () => {
+    if (!endpoint || !token || !workspace) return;
+    for (const name of ['key-check', 'needs-missing', 'hello-scaffold']) await cloud('DELETE', `/functions/${name}`);
+    await cloud('DELETE', `/keys/${KEY}?force=true`);
+    await vscode.commands.executeCommand(CommandId.deleteKey, { name: KEY, confirmed: true });
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    for (const f of created) fs.rmSync(f, { force: true });
+    if (fs.existsSync(functionsDir) && fs.readdirSync(functionsDir).length === 0) fs.rmdirSync(functionsDir);
+    await vscode.commands.executeCommand(CommandId.signOut, { project });
+    await vscode.workspace.getConfiguration().update(SettingId.cloudEndpoint, undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it('scaffolds a new function typed with the shipped declarations, with a CodeLens on its handler', async () => {
+    const start = await mark();
+    assert.strictEqual(await vscode.commands.executeCommand(CommandId.newFunction, { name: 'Bad Name' }), undefined);
+    assert.match(await messagesSince(start), /lower kebab case/);
+
+    const r = await vscode.commands.executeCommand<{ name: string; files: string[] }>(CommandId.newFunction, { name: 'hello-scaffold', keys: [KEY] });
+    created.push(...r.files);
+    const entry = path.join(functionsDir, 'hello-scaffold.ts');
+    assert.deepStrictEqual(r.files.map((f) => path.basename(f)).sort(), ['cloudxlr-functions.d.ts', 'hello-scaffold.ts', 'tsconfig.json']);
+    const text = fs.readFileSync(entry, 'utf8');
+    assert.match(text, /import type \{ Handler \} from 'cloudxlr-functions';/);
+    assert.match(text, new RegExp(`ctx\\.secrets\\.get\\('${KEY}'\\)`));
+    assert.match(fs.readFileSync(path.join(functionsDir, 'tsconfig.json'), 'utf8'), /"cloudxlr-functions"/);
+    assert.strictEqual(vscode.window.activeTextEditor?.document.uri.fsPath, entry, 'the new function is opened');
+
+    const rows = await viewRows();
+    assert.ok(rows.has('hello-scaffold'), 'the view lists the new function');
+    // Signed out: the key is not on this machine and the cloud is unknown.
+    assert.strictEqual(rows.get('hello-scaffold')!.keys.get(KEY)?.icon, 'warning');
+
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', vscode.Uri.file(entry));
+    const deploy = lenses.find((l) => l.command?.command === CommandId.deployFunction);
+    assert.ok(deploy, `no Deploy lens: ${lenses.map((l) => l.command?.title).join(', ')}`);
+    assert.strictEqual(deploy.range.start.line, 3, 'the lens sits on the handler');
+    assert.deepStrictEqual(deploy.command!.arguments, [{ name: 'hello-scaffold', project }]);
+  });
+
+  it('asks to sign in before deploying', async () => {
+    const start = await mark();
+    const r = await vscode.commands.executeCommand<DeployResult>(CommandId.deployFunction, { name: 'hello-scaffold' });
+    assert.strictEqual(r.status, 'not-signed-in');
+    assert.match(await messagesSince(start), /Not signed in to the CloudXLR project demo.*Sign in to deploy/);
+  });
+
+  it('deploys a function reading a key stored only here: uploads the key, never the value with the code', async () => {
+    assert.strictEqual(await vscode.commands.executeCommand(CommandId.signIn, { project, token }), true);
+    await vscode.commands.executeCommand(CommandId.addKey, { name: KEY, value: VALUE_1 });
+    created.push(writeFunction('key-check', CHECK_SOURCE()));
+    await (await api()).cloud.refresh();
+    let rows = await viewRows();
+    assert.strictEqual(rows.get('key-check')?.description, 'not deployed');
+    assert.match(rows.get('key-check')!.keys.get(KEY)!.description, /on this machine only/);
+
+    const start = await mark();
+    const r = await vscode.commands.executeCommand<DeployResult>(CommandId.deployFunction, { name: 'key-check', uploadMissing: true });
+    assert.strictEqual(r.status, 'deployed', JSON.stringify(r));
+    assert.ok(r.status === 'deployed');
+    assert.strictEqual(r.release, 1);
+    assert.deepStrictEqual(r.secrets.map((s) => [s.name, s.version]), [[KEY, 'latest']]);
+    url = r.url;
+    assert.match(url, /\/fn\/demo\/key-check$/);
+    const shown = await messagesSince(start);
+    assert.match(shown, new RegExp(`Deployed key-check \\(release 1\\): ${url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+    assertNoValue(shown + JSON.stringify(r), 'the deploy result or a message');
+
+    // The key went to the vault (its digest), and the release names it.
+    const key = await cloud('GET', `/keys/${KEY}`);
+    assert.strictEqual(key.json.digest, digestOf(VALUE_1));
+    assert.deepStrictEqual(key.json.usedBy, ['key-check']);
+    const fn = await cloud('GET', '/functions/key-check');
+    assert.strictEqual(fn.json.release, 1);
+
+    rows = await viewRows();
+    assert.strictEqual(rows.get('key-check')?.description, 'release 1 · deployed');
+    assert.match(rows.get('key-check')!.keys.get(KEY)!.description, /in the cloud vault v1/);
+    await vscode.commands.executeCommand('workbench.view.extension.cloudxlr');
+    await requestScreenshot('functions-deployed');
+  });
+
+  it('invokes it from the editor and through its public URL, with the right answer', async () => {
+    const start = await mark();
+    const r = await vscode.commands.executeCommand<InvokeResponse>(CommandId.invokeFunction, { name: 'key-check', payload: { prefix: 'sk_test_FnCheckOne' } });
+    assert.strictEqual(r.status, 'ok', JSON.stringify(r.error));
+    assert.deepStrictEqual(r.result, { version: 1, digest: digestOf(VALUE_1), startsWithPrefix: true });
+    // The function logged the key: the runtime redacted it.
+    assert.ok(r.logs.some((l) => l.message.includes(`[REDACTED:${KEY}]`)), JSON.stringify(r.logs));
+    assertNoValue(JSON.stringify(r), 'the invoke answer');
+    assert.match(await messagesSince(start), /key-check answered in \d+ ms: .*"startsWithPrefix":true/);
+
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://localhost:5173' }, body: JSON.stringify({ prefix: 'nope' }) });
+    assert.strictEqual(res.status, 200);
+    assert.deepStrictEqual(await res.json(), { version: 1, digest: digestOf(VALUE_1), startsWithPrefix: false });
+  });
+
+  it('uses a rotated key at the next call, without a redeploy', async () => {
+    await vscode.commands.executeCommand(CommandId.editKey, { name: KEY, value: VALUE_2 });
+    assert.strictEqual((await cloud('GET', `/keys/${KEY}`)).json.digest, digestOf(VALUE_2), 'the rotation reached the vault');
+    const r = await vscode.commands.executeCommand<InvokeResponse>(CommandId.invokeFunction, { name: 'key-check', payload: { prefix: 'sk_test_FnCheckTwo' } });
+    assert.deepStrictEqual(r.result, { version: 1, digest: digestOf(VALUE_2), startsWithPrefix: true });
+    assert.strictEqual((await cloud('GET', '/functions/key-check')).json.release, 1, 'it was redeployed');
+  });
+
+  it('refuses a deploy whose source holds a stored key value, naming the place; nothing is uploaded', async () => {
+    const file = writeFunction('key-check', CHECK_SOURCE(`export const fallback = '${VALUE_2}';`));
+    const before = await cloud('GET', '/functions/key-check');
+    const start = await mark();
+    const r = await vscode.commands.executeCommand<DeployResult>(CommandId.deployFunction, vscode.Uri.file(file));
+    assert.strictEqual(r.status, 'leak');
+    const shown = await messagesSince(start);
+    assert.match(shown, new RegExp(`key-check was not deployed: The value of the key ${KEY} is in the code\\..*functions/key-check\\.ts:3.*Nothing was uploaded`));
+    assertNoValue(shown + JSON.stringify(r), 'the refusal');
+    const after = await cloud('GET', '/functions/key-check');
+    assert.strictEqual(after.json.release, before.json.release);
+    assert.deepStrictEqual(after.json.releases.length, before.json.releases.length);
+    assert.strictEqual((await viewRows()).get('key-check')?.description, 'release 1 · deployed');
+  });
+
+  it('stops a deploy when a referenced key exists neither here nor in the cloud', async () => {
+    created.push(writeFunction('needs-missing', `export default async (_request: unknown, ctx: { secrets: { get(n: string): Promise<string> } }) => ({ ok: (await ctx.secrets.get('FN_NOWHERE_KEY')).length > 0 });\n`));
+    const start = await mark();
+    const r = await vscode.commands.executeCommand<DeployResult>(CommandId.deployFunction, { name: 'needs-missing', uploadMissing: true });
+    assert.strictEqual(r.status, 'missing-keys');
+    assert.ok(r.status === 'missing-keys');
+    assert.deepStrictEqual(r.missing, ['FN_NOWHERE_KEY']);
+    assert.match(await messagesSince(start), /needs-missing was not deployed: FN_NOWHERE_KEY exists neither in the cloud vault nor on this machine/);
+    assert.strictEqual((await cloud('GET', '/functions/needs-missing')).status, 404);
+    const row = (await viewRows()).get('needs-missing')!;
+    assert.strictEqual(row.keys.get('FN_NOWHERE_KEY')?.icon, 'warning');
+    assert.match(row.keys.get('FN_NOWHERE_KEY')!.description, /missing/);
+  });
+
+  it('deploys a new release, rolls back to the first, and shows the logs', async () => {
+    writeFunction('key-check', CHECK_SOURCE('', 2));
+    const r2 = await vscode.commands.executeCommand<DeployResult>(CommandId.deployFunction, { name: 'key-check' });
+    assert.ok(r2.status === 'deployed' && r2.release === 2, JSON.stringify(r2));
+    let answer = await vscode.commands.executeCommand<InvokeResponse>(CommandId.invokeFunction, { name: 'key-check', payload: {} });
+    assert.strictEqual((answer.result as { version: number }).version, 2);
+
+    const rolled = await vscode.commands.executeCommand<RollbackResponse>(CommandId.rollbackFunction, { name: 'key-check', release: 1 });
+    assert.deepStrictEqual(rolled, { name: 'key-check', release: 3 });
+    answer = await vscode.commands.executeCommand<InvokeResponse>(CommandId.invokeFunction, { name: 'key-check', payload: {} });
+    assert.strictEqual((answer.result as { version: number }).version, 1, 'release 3 runs the code of release 1');
+    assert.strictEqual((await viewRows()).get('key-check')?.description, 'release 3 · deployed');
+
+    const logs = await vscode.commands.executeCommand<Array<{ message: string; requestId: string }>>(CommandId.showFunctionLogs, { name: 'key-check' });
+    assert.ok(logs.length >= 4, `only ${logs.length} log lines`);
+    assert.ok(logs.some((l) => l.message.includes(`[REDACTED:${KEY}]`)));
+    assertNoValue(JSON.stringify(logs), 'the logs');
+  });
+
+  it('deploys every function with Deploy All and reports the ones refused', async () => {
+    fs.rmSync(path.join(functionsDir, 'hello-scaffold.ts'));
+    const start = await mark();
+    const results = await vscode.commands.executeCommand<DeployResult[]>(CommandId.deployAll, { project });
+    const ours = results.filter((o) => o.name === 'key-check' || o.name === 'needs-missing');
+    assert.deepStrictEqual(ours.map((o) => [o.name, o.status]), [['key-check', 'deployed'], ['needs-missing', 'missing-keys']]);
+    const deployed = results.filter((o) => o.status === 'deployed').length;
+    assert.match(await messagesSince(start), new RegExp(`Deployed ${deployed} of ${results.length} functions of demo\\. Not deployed: .*needs-missing \\(missing FN_NOWHERE_KEY\\)`));
+    // Every function of the folder was tried, the fixture's own ones too.
+    assert.ok(!results.some((o) => o.name === 'hello-scaffold'), 'a deleted file was deployed');
+  });
+
+  it('deletes a deployed function from the cloud and keeps its source', async () => {
+    assert.strictEqual(await vscode.commands.executeCommand(CommandId.deleteFunction, { name: 'key-check', confirmed: true }), true);
+    assert.strictEqual((await cloud('GET', '/functions/key-check')).status, 404);
+    assert.ok(fs.existsSync(path.join(functionsDir, 'key-check.ts')));
+    assert.strictEqual((await viewRows()).get('key-check')?.description, 'not deployed');
+  });
+});
