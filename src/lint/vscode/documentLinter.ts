@@ -40,8 +40,19 @@ interface DocState {
   published: PublishedFinding[];
 }
 
-export interface LintRunObserver {
-  (uri: vscode.Uri, version: number, findings: number): void;
+/** A document's diagnostics were published. */
+export interface LintEvent {
+  uri: vscode.Uri;
+  version: number;
+  findings: number;
+  /** The longest stretch this run held the extension host's thread (ms): scanning, then publishing. */
+  blockedMs: number;
+  /** CPU time of the process during that stretch (ms): the work itself, without waits for a busy machine's cores. */
+  cpuMs: number;
+  /** Whether the run rescanned only the text around the edits. */
+  incremental: boolean;
+  /** Where the time of the last synchronous stretch went (ms): reading the text, scanning, findings, diagnostics. */
+  phases: { text: number; scan: number; findings: number; publish: number };
 }
 
 export class DocumentLinter implements vscode.Disposable {
@@ -49,7 +60,7 @@ export class DocumentLinter implements vscode.Disposable {
   private knownValues: KnownValueIndex | undefined;
   private settings: LintSettings = readSettings();
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly linted = new vscode.EventEmitter<{ uri: vscode.Uri; version: number; findings: number }>();
+  private readonly linted = new vscode.EventEmitter<LintEvent>();
   /** Fires after diagnostics of a document were published (tests and the scan use it). */
   readonly onDidLint = this.linted.event;
 
@@ -213,9 +224,20 @@ export class DocumentLinter implements vscode.Disposable {
     if (!document || document.isClosed || this.docs.get(state.uri.toString()) !== state) return;
     const version = document.version;
     const cancelled = () => token.isCancellationRequested;
+    let sliceStart = performance.now();
+    let cpuStart = process.cpuUsage();
+    let blockedMs = 0;
+    let cpuMs = 0;
+    const phases = { text: 0, scan: 0, findings: 0, publish: 0 };
+    const endSlice = () => {
+      blockedMs = Math.max(blockedMs, performance.now() - sliceStart);
+      const cpu = process.cpuUsage(cpuStart);
+      cpuMs = Math.max(cpuMs, (cpu.user + cpu.system) / 1000);
+    };
     state.scanner.setOptions(this.scanOptions(state.kind));
     const pending = state.pending?.change;
     const text = document.getText();
+    const tText = performance.now();
     const oldLength = state.scanner.currentText.length;
     const incremental =
       !state.needsReset && pending !== undefined && pending.oldEnd - pending.start <= oldLength * RESET_SHARE && oldLength - (pending.oldEnd - pending.newEnd) === text.length;
@@ -223,19 +245,30 @@ export class DocumentLinter implements vscode.Disposable {
       // Synchronous and bounded: only the text around the edit is scanned.
       if (!state.scanner.applyChange(text, pending)) return;
       state.pending = undefined;
+      phases.text = tText - sliceStart;
+      phases.scan = performance.now() - tText;
     } else if (state.needsReset || pending !== undefined) {
       // Changes made while this scan runs cancel it, and the next run scans the newer text.
       state.needsReset = true;
       state.pending = undefined;
-      if (!(await state.scanner.resetAsync(text, cancelled))) return;
-      if (cancelled()) return;
+      endSlice();
+      const done = await state.scanner.resetAsync(text, cancelled);
+      sliceStart = performance.now();
+      cpuStart = process.cpuUsage();
+      if (!done || cancelled()) return;
       state.needsReset = false;
     }
     if (cancelled()) return;
+    const tFindings = performance.now();
     const findings = state.scanner.findings();
     const scanned = state.scanner.currentText;
     const fsPath = state.uri.scheme === 'file' && vscode.workspace.isTrusted ? state.uri.fsPath : undefined;
-    this.publish(state, findings, scanned, fsPath, version);
+    const tPublish = performance.now();
+    this.publish(state, findings, scanned, fsPath);
+    phases.findings = tPublish - tFindings;
+    phases.publish = performance.now() - tPublish;
+    endSlice();
+    this.linted.fire({ uri: state.uri, version, findings: findings.length, blockedMs, cpuMs, incremental, phases });
     if (!fsPath || findings.length === 0) return;
     // Git history, lazily: answers not cached yet are looked up, then published if they change anything.
     const unknown = findings.slice(0, MAX_GIT_LOOKUPS).filter((f) => this.git.cached(fsPath, scanned.slice(f.start, f.end)) === undefined);
@@ -245,10 +278,10 @@ export class DocumentLinter implements vscode.Disposable {
       await this.git.lookup(fsPath, scanned.slice(f.start, f.end));
     }
     if (cancelled() || this.docs.get(state.uri.toString()) !== state) return;
-    this.publish(state, findings, scanned, fsPath, version);
+    this.publish(state, findings, scanned, fsPath);
   }
 
-  private publish(state: DocState, findings: Finding[], scanned: string, fsPath: string | undefined, version: number): void {
+  private publish(state: DocState, findings: Finding[], scanned: string, fsPath: string | undefined): void {
     const published: PublishedFinding[] = [];
     for (const f of findings.slice(0, MAX_DIAGNOSTICS_PER_FILE)) {
       const committed = fsPath ? this.git.cached(fsPath, scanned.slice(f.start, f.end)) : undefined;
@@ -256,7 +289,6 @@ export class DocumentLinter implements vscode.Disposable {
     }
     state.published = published;
     this.collection.set(state.uri, published.map((p) => toDiagnostic(p, this.settings)));
-    this.linted.fire({ uri: state.uri, version, findings: findings.length });
   }
 
   dispose(): void {

@@ -6,7 +6,7 @@ import { Notifier } from '../../ui/notify';
 import type { WorkspaceProjects } from '../../project/workspaceProjects';
 import { buildKnownValueIndex } from '../engine';
 import { LintCodeActions, LintHover } from './codeActions';
-import { DocumentLinter } from './documentLinter';
+import { DocumentLinter, type LintEvent } from './documentLinter';
 import { GitHistory } from './gitHistory';
 import { moveToApiKeys, type MoveResult } from './moveToApiKeys';
 import { scanWorkspace, type ScanSummary } from './scanWorkspace';
@@ -15,6 +15,7 @@ import { affectsLint } from './settings';
 export type { MoveToApiKeysArgs } from './codeActions';
 export type { MoveResult } from './moveToApiKeys';
 export type { ScanSummary } from './scanWorkspace';
+export type { LintEvent } from './documentLinter';
 
 export const DIAGNOSTIC_COLLECTION = 'cloudxlr';
 
@@ -35,7 +36,7 @@ export interface Linter {
   /** Lints an open document now (no debounce); resolves when its diagnostics are published. */
   lintNow(document: vscode.TextDocument): Promise<void>;
   /** Fires after a document's diagnostics are published. */
-  onDidLint: vscode.Event<{ uri: vscode.Uri; version: number; findings: number }>;
+  onDidLint: vscode.Event<LintEvent>;
   /** Resolves once the stored values are indexed and open documents are being linted. */
   ready: Promise<void>;
 }

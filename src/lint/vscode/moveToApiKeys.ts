@@ -110,7 +110,7 @@ export async function moveToApiKeys(deps: MoveDeps, linter: DocumentLinter, git:
     void deps.notify.error(`${name} is stored in API Keys, but the file could not be edited. Replace the literal by hand.`);
     return undefined;
   }
-  deps.log.info(`Moved a ${arg.provider ?? 'secret'} value from ${vscode.workspace.asRelativePath(uri)} to API Keys as ${name} in project ${project.project}.`);
+  deps.log.info(`Moved a value (${arg.provider ?? 'secret'}) from ${vscode.workspace.asRelativePath(uri)} to API Keys as ${name} in project ${project.project}.`);
 
   const committed = uri.scheme === 'file' && vscode.workspace.isTrusted ? await git.lookup(uri.fsPath, value) : null;
   const rotate = committed ? ` The old value is already committed to git (in ${committed.commit}): rotate the key at the provider and store the new value with Edit Value.` : '';
