@@ -176,14 +176,23 @@ export class IncrementalScanner {
       const line = lineOf(f.start);
       const endLine = lineOf(f.end);
       if (marks.lines.has(line) || marks.lines.has(endLine)) continue;
-      const { priority: _priority, ...rest } = f;
-      out.push({
-        ...rest,
+      const finding: Finding = {
+        ruleId: f.ruleId,
+        severity: f.severity,
+        message: f.message,
+        provider: f.provider,
+        suggestedKeyName: f.suggestedKeyName,
+        excerpt: f.excerpt,
+        start: f.start,
+        end: f.end,
         line: line + 1,
         column: f.start - (ls[line] as number) + 1,
         endLine: endLine + 1,
         endColumn: f.end - (ls[endLine] as number) + 1,
-      });
+        replace: f.replace,
+      };
+      if (f.env) finding.env = f.env;
+      out.push(finding);
     }
     return out;
   }
