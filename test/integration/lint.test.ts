@@ -157,6 +157,27 @@ describe('Secret linter', function () {
     await waitForDiagnostics(doc.uri, 0);
   });
 
+  it('Move to API Keys on a value already stored: refers to that key without asking or storing again', async () => {
+    const value = 'Zq4!vL9#mT2@xW7$pK5%' + 'nR8^bY3&';
+    await vscode.commands.executeCommand(CommandId.addKey, { name: 'LINT_ALREADY_STORED', value });
+    try {
+      const doc = await openTemp('functions/lint-known.js', `export default async (request, ctx) => {\n  const secret = "${value}";\n  return { ok: !!secret };\n};\n`);
+      const [d] = await waitForDiagnostics(doc.uri, 1);
+      assert.strictEqual(ruleOf(d!), 'known-value');
+      const move = (await codeActions(doc, d!.range)).find((a) => a.isPreferred)!;
+      // No name given: the stored key holding this value is used, so no prompt opens.
+      const result = await vscode.commands.executeCommand<MoveResult>(move.command!.command, ...move.command!.arguments!);
+      assert.strictEqual(result?.name, 'LINT_ALREADY_STORED');
+      assert.strictEqual(result?.alreadyStored, true);
+      assert.strictEqual(doc.lineAt(1).text, '  const secret = await ctx.secrets.get("LINT_ALREADY_STORED");');
+      assert.strictEqual((await keyNames()).filter((n) => n === 'LINT_ALREADY_STORED').length, 1);
+      await waitForDiagnostics(doc.uri, 0);
+      await doc.save();
+    } finally {
+      await deleteKey('LINT_ALREADY_STORED');
+    }
+  });
+
   it('Move to API Keys in frontend code: the value leaves the file and appears in the API Keys view', async () => {
     const doc = await openTemp('src/lint/move-front.js', `const stripe = Stripe("${STRIPE}");\nexport default stripe;\n`);
     const [d] = await waitForDiagnostics(doc.uri, 1);
