@@ -64,22 +64,26 @@ export function collectTargets(paths: readonly string[], cwd: string, ignore: re
       continue;
     }
     if (!stat.isDirectory()) continue;
-    const root = findProjectRoot(abs) ?? abs;
-    const config = configAt(findProjectRoot(abs));
-    const stack = [abs];
+    // A folder with its own cloudxlr.json (a nested project, a monorepo package) is walked by
+    // its own rules.
+    const top = findProjectRoot(abs);
+    const stack: Array<{ dir: string; root: string; config: LintProjectConfig }> = [{ dir: abs, root: top ?? abs, config: configAt(top) }];
     while (stack.length) {
-      const dir = stack.pop() as string;
+      const { dir, root: outerRoot, config: outerConfig } = stack.pop() as (typeof stack)[number];
       let entries: fs.Dirent[];
       try {
         entries = fs.readdirSync(dir, { withFileTypes: true });
       } catch {
         continue; // unreadable folder: skip it
       }
+      const own = dir !== outerRoot && entries.some((e) => e.isFile() && e.name === PROJECT_FILE_NAME);
+      const root = own ? dir : outerRoot;
+      const config = own ? configAt(dir) : outerConfig;
       entries.sort((a, b) => (a.name < b.name ? 1 : -1));
       for (const e of entries) {
         const full = path.join(dir, e.name);
         if (e.isDirectory()) {
-          if (!isExcludedDir(e.name)) stack.push(full);
+          if (!isExcludedDir(e.name)) stack.push({ dir: full, root, config });
         } else if (e.isFile()) {
           const kind = selectFile(rel(root, full), config, ignore);
           if (kind) add(full, kind);

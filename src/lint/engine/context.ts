@@ -51,7 +51,7 @@ export function isPublicByDesign(value: string, name = '', text = '', start = 0,
   return false;
 }
 
-const PLACEHOLDER_WORDS = /example|placeholder|your[-_ ]?(?:api|own|secret|key|token|app|project|pass)|dummy|sample|changeme|change[-_]me|replace[-_ ]?(?:me|with|this)|insert[-_ ]|redacted|fake[-_]|not[-_]a[-_]real|notreal|xxxx|1234567890|abcdefghij/i;
+const PLACEHOLDER_WORDS = /example|placeholder|your[-_ ]?(?:api|own|secret|key|token|app|project|pass)|dummy|sample|changeme|change[-_]me|replace[-_ ]?(?:me|with|this)|insert[-_ ]|redacted|fake[-_]|not[-_]a[-_]real|notreal|xxxx|123456|987654|abc123|qwerty|abcdefghij/i;
 const PLACEHOLDER_MARKS = /\*\*\*|•|…|\.\.\.|<[A-Za-z_ -]{1,40}>|\[[A-Za-z_ -]{1,40}\]|0000000000/;
 
 /**

@@ -40,11 +40,15 @@ describe('cloudxlr scan (CLI)', function () {
     write('api/charge.ts', `const k = "${secret}";\n`);
     write('notes/secret.txt', `${secret}\n`);
     write('web/logo.ts', `\u0000\u0001binary ${secret}`);
+    write('packages/app/cloudxlr.json', JSON.stringify({ project: 'app', functionsDir: 'fn', frontend: ['ui/**/*.js'] }));
+    write('packages/app/fn/pay.js', `const k = "${secret}";\n`);
+    write('packages/app/ui/pay.js', `const k = "${secret}";\n`);
+    write('packages/app/other/pay.js', `const k = "${secret}";\n`);
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('exits 1 with findings and prints the JSON shape with 1-based positions and no value', () => {
-    const r = scan(dir, '--format', 'json');
+    const r = scan(dir, '--format', 'json', 'web', 'api', 'notes');
     assert.strictEqual(r.code, 1, r.stderr);
     assert.ok(!r.stdout.includes(secret.slice(8, 28)), 'the value leaked into the output');
     const out = JSON.parse(r.stdout) as { findings: Array<Record<string, unknown>>; stats: Record<string, number> };
@@ -59,6 +63,11 @@ describe('cloudxlr scan (CLI)', function () {
     assert.strictEqual(server?.path, 'api/charge.ts');
     assert.strictEqual(server?.severity, 'warning');
     assert.strictEqual(out.stats.files, 4); // pay, clean, charge, logo (binary: read, skipped)
+  });
+
+  it('walks a nested project (its own cloudxlr.json) by its own rules', () => {
+    const out = JSON.parse(scan(dir, '--format', 'json', 'packages').stdout) as { findings: Array<{ path: string; severity: string }> };
+    assert.deepStrictEqual(out.findings.map((f) => [f.path, f.severity]), [['packages/app/fn/pay.js', 'warning'], ['packages/app/ui/pay.js', 'error']]);
   });
 
   it('always scans files named, and exits 0 on a clean file', () => {
@@ -83,7 +92,7 @@ describe('cloudxlr scan (CLI)', function () {
   });
 
   it('writes SARIF 2.1.0 with rule metadata and help links', () => {
-    const r = scan(dir, '--format', 'sarif');
+    const r = scan(dir, '--format', 'sarif', 'web');
     assert.strictEqual(r.code, 1);
     const sarif = JSON.parse(r.stdout);
     assert.strictEqual(sarif.version, '2.1.0');
