@@ -314,6 +314,14 @@ describe('Secret linter', function () {
       return all.length === 2 && all.some((x) => /already committed/.test(x.message)) ? all : undefined;
     });
     assert.ok(!/already committed/.test(ds.find((x) => x.range.start.line === 1)!.message));
+    // Committed while the file is open: the next lint after a few seconds says so.
+    await doc.save();
+    git('commit', '-q', '-a', '-m', 'other');
+    await new Promise((r) => setTimeout(r, 5_200));
+    const touch = new vscode.WorkspaceEdit();
+    touch.insert(doc.uri, new vscode.Position(2, 0), '\n');
+    assert.ok(await vscode.workspace.applyEdit(touch));
+    await waitFor('both findings marked as committed', () => lintDiagnostics(doc.uri).filter((x) => /already committed/.test(x.message)).length === 2);
     await doc.save();
   });
 

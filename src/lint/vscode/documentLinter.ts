@@ -270,14 +270,20 @@ export class DocumentLinter implements vscode.Disposable {
     endSlice();
     this.linted.fire({ uri: state.uri, version, findings: findings.length, blockedMs, cpuMs, incremental, phases });
     if (!fsPath || findings.length === 0) return;
-    // Git history, lazily: answers not cached yet are looked up, then published if they change anything.
-    const unknown = findings.slice(0, MAX_GIT_LOOKUPS).filter((f) => this.git.cached(fsPath, scanned.slice(f.start, f.end)) === undefined);
-    if (unknown.length === 0) return;
-    for (const f of unknown) {
+    // Git history, lazily: answers not cached yet are looked up, and all of them again once the
+    // file's HEAD is older than a few seconds (a commit made meanwhile); published if anything changed.
+    const stale = this.git.isStale(fsPath);
+    const check = findings.slice(0, MAX_GIT_LOOKUPS).filter((f) => stale || this.git.cached(fsPath, scanned.slice(f.start, f.end)) === undefined);
+    if (check.length === 0) return;
+    let changed = false;
+    for (const f of check) {
       if (cancelled()) return;
-      await this.git.lookup(fsPath, scanned.slice(f.start, f.end));
+      const value = scanned.slice(f.start, f.end);
+      const before = this.git.cached(fsPath, value);
+      const after = await this.git.lookup(fsPath, value);
+      if ((before?.commit ?? null) !== (after?.commit ?? null)) changed = true;
     }
-    if (cancelled() || this.docs.get(state.uri.toString()) !== state) return;
+    if (!changed || cancelled() || this.docs.get(state.uri.toString()) !== state) return;
     this.publish(state, findings, scanned, fsPath);
   }
 

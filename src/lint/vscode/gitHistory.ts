@@ -33,6 +33,7 @@ export class GitHistory {
   private readonly blobs = new Map<string, Promise<HeadBlob>>();
   /** file → digest of value → result (a digest, so the cache holds no value). */
   private readonly results = new Map<string, Map<string, Committed | null>>();
+  private readonly readAt = new Map<string, number>();
 
   /** How long a HEAD read stays fresh (ms): a commit made meanwhile is seen after this. */
   constructor(private readonly freshMs = 5_000, private readonly now: () => number = Date.now) {}
@@ -52,10 +53,17 @@ export class GitHistory {
     return result;
   }
 
+  /** True when the file's HEAD was read longer ago than the freshness window (or never). */
+  isStale(file: string): boolean {
+    const read = this.readAt.get(file);
+    return read === undefined || this.now() - read >= this.freshMs;
+  }
+
   /** Forgets a file's answers (its document closed). */
   forget(file: string): void {
     this.results.delete(file);
     this.blobs.delete(file);
+    this.readAt.delete(file);
   }
 
   private headBlob(file: string): Promise<HeadBlob> {
@@ -70,6 +78,7 @@ export class GitHistory {
   }
 
   private refresh(file: string, previous: HeadBlob | undefined): Promise<HeadBlob> {
+    this.readAt.set(file, this.now());
     const promise = (async (): Promise<HeadBlob> => {
       const cwd = path.dirname(file);
       const head = (await git(cwd, ['rev-parse', '--short=12', 'HEAD']))?.trim();

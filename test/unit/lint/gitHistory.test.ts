@@ -70,7 +70,10 @@ describe('editor: git history of a secret', function () {
     git('add', 'app.js');
     git('commit', '-q', '-m', 'second key');
     assert.strictEqual(await history.lookup(file, FRESH), null, 'within the freshness window the old HEAD is used');
+    assert.strictEqual(history.isStale(file), false);
     now = 5000;
+    assert.strictEqual(history.isStale(file), true);
     assert.ok(await history.lookup(file, FRESH));
+    assert.strictEqual(history.isStale(file), false);
   });
 });
