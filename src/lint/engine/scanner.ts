@@ -127,8 +127,15 @@ export interface Assignment {
   valueEnd: number;
 }
 
+/** A TypeScript type annotation before `=`: `: string =`, `: Record<string, string> =`. */
+const TYPE_ANNOTATION = /[ \t]{0,4}[A-Za-z_$][\w$.<>,[\]| \t]{0,60}=(?![=>])/y;
+/** An environment lookup with a literal fallback: `process.env.X || `, `import.meta.env.X ?? `. */
+const ENV_FALLBACK = /(?:process\.env|import\.meta\.env)(?:\.[A-Za-z_$][\w$]{0,80}|\[["'][\w.-]{1,80}["']\])[ \t]{0,4}(?:\|\||\?\?)[ \t]{0,4}/y;
+
 /**
- * Reads `name = "value"`, `name: 'value'`, `"name": "value"`, `name="value"` (HTML, JSX) and
+ * Reads `name = "value"`, `name: 'value'`, `"name": "value"`, `name="value"` (HTML, JSX),
+ * `name={"value"}` (JSX), `name: string = "value"` (TypeScript), `name = process.env.X ||
+ * "value"` (a hardcoded fallback), `?api_key=value&` (a URL query) and
  * `Authorization: "Bearer value"` around a keyword hit. Bounded: at most ASSIGNMENT_SPAN
  * characters are read.
  */
@@ -141,6 +148,7 @@ export function assignmentAt(text: string, hit: number, nameEnd?: { value: numbe
   if (nameEnd) nameEnd.value = e;
   let p = e;
   const before = text.charCodeAt(s - 1);
+  if ((before === 63 /* ? */ || before === 38 /* & */) && text.charCodeAt(e) === 61) return queryValue(text, s, e);
   if (isQuote(before) && text.charCodeAt(p) === before) p++;
   let spaces = 0;
   while (p < n && spaces < 8 && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) { p++; spaces++; }
@@ -148,6 +156,8 @@ export function assignmentAt(text: string, hit: number, nameEnd?: { value: numbe
   if (op === 58 /* : */) {
     if (text.charCodeAt(p + 1) === 58) return undefined;
     p += text.charCodeAt(p + 1) === 61 ? 2 : 1;
+    TYPE_ANNOTATION.lastIndex = p;
+    if (TYPE_ANNOTATION.test(text)) p = TYPE_ANNOTATION.lastIndex;
   } else if (op === 61 /* = */) {
     const next = text.charCodeAt(p + 1);
     if (next === 61 || next === 62) return undefined; // == === =>
@@ -162,6 +172,9 @@ export function assignmentAt(text: string, hit: number, nameEnd?: { value: numbe
     p++;
     spaces++;
   }
+  if (text.charCodeAt(p) === 123 /* { */ && isQuote(text.charCodeAt(p + 1))) p++; // JSX: name={"value"}
+  ENV_FALLBACK.lastIndex = p;
+  if (ENV_FALLBACK.test(text)) p = ENV_FALLBACK.lastIndex;
   const q = text.charCodeAt(p);
   if (!isQuote(q)) return undefined;
   const valueStart = p + 1;
@@ -175,6 +188,20 @@ export function assignmentAt(text: string, hit: number, nameEnd?: { value: numbe
     i++;
   }
   if (i >= limit || text.charCodeAt(i) !== q) return undefined;
+  return { name: text.slice(s, e), valueStart, valueEnd: i };
+}
+
+/** `?name=value` or `&name=value` in a URL: the value runs to `&`, `#`, a quote or a space. */
+function queryValue(text: string, s: number, e: number): Assignment | undefined {
+  const valueStart = e + 1;
+  const limit = Math.min(text.length, valueStart + 1024);
+  let i = valueStart;
+  while (i < limit) {
+    const c = text.charCodeAt(i);
+    if (c === 38 || c === 35 || isQuote(c) || c <= 32 || c === 60 || c === 62 || c === 41 || c === 36 || c === 123 || c === 92) break;
+    i++;
+  }
+  if (i === valueStart) return undefined;
   return { name: text.slice(s, e), valueStart, valueEnd: i };
 }
 
