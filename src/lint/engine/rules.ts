@@ -510,7 +510,7 @@ export const META_RULES: RuleMeta[] = [
   },
   {
     id: 'generic-secret', provider: 'unknown', title: 'High-entropy secret', keyName: 'API_KEY',
-    description: 'A random-looking string (16+ characters, letters and digits, Shannon entropy above the measured threshold) assigned to a secret-sounding name such as `apiKey`, `SECRET`, `authToken`, `password` or `Authorization`. Placeholders, references and public-by-design keys are not reported.',
+    description: 'A random-looking string (16+ characters, letters and digits, Shannon entropy above the measured threshold) assigned to a secret-sounding name such as `apiKey`, `SECRET`, `authToken`, `password` or `Authorization`: in an assignment, an object property, a JSON key, an HTML or JSX attribute, a TypeScript-annotated declaration, a fallback after `process.env.X ||`, or a URL query (`?api_key=…`). Identifiers made of words, placeholders, references and public-by-design keys are not reported.',
   },
   {
     id: 'public-env-secret', provider: 'Environment', title: 'Secret in a public environment variable', keyName: 'API_KEY',
