@@ -349,7 +349,17 @@ describe('Secret linter', function () {
   });
 
   it('Scan Workspace reports every file in the Problems panel and sums up', async () => {
+    // A binary file and one over the size limit are skipped, whatever they hold.
+    const binary = path.join(root(), 'src/lint/image.js');
+    fs.writeFileSync(binary, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), Buffer.from(`"${STRIPE}"`)]));
+    const huge = path.join(root(), 'src/lint/huge.js');
+    fs.writeFileSync(huge, `const k = "${STRIPE}";\n` + '// filler\n'.repeat(900_000));
+    created.push(binary, huge);
     const summary = await vscode.commands.executeCommand<ScanSummary>(CommandId.scanWorkspace);
+    assert.strictEqual(summary.skipped.binary, 1);
+    assert.strictEqual(summary.skipped.tooLarge, 1);
+    assert.strictEqual(lintDiagnostics(vscode.Uri.file(binary)).length, 0);
+    assert.strictEqual(lintDiagnostics(vscode.Uri.file(huge)).length, 0);
     assert.ok(summary, 'no summary');
     assert.strictEqual(summary.cancelled, false);
     assert.ok(summary.files >= 3, `scanned ${summary.files} files`);
@@ -362,7 +372,7 @@ describe('Secret linter', function () {
     for (const rel of ['src/lint/checkout.js', 'functions/charge.js']) {
       assert.strictEqual(lintDiagnostics(vscode.Uri.file(path.join(root(), rel))).length, 1, rel);
     }
-    assert.match(await lastMessages(1), new RegExp(`^Scanned ${summary.files} files: ${summary.findings} possible secrets in \\d+ files: see the Problems panel\\.`));
+    assert.match(await lastMessages(1), new RegExp(`^Scanned ${summary.files} files: ${summary.findings} possible secrets in \\d+ files: see the Problems panel\\. Skipped 2 \\(1 binary, 1 over 8 MB\\)\\.$`));
     // Files outside the frontend globs are not scanned.
     assert.strictEqual(lintDiagnostics(vscode.Uri.file(path.join(root(), 'cloudxlr.json'))).length, 0);
   });
