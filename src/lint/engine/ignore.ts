@@ -32,7 +32,10 @@ export function findIgnoreMarks(text: string, lineOf: (offset: number) => number
 /** Offsets of every `cloudxlr-ignore-` in [from, to) (a marker may end after `to`). */
 export function markOffsets(text: string, from = 0, to = text.length): number[] {
   const out: number[] = [];
-  for (let i = text.indexOf(MARK, from); i >= 0 && i < to; i = text.indexOf(MARK, i + 1)) out.push(i);
+  const start = Math.max(0, from);
+  // Search [from, to + marker length) only, so a small window costs a small search.
+  const window = start === 0 && to >= text.length ? text : text.slice(start, Math.min(text.length, to + MARK.length));
+  for (let i = window.indexOf(MARK); i >= 0 && start + i < to; i = window.indexOf(MARK, i + 1)) out.push(start + i);
   return out;
 }
 

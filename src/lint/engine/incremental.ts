@@ -145,7 +145,9 @@ export class IncrementalScanner {
     let hi = lo;
     while (hi < ls.length && (ls[hi] as number) <= b) hi++;
     const added: number[] = [];
-    for (let i = newText.indexOf('\n', a); i >= 0 && i < e; i = newText.indexOf('\n', i + 1)) added.push(i + 1);
+    // Search the inserted text only: an indexOf on the whole document would run to its end.
+    const inserted = newText.slice(a, e);
+    for (let i = inserted.indexOf('\n'); i >= 0; i = inserted.indexOf('\n', i + 1)) added.push(a + i + 1);
     const delta = e - b;
     for (let i = hi; i < ls.length; i++) ls[i] = (ls[i] as number) + delta;
     ls.splice(lo, hi - lo, ...added);
