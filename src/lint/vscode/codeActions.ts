@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { CommandId, DIAGNOSTIC_SOURCE } from '../../constants';
 import { ALL_RULES, ruleDocUrl } from '../engine';
-import { commentStyleAt, ignoreFileInsertion, ignoreNextLineText } from './fixText';
+import { commentStyleAt, ignoreFileInsertion, ignoreNextLineText, jsxAwareStyle } from './fixText';
 import type { DocumentLinter, PublishedFinding } from './documentLinter';
 import { diagnosticMessage } from './documentLinter';
 
@@ -79,7 +79,8 @@ export class LintCodeActions implements vscode.CodeActionProvider {
       const startLine = document.lineAt(d.range.start.line);
       const lineOffset = document.offsetAt(startLine.range.start);
       const before = document.getText(new vscode.Range(document.positionAt(Math.max(0, lineOffset - 200_000)), startLine.range.start));
-      const style = commentStyleAt(document.fileName, before, before.length);
+      const previous = startLine.lineNumber > 0 ? document.lineAt(startLine.lineNumber - 1).text : '';
+      const style = jsxAwareStyle(document.fileName, commentStyleAt(document.fileName, before, before.length), previous, startLine.text);
       ignoreLine.edit = new vscode.WorkspaceEdit();
       ignoreLine.edit.insert(document.uri, startLine.range.start, ignoreNextLineText(style, startLine.text));
       ignoreLine.diagnostics = [d];

@@ -18,7 +18,7 @@ export function composeChanges(prev: TextChange | undefined, next: TextChange): 
   return { start, oldEnd: prev.oldEnd + (mid - prev.newEnd), newEnd: mid + (next.newEnd - next.oldEnd) };
 }
 
-export type CommentStyle = 'slash' | 'hash' | 'html';
+export type CommentStyle = 'slash' | 'hash' | 'html' | 'jsx';
 
 const MARKUP = /\.(?:html?|vue|svelte|astro)$/i;
 const ENV = /(?:^|[\\/])\.env(?:\.[^\\/]*)?$/;
@@ -47,7 +47,16 @@ export function commentStyleAt(fileName: string, text: string, offset: number): 
 }
 
 export function commentText(style: CommentStyle, body: string): string {
-  return style === 'hash' ? `# ${body}` : style === 'html' ? `<!-- ${body} -->` : `// ${body}`;
+  return style === 'hash' ? `# ${body}` : style === 'html' ? `<!-- ${body} -->` : style === 'jsx' ? `{/* ${body} */}` : `// ${body}`;
+}
+
+/**
+ * In .jsx/.tsx, a line that starts an element right after a line ending a tag sits among JSX
+ * children, where `//` would be text: there the comment is `{/* … *\/}`. Elsewhere `//`.
+ */
+export function jsxAwareStyle(fileName: string, style: CommentStyle, previousLine: string, line: string): CommentStyle {
+  if (style !== 'slash' || !/\.(?:jsx|tsx)$/i.test(fileName)) return style;
+  return line.trimStart().startsWith('<') && previousLine.trimEnd().endsWith('>') ? 'jsx' : style;
 }
 
 /** The line inserted above a finding's line to silence it, with the same indentation. */

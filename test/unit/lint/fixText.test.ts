@@ -9,6 +9,7 @@ import {
   hasCtxBefore,
   ignoreFileInsertion,
   ignoreNextLineText,
+  jsxAwareStyle,
   replacementFor,
 } from '../../../src/lint/vscode/fixText';
 import type { TextChange } from '../../../src/lint/engine';
@@ -85,6 +86,17 @@ describe('editor fixes: comments', () => {
     assert.deepStrictEqual(scanText(ignored), []);
     assert.strictEqual(ignoreNextLineText('html', '<div>'), '<!-- cloudxlr-ignore-next-line -->\n');
     assert.strictEqual(ignoreNextLineText('hash', 'A=1'), '# cloudxlr-ignore-next-line\n');
+  });
+
+  it('uses a JSX comment among JSX children, // elsewhere in .jsx/.tsx', () => {
+    assert.strictEqual(jsxAwareStyle('/w/App.tsx', 'slash', '  <div>', '    <Map token="x" />'), 'jsx');
+    assert.strictEqual(jsxAwareStyle('/w/App.tsx', 'slash', '  return (', '    <Map token="x" />'), 'slash');
+    assert.strictEqual(jsxAwareStyle('/w/App.tsx', 'slash', '    <Map', '      token="x"'), 'slash');
+    assert.strictEqual(jsxAwareStyle('/w/app.js', 'slash', '  <div>', '    <Map token="x" />'), 'slash');
+    const line = '    <Map token="sk_live_' + '51Hx9QvLkZpTtWc3RmYbNd7Ae2xYz" />';
+    const ignored = ignoreNextLineText('jsx', line) + line;
+    assert.strictEqual(ignored.split('\n')[0], '    {/* cloudxlr-ignore-next-line */}');
+    assert.deepStrictEqual(scanText(ignored), []);
   });
 
   it('puts the file comment at the top, after a shebang, inside Astro frontmatter', () => {
