@@ -148,7 +148,10 @@ export function assignmentAt(text: string, hit: number, nameEnd?: { value: numbe
   if (nameEnd) nameEnd.value = e;
   let p = e;
   const before = text.charCodeAt(s - 1);
-  if ((before === 63 /* ? */ || before === 38 /* & */) && text.charCodeAt(e) === 61) return queryValue(text, s, e);
+  if ((before === 63 /* ? */ || before === 38 /* & */) && text.charCodeAt(e) === 61) {
+    // `?name=` in a URL, not `a?.token==b` (optional chaining) or `a&&token=b`.
+    return /^[A-Za-z_][\w-]*$/.test(text.slice(s, e)) && text.charCodeAt(s - 2) !== 38 ? queryValue(text, s, e) : undefined;
+  }
   if (isQuote(before) && text.charCodeAt(p) === before) p++;
   let spaces = 0;
   while (p < n && spaces < 8 && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) { p++; spaces++; }
@@ -198,7 +201,9 @@ function queryValue(text: string, s: number, e: number): Assignment | undefined 
   let i = valueStart;
   while (i < limit) {
     const c = text.charCodeAt(i);
-    if (c === 38 || c === 35 || isQuote(c) || c <= 32 || c === 60 || c === 62 || c === 41 || c === 36 || c === 123 || c === 92) break;
+    // Ends at & # quote space < > ( ) $ { } [ ] | ; , \ =
+    if (c === 38 || c === 35 || isQuote(c) || c <= 32 || c === 60 || c === 62 || c === 40 || c === 41 || c === 36 || c === 123 || c === 125) break;
+    if (c === 91 || c === 93 || c === 124 || c === 59 || c === 44 || c === 92 || c === 61) break;
     i++;
   }
   if (i === valueStart) return undefined;
