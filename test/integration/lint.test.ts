@@ -190,9 +190,15 @@ describe('Secret linter', function () {
     assert.ok(!JSON.stringify(move.command.arguments).includes(STRIPE.slice(8)), 'the command arguments carry the value');
     try {
       // A person would type the name in the prompt; `name` skips it.
-      const args = { ...(move.command.arguments![0] as object), name: 'LINT_STRIPE_KEY' };
+      // `scaffold: true` creates the Cloud Function the notification offers.
+      const args = { ...(move.command.arguments![0] as object), name: 'LINT_STRIPE_KEY', scaffold: true };
       const result = await vscode.commands.executeCommand<MoveResult>(move.command.command, args);
       assert.strictEqual(result?.name, 'LINT_STRIPE_KEY');
+      assert.strictEqual(result.functionCreated, 'call-stripe');
+      created.push(...(result.functionFiles ?? []));
+      const fnFile = ['ts', 'js'].map((ext) => path.join(root(), 'functions', `call-stripe.${ext}`)).find((f) => fs.existsSync(f));
+      assert.ok(fnFile, 'no functions/call-stripe file');
+      assert.match(fs.readFileSync(fnFile, 'utf8'), /ctx\.secrets\.get\(['"]LINT_STRIPE_KEY['"]\)/);
       const text = doc.getText();
       assert.ok(!text.includes(STRIPE), 'the value is still in the file');
       assert.match(text, /Stripe\(undefined \/\* LINT_STRIPE_KEY moved to CloudXLR API Keys: call a Cloud Function that uses ctx\.secrets\.get\("LINT_STRIPE_KEY"\) \*\/\)/);

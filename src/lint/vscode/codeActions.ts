@@ -18,6 +18,11 @@ export interface MoveToApiKeysArgs {
   suggestedName?: string;
   ruleId?: string;
   provider?: string;
+  /**
+   * Frontend code only: `true` creates the Cloud Function that makes the call at once, `false`
+   * does not offer it; by default the notification offers it.
+   */
+  scaffold?: boolean;
 }
 
 function ruleIdOf(d: vscode.Diagnostic): string | undefined {

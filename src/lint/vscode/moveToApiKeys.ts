@@ -30,6 +30,9 @@ export interface MoveResult {
   kind: FileKind;
   /** True when the key already held this value and nothing new was stored. */
   alreadyStored: boolean;
+  /** The Cloud Function created for the call (with `scaffold: true`) and its files. */
+  functionCreated?: string;
+  functionFiles?: string[];
 }
 
 const SCAFFOLD = 'Create Cloud Function';
@@ -114,20 +117,37 @@ export async function moveToApiKeys(deps: MoveDeps, linter: DocumentLinter, git:
 
   const committed = uri.scheme === 'file' && vscode.workspace.isTrusted ? await git.lookup(uri.fsPath, value) : null;
   const rotate = committed ? ` The old value is already committed to git (in ${committed.commit}): rotate the key at the provider and store the new value with Edit Value.` : '';
+  const result: MoveResult = { name, project: project.project, replacement, kind, alreadyStored };
   if (kind === 'frontend') {
     const fn = functionNameFor(arg.provider ?? '');
-    void deps.notify.info(`${name} is now in API Keys and no longer in ${vscode.workspace.asRelativePath(uri)}. Make the call from a Cloud Function that reads it with ctx.secrets.get("${name}").${rotate}`, SCAFFOLD).then(async (choice) => {
-      if (choice !== SCAFFOLD) return;
+    const keyName = name;
+    const scaffold = async (): Promise<{ name: string; files?: string[] } | undefined> => {
       try {
-        await vscode.commands.executeCommand(CommandId.newFunction, { name: fn, keys: [name] });
+        return await vscode.commands.executeCommand<{ name: string; files?: string[] } | undefined>(CommandId.newFunction, { name: fn, keys: [keyName], project: project.project });
       } catch {
-        void deps.notify.warn(`A Cloud Function could not be created here. Create one named ${fn} that reads ctx.secrets.get("${name}").`);
+        void deps.notify.warn(`A Cloud Function could not be created here. Create one named ${fn} that reads ctx.secrets.get("${keyName}").`);
+        return undefined;
       }
-    });
+    };
+    const moved = `${name} is now in API Keys and no longer in ${vscode.workspace.asRelativePath(uri)}. Make the call from a Cloud Function that reads it with ctx.secrets.get("${name}").${rotate}`;
+    if (arg.scaffold === true) {
+      void deps.notify.info(moved);
+      const created = await scaffold();
+      if (created) {
+        result.functionCreated = created.name;
+        if (created.files) result.functionFiles = created.files;
+      }
+    } else if (arg.scaffold === false) {
+      void deps.notify.info(moved);
+    } else {
+      void deps.notify.info(moved, SCAFFOLD).then(async (choice) => {
+        if (choice === SCAFFOLD) await scaffold();
+      });
+    }
   } else {
     void (rotate ? deps.notify.warn(`${name} is now in API Keys.${rotate}`) : deps.notify.info(`${name} is now in API Keys and no longer in ${vscode.workspace.asRelativePath(uri)}.`));
   }
-  return { name, project: project.project, replacement, kind, alreadyStored };
+  return result;
 }
 
 function suggestedFromScan(value: string): string {
