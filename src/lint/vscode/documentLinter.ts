@@ -3,7 +3,7 @@
 // 5 MB minified file never holds up the extension host. Turns findings into Diagnostics.
 import * as vscode from 'vscode';
 import { DIAGNOSTIC_SOURCE } from '../../constants';
-import { IncrementalScanner, ruleDocUrl, type Finding, type KnownValueIndex, type ScanOptions } from '../engine';
+import { IncrementalScanner, ruleDocUrl, type Finding, type KnownValueIndex, type ScanOptions, type TextChange } from '../engine';
 import type { FileKind } from '../engine/types';
 import type { WorkspaceProject, WorkspaceProjects } from '../../project/workspaceProjects';
 import { composeChanges } from './fixText';
@@ -34,7 +34,7 @@ interface DocState {
   /** The scanner's text is stale: scan the whole document. */
   needsReset: boolean;
   /** Edits since the scanner's text, as one change (valid when !needsReset). */
-  pending: { change: import('../engine').TextChange } | undefined;
+  pending: TextChange | undefined;
   timer: NodeJS.Timeout | undefined;
   run: vscode.CancellationTokenSource | undefined;
   published: PublishedFinding[];
@@ -61,7 +61,7 @@ export class DocumentLinter implements vscode.Disposable {
   private settings: LintSettings = readSettings();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly linted = new vscode.EventEmitter<LintEvent>();
-  /** Fires after diagnostics of a document were published (tests and the scan use it). */
+  /** Fires after diagnostics of a document were published, with the run's cost (tests read it). */
   readonly onDidLint = this.linted.event;
 
   constructor(
@@ -72,7 +72,7 @@ export class DocumentLinter implements vscode.Disposable {
   ) {
     this.disposables.push(
       this.linted,
-      vscode.workspace.onDidOpenTextDocument((d) => this.track(d)),
+      vscode.workspace.onDidOpenTextDocument((d) => void this.track(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.changed(e)),
       vscode.workspace.onDidCloseTextDocument((d) => this.closed(d)),
     );
@@ -175,12 +175,12 @@ export class DocumentLinter implements vscode.Disposable {
     // A newer version supersedes the run in progress.
     state.run?.cancel();
     if (!state.needsReset) {
-      let pending = state.pending?.change;
+      let pending = state.pending;
       // Each change's offsets are relative to the text after the changes before it.
       for (const c of e.contentChanges) {
         pending = composeChanges(pending, { start: c.rangeOffset, oldEnd: c.rangeOffset + c.rangeLength, newEnd: c.rangeOffset + c.text.length });
       }
-      state.pending = pending ? { change: pending } : undefined;
+      state.pending = pending;
     }
     this.schedule(state, DEBOUNCE_MS);
   }
@@ -235,7 +235,7 @@ export class DocumentLinter implements vscode.Disposable {
       cpuMs = Math.max(cpuMs, (cpu.user + cpu.system) / 1000);
     };
     state.scanner.setOptions(this.scanOptions(state.kind));
-    const pending = state.pending?.change;
+    const pending = state.pending;
     const text = document.getText();
     const tText = performance.now();
     const oldLength = state.scanner.currentText.length;
