@@ -98,16 +98,25 @@ export class DocumentLinter implements vscode.Disposable {
     return { knownValues: this.knownValues, settings: this.settings };
   }
 
-  /** Settings, trust or project files changed: choose files again and scan them fresh. */
+  /**
+   * Settings, trust or project files changed: choose files again and scan them fresh. Shown
+   * diagnostics stay until the new scan replaces them, or go when a file is no longer linted.
+   */
   relintAll(): void {
     this.settings = readSettings();
-    for (const state of [...this.docs.values()]) {
+    const before = [...this.docs.values()];
+    for (const state of before) {
       state.run?.cancel();
       if (state.timer) clearTimeout(state.timer);
-      this.docs.delete(state.uri.toString());
-      this.collection.delete(state.uri);
     }
-    for (const d of vscode.workspace.textDocuments) void this.track(d);
+    this.docs.clear();
+    const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
+    for (const state of before) if (!open.has(state.uri.toString())) this.collection.delete(state.uri);
+    for (const d of vscode.workspace.textDocuments) {
+      void this.track(d).then((state) => {
+        if (!state) this.collection.delete(d.uri);
+      });
+    }
   }
 
   /** What is published for a document (for code actions and hovers). */
