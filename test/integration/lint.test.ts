@@ -10,7 +10,7 @@ import { CommandId, DIAGNOSTIC_SOURCE } from '../../src/constants';
 import type { CloudxlrApi } from '../../src/extension';
 import { scanText } from '../../src/lint/engine';
 import type { MoveResult, ScanSummary } from '../../src/lint/vscode';
-import { EXTENSION_UNDER_TEST } from '../host/hostContract';
+import { EXTENSION_UNDER_TEST, requestScreenshot } from '../host/hostContract';
 
 const FIXTURE_STRIPE = 'sk_test_' + '51Qm7RvTc2XwLp9ZbNd4Ks8YhGf3JqWe';
 const STRIPE = 'sk_live_' + '51Hx9QvLkZpTtWc3RmYbNd7Ae2Lq';
@@ -127,6 +127,8 @@ describe('Secret linter', function () {
     assert.match(d!.message, /sk_test_••••/);
     assert.ok(!d!.message.includes(FIXTURE_STRIPE), 'the message holds the value');
     assert.ok(!d!.message.includes(FIXTURE_STRIPE.slice(8, 20)), 'the message holds part of the value');
+    await vscode.commands.executeCommand('workbench.actions.view.problems');
+    await requestScreenshot('lint-diagnostics');
   });
 
   it('gives a Cloud Function a warning that says to use ctx.secrets.get', async () => {
