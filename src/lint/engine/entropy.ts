@@ -1,7 +1,7 @@
 // The generic rule: a random-looking string assigned to a secret-sounding name.
 //
 // How the entropy threshold was chosen (measured, not guessed). Reproduce with
-// `ENTROPY_REPORT=1 npx mocha --no-config out/test/unit/lint/corpus.test.js`.
+// `npm run compile-tests && node out/test/unit/lint/entropyReport.js`.
 //
 // 1. Random tokens, 20,000 simulated per alphabet and length (seeded), Shannon bits/char:
 //      hex16   p0.1 2.48  p1 2.68  median 3.20      alnum16 p0.1 3.20  p1 3.33  median 3.75
