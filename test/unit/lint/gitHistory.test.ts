@@ -4,7 +4,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { GitHistory } from '../../../src/lint/vscode/gitHistory';
+import { GitHistory, parseBatch } from '../../../src/lint/vscode/gitHistory';
 
 const COMMITTED = 'sk_live_' + '51Hx9QvLkZpTtWc3RmYbNd7Ae2Lq';
 const FRESH = 'sk_live_' + '51Zr8PwMnXcVb6TyUi3Oa9Sd1Fq';
@@ -49,6 +49,21 @@ describe('editor: git history of a secret', function () {
     assert.strictEqual(history.cached(file, 'never looked up'), undefined);
   });
 
+  it('finds a value that an earlier commit held and a later one removed', async () => {
+    const file = path.join(dir, 'old.js');
+    const OLD = 'rk_live_' + '51Pq2WeRtYuIoPaSdFgHjKlZx';
+    fs.writeFileSync(file, `const k = "${OLD}";\n`);
+    git('add', 'old.js');
+    git('commit', '-q', '-m', 'add a key');
+    const first = execFileSync('git', ['log', '-n1', '--format=%h'], { cwd: dir, encoding: 'utf8' }).trim();
+    fs.writeFileSync(file, 'const k = process.env.KEY;\n');
+    git('add', 'old.js');
+    git('commit', '-q', '-m', 'remove it');
+    fs.writeFileSync(file, `const k = "${OLD}";\n`); // pasted back
+    const hit = await new GitHistory().lookup(file, OLD);
+    assert.deepStrictEqual(hit, { commit: first });
+  });
+
   it('answers null for untracked files and folders outside a repository', async () => {
     const history = new GitHistory();
     fs.writeFileSync(path.join(dir, 'new.js'), `const k = "${COMMITTED}";\n`);
@@ -75,5 +90,13 @@ describe('editor: git history of a secret', function () {
     assert.strictEqual(history.isStale(file), true);
     assert.ok(await history.lookup(file, FRESH));
     assert.strictEqual(history.isStale(file), false);
+  });
+
+  it('parses git cat-file --batch output, with missing entries and bytes that are not ASCII', () => {
+    const text = 'const a = "é€";\n';
+    const bytes = Buffer.byteLength(text);
+    const out = Buffer.from(`1234abcd blob ${bytes}\n${text}\nHEAD:./nope.js missing\nabcd1234 blob 0\n\n`);
+    assert.deepStrictEqual(parseBatch(out, 3), [text, undefined, '']);
+    assert.deepStrictEqual(parseBatch(Buffer.from('1234abcd blob 99\npartial'), 1), []);
   });
 });
