@@ -18,9 +18,12 @@ export interface CloudxlrApi {
   cloud: CloudSync;
   functionsView: FunctionsView;
   linter: Linter;
+  /** How long activate() took, in milliseconds (it must stay cheap: no I/O waits, no scans). */
+  activateMs: number;
 }
 
 export function activate(context: vscode.ExtensionContext): CloudxlrApi {
+  const started = performance.now();
   const log = vscode.window.createOutputChannel(OUTPUT_CHANNEL_NAME, { log: true });
   const notifier = new Notifier(log);
   const projects = new WorkspaceProjects(log);
@@ -85,7 +88,9 @@ export function activate(context: vscode.ExtensionContext): CloudxlrApi {
     log,
   });
 
-  return { keysView, notifier, cloud: sync, linter, functionsView: functions.view };
+  const activateMs = performance.now() - started;
+  log.info(`Activated in ${activateMs.toFixed(1)} ms.`);
+  return { keysView, notifier, cloud: sync, linter, functionsView: functions.view, activateMs };
 }
 
 export function deactivate(): void {}

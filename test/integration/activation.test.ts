@@ -18,6 +18,15 @@ describe('Activation', () => {
     assert.strictEqual(ext.isActive, true);
   });
 
+  it('activates cheaply: activate() does no slow work', async function () {
+    const ext = vscode.extensions.getExtension<{ activateMs: number }>(EXTENSION_UNDER_TEST);
+    assert.ok(ext);
+    const { activateMs } = ext.isActive ? ext.exports : await ext.activate();
+    // The report shows the figure.
+    this.test!.title += ` (${activateMs.toFixed(1)} ms)`;
+    assert.ok(activateMs < 250, `activate() took ${activateMs.toFixed(0)} ms`);
+  });
+
   it('registers every command its manifest declares', async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_UNDER_TEST);
     assert.ok(ext);
