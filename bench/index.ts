@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark of the project, each printing its figures beside a
-export {};
 // baseline measured in the same run. Run one with `npm run bench -- <name>`.
+export {};
 type Bench = { name: string; load: () => Promise<{ run(): Promise<void> }> };
 
 const benches: Bench[] = [
