@@ -117,6 +117,10 @@ export async function moveToApiKeys(deps: MoveDeps, linter: DocumentLinter, git:
 
   const committed = uri.scheme === 'file' && vscode.workspace.isTrusted ? await git.lookup(uri.fsPath, value) : null;
   const rotate = committed ? ` The old value is already committed to git (in ${committed.commit}): rotate the key at the provider and store the new value with Edit Value.` : '';
+  const file = vscode.workspace.asRelativePath(uri);
+  const where = alreadyStored
+    ? `${name} was already in API Keys; ${file} now refers to it instead of holding the value.`
+    : `${name} is now in API Keys and no longer in ${file}.`;
   const result: MoveResult = { name, project: project.project, replacement, kind, alreadyStored };
   if (kind === 'frontend') {
     const fn = functionNameFor(arg.provider ?? '');
@@ -129,7 +133,7 @@ export async function moveToApiKeys(deps: MoveDeps, linter: DocumentLinter, git:
         return undefined;
       }
     };
-    const moved = `${name} is now in API Keys and no longer in ${vscode.workspace.asRelativePath(uri)}. Make the call from a Cloud Function that reads it with ctx.secrets.get("${name}").${rotate}`;
+    const moved = `${where} Make the call from a Cloud Function that reads it with ctx.secrets.get("${name}").${rotate}`;
     if (arg.scaffold === true) {
       void deps.notify.info(moved);
       const created = await scaffold();
@@ -145,7 +149,7 @@ export async function moveToApiKeys(deps: MoveDeps, linter: DocumentLinter, git:
       });
     }
   } else {
-    void (rotate ? deps.notify.warn(`${name} is now in API Keys.${rotate}`) : deps.notify.info(`${name} is now in API Keys and no longer in ${vscode.workspace.asRelativePath(uri)}.`));
+    void (rotate ? deps.notify.warn(`${where}${rotate}`) : deps.notify.info(where));
   }
   return result;
 }
