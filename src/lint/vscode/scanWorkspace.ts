@@ -27,11 +27,8 @@ export interface ScanSummary {
 
 export async function scanWorkspace(projects: WorkspaceProjects, linter: DocumentLinter, notify: Notifier, log: vscode.LogOutputChannel): Promise<ScanSummary> {
   const summary: ScanSummary = { files: 0, findings: 0, filesWithFindings: 0, skipped: { binary: 0, tooLarge: 0 }, cancelled: false };
+  // An explicit scan runs even when linting as you type is turned off (cloudxlr.lint.enabled).
   const settings = readSettings();
-  if (!settings.enabled) {
-    void notify.info('The secret linter is turned off (cloudxlr.lint.enabled). Turn it on to scan the workspace.');
-    return summary;
-  }
   await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'CloudXLR: scanning for secrets', cancellable: true },
     async (progress, token) => {
