@@ -76,15 +76,24 @@ async function mark(): Promise<number> {
   return (await api()).notifier.recent.length;
 }
 
+/** The fields of the cloud's answers these tests read. */
+interface CloudAnswer {
+  digest?: string;
+  version?: number;
+  usedBy?: string[];
+  release?: number;
+  releases?: unknown[];
+}
+
 /** The cloud as another client sees it. */
-async function cloud(method: string, p: string, body?: unknown): Promise<{ status: number; json: any }> {
+async function cloud(method: string, p: string, body?: unknown): Promise<{ status: number; json: CloudAnswer }> {
   const res = await fetch(`${endpoint}/v1/projects/${project}${p}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+  return { status: res.status, json: (text ? JSON.parse(text) : {}) as CloudAnswer };
 }
 
 function writeFunction(name: string, text: string): string {
@@ -226,7 +235,7 @@ describe('Cloud Functions in the editor', function () {
     assertNoValue(shown + JSON.stringify(r), 'the refusal');
     const after = await cloud('GET', '/functions/key-check');
     assert.strictEqual(after.json.release, before.json.release);
-    assert.deepStrictEqual(after.json.releases.length, before.json.releases.length);
+    assert.strictEqual(after.json.releases?.length, before.json.releases?.length);
     assert.strictEqual((await viewRows()).get('key-check')?.description, 'release 1 · deployed');
   });
 

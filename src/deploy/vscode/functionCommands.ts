@@ -6,11 +6,10 @@
 import * as vscode from 'vscode';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CommandId } from '../../constants';
+import { CommandId, PROJECT_FILE } from '../../constants';
 import { CloudClient, CloudError } from '../../cloud/client';
 import type { CloudSync } from '../../cloud/cloudSync';
 import type { KeyStore } from '../../keys/keyStore';
-import { parseProjectFile } from '../../project/projectFile';
 import { functionNameProblem, keyNameProblem } from '../../shared/names';
 import type { Notifier } from '../../ui/notify';
 import {
@@ -237,8 +236,7 @@ export class FunctionCommands {
     const root = data.root!;
     const target: DeployTarget = { root, functionsDir: data.project.functionsDir };
     try {
-      const raw: unknown = JSON.parse(await fs.promises.readFile(path.join(root, 'cloudxlr.json'), 'utf8'));
-      parseProjectFile(JSON.stringify(raw));
+      const raw: unknown = JSON.parse(await fs.promises.readFile(path.join(root, PROJECT_FILE), 'utf8'));
       const settings = readFunctionSettings(raw);
       for (const p of settings.problems) this.log.warn(p);
       target.settings = settings;
