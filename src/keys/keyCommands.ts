@@ -257,7 +257,9 @@ export class KeyCommands implements vscode.Disposable {
   /** Offers (or, given arguments, performs) removing the values from the file and git-ignoring it. */
   private async afterImport(file: vscode.Uri, text: string, envNames: Set<string>, summary: string, args: ImportEnvArgs): Promise<void> {
     const fileName = path.basename(file.fsPath);
-    const ignore = file.scheme === 'file' ? await gitIgnoreState(file.fsPath) : 'no-repo';
+    // git reads the repository's own config (hooks, fsmonitor): only in a trusted workspace.
+    const useGit = file.scheme === 'file' && vscode.workspace.isTrusted;
+    const ignore = useGit ? await gitIgnoreState(file.fsPath) : 'no-repo';
     const REMOVE = 'Remove Values from File';
     const IGNORE = 'Add to .gitignore';
     let remove = args.removeValues;
@@ -274,7 +276,7 @@ export class KeyCommands implements vscode.Disposable {
     if (remove && envNames.size) {
       await vscode.workspace.fs.writeFile(file, Buffer.from(removeValues(text, envNames), 'utf8'));
       this.log.info(`Removed ${envNames.size} value(s) from ${file.fsPath}; the names are kept.`);
-      if (file.scheme === 'file' && (await isTrackedByGit(file.fsPath))) {
+      if (useGit && (await isTrackedByGit(file.fsPath))) {
         void this.notify.warn(`${fileName} is tracked by git: the values are still in its history. Rotate these keys at the provider, then store the new values with Edit Value.`);
       }
     }
