@@ -173,7 +173,7 @@ describe('Cloud Functions in the editor', function () {
     await (await api()).cloud.refresh();
     let rows = await viewRows();
     assert.strictEqual(rows.get('key-check')?.description, 'not deployed');
-    assert.match(rows.get('key-check')!.keys.get(KEY)!.description, /on this machine only/);
+    assert.match(rows.get('key-check')!.keys.get(KEY)!.description, /^local only · uploaded on deploy$/);
 
     const start = await mark();
     const r = await vscode.commands.executeCommand<DeployResult>(CommandId.deployFunction, { name: 'key-check', uploadMissing: true });
@@ -196,8 +196,10 @@ describe('Cloud Functions in the editor', function () {
 
     rows = await viewRows();
     assert.strictEqual(rows.get('key-check')?.description, 'release 1 · deployed');
-    assert.match(rows.get('key-check')!.keys.get(KEY)!.description, /in the cloud vault v1/);
+    assert.match(rows.get('key-check')!.keys.get(KEY)!.description, /^in vault v1$/);
     await vscode.commands.executeCommand('workbench.view.extension.cloudxlr');
+    await vscode.commands.executeCommand('cloudxlr.functions.focus');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     await requestScreenshot('functions-deployed');
   });
 

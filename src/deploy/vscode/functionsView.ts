@@ -77,9 +77,9 @@ export interface ProblemNode {
 }
 
 const KEY_LABEL: Record<KeyState, string> = {
-  'in-cloud': 'in the cloud vault',
-  'local-only': 'on this machine only · uploaded on deploy',
-  missing: 'missing: add it before deploying',
+  'in-cloud': 'in vault',
+  'local-only': 'local only · uploaded on deploy',
+  missing: 'missing: add it first',
   local: 'on this machine',
   unknown: 'not on this machine',
 };
