@@ -46,10 +46,10 @@ async function api(): Promise<CloudxlrApi> {
 }
 
 /** The Functions view as a person sees it: name → description (and each key's row). */
-async function viewRows(): Promise<Map<string, { description: string; keys: Map<string, { description: string; icon: string }> }>> {
+async function viewRows(): Promise<Map<string, { description: string; contextValue: string; keys: Map<string, { description: string; icon: string }> }>> {
   const { functionsView } = await api();
   await functionsView.refresh();
-  const out = new Map<string, { description: string; keys: Map<string, { description: string; icon: string }> }>();
+  const out = new Map<string, { description: string; contextValue: string; keys: Map<string, { description: string; icon: string }> }>();
   const walk = async (nodes: FunctionsNode[]) => {
     for (const n of nodes) {
       if (n.type === 'project') await walk(await functionsView.getChildren(n));
@@ -59,7 +59,8 @@ async function viewRows(): Promise<Map<string, { description: string; keys: Map<
           const item = functionsView.getTreeItem(k);
           if (k.type === 'functionKey') keys.set(k.name, { description: String(item.description ?? ''), icon: (item.iconPath as vscode.ThemeIcon).id });
         }
-        out.set(n.name, { description: String(functionsView.getTreeItem(n).description ?? ''), keys });
+        const item = functionsView.getTreeItem(n);
+        out.set(n.name, { description: String(item.description ?? ''), contextValue: item.contextValue ?? '', keys });
       }
     }
   };
@@ -196,6 +197,8 @@ describe('Cloud Functions in the editor', function () {
 
     rows = await viewRows();
     assert.strictEqual(rows.get('key-check')?.description, 'release 1 · deployed');
+    // The item menus (Invoke, Logs, Rollback, Delete) key on this.
+    assert.strictEqual(rows.get('key-check')?.contextValue, 'function:local:deployed');
     assert.match(rows.get('key-check')!.keys.get(KEY)!.description, /^in vault v1$/);
     await vscode.commands.executeCommand('workbench.view.extension.cloudxlr');
     await vscode.commands.executeCommand('cloudxlr.functions.focus');
@@ -290,6 +293,8 @@ describe('Cloud Functions in the editor', function () {
     assert.strictEqual(await vscode.commands.executeCommand(CommandId.deleteFunction, { name: 'key-check', confirmed: true }), true);
     assert.strictEqual((await cloud('GET', '/functions/key-check')).status, 404);
     assert.ok(fs.existsSync(path.join(functionsDir, 'key-check.ts')));
-    assert.strictEqual((await viewRows()).get('key-check')?.description, 'not deployed');
+    const row = (await viewRows()).get('key-check');
+    assert.strictEqual(row?.description, 'not deployed');
+    assert.strictEqual(row?.contextValue, 'function:local:notDeployed');
   });
 });

@@ -66,7 +66,7 @@ export interface NewFunctionArgs {
 type FunctionTarget = FunctionNode | vscode.Uri | FunctionArgs | undefined;
 
 /** What Deploy returns: the core's outcome, or why it did not start. */
-export type DeployResult = DeployOutcome | { name: string; status: 'not-signed-in' | 'untrusted' | 'error'; message: string };
+export type DeployResult = DeployOutcome | { name: string; status: 'not-signed-in' | 'untrusted' | 'error'; message: string; code?: string };
 
 const STEP_ORDER: DeployStep[] = ['discover', 'bundle', 'references', 'vault', 'leak-guard', 'upload'];
 
@@ -168,7 +168,7 @@ export class FunctionCommands {
         try {
           return await deployOne(deployTarget, fn, deps);
         } catch (e) {
-          return { name, status: 'error' as const, message: messageOf(e) };
+          return { name, status: 'error' as const, message: messageOf(e), ...(e instanceof CloudError ? { code: e.code } : {}) };
         }
       },
     );
@@ -203,7 +203,7 @@ export class FunctionCommands {
             try {
               out.push(await deployOne(prepared.target, fn, deps));
             } catch (e) {
-              out.push({ name: fn.name, status: 'error', message: messageOf(e) });
+              out.push({ name: fn.name, status: 'error', message: messageOf(e), ...(e instanceof CloudError ? { code: e.code } : {}) });
             }
           }
           return out;
@@ -353,9 +353,15 @@ export class FunctionCommands {
           void this.notify.error(`${o.name} was not deployed: the cloud refused it (${o.code}): ${o.message}`);
         }
         return;
+      case 'error':
+        if (o.code === 'unauthorized') {
+          void this.notifyWith('error', `${o.name} was not deployed: ${o.message}`, [['Sign In', () => vscode.commands.executeCommand(CommandId.signIn, { project: data.project.project })]]);
+          return;
+        }
+        void this.notify.error(`${o.name} was not deployed: ${o.message}`);
+        return;
       case 'not-found':
       case 'invalid':
-      case 'error':
         void this.notify.error(`${o.name} was not deployed: ${o.message}`);
         return;
       case 'not-signed-in':
