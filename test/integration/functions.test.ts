@@ -289,6 +289,25 @@ describe('Cloud Functions in the editor', function () {
     assert.ok(!results.some((o) => o.name === 'hello-scaffold'), 'a deleted file was deployed');
   });
 
+  it('lists a deployed function without a local source, and its item commands work on the node', async () => {
+    const file = path.join(functionsDir, 'key-check.ts');
+    const aside = path.join(functionsDir, '_key-check.ts.txt');
+    created.push(aside);
+    fs.renameSync(file, aside);
+    try {
+      const row = (await viewRows()).get('key-check');
+      assert.match(row?.description ?? '', /^release \d+ · deployed · no local source$/);
+      assert.strictEqual(row?.contextValue, 'function:cloudOnly:deployed');
+      assert.deepStrictEqual([...row!.keys.keys()], [KEY], 'the keys of the deployed release');
+      const { functionsView } = await api();
+      const node = (await functionsView.getChildren()).find((n) => n.type === 'function' && n.name === 'key-check');
+      const logs = await vscode.commands.executeCommand<unknown[]>(CommandId.showFunctionLogs, node);
+      assert.ok(Array.isArray(logs) && logs.length > 0, 'Show Logs from the view item');
+    } finally {
+      fs.renameSync(aside, file);
+    }
+  });
+
   it('deletes a deployed function from the cloud and keeps its source', async () => {
     assert.strictEqual(await vscode.commands.executeCommand(CommandId.deleteFunction, { name: 'key-check', confirmed: true }), true);
     assert.strictEqual((await cloud('GET', '/functions/key-check')).status, 404);
