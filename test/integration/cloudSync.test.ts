@@ -41,14 +41,20 @@ async function lastMessage(): Promise<string> {
 }
 
 /** Another machine (or a teammate) talking to the same cloud. */
-async function cloud(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+/** The fields of the cloud's key answers these tests read. */
+interface KeyAnswer {
+  version: number;
+  digest: string;
+}
+
+async function cloud(method: string, path: string, body?: unknown): Promise<{ status: number; json: KeyAnswer }> {
   const res = await fetch(`${endpoint}/v1/projects/${project}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+  return { status: res.status, json: (text ? JSON.parse(text) : {}) as KeyAnswer };
 }
 
 const VALUE_1 = 're_' + 'Sync1Ab2Cd3Ef4Gh5Ij6Kl7';
