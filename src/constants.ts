@@ -79,4 +79,6 @@ export const StorageKey = {
 } as const;
 
 export const DIAGNOSTIC_SOURCE = 'CloudXLR';
+/** Name of the linter's diagnostic collection. */
+export const DIAGNOSTIC_COLLECTION = 'cloudxlr';
 export const DEFAULT_CLOUD_ENDPOINT = 'http://127.0.0.1:8787';

@@ -78,12 +78,7 @@ export function activate(context: vscode.ExtensionContext): CloudxlrApi {
     knownValues: () => store.values(),
     onKnownValuesChanged: keysChanged.event,
     addKey: async (project, name, value) => !!(await keys.addKey({ project, name, value })),
-    findKey: async (value) => {
-      for (const project of store.projects()) {
-        for (const k of store.list(project)) if ((await store.value(project, k.name)) === value) return { project, name: k.name };
-      }
-      return undefined;
-    },
+    findKey: (value) => store.findByValue(value),
     notify: notifier,
     log,
   });

@@ -91,6 +91,14 @@ export class KeyStore {
     return out;
   }
 
+  /** The key holding exactly this value, if any (the linter's "already stored" check). */
+  async findByValue(value: string): Promise<{ project: string; name: string } | undefined> {
+    for (const project of this.projects()) {
+      for (const k of this.list(project)) if ((await this.value(project, k.name)) === value) return { project, name: k.name };
+    }
+    return undefined;
+  }
+
   /**
    * Adds a key. Returns a warning (never containing the value) when the value's shape
    * contradicts the name. Refuses an existing name unless `overwrite`.

@@ -1,7 +1,7 @@
 // The secret linter in the editor: diagnostics as you type, quick fixes, a hover, and Scan
 // Workspace. Thin glue over the pure engine in ../engine.
 import * as vscode from 'vscode';
-import { CommandId } from '../../constants';
+import { CommandId, DIAGNOSTIC_COLLECTION } from '../../constants';
 import { Notifier } from '../../ui/notify';
 import type { WorkspaceProjects } from '../../project/workspaceProjects';
 import { buildKnownValueIndex } from '../engine';
@@ -17,7 +17,6 @@ export type { MoveResult } from './moveToApiKeys';
 export type { ScanSummary } from './scanWorkspace';
 export type { LintEvent } from './documentLinter';
 
-export const DIAGNOSTIC_COLLECTION = 'cloudxlr';
 
 export interface LinterDeps {
   projects: WorkspaceProjects;
