@@ -85,6 +85,13 @@ describe('KeyStore', () => {
     assert.strictEqual(await store.value('demo', 'B_KEY'), 'two');
   });
 
+  it('finds the key that holds a value, in any project', async () => {
+    await store.add('demo', 'A_KEY', 'value-one');
+    await store.add('other', 'B_KEY', 'value-two');
+    assert.deepStrictEqual(await store.findByValue('value-two'), { project: 'other', name: 'B_KEY' });
+    assert.strictEqual(await store.findByValue('value-three'), undefined);
+  });
+
   it('serialises concurrent writes so none is lost', async () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => store.add('demo', `K_${i}`, `v${i}`)));
     assert.strictEqual(store.list('demo').length, 20);
