@@ -200,6 +200,15 @@ export const QUIET_USER_SETTINGS = {
   'git.openRepositoryInParentFolders': 'never',
 };
 
+/**
+ * For a session that keeps workspace trust on: the workspace opens in Restricted Mode without
+ * the modal trust prompt (which nobody would answer headless).
+ */
+export const RESTRICTED_MODE_SETTINGS = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+};
+
 /** The environment of code-server and so of its extension host, without `npm run`'s variables. */
 export function hostEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -216,7 +225,10 @@ export interface CodeServerOptions {
   userDataDir: string;
   /** Directory for code-server's own config and state (XDG dirs), kept out of $HOME. */
   stateDir: string;
+  /** The folder, or the `.code-workspace` file, to open; also code-server's working directory (its folder). */
   workspace: string;
+  /** False: workspace trust stays on, so an untrusted workspace opens in Restricted Mode. */
+  trustWorkspace?: boolean;
   env: NodeJS.ProcessEnv;
   logFile: string;
   echo?: string;
@@ -237,12 +249,12 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Child
     '--user-data-dir', options.userDataDir,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(options.trustWorkspace === false ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     options.workspace,
   ];
   const child = startChild('code-server', process.execPath, args, {
-    cwd: options.workspace,
+    cwd: isWorkspaceFile(options.workspace) ? path.dirname(options.workspace) : options.workspace,
     env: {
       ...options.env,
       XDG_CONFIG_HOME: path.join(options.stateDir, 'config'),
@@ -255,8 +267,12 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Child
   return child;
 }
 
-/** The workbench URL that opens `folder`. */
-export function workbenchUrl(port: number, folder: string): string {
-  return `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}`;
+function isWorkspaceFile(p: string): boolean {
+  return p.endsWith('.code-workspace');
+}
+
+/** The workbench URL that opens `target`: a folder, or a multi-root `.code-workspace` file. */
+export function workbenchUrl(port: number, target: string): string {
+  return `http://127.0.0.1:${port}/?${isWorkspaceFile(target) ? 'workspace' : 'folder'}=${encodeURIComponent(target)}`;
 }
 

@@ -13,7 +13,7 @@ export const TestEnv = {
   project: 'CLOUDXLR_TEST_PROJECT',
   /** Data directory of the local cloud started for this run. */
   cloudData: 'CLOUDXLR_TEST_CLOUD_DATA',
-  /** The fresh copy of test/fixtures/workspace opened in the editor. */
+  /** What the session opened: its fresh copy of a fixture folder, or a `.code-workspace` file in one. */
   workspace: 'CLOUDXLR_TEST_WORKSPACE',
   /** Directory for artifacts (screenshots, logs): <repo>/out/test-host. */
   artifacts: 'CLOUDXLR_TEST_ARTIFACTS',
@@ -35,24 +35,32 @@ export const FIXTURE_PROJECT = 'demo';
 export interface RunnerConfig {
   /** Absolute path of the compiled suite entry (out/test/integration/index.js). */
   suitePath: string;
-  /** Where the runner writes its {@link SuiteResult} as JSON. */
-  resultFile: string;
+  /**
+   * The phases of this editor session, in order, each with the file its result goes to. Each
+   * start of the extension host (the first, then one per window reload) runs the first phase
+   * whose result file does not exist yet.
+   */
+  phases: { phase: SuitePhase; resultFile: string }[];
   /** The runner appends the report here line by line while the suite runs. */
   progressFile: string;
   grep?: string;
-  /**
-   * Where the second phase, run after the launcher reloads the window, writes its result.
-   * The runner runs the phase whose result file does not exist yet.
-   */
-  afterReloadResultFile?: string;
 }
 
 /**
- * Test files named `*.afterReload.test.js` run in a second phase, in the new extension host
- * that a reload of the window starts: they see what survived (the key index, SecretStorage).
+ * Test files run in phases, told apart by their names: `*.test.js` in the main one, and
+ * `*.<phase>.test.js` in the phase of that name, each in the editor session made for it:
+ * - `afterReload`: the new extension host that a reload of the main session's window starts;
+ *   they see what survived (the key index, SecretStorage).
+ * - `multiRoot`: a multi-root workspace of two folders with a project each (test/fixtures/multi-root).
+ * - `untrusted`: the fixture workspace opened in Restricted Mode (workspace trust not granted).
  */
-export const AFTER_RELOAD_SUFFIX = '.afterReload.test.js';
-export type SuitePhase = 'main' | 'afterReload';
+export const SUITE_PHASES = ['main', 'afterReload', 'multiRoot', 'untrusted'] as const;
+export type SuitePhase = (typeof SUITE_PHASES)[number];
+
+/** The phase a compiled test file belongs to, by its name. */
+export function phaseOfTestFile(file: string): SuitePhase {
+  return SUITE_PHASES.find((p) => p !== 'main' && file.endsWith(`.${p}.test.js`)) ?? 'main';
+}
 
 export interface TestFailure {
   fullTitle: string;

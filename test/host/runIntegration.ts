@@ -5,9 +5,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { closeWorkbench, openWorkbench, Workbench } from './browser';
-import { ensureCodeServer, ensureSystemPackages, hostEnv, QUIET_USER_SETTINGS, startCodeServer, workbenchUrl } from './codeServer';
+import { ensureCodeServer, ensureSystemPackages, hostEnv, QUIET_USER_SETTINGS, RESTRICTED_MODE_SETTINGS, startCodeServer, workbenchUrl } from './codeServer';
 import { installPackagedExtension, placeExtension, placeRunnerExtension } from './extensionsDir';
-import { EXTENSION_UNDER_TEST, FIXTURE_PROJECT, RunnerResult, SCREENSHOTS, TestEnv } from './hostContract';
+import { EXTENSION_UNDER_TEST, FIXTURE_PROJECT, RunnerResult, SCREENSHOTS, SuitePhase, TestEnv } from './hostContract';
 import { LocalCloud, startTestCloud } from './localCloud';
 import { testFiles } from '../integration/index';
 import { Child, freePort, log, onShutdown, seconds, sleep, stopChild, tail } from './processes';
@@ -15,6 +15,42 @@ import { Child, freePort, log, onShutdown, seconds, sleep, stopChild, tail } fro
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const artifacts = path.join(repoRoot, 'out', 'test-host');
 const resultTimeoutMs = Number(process.env.CLOUDXLR_TEST_TIMEOUT_MS ?? 8 * 60_000);
+
+/**
+ * One editor session of the run: its own code-server, profile (user-data dir) and copy of a
+ * workspace, running one or more suite phases (a window reload between two).
+ */
+interface SessionSpec {
+  name: string;
+  phases: SuitePhase[];
+  /** False: workspace trust is on and not granted, so the workspace opens in Restricted Mode. */
+  trusted: boolean;
+  /** Copies the session's fixture into `dir`; returns the folder or `.code-workspace` file to open. */
+  workspace(dir: string): string;
+}
+
+function copyFixture(name: string, dir: string): string {
+  fs.cpSync(path.join(repoRoot, 'test', 'fixtures', name), dir, { recursive: true });
+  return dir;
+}
+
+const SESSIONS: SessionSpec[] = [
+  { name: 'main', phases: ['main', 'afterReload'], trusted: true, workspace: (dir) => copyFixture('workspace', dir) },
+  { name: 'multi-root', phases: ['multiRoot'], trusted: true, workspace: (dir) => path.join(copyFixture('multi-root', dir), 'multi-root.code-workspace') },
+  { name: 'untrusted', phases: ['untrusted'], trusted: false, workspace: (dir) => copyFixture('workspace', dir) },
+];
+
+/** What every session of a run shares. */
+interface RunContext {
+  runDir: string;
+  entry: string;
+  suitePath: string;
+  extensionsDir: string;
+  /** Environment of every session (cloud, artifacts, grep); sessions add their workspace. */
+  testEnv: Record<string, string>;
+  /** The session now running, for the shutdown path. */
+  current: { server?: Child; workbench?: Workbench };
+}
 
 async function main(): Promise<number> {
   const started = Date.now();
@@ -24,99 +60,59 @@ async function main(): Promise<number> {
   const entry = await ensureCodeServer();
 
   // Only this run's files are replaced: other runs in the same tree may be writing here too.
-  for (const old of ['workbench.png', 'logs', SCREENSHOTS]) fs.rmSync(path.join(artifacts, old), { recursive: true, force: true });
   fs.mkdirSync(artifacts, { recursive: true });
+  for (const old of ['logs', SCREENSHOTS, ...fs.readdirSync(artifacts, { withFileTypes: true }).filter((e) => /^workbench.*\.png$/.test(e.name)).map((e) => e.name)]) {
+    fs.rmSync(path.join(artifacts, old), { recursive: true, force: true });
+  }
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-it-'));
-  const paths = {
-    workspace: path.join(runDir, 'workspace'),
-    extensions: path.join(runDir, 'extensions'),
-    userData: path.join(runDir, 'user-data'),
-    state: path.join(runDir, 'code-server-state'),
-    cloudData: path.join(runDir, 'cloud-data'),
-    result: path.join(runDir, 'result.json'),
-    afterReloadResult: path.join(runDir, 'result-after-reload.json'),
-    screenshotRequests: path.join(runDir, 'screenshot-requests'),
-    progress: path.join(runDir, 'progress.log'),
-    codeServerLog: path.join(runDir, 'code-server.log'),
-    cloudLog: path.join(runDir, 'cloud.log'),
-    browserLog: path.join(runDir, 'browser-console.log'),
-  };
+  const ctx: RunContext = { runDir, entry, suitePath, extensionsDir: path.join(runDir, 'extensions'), testEnv: {}, current: {} };
   let cloud: LocalCloud | undefined;
-  let server: Child | undefined;
-  let workbench: Workbench | undefined;
   const cleanup = onShutdown(async () => {
-    const wb = workbench;
-    workbench = undefined;
-    await closeWorkbench(wb);
-    await stopChild(server);
+    await stopSession(ctx);
     await stopChild(cloud?.child);
-    saveLogs(runDir, paths.userData);
+    saveLog(path.join(runDir, 'cloud.log'), path.join(artifacts, 'logs'));
     if (process.env.CLOUDXLR_TEST_KEEP) log(`Kept the run directory ${runDir}`);
     else fs.rmSync(runDir, { recursive: true, force: true });
   });
 
   try {
-    fs.cpSync(path.join(repoRoot, 'test', 'fixtures', 'workspace'), paths.workspace, { recursive: true });
-    fs.mkdirSync(path.join(paths.userData, 'User'), { recursive: true });
-    fs.writeFileSync(path.join(paths.userData, 'User', 'settings.json'), JSON.stringify(QUIET_USER_SETTINGS, null, 2));
-
-    const testEnv: Record<string, string> = {
+    const sessions = selectedSessions(path.dirname(suitePath));
+    ctx.testEnv = {
       [TestEnv.host]: 'code-server',
       [TestEnv.project]: FIXTURE_PROJECT,
-      [TestEnv.workspace]: paths.workspace,
       [TestEnv.artifacts]: artifacts,
-      [TestEnv.screenshotRequests]: paths.screenshotRequests,
+      [TestEnv.screenshotRequests]: path.join(runDir, 'screenshot-requests'),
     };
-    if (process.env[TestEnv.grep]) testEnv[TestEnv.grep] = process.env[TestEnv.grep]!;
-    const testCloud = await startTestCloud(repoRoot, paths.cloudData, paths.cloudLog);
+    if (process.env[TestEnv.grep]) ctx.testEnv[TestEnv.grep] = process.env[TestEnv.grep]!;
+    const testCloud = await startTestCloud(repoRoot, path.join(runDir, 'cloud-data'), path.join(runDir, 'cloud.log'));
     cloud = testCloud.cloud;
-    Object.assign(testEnv, testCloud.env);
+    Object.assign(ctx.testEnv, testCloud.env);
 
     // By default the suite runs against the packaged .vsix, installed as a person would;
     // CLOUDXLR_TEST_FROM_SOURCE=1 uses a copy of the development build instead (faster, with maps).
+    // Every session loads the same installed copy.
     if (process.env.CLOUDXLR_TEST_FROM_SOURCE) {
-      placeExtension(repoRoot, paths.extensions, false);
+      placeExtension(repoRoot, ctx.extensionsDir, false);
     } else {
       const packagedAt = Date.now();
       const vsix = path.join(artifacts, 'cloudxlr-keys.vsix');
-      installPackagedExtension(repoRoot, entry, paths.extensions, paths.userData, vsix);
+      installPackagedExtension(repoRoot, entry, ctx.extensionsDir, path.join(runDir, 'install-user-data'), vsix);
       log(`Packaged and installed ${path.relative(repoRoot, vsix)} (${(fs.statSync(vsix).size / 1048576).toFixed(1)} MiB) in ${seconds(Date.now() - packagedAt)}.`);
     }
-    placeRunnerExtension(repoRoot, paths.extensions, {
-      suitePath, resultFile: paths.result, progressFile: paths.progress, afterReloadResultFile: paths.afterReloadResult,
-      ...(process.env[TestEnv.grep] ? { grep: process.env[TestEnv.grep] } : {}),
-    });
-
-    const port = await freePort();
-    const launchedAt = Date.now();
-    log(`Starting code-server on 127.0.0.1:${port}…`);
-    server = await startCodeServer({
-      entry, port, extensionsDir: paths.extensions, userDataDir: paths.userData, stateDir: paths.state,
-      workspace: paths.workspace, env: hostEnv(testEnv), logFile: paths.codeServerLog,
-    });
-    log(`code-server is up after ${seconds(Date.now() - launchedAt)}; opening the workbench in headless Chromium.`);
-    workbench = await openWorkbench(workbenchUrl(port, paths.workspace), paths.browserLog);
 
     let result: RunnerResult | undefined;
-    try {
-      result = await waitForResult(paths, paths.result, server, workbench);
-      if (!result.crash && testFiles(path.dirname(suitePath), 'afterReload').length > 0) {
-        // A reload starts a new extension host: the after-reload tests see what survived.
-        log('Reloading the window for the after-reload tests…');
-        await workbench.page.reload();
-        result = mergeResults(result, await waitForResult(paths, paths.afterReloadResult, server, workbench));
-      }
-    } finally {
-      // Unset when a signal already closed the browser.
-      if (workbench as Workbench | undefined) await screenshot(workbench, path.join(artifacts, 'workbench.png'));
+    for (const session of sessions) {
+      const sessionResult = await runSession(ctx, session);
+      result = result ? mergeResults(result, sessionResult) : sessionResult;
+      if (sessionResult.crash) break;
     }
-    log(`Extension host ready ${seconds(result.activatedAt - launchedAt)} after code-server was launched (VS Code ${result.vscodeVersion}, remote ${result.remoteName ?? 'none'}).`);
-    const activation = extensionActivation(paths.userData);
-    if (activation) log(`${EXTENSION_UNDER_TEST} activated ${seconds(activation.at - launchedAt)} after launch (${activation.event}).`);
-    if (!fs.existsSync(paths.progress) && result.report) console.log(result.report);
+    if (!result) {
+      log('No integration tests ran: add test/integration/**/*.test.ts.');
+      return 1;
+    }
     for (const f of result.failed) log(`FAILED: ${f.fullTitle}: ${f.message.split('\n')[0]}`);
-    log(`${result.passes} passing, ${result.failures} failing, ${result.pending} pending; suite ${seconds(result.finishedAt - result.startedAt)}, whole run ${seconds(Date.now() - started)}.`);
-    log(`Screenshot: ${path.relative(repoRoot, path.join(artifacts, 'workbench.png'))}; logs: ${path.relative(repoRoot, path.join(artifacts, 'logs'))}/`);
+    log(`${result.passes} passing, ${result.failures} failing, ${result.pending} pending in ${sessions.length} editor sessions; whole run ${seconds(Date.now() - started)}.`);
+    log(`Screenshots: ${path.relative(repoRoot, artifacts)}/workbench*.png, ${path.relative(repoRoot, path.join(artifacts, SCREENSHOTS))}/; logs: ${path.relative(repoRoot, path.join(artifacts, 'logs'))}/<session>/`);
     if (result.total === 0 && !result.crash) {
       log('No integration tests ran: add test/integration/**/*.test.ts.');
       return 1;
@@ -125,6 +121,89 @@ async function main(): Promise<number> {
   } finally {
     await cleanup();
   }
+}
+
+/**
+ * The sessions with test files for at least one of their phases (only those phases);
+ * CLOUDXLR_TEST_SESSIONS=main,untrusted picks sessions by name.
+ */
+function selectedSessions(compiledTests: string): SessionSpec[] {
+  const only = process.env.CLOUDXLR_TEST_SESSIONS?.split(',').map((n) => n.trim()).filter(Boolean);
+  const unknown = only?.filter((n) => !SESSIONS.some((s) => s.name === n)) ?? [];
+  if (unknown.length) throw new Error(`CLOUDXLR_TEST_SESSIONS names unknown sessions: ${unknown.join(', ')} (known: ${SESSIONS.map((s) => s.name).join(', ')}).`);
+  return SESSIONS.filter((s) => !only || only.includes(s.name))
+    .map((s) => ({ ...s, phases: s.phases.filter((p) => testFiles(compiledTests, p).length > 0) }))
+    .filter((s) => s.phases.length > 0);
+}
+
+/** Runs one editor session to the end of its last phase and stops it, whatever happens. */
+async function runSession(ctx: RunContext, session: SessionSpec): Promise<RunnerResult> {
+  const dir = path.join(ctx.runDir, session.name);
+  fs.mkdirSync(dir, { recursive: true });
+  const paths = {
+    userData: path.join(dir, 'user-data'),
+    state: path.join(dir, 'code-server-state'),
+    progress: path.join(dir, 'progress.log'),
+    codeServerLog: path.join(dir, 'code-server.log'),
+    browserLog: path.join(dir, 'browser-console.log'),
+    screenshotRequests: ctx.testEnv[TestEnv.screenshotRequests]!,
+  };
+  const workspace = session.workspace(path.join(dir, 'workspace'));
+  fs.mkdirSync(path.join(paths.userData, 'User'), { recursive: true });
+  const settings = session.trusted ? QUIET_USER_SETTINGS : { ...QUIET_USER_SETTINGS, ...RESTRICTED_MODE_SETTINGS };
+  fs.writeFileSync(path.join(paths.userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  const phases = session.phases.map((phase) => ({ phase, resultFile: path.join(dir, `result-${phase}.json`) }));
+  placeRunnerExtension(repoRoot, ctx.extensionsDir, {
+    suitePath: ctx.suitePath, phases, progressFile: paths.progress,
+    ...(process.env[TestEnv.grep] ? { grep: process.env[TestEnv.grep] } : {}),
+  });
+
+  const sessionStarted = Date.now();
+  log(`Session ${session.name} (${session.phases.join(', ')}${session.trusted ? '' : ', Restricted Mode'}): starting code-server…`);
+  try {
+    const port = await freePort();
+    const server = await startCodeServer({
+      entry: ctx.entry, port, extensionsDir: ctx.extensionsDir, userDataDir: paths.userData, stateDir: paths.state,
+      workspace, trustWorkspace: session.trusted, env: hostEnv({ ...ctx.testEnv, [TestEnv.workspace]: workspace }), logFile: paths.codeServerLog,
+    });
+    ctx.current.server = server;
+    log(`code-server is up on 127.0.0.1:${port} after ${seconds(Date.now() - sessionStarted)}; opening the workbench in headless Chromium.`);
+    const workbench = await openWorkbench(workbenchUrl(port, workspace), paths.browserLog);
+    ctx.current.workbench = workbench;
+    let result: RunnerResult | undefined;
+    try {
+      for (const [i, { phase, resultFile }] of phases.entries()) {
+        if (i > 0) {
+          // A reload starts a new extension host: the next phase sees what survived.
+          log(`Reloading the window for the ${phase} tests…`);
+          await workbench.page.reload();
+        }
+        const phaseResult = await waitForResult(paths, resultFile, server, workbench);
+        result = result ? mergeResults(result, phaseResult) : phaseResult;
+        if (phaseResult.crash) break;
+      }
+    } finally {
+      // Unset when a signal already closed the browser.
+      if (ctx.current.workbench) await screenshot(workbench, path.join(artifacts, session.name === 'main' ? 'workbench.png' : `workbench-${session.name}.png`));
+    }
+    if (!result) throw new Error(`Session ${session.name} has no phases.`);
+    log(`Extension host ready ${seconds(result.activatedAt - sessionStarted)} after code-server was launched (VS Code ${result.vscodeVersion}, remote ${result.remoteName ?? 'none'}).`);
+    const activation = extensionActivation(paths.userData);
+    if (activation) log(`${EXTENSION_UNDER_TEST} activated ${seconds(activation.at - sessionStarted)} after launch (${activation.event}).`);
+    if (!fs.existsSync(paths.progress) && result.report) console.log(result.report);
+    log(`Session ${session.name}: ${result.passes} passing, ${result.failures} failing, ${result.pending} pending; suite ${seconds(result.finishedAt - result.startedAt)}, session ${seconds(Date.now() - sessionStarted)}.`);
+    return result;
+  } finally {
+    await stopSession(ctx);
+    saveLogs(dir, paths.userData, path.join(artifacts, 'logs', session.name));
+  }
+}
+
+async function stopSession(ctx: RunContext): Promise<void> {
+  const { server, workbench } = ctx.current;
+  ctx.current = {};
+  await closeWorkbench(workbench);
+  await stopChild(server);
 }
 
 /** Waits for the runner's result file, printing the report as it grows and serving screenshot requests. */
@@ -163,7 +242,7 @@ async function waitForResult(
   );
 }
 
-/** Both phases' results as one: counts added, reports joined, the first phase's host facts. */
+/** Two phases' or sessions' results as one: counts added, reports joined, the first one's host facts. */
 function mergeResults(first: RunnerResult, second: RunnerResult): RunnerResult {
   return {
     ...first,
@@ -210,19 +289,25 @@ function extensionActivation(userDataDir: string): { at: number; event: string }
   return undefined;
 }
 
-/** Copies the run's logs (launcher side and the editor's own, extension host included) to out/test-host/logs. */
-function saveLogs(runDir: string, userDataDir: string): void {
-  const target = path.join(artifacts, 'logs');
+/** Copies a session's logs (launcher side and the editor's own, extension host included) to `target`. */
+function saveLogs(sessionDir: string, userDataDir: string, target: string): void {
   try {
-    fs.mkdirSync(target, { recursive: true });
-    for (const name of ['code-server.log', 'cloud.log', 'browser-console.log', 'progress.log', 'result.json']) {
-      const file = path.join(runDir, name);
-      if (fs.existsSync(file)) fs.copyFileSync(file, path.join(target, name));
-    }
+    for (const name of ['code-server.log', 'browser-console.log', 'progress.log']) saveLog(path.join(sessionDir, name), target);
+    for (const name of fs.readdirSync(sessionDir).filter((n) => /^result-.*\.json$/.test(n))) saveLog(path.join(sessionDir, name), target);
     const editorLogs = path.join(userDataDir, 'logs');
     if (fs.existsSync(editorLogs)) fs.cpSync(editorLogs, path.join(target, 'editor'), { recursive: true });
   } catch (err) {
     log(`Could not save the logs: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function saveLog(file: string, target: string): void {
+  try {
+    if (!fs.existsSync(file)) return;
+    fs.mkdirSync(target, { recursive: true });
+    fs.copyFileSync(file, path.join(target, path.basename(file)));
+  } catch (err) {
+    log(`Could not save ${path.basename(file)}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 

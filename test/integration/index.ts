@@ -5,20 +5,20 @@ import * as fs from 'fs';
 import Mocha from 'mocha';
 import * as path from 'path';
 import * as util from 'util';
-import { AFTER_RELOAD_SUFFIX, SuitePhase, SuiteResult, TestFailure } from '../host/hostContract';
+import { phaseOfTestFile, SuitePhase, SuiteResult, TestFailure } from '../host/hostContract';
 
 export interface SuiteOptions {
   /** Also append each report line to this file as it is produced (live progress). */
   progressFile?: string;
   /** Only run tests whose full title matches this regular expression. */
   grep?: string;
-  /** 'main' (default) runs every test file but the after-reload ones; 'afterReload' only those. */
+  /** 'main' (default) runs the plain `*.test.js` files; another phase its `*.<phase>.test.js` ones. */
   phase?: SuitePhase;
 }
 
 export function testFiles(dir: string, phase: SuitePhase = 'main'): string[] {
   return (fs.readdirSync(dir, { recursive: true }) as string[])
-    .filter((f) => f.endsWith('.test.js') && f.endsWith(AFTER_RELOAD_SUFFIX) === (phase === 'afterReload'))
+    .filter((f) => f.endsWith('.test.js') && phaseOfTestFile(f) === phase)
     .map((f) => path.join(dir, f))
     .sort();
 }

@@ -21,9 +21,10 @@ export function activate(context: vscode.ExtensionContext): RunnerExports {
 
 async function runAndReport(config: RunnerConfig, activatedAt: number): Promise<void> {
   const host = { activatedAt, vscodeVersion: vscode.version, remoteName: vscode.env.remoteName };
-  // After the launcher reloads the window, this extension host runs the second phase.
-  const phase: SuitePhase = config.afterReloadResultFile && fs.existsSync(config.resultFile) ? 'afterReload' : 'main';
-  const resultFile = phase === 'afterReload' ? config.afterReloadResultFile! : config.resultFile;
+  // Each reload of the window starts a new extension host: it runs the next phase.
+  const next = config.phases.find((p) => !fs.existsSync(p.resultFile));
+  if (!next) return;
+  const { phase, resultFile } = next;
   let result: RunnerResult;
   try {
     const suite = require(config.suitePath) as SuiteModule;
