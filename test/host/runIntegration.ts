@@ -1,6 +1,7 @@
 // `npm run test:integration`: runs test/integration inside a real VS Code (code-server
-// 1.100.3, headless Chromium) next to a local cloud, prints the report and exits with the
-// number of failures. Everything it starts binds 127.0.0.1 and is stopped on the way out.
+// 1.100.3, headless Chromium) next to a local cloud, in one editor session per scenario
+// (SESSIONS), prints the report and exits with the number of failures. Everything it starts
+// binds 127.0.0.1 and is stopped on the way out.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -48,8 +49,8 @@ interface RunContext {
   extensionsDir: string;
   /** Environment of every session (cloud, artifacts, grep); sessions add their workspace. */
   testEnv: Record<string, string>;
-  /** The session now running, for the shutdown path. */
-  current: { server?: Child; workbench?: Workbench };
+  /** The session now running, for the shutdown path: what to stop, and how to save its logs. */
+  current: { server?: Child; workbench?: Workbench; saveLogs?: () => void };
 }
 
 async function main(): Promise<number> {
@@ -158,6 +159,7 @@ async function runSession(ctx: RunContext, session: SessionSpec): Promise<Runner
     ...(process.env[TestEnv.grep] ? { grep: process.env[TestEnv.grep] } : {}),
   });
 
+  ctx.current.saveLogs = () => saveLogs(dir, paths.userData, path.join(artifacts, 'logs', session.name));
   const sessionStarted = Date.now();
   log(`Session ${session.name} (${session.phases.join(', ')}${session.trusted ? '' : ', Restricted Mode'}): starting code-server…`);
   try {
@@ -195,15 +197,15 @@ async function runSession(ctx: RunContext, session: SessionSpec): Promise<Runner
     return result;
   } finally {
     await stopSession(ctx);
-    saveLogs(dir, paths.userData, path.join(artifacts, 'logs', session.name));
   }
 }
 
 async function stopSession(ctx: RunContext): Promise<void> {
-  const { server, workbench } = ctx.current;
+  const { server, workbench, saveLogs: save } = ctx.current;
   ctx.current = {};
   await closeWorkbench(workbench);
   await stopChild(server);
+  save?.();
 }
 
 /** Waits for the runner's result file, printing the report as it grows and serving screenshot requests. */
