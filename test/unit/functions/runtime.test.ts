@@ -1,6 +1,8 @@
 // The runtime on its own: warm reuse, bundle caching, queueing, recovery and isolation.
 import * as assert from 'assert';
+import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
+import * as path from 'path';
 import { FunctionRuntime, type ReleaseSpec } from '../../../src/localCloud/functions/runtime';
 
 const req = { method: 'POST', headers: {}, query: {}, body: null };
@@ -117,5 +119,25 @@ describe('functions: runtime sandbox', function () {
     } finally {
       await rt.close();
     }
+  });
+});
+
+describe('functions: runtime shutdown', function () {
+  this.timeout(30_000);
+  it('lets its caller resume after close(): a script awaiting it is not cut short', () => {
+    // Workers are unref'd; close() must still hold the process until they have exited.
+    const runtime = path.join(__dirname, '../../../src/localCloud/functions/runtime');
+    const script = `
+      const { FunctionRuntime } = require(${JSON.stringify(runtime)});
+      const code = 'module.exports = async () => 42;';
+      const spec = { project: 'p', functionName: 'f', release: 1, sha256: 'x'.repeat(64), secrets: [], env: {}, loadCode: () => code };
+      (async () => {
+        const rt = new FunctionRuntime({ maxWorkers: 1, prewarm: 0 });
+        const r = await rt.invoke(spec, { method: 'POST', headers: {}, query: {}, body: null }, () => undefined);
+        await rt.close();
+        console.log('resumed after close with ' + r.result);
+      })();`;
+    const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 });
+    assert.strictEqual(out.trim(), 'resumed after close with 42');
   });
 });

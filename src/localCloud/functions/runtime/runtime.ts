@@ -339,7 +339,11 @@ export class FunctionRuntime {
       if (!w.dead) exits.push(new Promise<void>((r) => w.child.once('exit', () => r())));
       this.kill(w);
     }
-    await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 2000).unref())]);
+    // The grace timer stays referenced: workers are unref'd, so without it the event loop
+    // could empty while close() is awaited and the process would exit before its caller resumes.
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(exits), new Promise((r) => (grace = setTimeout(r, 2000)))]);
+    clearTimeout(grace);
   }
 
   // ---- workers ---------------------------------------------------------------------------
