@@ -112,6 +112,28 @@ async function closeAll(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
 
+/**
+ * Opens a file in an editor as a person does (not through openTextDocument, whose reference
+ * keeps the document open for minutes), waits for its diagnostics, closes the editor, and
+ * returns the diagnostics once the document is closed and `after` of them are shown.
+ */
+async function openAndClose(uri: vscode.Uri, after: number): Promise<vscode.Diagnostic[]> {
+  await vscode.commands.executeCommand('vscode.open', uri);
+  await waitFor(`${path.basename(uri.fsPath)} open`, () => vscode.window.activeTextEditor?.document.uri.toString() === uri.toString());
+  await waitFor(`diagnostics of the open ${path.basename(uri.fsPath)}`, () => lintDiagnostics(uri).length > 0);
+  let closed = false;
+  const sub = vscode.workspace.onDidCloseTextDocument((d) => {
+    if (d.uri.toString() === uri.toString()) closed = true;
+  });
+  try {
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await waitFor(`${path.basename(uri.fsPath)} closed`, () => closed, 20_000);
+  } finally {
+    sub.dispose();
+  }
+  return waitForDiagnostics(uri, after);
+}
+
 describe('Secret linter', function () {
   this.timeout(60_000);
 
@@ -397,6 +419,26 @@ describe('Secret linter', function () {
     assert.match(await lastMessages(1), new RegExp(`^Scanned ${summary.files} files: ${summary.findings} possible secrets in \\d+ files: see the Problems panel\\. Skipped 2 \\(1 binary, 1 over 8 MB\\)\\.$`));
     // Files outside the frontend globs are not scanned.
     assert.strictEqual(lintDiagnostics(vscode.Uri.file(path.join(root(), 'cloudxlr.json'))).length, 0);
+  });
+
+  it('a file Scan Workspace reported keeps its problem after its editor is closed', async () => {
+    const summary = await vscode.commands.executeCommand<ScanSummary>(CommandId.scanWorkspace);
+    assert.ok(summary.findings >= 1, `found ${summary.findings}`);
+    const uri = vscode.Uri.file(path.join(root(), 'src/lint/unopened.ts'));
+    assert.strictEqual(lintDiagnostics(uri).length, 1);
+    const [d] = await openAndClose(uri, 1);
+    // The secret is still in the file: the problem stays, read from disk again.
+    assert.strictEqual(ruleOf(d!), 'openai-api-key');
+    assert.strictEqual(d!.range.start.line, 2);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.strictEqual(lintDiagnostics(uri).length, 1);
+  });
+
+  it('clears the problems of a file no scan reported once its editor is closed', async () => {
+    const file = path.join(root(), 'src/lint/scratch.js');
+    fs.writeFileSync(file, `const key = "${STRIPE_2}";\n`);
+    created.push(file);
+    await openAndClose(vscode.Uri.file(file), 0);
   });
 
   it('keeps a 5 MB minified file responsive: an edit gets diagnostics quickly and the host never stalls', async () => {

@@ -6,6 +6,7 @@ import { DIAGNOSTIC_SOURCE } from '../../constants';
 import { IncrementalScanner, ruleDocUrl, type Finding, type KnownValueIndex, type ScanOptions, type TextChange } from '../engine';
 import type { FileKind } from '../engine/types';
 import type { WorkspaceProject, WorkspaceProjects } from '../../project/workspaceProjects';
+import { scanFile } from './diskScan';
 import { composeChanges } from './fixText';
 import { GitHistory, type Committed } from './gitHistory';
 import { chooseFile, readSettings, toDiagnosticSeverity, type LintSettings } from './settings';
@@ -58,6 +59,8 @@ export interface LintEvent {
 export class DocumentLinter implements vscode.Disposable {
   private readonly docs = new Map<string, DocState>();
   private knownValues: KnownValueIndex | undefined;
+  /** Files Scan Workspace reported on, and how they are linted. */
+  private readonly scanned = new Map<string, FileKind>();
   private settings: LintSettings = readSettings();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly linted = new vscode.EventEmitter<LintEvent>();
@@ -194,6 +197,14 @@ export class DocumentLinter implements vscode.Disposable {
     this.schedule(state, DEBOUNCE_MS);
   }
 
+  /**
+   * A file Scan Workspace reported on: when its document closes, its problems are those of
+   * the file on disk again, not gone (the secret is still in the file).
+   */
+  rememberScanned(uri: vscode.Uri, kind: FileKind): void {
+    this.scanned.set(uri.toString(), kind);
+  }
+
   private closed(document: vscode.TextDocument): void {
     const key = document.uri.toString();
     const state = this.docs.get(key);
@@ -201,8 +212,30 @@ export class DocumentLinter implements vscode.Disposable {
     state.run?.cancel();
     if (state.timer) clearTimeout(state.timer);
     this.docs.delete(key);
-    this.collection.delete(document.uri);
     if (document.uri.scheme === 'file') this.git.forget(document.uri.fsPath);
+    const kind = this.scanned.get(key);
+    if (kind === undefined) {
+      this.collection.delete(document.uri);
+      return;
+    }
+    void this.publishFromDisk(document.uri, kind);
+  }
+
+  private async publishFromDisk(uri: vscode.Uri, kind: FileKind): Promise<void> {
+    const reopened = () => this.docs.has(uri.toString());
+    try {
+      const result = await scanFile(uri, kind, this.knownValues, reopened);
+      if (reopened()) return;
+      if ('findings' in result && result.findings.length) {
+        this.collection.set(uri, result.findings.slice(0, MAX_DIAGNOSTICS_PER_FILE).map((p) => toDiagnostic(p, this.settings)));
+      } else {
+        this.collection.delete(uri);
+      }
+    } catch {
+      // Deleted or unreadable since: nothing left to report.
+      if (!reopened()) this.collection.delete(uri);
+      this.scanned.delete(uri.toString());
+    }
   }
 
   private schedule(state: DocState, delay: number): void {

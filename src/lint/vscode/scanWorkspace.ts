@@ -5,13 +5,11 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { Notifier } from '../../ui/notify';
 import type { WorkspaceProjects } from '../../project/workspaceProjects';
-import { IncrementalScanner, isBinaryBuffer } from '../engine';
 import { EXCLUDED_DIRS, selectFile } from '../files';
+import { scanFile, SCAN_MAX_BYTES } from './diskScan';
 import { DocumentLinter, MAX_DIAGNOSTICS_PER_FILE, toDiagnostic, type PublishedFinding } from './documentLinter';
 import { lintConfigOf, readSettings, scanGlobs } from './settings';
 
-/** Files larger than this are skipped by the workspace scan (bundles are scanned when opened). */
-export const SCAN_MAX_BYTES = 8 * 1024 * 1024;
 const MAX_FILES = 20_000;
 
 export interface ScanSummary {
@@ -44,6 +42,7 @@ export async function scanWorkspace(projects: WorkspaceProjects, linter: Documen
           const published = await scanOne(t, linter, token, summary);
           if (published === undefined) continue;
           summary.files++;
+          linter.rememberScanned(t.uri, t.kind);
           summary.findings += published.length;
           if (published.length) summary.filesWithFindings++;
           if (!linter.isTracked(t.uri)) {
@@ -100,33 +99,11 @@ async function collectTargets(projects: WorkspaceProjects, ignore: string[], tok
 /** Scans one file (its open document's text when open); undefined when skipped. */
 async function scanOne(t: Target, linter: DocumentLinter, token: vscode.CancellationToken, summary: ScanSummary): Promise<PublishedFinding[] | undefined> {
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === t.uri.toString());
-  let text: string;
-  if (open) {
-    text = open.getText();
-  } else {
-    const stat = await vscode.workspace.fs.stat(t.uri);
-    if (stat.size > SCAN_MAX_BYTES) {
-      summary.skipped.tooLarge++;
-      return undefined;
-    }
-    const bytes = await vscode.workspace.fs.readFile(t.uri);
-    if (isBinaryBuffer(bytes)) {
-      summary.skipped.binary++;
-      return undefined;
-    }
-    text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  }
-  const { knownValues } = linter.options;
-  const scanner = new IncrementalScanner({ kind: t.kind, ...(knownValues ? { knownValues } : {}) });
-  if (!(await scanner.resetAsync(text, () => token.isCancellationRequested))) return undefined;
-  if (scanner.isBinary) {
-    summary.skipped.binary++;
+  const result = await scanFile(t.uri, t.kind, linter.options.knownValues, () => token.isCancellationRequested, open?.getText());
+  if ('cancelled' in result) return undefined;
+  if ('skipped' in result) {
+    summary.skipped[result.skipped]++;
     return undefined;
   }
-  return scanner.findings().map((f) => ({
-    finding: f,
-    kind: t.kind,
-    committed: undefined,
-    range: new vscode.Range(f.line - 1, f.column - 1, f.endLine - 1, f.endColumn - 1),
-  }));
+  return result.findings;
 }
