@@ -6,7 +6,7 @@ import * as path from 'path';
 import { RUNNER_EXTENSION_FOLDER, RunnerConfig } from './hostContract';
 
 /** What the extension needs at run time; node_modules holds its native and wasm externals. */
-const EXTENSION_ENTRIES = ['package.json', 'dist', 'media', 'bin', 'README.md', 'CHANGELOG.md', 'LICENSE', 'node_modules'];
+const EXTENSION_ENTRIES = ['package.json', 'dist', 'media', 'bin', 'types', 'README.md', 'CHANGELOG.md', 'LICENSE', 'node_modules'];
 
 interface Manifest {
   publisher: string;

@@ -128,7 +128,9 @@ export async function moveToApiKeys(deps: MoveDeps, linter: DocumentLinter, git:
     const scaffold = async (): Promise<{ name: string; files?: string[] } | undefined> => {
       try {
         return await vscode.commands.executeCommand<{ name: string; files?: string[] } | undefined>(CommandId.newFunction, { name: fn, keys: [keyName], project: project.project });
-      } catch {
+      } catch (e) {
+        // The function scaffold's errors name files and functions, never a key's value.
+        deps.log.warn(`Move to API Keys: scaffolding ${fn} failed: ${e instanceof Error ? e.message : 'unknown error'}`);
         void deps.notify.warn(`A Cloud Function could not be created here. Create one named ${fn} that reads ctx.secrets.get("${keyName}").`);
         return undefined;
       }
