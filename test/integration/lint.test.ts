@@ -441,6 +441,21 @@ describe('Secret linter', function () {
     await openAndClose(vscode.Uri.file(file), 0);
   });
 
+  it('the problems Scan Workspace left on files that are not open follow the settings', async () => {
+    await vscode.commands.executeCommand<ScanSummary>(CommandId.scanWorkspace);
+    const uri = vscode.Uri.file(path.join(root(), 'src/lint/unopened.ts'));
+    assert.strictEqual(lintDiagnostics(uri)[0]?.severity, vscode.DiagnosticSeverity.Error);
+    const config = vscode.workspace.getConfiguration('cloudxlr.lint');
+    try {
+      await config.update('severity', 'warning', vscode.ConfigurationTarget.Global);
+      await waitFor('warning severity on the closed file', () => lintDiagnostics(uri)[0]?.severity === vscode.DiagnosticSeverity.Warning);
+      await config.update('ignore', ['src/lint/unopened.ts'], vscode.ConfigurationTarget.Global);
+      await waitForDiagnostics(uri, 0);
+    } finally {
+      for (const k of ['severity', 'ignore']) await config.update(k, undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('keeps a 5 MB minified file responsive: an edit gets diagnostics quickly and the host never stalls', async () => {
     const { linter } = await api();
     const chunk = 'function a(b,c){return b.map(function(d){return d*c+"x"})};var token=f(1),apiKey=g(2),o={k:"v",n:1};';

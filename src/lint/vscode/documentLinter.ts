@@ -61,6 +61,7 @@ export class DocumentLinter implements vscode.Disposable {
   private knownValues: KnownValueIndex | undefined;
   /** Files Scan Workspace reported on, and how they are linted. */
   private readonly scanned = new Map<string, FileKind>();
+  private scannedGeneration = 0;
   private settings: LintSettings = readSettings();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly linted = new vscode.EventEmitter<LintEvent>();
@@ -95,6 +96,7 @@ export class DocumentLinter implements vscode.Disposable {
       state.pending = undefined;
       this.schedule(state, 0);
     }
+    void this.refreshScanned();
   }
 
   get options(): { knownValues: KnownValueIndex | undefined; settings: LintSettings } {
@@ -120,6 +122,7 @@ export class DocumentLinter implements vscode.Disposable {
         if (!state) this.collection.delete(d.uri);
       });
     }
+    void this.refreshScanned();
   }
 
   /** What is published for a document (for code actions and hovers). */
@@ -221,8 +224,37 @@ export class DocumentLinter implements vscode.Disposable {
     void this.publishFromDisk(document.uri, kind);
   }
 
-  private async publishFromDisk(uri: vscode.Uri, kind: FileKind): Promise<void> {
-    const reopened = () => this.docs.has(uri.toString());
+  /**
+   * Settings, projects or stored keys changed: the problems Scan Workspace left on files that
+   * are not open are checked again from disk (severity, ignore globs, globs, known values).
+   * A newer refresh supersedes one in progress.
+   */
+  private async refreshScanned(): Promise<void> {
+    const generation = ++this.scannedGeneration;
+    const stale = () => generation !== this.scannedGeneration;
+    for (const [key, kind] of [...this.scanned]) {
+      if (stale()) return;
+      const uri = vscode.Uri.parse(key);
+      if (this.docs.has(key) || !this.collection.has(uri)) continue;
+      let choice: Awaited<ReturnType<typeof chooseFile>>;
+      try {
+        choice = await chooseFile(this.projects, uri, '', this.settings);
+      } catch {
+        continue;
+      }
+      if (stale() || this.docs.has(key)) continue;
+      if (!choice) {
+        this.scanned.delete(key);
+        this.collection.delete(uri);
+        continue;
+      }
+      if (choice.kind !== kind) this.scanned.set(key, choice.kind);
+      await this.publishFromDisk(uri, choice.kind, stale);
+    }
+  }
+
+  private async publishFromDisk(uri: vscode.Uri, kind: FileKind, superseded: () => boolean = () => false): Promise<void> {
+    const reopened = () => this.docs.has(uri.toString()) || superseded();
     try {
       const result = await scanFile(uri, kind, this.knownValues, reopened);
       if (reopened()) return;
