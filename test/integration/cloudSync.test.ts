@@ -8,19 +8,14 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { CommandId, SettingId } from '../../src/constants';
-import type { CloudxlrApi } from '../../src/extension';
 import type { KeysNode } from '../../src/keys/keysView';
 import { digestOf } from '../../src/shared/secretText';
-import { EXTENSION_UNDER_TEST, TestEnv, requestScreenshot } from '../host/hostContract';
+import { TestEnv, requestScreenshot } from '../host/hostContract';
+import { extensionApi as api, lastMessage } from './support';
 
 const endpoint = process.env[TestEnv.endpoint] ?? '';
 const token = process.env[TestEnv.token] ?? '';
 const project = process.env[TestEnv.project] ?? 'demo';
-
-async function api(): Promise<CloudxlrApi> {
-  const ext = vscode.extensions.getExtension<CloudxlrApi>(EXTENSION_UNDER_TEST)!;
-  return ext.isActive ? ext.exports : ext.activate();
-}
 
 async function rows(): Promise<Map<string, string>> {
   const { keysView } = await api();
@@ -33,11 +28,6 @@ async function rows(): Promise<Map<string, string>> {
   };
   await walk(await keysView.getChildren());
   return out;
-}
-
-async function lastMessage(): Promise<string> {
-  const { notifier } = await api();
-  return notifier.recent[notifier.recent.length - 1]?.message ?? '';
 }
 
 /** Another machine (or a teammate) talking to the same cloud. */

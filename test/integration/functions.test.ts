@@ -10,12 +10,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { CommandId, SettingId } from '../../src/constants';
-import type { CloudxlrApi } from '../../src/extension';
 import type { FunctionsNode } from '../../src/deploy/vscode';
 import type { DeployResult } from '../../src/deploy/vscode/functionCommands';
 import type { InvokeResponse, RollbackResponse } from '../../src/deploy';
 import { digestOf } from '../../src/shared/secretText';
-import { EXTENSION_UNDER_TEST, TestEnv, requestScreenshot } from '../host/hostContract';
+import { TestEnv, requestScreenshot } from '../host/hostContract';
+import { extensionApi as api, messageMark, messagesSince } from './support';
 
 const endpoint = process.env[TestEnv.endpoint] ?? '';
 const token = process.env[TestEnv.token] ?? '';
@@ -40,11 +40,6 @@ const handler: Handler<{ prefix?: string }> = async (request, ctx) => {
 export default handler;
 `;
 
-async function api(): Promise<CloudxlrApi> {
-  const ext = vscode.extensions.getExtension<CloudxlrApi>(EXTENSION_UNDER_TEST)!;
-  return ext.isActive ? ext.exports : ext.activate();
-}
-
 /** The Functions view as a person sees it: name → description (and each key's row). */
 async function viewRows(): Promise<Map<string, { description: string; contextValue: string; keys: Map<string, { description: string; icon: string }> }>> {
   const { functionsView } = await api();
@@ -66,15 +61,6 @@ async function viewRows(): Promise<Map<string, { description: string; contextVal
   };
   await walk(await functionsView.getChildren());
   return out;
-}
-
-async function messagesSince(start: number): Promise<string> {
-  const { notifier } = await api();
-  return notifier.recent.slice(start).map((m) => m.message).join('\n');
-}
-
-async function mark(): Promise<number> {
-  return (await api()).notifier.recent.length;
 }
 
 /** The fields of the cloud's answers these tests read. */
@@ -134,9 +120,9 @@ describe('Cloud Functions in the editor', function () {
   });
 
   it('scaffolds a new function typed with the shipped declarations, with a CodeLens on its handler', async () => {
-    const start = await mark();
+    const start = await messageMark();
     assert.strictEqual(await vscode.commands.executeCommand(CommandId.newFunction, { name: 'Bad Name' }), undefined);
-    assert.match(await messagesSince(start), /lower kebab case/);
+    assert.match((await messagesSince(start)).join('\n'), /lower kebab case/);
 
     const r = await vscode.commands.executeCommand<{ name: string; files: string[] }>(CommandId.newFunction, { name: 'hello-scaffold', keys: [KEY] });
     created.push(...r.files);
@@ -161,10 +147,10 @@ describe('Cloud Functions in the editor', function () {
   });
 
   it('asks to sign in before deploying', async () => {
-    const start = await mark();
+    const start = await messageMark();
     const r = await vscode.commands.executeCommand<DeployResult>(CommandId.deployFunction, { name: 'hello-scaffold' });
     assert.strictEqual(r.status, 'not-signed-in');
-    assert.match(await messagesSince(start), /Not signed in to the CloudXLR project demo.*Sign in to deploy/);
+    assert.match((await messagesSince(start)).join('\n'), /Not signed in to the CloudXLR project demo.*Sign in to deploy/);
   });
 
   it('deploys a function reading a key stored only here: uploads the key, never the value with the code', async () => {
@@ -176,7 +162,7 @@ describe('Cloud Functions in the editor', function () {
     assert.strictEqual(rows.get('key-check')?.description, 'not deployed');
     assert.match(rows.get('key-check')!.keys.get(KEY)!.description, /^local only · uploaded on deploy$/);
 
-    const start = await mark();
+    const start = await messageMark();
     const r = await vscode.commands.executeCommand<DeployResult>(CommandId.deployFunction, { name: 'key-check', uploadMissing: true });
     assert.strictEqual(r.status, 'deployed', JSON.stringify(r));
     assert.ok(r.status === 'deployed');
@@ -184,7 +170,7 @@ describe('Cloud Functions in the editor', function () {
     assert.deepStrictEqual(r.secrets.map((s) => [s.name, s.version]), [[KEY, 'latest']]);
     url = r.url;
     assert.match(url, /\/fn\/demo\/key-check$/);
-    const shown = await messagesSince(start);
+    const shown = (await messagesSince(start)).join('\n');
     assert.match(shown, new RegExp(`Deployed key-check \\(release 1\\): ${url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
     assertNoValue(shown + JSON.stringify(r), 'the deploy result or a message');
 
@@ -207,14 +193,14 @@ describe('Cloud Functions in the editor', function () {
   });
 
   it('invokes it from the editor and through its public URL, with the right answer', async () => {
-    const start = await mark();
+    const start = await messageMark();
     const r = await vscode.commands.executeCommand<InvokeResponse>(CommandId.invokeFunction, { name: 'key-check', payload: { prefix: 'sk_test_FnCheckOne' } });
     assert.strictEqual(r.status, 'ok', JSON.stringify(r.error));
     assert.deepStrictEqual(r.result, { version: 1, digest: digestOf(VALUE_1), startsWithPrefix: true });
     // The function logged the key: the runtime redacted it.
     assert.ok(r.logs.some((l) => l.message.includes(`[REDACTED:${KEY}]`)), JSON.stringify(r.logs));
     assertNoValue(JSON.stringify(r), 'the invoke answer');
-    assert.match(await messagesSince(start), /key-check answered in \d+ ms: .*"startsWithPrefix":true/);
+    assert.match((await messagesSince(start)).join('\n'), /key-check answered in \d+ ms: .*"startsWithPrefix":true/);
 
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://localhost:5173' }, body: JSON.stringify({ prefix: 'nope' }) });
     assert.strictEqual(res.status, 200);
@@ -232,10 +218,10 @@ describe('Cloud Functions in the editor', function () {
   it('refuses a deploy whose source holds a stored key value, naming the place; nothing is uploaded', async () => {
     const file = writeFunction('key-check', CHECK_SOURCE(`export const fallback = '${VALUE_2}';`));
     const before = await cloud('GET', '/functions/key-check');
-    const start = await mark();
+    const start = await messageMark();
     const r = await vscode.commands.executeCommand<DeployResult>(CommandId.deployFunction, vscode.Uri.file(file));
     assert.strictEqual(r.status, 'leak');
-    const shown = await messagesSince(start);
+    const shown = (await messagesSince(start)).join('\n');
     assert.match(shown, new RegExp(`key-check was not deployed: The value of the key ${KEY} is in the code\\..*functions/key-check\\.ts:3.*Nothing was uploaded`));
     assertNoValue(shown + JSON.stringify(r), 'the refusal');
     const after = await cloud('GET', '/functions/key-check');
@@ -246,12 +232,12 @@ describe('Cloud Functions in the editor', function () {
 
   it('stops a deploy when a referenced key exists neither here nor in the cloud', async () => {
     created.push(writeFunction('needs-missing', `export default async (_request: unknown, ctx: { secrets: { get(n: string): Promise<string> } }) => ({ ok: (await ctx.secrets.get('FN_NOWHERE_KEY')).length > 0 });\n`));
-    const start = await mark();
+    const start = await messageMark();
     const r = await vscode.commands.executeCommand<DeployResult>(CommandId.deployFunction, { name: 'needs-missing', uploadMissing: true });
     assert.strictEqual(r.status, 'missing-keys');
     assert.ok(r.status === 'missing-keys');
     assert.deepStrictEqual(r.missing, ['FN_NOWHERE_KEY']);
-    assert.match(await messagesSince(start), /needs-missing was not deployed: FN_NOWHERE_KEY exists neither in the cloud vault nor on this machine/);
+    assert.match((await messagesSince(start)).join('\n'), /needs-missing was not deployed: FN_NOWHERE_KEY exists neither in the cloud vault nor on this machine/);
     assert.strictEqual((await cloud('GET', '/functions/needs-missing')).status, 404);
     const row = (await viewRows()).get('needs-missing')!;
     assert.strictEqual(row.keys.get('FN_NOWHERE_KEY')?.icon, 'warning');
@@ -279,12 +265,12 @@ describe('Cloud Functions in the editor', function () {
 
   it('deploys every function with Deploy All and reports the ones refused', async () => {
     fs.rmSync(path.join(functionsDir, 'hello-scaffold.ts'));
-    const start = await mark();
+    const start = await messageMark();
     const results = await vscode.commands.executeCommand<DeployResult[]>(CommandId.deployAll, { project });
     const ours = results.filter((o) => o.name === 'key-check' || o.name === 'needs-missing');
     assert.deepStrictEqual(ours.map((o) => [o.name, o.status]), [['key-check', 'deployed'], ['needs-missing', 'missing-keys']]);
     const deployed = results.filter((o) => o.status === 'deployed').length;
-    assert.match(await messagesSince(start), new RegExp(`Deployed ${deployed} of ${results.length} functions of demo\\. Not deployed: .*needs-missing \\(missing FN_NOWHERE_KEY\\)`));
+    assert.match((await messagesSince(start)).join('\n'), new RegExp(`Deployed ${deployed} of ${results.length} functions of demo\\. Not deployed: .*needs-missing \\(missing FN_NOWHERE_KEY\\)`));
     // Every function of the folder was tried, the fixture's own ones too.
     assert.ok(!results.some((o) => o.name === 'hello-scaffold'), 'a deleted file was deployed');
   });

@@ -4,19 +4,13 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { CommandId } from '../../src/constants';
-import type { CloudxlrApi } from '../../src/extension';
 import type { KeysNode } from '../../src/keys/keysView';
-import { EXTENSION_UNDER_TEST, requestScreenshot } from '../host/hostContract';
+import { requestScreenshot } from '../host/hostContract';
+import { extensionApi as api, lastMessage } from './support';
 
 const SHOP_STRIPE = 'sk_test_' + '51Mr4TkQz8VbWc2YpLd6Ns3Hf9';
 const ADMIN_OPENAI = 'sk-proj-' + 'Ad7Mn2Qx9Kw4Lp8Rt3Zv6Yb1Hc5Jf0GsEe2Wq8Ur5Ti1Oy';
 const ADMIN_RESEND = 're_' + 'Xk4mPq7Rs2Tv9Wy3Zb6Cd8Ef';
-
-async function api(): Promise<CloudxlrApi> {
-  const ext = vscode.extensions.getExtension<CloudxlrApi>(EXTENSION_UNDER_TEST);
-  assert.ok(ext, 'extension not installed');
-  return ext.isActive ? ext.exports : ext.activate();
-}
 
 interface Group {
   label: string;
@@ -40,11 +34,6 @@ async function view(): Promise<{ top: KeysNode[]; groups: Group[] }> {
     groups.push({ label: String(item.label), description: String(item.description ?? ''), keys });
   }
   return { top, groups };
-}
-
-async function lastMessage(): Promise<string> {
-  const { notifier } = await api();
-  return notifier.recent[notifier.recent.length - 1]?.message ?? '';
 }
 
 describe('API Keys view in a multi-root workspace', () => {

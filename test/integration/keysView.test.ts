@@ -5,18 +5,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { CommandId } from '../../src/constants';
-import type { CloudxlrApi } from '../../src/extension';
 import type { KeyNode, KeysNode } from '../../src/keys/keysView';
 import { EXTENSION_UNDER_TEST, TestEnv, requestScreenshot } from '../host/hostContract';
+import { extensionApi as api, lastMessage } from './support';
 
 const STRIPE = 'sk_test_' + '51Hx9QvLkZpTtWc3RmYbNd7Ae2'; // a made-up test-mode key
 const STRIPE_ROTATED = 'sk_test_' + '51Hx9QvLkZpTtWc3RmYbNd7Zz9';
-
-async function api(): Promise<CloudxlrApi> {
-  const ext = vscode.extensions.getExtension<CloudxlrApi>(EXTENSION_UNDER_TEST);
-  assert.ok(ext, 'extension not installed');
-  return ext.isActive ? ext.exports : ext.activate();
-}
 
 /** The rows of the API Keys view, as label and description. */
 async function rows(): Promise<{ label: string; description: string; tooltip: string; node: KeyNode }[]> {
@@ -34,11 +28,6 @@ async function rows(): Promise<{ label: string; description: string; tooltip: st
   };
   await walk(await keysView.getChildren());
   return out;
-}
-
-async function lastMessage(): Promise<string> {
-  const { notifier } = await api();
-  return notifier.recent[notifier.recent.length - 1]?.message ?? '';
 }
 
 async function clearAll(): Promise<void> {

@@ -10,23 +10,19 @@ import { CommandId, DIAGNOSTIC_SOURCE } from '../../src/constants';
 import type { CloudxlrApi } from '../../src/extension';
 import { scanText } from '../../src/lint/engine';
 import type { MoveResult, ScanSummary } from '../../src/lint/vscode';
-import { EXTENSION_UNDER_TEST, requestScreenshot } from '../host/hostContract';
+import { requestScreenshot } from '../host/hostContract';
+import { extensionApi, waitFor, workspaceRoot as root } from './support';
 
 const FIXTURE_STRIPE = 'sk_test_' + '51Qm7RvTc2XwLp9ZbNd4Ks8YhGf3JqWe';
 const STRIPE = 'sk_live_' + '51Hx9QvLkZpTtWc3RmYbNd7Ae2Lq';
 const STRIPE_2 = 'sk_live_' + '51Zr8PwMnXcVb6TyUi3Oa9Sd1Fq';
 const OPENAI = 'sk-proj-' + 'Lm3Qw8Zx5Rt1Yp7Kd2Hs9Vb4Nc6Jf0GaXe2Wq8Ur5Ti1Oy';
 
+/** The extension's API once the linter has started. */
 async function api(): Promise<CloudxlrApi> {
-  const ext = vscode.extensions.getExtension<CloudxlrApi>(EXTENSION_UNDER_TEST);
-  assert.ok(ext, 'extension not installed');
-  const exports = ext.isActive ? ext.exports : await ext.activate();
+  const exports = await extensionApi();
   await exports.linter.ready;
   return exports;
-}
-
-function root(): string {
-  return vscode.workspace.workspaceFolders![0]!.uri.fsPath;
 }
 
 function lintDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
@@ -37,18 +33,8 @@ function ruleOf(d: vscode.Diagnostic): string {
   return typeof d.code === 'object' && d.code ? String(d.code.value) : String(d.code);
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
-    await new Promise((r) => setTimeout(r, 15));
-  }
-}
-
 async function waitForDiagnostics(uri: vscode.Uri, count: number, timeoutMs = 10_000): Promise<vscode.Diagnostic[]> {
-  return waitFor(`${count} diagnostic(s) on ${path.basename(uri.fsPath)} (have ${lintDiagnostics(uri).length})`, () => {
+  return waitFor(() => `${count} diagnostic(s) on ${path.basename(uri.fsPath)} (have ${lintDiagnostics(uri).length})`, () => {
     const ds = lintDiagnostics(uri);
     return ds.length === count ? ds : undefined;
   }, timeoutMs);

@@ -10,6 +10,7 @@ import { CommandId, DIAGNOSTIC_SOURCE, SettingId } from '../../src/constants';
 import type { DeployResult } from '../../src/deploy/vscode/functionCommands';
 import type { CloudxlrApi } from '../../src/extension';
 import { EXTENSION_UNDER_TEST, FIXTURE_PROJECT, TestEnv, requestScreenshot } from '../host/hostContract';
+import { extensionApi as api, messagesSince, waitFor, workspaceRoot as root } from './support';
 
 const endpoint = process.env[TestEnv.endpoint] ?? '';
 const token = process.env[TestEnv.token] ?? '';
@@ -17,33 +18,9 @@ const project = process.env[TestEnv.project] ?? FIXTURE_PROJECT;
 const STRIPE = 'sk_live_' + '51Pq3RwLm8XcVb2TyUi7Oa4Sd9Fz';
 const OPENAI = 'sk-proj-' + 'Rt6Yp1Kd8Hs3Vb9Nc2Jf7GaXe4Wq1Ur8Ti5Oy0Lm3Qw6Zx';
 
-async function api(): Promise<CloudxlrApi> {
-  const ext = vscode.extensions.getExtension<CloudxlrApi>(EXTENSION_UNDER_TEST);
-  assert.ok(ext, 'extension not installed');
-  return ext.isActive ? ext.exports : ext.activate();
-}
-
-function root(): string {
-  return vscode.workspace.workspaceFolders![0]!.uri.fsPath;
-}
-
 async function keyRows(): Promise<string[]> {
   const { keysView } = await api();
   return (await keysView.getChildren()).map((n) => String(keysView.getTreeItem(n).label));
-}
-
-async function messagesSince(start: number): Promise<string[]> {
-  return (await api()).notifier.recent.slice(start).map((m) => m.message);
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 function lintDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {

@@ -1,0 +1,47 @@
+// What the integration tests share: the extension under test, what it told the user, and
+// waiting for something the editor does asynchronously.
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { CloudxlrApi } from '../../src/extension';
+import { EXTENSION_UNDER_TEST } from '../host/hostContract';
+
+/** The extension's API, activating it if needed. */
+export async function extensionApi(): Promise<CloudxlrApi> {
+  const ext = vscode.extensions.getExtension<CloudxlrApi>(EXTENSION_UNDER_TEST);
+  assert.ok(ext, `${EXTENSION_UNDER_TEST} is not installed`);
+  return ext.isActive ? ext.exports : ext.activate();
+}
+
+/** The first workspace folder's path. */
+export function workspaceRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'no workspace folder is open');
+  return folder.uri.fsPath;
+}
+
+/** The last notification the extension showed ('' if none). */
+export async function lastMessage(): Promise<string> {
+  const { notifier } = await extensionApi();
+  return notifier.recent[notifier.recent.length - 1]?.message ?? '';
+}
+
+/** How many notifications were shown so far: pass it to messagesSince. */
+export async function messageMark(): Promise<number> {
+  return (await extensionApi()).notifier.recent.length;
+}
+
+/** The notifications shown since a mark, oldest first. */
+export async function messagesSince(mark: number): Promise<string[]> {
+  return (await extensionApi()).notifier.recent.slice(mark).map((m) => m.message);
+}
+
+/** Polls until `probe` returns something truthy; fails after `timeoutMs` naming `what`. */
+export async function waitFor<T>(what: string | (() => string), probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}.`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
