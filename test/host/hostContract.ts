@@ -19,7 +19,7 @@ export const TestEnv = {
   artifacts: 'CLOUDXLR_TEST_ARTIFACTS',
   /** Only run tests whose full title matches this regular expression. */
   grep: 'CLOUDXLR_TEST_GREP',
-  /** This run's own directory for screenshot requests (see requestScreenshot). */
+  /** This run's own directory for requests to the launcher: screenshots and UI actions (see requestScreenshot, requestUi). */
   screenshotRequests: 'CLOUDXLR_TEST_SCREENSHOT_REQUESTS',
   /** Skip starting the local cloud (launcher development only; npm test never sets it). */
   noCloud: 'CLOUDXLR_TEST_NO_CLOUD',
@@ -123,3 +123,51 @@ export async function requestScreenshot(name: string, timeoutMs = 15_000): Promi
   }
   throw new Error(`The launcher did not take screenshot "${name}" within ${timeoutMs} ms.`);
 }
+
+/** One thing a person does in the workbench, done by the code-server launcher in the browser. */
+export type UiStep =
+  /** Wait until a prompt, quick pick or dialog showing this text is visible. */
+  | { see: string }
+  /** Type into the focused field. */
+  | { type: string }
+  /** Press a key or chord, in Playwright's names ('Enter', 'Escape', 'Control+A'). */
+  | { press: string }
+  /** Click the button with this label in the open dialog. */
+  | { click: string };
+
+/**
+ * From a test: asks the code-server launcher to act in the workbench as a person would,
+ * through its keyboard and mouse (prompts, dialogs). Start the command that shows the UI
+ * first, without awaiting it. Resolves true once done, false under a host that cannot drive
+ * the UI (test-electron); rejects with what went wrong.
+ */
+export async function requestUi(name: string, steps: UiStep[], timeoutMs = 30_000): Promise<boolean> {
+  const requests = process.env[TestEnv.screenshotRequests];
+  if (!canDriveUi() || !requests) return false;
+  const fs = await import('fs');
+  const path = await import('path');
+  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '-');
+  const request = path.join(requests, `${safe}${UI_REQUEST}`);
+  const error = `${request}.error`;
+  fs.mkdirSync(requests, { recursive: true });
+  fs.rmSync(error, { force: true });
+  fs.writeFileSync(`${request}.tmp`, JSON.stringify(steps));
+  fs.renameSync(`${request}.tmp`, request);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!fs.existsSync(request)) {
+      if (fs.existsSync(error)) throw new Error(`In the workbench, "${name}" failed: ${fs.readFileSync(error, 'utf8')}`);
+      return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`The launcher did not act on "${name}" within ${timeoutMs} ms.`);
+}
+
+/** Whether requestUi can act here: under code-server, not test-electron. */
+export function canDriveUi(): boolean {
+  return process.env[TestEnv.host] === 'code-server' && !!process.env[TestEnv.screenshotRequests];
+}
+
+/** The suffix of UI request files in the requests directory. */
+export const UI_REQUEST = '.ui.json';

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { closeWorkbench, openWorkbench, Workbench } from './browser';
 import { ensureCodeServer, ensureSystemPackages, hostEnv, QUIET_USER_SETTINGS, RESTRICTED_MODE_SETTINGS, startCodeServer, workbenchUrl } from './codeServer';
 import { installPackagedExtension, placeExtension, placeRunnerExtension } from './extensionsDir';
-import { EXTENSION_UNDER_TEST, FIXTURE_PROJECT, RunnerResult, SCREENSHOTS, SuitePhase, TestEnv } from './hostContract';
+import { EXTENSION_UNDER_TEST, FIXTURE_PROJECT, RunnerResult, SCREENSHOTS, SuitePhase, TestEnv, UI_REQUEST, type UiStep } from './hostContract';
 import { LocalCloud, startTestCloud } from './localCloud';
 import { testFiles } from '../integration/index';
 import { Child, freePort, log, onShutdown, seconds, sleep, stopChild, tail } from './processes';
@@ -227,6 +227,7 @@ async function waitForResult(
   while (Date.now() < deadline) {
     printProgress();
     await serveScreenshotRequests(paths.screenshotRequests, workbench);
+    await serveUiRequests(paths.screenshotRequests, workbench);
     if (fs.existsSync(resultFile)) {
       printProgress();
       return JSON.parse(fs.readFileSync(resultFile, 'utf8')) as RunnerResult;
@@ -265,6 +266,35 @@ async function serveScreenshotRequests(requests: string, workbench: Workbench): 
     const png = path.join(artifacts, SCREENSHOTS, name.replace(/\.request$/, '.png'));
     await screenshot(workbench, png);
     fs.rmSync(path.join(requests, name), { force: true });
+  }
+}
+
+/** Acts in the workbench for a test (see requestUi): keys typed and buttons clicked in the browser. */
+async function serveUiRequests(requests: string, workbench: Workbench): Promise<void> {
+  if (!fs.existsSync(requests)) return;
+  for (const name of fs.readdirSync(requests).filter((n) => n.endsWith(UI_REQUEST))) {
+    const request = path.join(requests, name);
+    try {
+      const steps = JSON.parse(fs.readFileSync(request, 'utf8')) as UiStep[];
+      for (const step of steps) await performUiStep(workbench.page, step);
+    } catch (err) {
+      fs.writeFileSync(`${request}.error`, err instanceof Error ? err.message.split('\n')[0]! : String(err));
+      await screenshot(workbench, path.join(artifacts, SCREENSHOTS, name.replace(UI_REQUEST, '-failed.png')));
+    }
+    fs.rmSync(request, { force: true });
+  }
+}
+
+async function performUiStep(page: Workbench['page'], step: UiStep): Promise<void> {
+  const timeout = 10_000;
+  if ('see' in step) {
+    await page.locator('.quick-input-widget, .monaco-dialog-box').filter({ hasText: step.see }).first().waitFor({ state: 'visible', timeout });
+  } else if ('type' in step) {
+    await page.keyboard.type(step.type);
+  } else if ('press' in step) {
+    await page.keyboard.press(step.press);
+  } else {
+    await page.locator('.monaco-dialog-box').getByRole('button', { name: step.click, exact: true }).click({ timeout });
   }
 }
 

@@ -6,7 +6,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { CommandId } from '../../src/constants';
 import type { KeyNode, KeysNode } from '../../src/keys/keysView';
-import { EXTENSION_UNDER_TEST, TestEnv, requestScreenshot } from '../host/hostContract';
+import { EXTENSION_UNDER_TEST, TestEnv, canDriveUi, requestScreenshot, requestUi } from '../host/hostContract';
 import { extensionApi as api, lastMessage } from './support';
 
 const STRIPE = 'sk_test_' + '51Hx9QvLkZpTtWc3RmYbNd7Ae2'; // a made-up test-mode key
@@ -33,6 +33,17 @@ async function rows(): Promise<{ label: string; description: string; tooltip: st
 async function clearAll(): Promise<void> {
   for (const r of await rows()) {
     if (r.node.meta) await vscode.commands.executeCommand(CommandId.deleteKey, { name: r.label, confirmed: true });
+  }
+}
+
+/** A prompt left open by a failed UI request would hold up the tests after it: close it. */
+async function closingPromptsOnFailure<T>(acting: Promise<T>): Promise<T> {
+  try {
+    return await acting;
+  } catch (e) {
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    await requestUi('close-dialog', [{ press: 'Escape' }]).catch(() => undefined);
+    throw e;
   }
 }
 
@@ -128,6 +139,46 @@ describe('API Keys view', () => {
     assert.deepStrictEqual((await rows()).map((r) => r.label), ['STRIPE_LIVE_KEY']);
     assert.strictEqual(await vscode.commands.executeCommand(CommandId.deleteKey, { name: 'NO_SUCH_KEY', confirmed: true }), false);
     assert.match(await lastMessage(), /no key named NO_SUCH_KEY/);
+  });
+
+  it('adds a key through its prompts, as a person types it: a bad name is refused in the box', async function () {
+    if (!canDriveUi()) this.skip(); // test-electron has no browser to type into
+    const value = 're_' + 'Pr0mpt7yPedK3yVa1ueXq9Zw';
+    const added = vscode.commands.executeCommand<{ name: string } | undefined>(CommandId.addKey);
+    const drove = await closingPromptsOnFailure(requestUi('add-key-prompts', [
+      { see: 'Name of the key' },
+      { type: 'resend key' },
+      { see: 'must be upper snake case' },
+      { press: 'Enter' }, // refused while the name is invalid: the box stays
+      { see: 'must be upper snake case' },
+      { press: 'Control+A' },
+      { type: 'PROMPTED_RESEND_KEY' },
+      { press: 'Enter' },
+      { see: 'Paste the value of PROMPTED_RESEND_KEY' },
+      { type: value },
+      { press: 'Enter' },
+    ]));
+    assert.ok(drove);
+    assert.deepStrictEqual(await added, { name: 'PROMPTED_RESEND_KEY' });
+    const row = (await rows()).find((r) => r.label === 'PROMPTED_RESEND_KEY');
+    assert.ok(row, 'the key is not in the view');
+    assert.match(row.description, /^Resend/);
+    await vscode.commands.executeCommand(CommandId.copyValue, { name: 'PROMPTED_RESEND_KEY' });
+    assert.strictEqual(await vscode.env.clipboard.readText(), value, 'the stored value is not what was typed');
+    await vscode.env.clipboard.writeText('');
+  });
+
+  it('asks before deleting, in a modal dialog: Cancel keeps the key, Delete removes it', async function () {
+    if (!canDriveUi()) this.skip(); // test-electron has no browser to click in
+    await vscode.commands.executeCommand(CommandId.addKey, { name: 'PROMPTED_RESEND_KEY', value: 're_' + 'Ab3dEf6hIj9kLm2nOp5qRs8t', overwrite: true });
+    const cancelled = vscode.commands.executeCommand<boolean>(CommandId.deleteKey, { name: 'PROMPTED_RESEND_KEY' });
+    assert.ok(await closingPromptsOnFailure(requestUi('delete-cancel', [{ see: 'Delete PROMPTED_RESEND_KEY from this machine?' }, { click: 'Cancel' }])));
+    assert.strictEqual(await cancelled, false);
+    assert.ok((await rows()).some((r) => r.label === 'PROMPTED_RESEND_KEY'), 'Cancel deleted the key');
+    const deleted = vscode.commands.executeCommand<boolean>(CommandId.deleteKey, { name: 'PROMPTED_RESEND_KEY' });
+    await closingPromptsOnFailure(requestUi('delete-confirm', [{ see: 'Delete PROMPTED_RESEND_KEY from this machine?' }, { click: 'Delete' }]));
+    assert.strictEqual(await deleted, true);
+    assert.ok(!(await rows()).some((r) => r.label === 'PROMPTED_RESEND_KEY'), 'the key is still listed');
   });
 
   it('imports from .env, empties the values in the file and git-ignores it', async () => {
