@@ -12,13 +12,14 @@ import { FIXTURE_PROJECT } from './hostContract';
 import { LocalCloud, startLocalCloud } from './localCloud';
 import { Child, freePort, log, onShutdown, portIsFree, stopChild } from './processes';
 import { DEFAULT_CLOUD_ENDPOINT, SettingId } from '../../src/constants';
+import { TYPES_FILE_NAME } from '../../src/deploy/scaffold';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const devRoot = path.join(repoRoot, '.cloudxlr');
 const paths = {
   cloudData: path.join(devRoot, 'dev-cloud'),
   token: path.join(devRoot, 'dev-cloud', 'dev-token'),
-  workspace: path.join(devRoot, 'dev-workspace'),
+  workspace: path.join(devRoot, 'checkout-app'),
   extensions: path.join(devRoot, 'dev-host', 'extensions'),
   userData: path.join(devRoot, 'dev-host', 'user-data'),
   state: path.join(devRoot, 'dev-host', 'code-server-state'),
@@ -33,6 +34,23 @@ function devToken(): string {
   const token = randomBytes(24).toString('base64url');
   fs.writeFileSync(paths.token, `${token}\n`, { mode: 0o600 });
   return token;
+}
+
+/**
+ * Copies the sample app. Its functions' tsconfig points at the repository's types/; the copy
+ * gets its own declarations file beside the functions, as "New Function" writes one.
+ */
+function copySample(from: string, to: string): void {
+  fs.cpSync(from, to, { recursive: true });
+  const manifest = JSON.parse(fs.readFileSync(path.join(to, 'cloudxlr.json'), 'utf8')) as { functionsDir?: string };
+  const functionsDir = path.join(to, manifest.functionsDir ?? 'functions');
+  fs.copyFileSync(path.join(repoRoot, 'types', TYPES_FILE_NAME), path.join(functionsDir, TYPES_FILE_NAME));
+  const tsconfigFile = path.join(functionsDir, 'tsconfig.json');
+  if (!fs.existsSync(tsconfigFile)) return;
+  const tsconfig = JSON.parse(fs.readFileSync(tsconfigFile, 'utf8')) as { compilerOptions?: { paths?: Record<string, string[]> }; include?: string[] };
+  if (tsconfig.compilerOptions?.paths) tsconfig.compilerOptions.paths['cloudxlr-functions'] = [`./${TYPES_FILE_NAME}`];
+  tsconfig.include = [...(tsconfig.include ?? []).filter((i) => !i.endsWith(TYPES_FILE_NAME)), `./${TYPES_FILE_NAME}`];
+  fs.writeFileSync(tsconfigFile, `${JSON.stringify(tsconfig, null, 2)}\n`);
 }
 
 /** Merges quiet defaults, then your own settings, then `settings` into the dev profile's settings.json. */
@@ -77,8 +95,8 @@ async function main(): Promise<number> {
 
   try {
     if (!fs.existsSync(paths.workspace)) {
-      fs.cpSync(path.join(repoRoot, 'test', 'fixtures', 'workspace'), paths.workspace, { recursive: true });
-      log(`Created the sample workspace ${path.relative(repoRoot, paths.workspace)} from test/fixtures/workspace.`);
+      copySample(path.join(repoRoot, 'samples', 'checkout-app'), paths.workspace);
+      log(`Created the workspace ${path.relative(repoRoot, paths.workspace)}, a copy of the checkout sample (samples/checkout-app) to try things on.`);
     }
 
     const defaultCloudPort = Number(new URL(DEFAULT_CLOUD_ENDPOINT).port);
@@ -104,7 +122,8 @@ async function main(): Promise<number> {
     log(`  Open in your browser: ${url}`);
     if (cloud) {
       log(`  Local cloud:          ${cloud.endpoint} (project ${FIXTURE_PROJECT}, data ${path.relative(repoRoot, paths.cloudData)})`);
-      log(`  Cloud token:          in ${path.relative(repoRoot, paths.token)} (for "CloudXLR: Sign In")`);
+      // This loopback cloud's developer token, shown as the cloud itself shows tokens on first start.
+      log(`  Cloud token:          ${devToken()} (paste it into "CloudXLR: Sign In to Cloud…"; kept in ${path.relative(repoRoot, paths.token)})`);
     }
     log(`  Logs:                 ${path.relative(repoRoot, paths.codeServerLog)}, ${path.relative(repoRoot, paths.cloudLog)}`);
     log('  After a rebuild (npm run watch), run "Developer: Restart Extension Host" in the editor.');
