@@ -442,6 +442,27 @@ describe('Secret linter', function () {
     }
   });
 
+  it('a key stored after Scan Workspace is found in a file the scan had found clean, without opening it', async () => {
+    const value = 'Wv3!kQ8#rN5@' + 'tZ1$hJ6%mB4^'; // no provider's format: only exact matching finds it
+    const file = path.join(root(), 'src/lint/closed-config.js');
+    fs.writeFileSync(file, `export const banner = { text: "${value}" };\n`);
+    created.push(file);
+    const uri = vscode.Uri.file(file);
+    await vscode.commands.executeCommand<ScanSummary>(CommandId.scanWorkspace);
+    assert.strictEqual(lintDiagnostics(uri).length, 0);
+    try {
+      await vscode.commands.executeCommand(CommandId.addKey, { name: 'LINT_CLOSED_VALUE', value });
+      const [d] = await waitForDiagnostics(uri, 1);
+      assert.strictEqual(ruleOf(d!), 'known-value');
+      assert.ok(!d!.message.includes(value));
+      assert.ok(!vscode.workspace.textDocuments.some((t) => t.uri.toString() === uri.toString()), 'the file was opened');
+    } finally {
+      await deleteKey('LINT_CLOSED_VALUE');
+    }
+    // The key is gone: so is the problem.
+    await waitForDiagnostics(uri, 0);
+  });
+
   it('keeps a 5 MB minified file responsive: an edit gets diagnostics quickly and the host never stalls', async () => {
     const { linter } = await api();
     const chunk = 'function a(b,c){return b.map(function(d){return d*c+"x"})};var token=f(1),apiKey=g(2),o={k:"v",n:1};';

@@ -16,6 +16,8 @@ export const DEBOUNCE_MS = 250;
 export const MAX_DIAGNOSTICS_PER_FILE = 500;
 /** Findings whose git history is looked up per run. */
 const MAX_GIT_LOOKUPS = 50;
+/** Most files a stored-key change re-reads from disk in the background (see refreshScanned). */
+const REFRESH_ALL_MAX = 5_000;
 /** An edit replacing more than this share of a document is scanned as a new text. */
 const RESET_SHARE = 0.5;
 
@@ -96,7 +98,8 @@ export class DocumentLinter implements vscode.Disposable {
       state.pending = undefined;
       this.schedule(state, 0);
     }
-    void this.refreshScanned();
+    // A new stored value can appear in any file the scan found clean, so all are read again.
+    void this.refreshScanned(true);
   }
 
   get options(): { knownValues: KnownValueIndex | undefined; settings: LintSettings } {
@@ -225,17 +228,19 @@ export class DocumentLinter implements vscode.Disposable {
   }
 
   /**
-   * Settings, projects or stored keys changed: the problems Scan Workspace left on files that
-   * are not open are checked again from disk (severity, ignore globs, globs, known values).
-   * A newer refresh supersedes one in progress.
+   * Settings, projects or stored keys changed: the files Scan Workspace reported on that are
+   * not open are checked again from disk (severity, ignore globs, globs, known values): those
+   * with problems, or with `all` every one of them (up to REFRESH_ALL_MAX files; beyond that,
+   * the next scan). A newer refresh supersedes one in progress.
    */
-  private async refreshScanned(): Promise<void> {
+  private async refreshScanned(all = false): Promise<void> {
     const generation = ++this.scannedGeneration;
     const stale = () => generation !== this.scannedGeneration;
+    const everyFile = all && this.scanned.size <= REFRESH_ALL_MAX;
     for (const [key, kind] of [...this.scanned]) {
       if (stale()) return;
       const uri = vscode.Uri.parse(key);
-      if (this.docs.has(key) || !this.collection.has(uri)) continue;
+      if (this.docs.has(key) || (!everyFile && !this.collection.has(uri))) continue;
       let choice: Awaited<ReturnType<typeof chooseFile>>;
       try {
         choice = await chooseFile(this.projects, uri, '', this.settings);
