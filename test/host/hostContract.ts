@@ -20,7 +20,7 @@ export const TestEnv = {
   /** Only run tests whose full title matches this regular expression. */
   grep: 'CLOUDXLR_TEST_GREP',
   /** This run's own directory for requests to the launcher: screenshots and UI actions (see requestScreenshot, requestUi). */
-  screenshotRequests: 'CLOUDXLR_TEST_SCREENSHOT_REQUESTS',
+  launcherRequests: 'CLOUDXLR_TEST_LAUNCHER_REQUESTS',
   /** Skip starting the local cloud (launcher development only; npm test never sets it). */
   noCloud: 'CLOUDXLR_TEST_NO_CLOUD',
 } as const;
@@ -99,29 +99,55 @@ export interface RunnerExports {
 /** Where the launcher writes requested screenshots, under the artifacts dir. */
 export const SCREENSHOTS = 'screenshots';
 
+/** The suffixes of request files in the launcher's requests directory. */
+export const SCREENSHOT_REQUEST = '.request';
+export const UI_REQUEST = '.ui.json';
+
+/** Whether the code-server launcher takes requests here (not under test-electron). */
+export function canDriveUi(): boolean {
+  return process.env[TestEnv.host] === 'code-server' && !!process.env[TestEnv.artifacts] && !!process.env[TestEnv.launcherRequests];
+}
+
+/**
+ * Hands the launcher a request file `<name><suffix>` and waits until it removes it (done);
+ * false if it did not within `timeoutMs`. A leftover `<request>.error` is cleared first.
+ */
+async function askLauncher(name: string, suffix: string, content: string, timeoutMs: number): Promise<{ done: boolean; request: string }> {
+  const fs = await import('fs');
+  const path = await import('path');
+  const requests = process.env[TestEnv.launcherRequests]!;
+  const request = path.join(requests, `${safeName(name)}${suffix}`);
+  fs.mkdirSync(requests, { recursive: true });
+  fs.rmSync(`${request}.error`, { force: true });
+  // Written whole, then renamed: the launcher never reads half a request.
+  fs.writeFileSync(`${request}.tmp`, content);
+  fs.renameSync(`${request}.tmp`, request);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!fs.existsSync(request)) return { done: true, request };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { done: false, request };
+}
+
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '-');
+}
+
 /**
  * From a test: asks the code-server launcher for a screenshot of the workbench as it is now.
  * Resolves with the PNG's path (<repo>/out/test-host/screenshots/<name>.png), or undefined
  * under a host that cannot take one (test-electron).
  */
 export async function requestScreenshot(name: string, timeoutMs = 15_000): Promise<string | undefined> {
-  const artifacts = process.env[TestEnv.artifacts];
-  const requests = process.env[TestEnv.screenshotRequests];
-  if (process.env[TestEnv.host] !== 'code-server' || !artifacts || !requests) return undefined;
+  if (!canDriveUi()) return undefined;
   const fs = await import('fs');
   const path = await import('path');
-  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '-');
-  const request = path.join(requests, `${safe}.request`);
-  const png = path.join(artifacts, SCREENSHOTS, `${safe}.png`);
-  fs.mkdirSync(requests, { recursive: true });
+  const png = path.join(process.env[TestEnv.artifacts]!, SCREENSHOTS, `${safeName(name)}.png`);
   fs.rmSync(png, { force: true });
-  fs.writeFileSync(request, String(Date.now()));
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!fs.existsSync(request) && fs.existsSync(png)) return png;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`The launcher did not take screenshot "${name}" within ${timeoutMs} ms.`);
+  const { done } = await askLauncher(name, SCREENSHOT_REQUEST, String(Date.now()), timeoutMs);
+  if (done && fs.existsSync(png)) return png;
+  throw new Error(done ? `The launcher could not take screenshot "${name}" (its output says why).` : `The launcher did not take screenshot "${name}" within ${timeoutMs} ms.`);
 }
 
 /** One thing a person does in the workbench, done by the code-server launcher in the browser. */
@@ -142,32 +168,10 @@ export type UiStep =
  * the UI (test-electron); rejects with what went wrong.
  */
 export async function requestUi(name: string, steps: UiStep[], timeoutMs = 30_000): Promise<boolean> {
-  const requests = process.env[TestEnv.screenshotRequests];
-  if (!canDriveUi() || !requests) return false;
+  if (!canDriveUi()) return false;
   const fs = await import('fs');
-  const path = await import('path');
-  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '-');
-  const request = path.join(requests, `${safe}${UI_REQUEST}`);
-  const error = `${request}.error`;
-  fs.mkdirSync(requests, { recursive: true });
-  fs.rmSync(error, { force: true });
-  fs.writeFileSync(`${request}.tmp`, JSON.stringify(steps));
-  fs.renameSync(`${request}.tmp`, request);
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!fs.existsSync(request)) {
-      if (fs.existsSync(error)) throw new Error(`In the workbench, "${name}" failed: ${fs.readFileSync(error, 'utf8')}`);
-      return true;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`The launcher did not act on "${name}" within ${timeoutMs} ms.`);
+  const { done, request } = await askLauncher(name, UI_REQUEST, JSON.stringify(steps), timeoutMs);
+  if (!done) throw new Error(`The launcher did not act on "${name}" within ${timeoutMs} ms.`);
+  if (fs.existsSync(`${request}.error`)) throw new Error(`In the workbench, "${name}" failed: ${fs.readFileSync(`${request}.error`, 'utf8')}`);
+  return true;
 }
-
-/** Whether requestUi can act here: under code-server, not test-electron. */
-export function canDriveUi(): boolean {
-  return process.env[TestEnv.host] === 'code-server' && !!process.env[TestEnv.screenshotRequests];
-}
-
-/** The suffix of UI request files in the requests directory. */
-export const UI_REQUEST = '.ui.json';

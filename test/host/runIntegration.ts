@@ -8,7 +8,7 @@ import * as path from 'path';
 import { closeWorkbench, openWorkbench, Workbench } from './browser';
 import { ensureCodeServer, ensureSystemPackages, hostEnv, QUIET_USER_SETTINGS, RESTRICTED_MODE_SETTINGS, startCodeServer, workbenchUrl } from './codeServer';
 import { installPackagedExtension, placeExtension, placeRunnerExtension } from './extensionsDir';
-import { EXTENSION_UNDER_TEST, FIXTURE_PROJECT, RunnerResult, SCREENSHOTS, SuitePhase, TestEnv, UI_REQUEST, type UiStep } from './hostContract';
+import { EXTENSION_UNDER_TEST, FIXTURE_PROJECT, RunnerResult, SCREENSHOTS, SuitePhase, TestEnv, SCREENSHOT_REQUEST, UI_REQUEST, type UiStep } from './hostContract';
 import { LocalCloud, startTestCloud } from './localCloud';
 import { testFiles } from '../integration/index';
 import { Child, freePort, log, onShutdown, seconds, sleep, stopChild, tail } from './processes';
@@ -82,7 +82,7 @@ async function main(): Promise<number> {
       [TestEnv.host]: 'code-server',
       [TestEnv.project]: FIXTURE_PROJECT,
       [TestEnv.artifacts]: artifacts,
-      [TestEnv.screenshotRequests]: path.join(runDir, 'screenshot-requests'),
+      [TestEnv.launcherRequests]: path.join(runDir, 'launcher-requests'),
     };
     if (process.env[TestEnv.grep]) ctx.testEnv[TestEnv.grep] = process.env[TestEnv.grep]!;
     const testCloud = await startTestCloud(repoRoot, path.join(runDir, 'cloud-data'), path.join(runDir, 'cloud.log'));
@@ -107,14 +107,12 @@ async function main(): Promise<number> {
       result = result ? mergeResults(result, sessionResult) : sessionResult;
       if (sessionResult.crash) break;
     }
-    if (!result) {
-      log('No integration tests ran: add test/integration/**/*.test.ts.');
-      return 1;
+    if (result) {
+      for (const f of result.failed) log(`FAILED: ${f.fullTitle}: ${f.message.split('\n')[0]}`);
+      log(`${result.passes} passing, ${result.failures} failing, ${result.pending} pending in ${sessions.length} editor sessions; whole run ${seconds(Date.now() - started)}.`);
+      log(`Screenshots: ${path.relative(repoRoot, artifacts)}/workbench*.png, ${path.relative(repoRoot, path.join(artifacts, SCREENSHOTS))}/; logs: ${path.relative(repoRoot, path.join(artifacts, 'logs'))}/<session>/`);
     }
-    for (const f of result.failed) log(`FAILED: ${f.fullTitle}: ${f.message.split('\n')[0]}`);
-    log(`${result.passes} passing, ${result.failures} failing, ${result.pending} pending in ${sessions.length} editor sessions; whole run ${seconds(Date.now() - started)}.`);
-    log(`Screenshots: ${path.relative(repoRoot, artifacts)}/workbench*.png, ${path.relative(repoRoot, path.join(artifacts, SCREENSHOTS))}/; logs: ${path.relative(repoRoot, path.join(artifacts, 'logs'))}/<session>/`);
-    if (result.total === 0 && !result.crash) {
+    if (!result || (result.total === 0 && !result.crash)) {
       log('No integration tests ran: add test/integration/**/*.test.ts.');
       return 1;
     }
@@ -147,7 +145,7 @@ async function runSession(ctx: RunContext, session: SessionSpec): Promise<Runner
     progress: path.join(dir, 'progress.log'),
     codeServerLog: path.join(dir, 'code-server.log'),
     browserLog: path.join(dir, 'browser-console.log'),
-    screenshotRequests: ctx.testEnv[TestEnv.screenshotRequests]!,
+    requests: ctx.testEnv[TestEnv.launcherRequests]!,
   };
   const workspace = session.workspace(path.join(dir, 'workspace'));
   fs.mkdirSync(path.join(paths.userData, 'User'), { recursive: true });
@@ -208,9 +206,9 @@ async function stopSession(ctx: RunContext): Promise<void> {
   save?.();
 }
 
-/** Waits for the runner's result file, printing the report as it grows and serving screenshot requests. */
+/** Waits for the runner's result file, printing the report as it grows and serving the tests' requests to the launcher. */
 async function waitForResult(
-  paths: { progress: string; codeServerLog: string; browserLog: string; screenshotRequests: string },
+  paths: { progress: string; codeServerLog: string; browserLog: string; requests: string },
   resultFile: string,
   server: Child,
   workbench: Workbench,
@@ -226,8 +224,7 @@ async function waitForResult(
   };
   while (Date.now() < deadline) {
     printProgress();
-    await serveScreenshotRequests(paths.screenshotRequests, workbench);
-    await serveUiRequests(paths.screenshotRequests, workbench);
+    await serveRequests(paths.requests, workbench);
     if (fs.existsSync(resultFile)) {
       printProgress();
       return JSON.parse(fs.readFileSync(resultFile, 'utf8')) as RunnerResult;
@@ -260,26 +257,23 @@ function mergeResults(first: RunnerResult, second: RunnerResult): RunnerResult {
   };
 }
 
-async function serveScreenshotRequests(requests: string, workbench: Workbench): Promise<void> {
+/** Serves the tests' requests (see requestScreenshot, requestUi): screenshots, and keys typed and buttons clicked in the browser. */
+async function serveRequests(requests: string, workbench: Workbench): Promise<void> {
   if (!fs.existsSync(requests)) return;
-  for (const name of fs.readdirSync(requests).filter((n) => n.endsWith('.request'))) {
-    const png = path.join(artifacts, SCREENSHOTS, name.replace(/\.request$/, '.png'));
-    await screenshot(workbench, png);
-    fs.rmSync(path.join(requests, name), { force: true });
-  }
-}
-
-/** Acts in the workbench for a test (see requestUi): keys typed and buttons clicked in the browser. */
-async function serveUiRequests(requests: string, workbench: Workbench): Promise<void> {
-  if (!fs.existsSync(requests)) return;
-  for (const name of fs.readdirSync(requests).filter((n) => n.endsWith(UI_REQUEST))) {
+  for (const name of fs.readdirSync(requests)) {
     const request = path.join(requests, name);
-    try {
-      const steps = JSON.parse(fs.readFileSync(request, 'utf8')) as UiStep[];
-      for (const step of steps) await performUiStep(workbench.page, step);
-    } catch (err) {
-      fs.writeFileSync(`${request}.error`, err instanceof Error ? err.message.split('\n')[0]! : String(err));
-      await screenshot(workbench, path.join(artifacts, SCREENSHOTS, name.replace(UI_REQUEST, '-failed.png')));
+    if (name.endsWith(SCREENSHOT_REQUEST)) {
+      await screenshot(workbench, path.join(artifacts, SCREENSHOTS, name.replace(SCREENSHOT_REQUEST, '.png')));
+    } else if (name.endsWith(UI_REQUEST)) {
+      try {
+        const steps = JSON.parse(fs.readFileSync(request, 'utf8')) as UiStep[];
+        for (const step of steps) await performUiStep(workbench.page, step);
+      } catch (err) {
+        fs.writeFileSync(`${request}.error`, err instanceof Error ? err.message.split('\n')[0]! : String(err));
+        await screenshot(workbench, path.join(artifacts, SCREENSHOTS, name.replace(UI_REQUEST, '-failed.png')));
+      }
+    } else {
+      continue;
     }
     fs.rmSync(request, { force: true });
   }

@@ -30,13 +30,13 @@ async function rows(): Promise<Map<string, string>> {
   return out;
 }
 
-/** Another machine (or a teammate) talking to the same cloud. */
 /** The fields of the cloud's key answers these tests read. */
 interface KeyAnswer {
   version: number;
   digest: string;
 }
 
+/** Another machine (or a teammate) talking to the same cloud. */
 async function cloud(method: string, path: string, body?: unknown): Promise<{ status: number; json: KeyAnswer }> {
   const res = await fetch(`${endpoint}/v1/projects/${project}${path}`, {
     method,

@@ -15,7 +15,7 @@ import type { DeployResult } from '../../src/deploy/vscode/functionCommands';
 import type { InvokeResponse, RollbackResponse } from '../../src/deploy';
 import { digestOf } from '../../src/shared/secretText';
 import { TestEnv, requestScreenshot } from '../host/hostContract';
-import { extensionApi as api, messageMark, messagesSince } from './support';
+import { extensionApi as api, messageMark, shownSince } from './support';
 
 const endpoint = process.env[TestEnv.endpoint] ?? '';
 const token = process.env[TestEnv.token] ?? '';
@@ -122,7 +122,7 @@ describe('Cloud Functions in the editor', function () {
   it('scaffolds a new function typed with the shipped declarations, with a CodeLens on its handler', async () => {
     const start = await messageMark();
     assert.strictEqual(await vscode.commands.executeCommand(CommandId.newFunction, { name: 'Bad Name' }), undefined);
-    assert.match((await messagesSince(start)).join('\n'), /lower kebab case/);
+    assert.match(await shownSince(start), /lower kebab case/);
 
     const r = await vscode.commands.executeCommand<{ name: string; files: string[] }>(CommandId.newFunction, { name: 'hello-scaffold', keys: [KEY] });
     created.push(...r.files);
@@ -150,7 +150,7 @@ describe('Cloud Functions in the editor', function () {
     const start = await messageMark();
     const r = await vscode.commands.executeCommand<DeployResult>(CommandId.deployFunction, { name: 'hello-scaffold' });
     assert.strictEqual(r.status, 'not-signed-in');
-    assert.match((await messagesSince(start)).join('\n'), /Not signed in to the CloudXLR project demo.*Sign in to deploy/);
+    assert.match(await shownSince(start), /Not signed in to the CloudXLR project demo.*Sign in to deploy/);
   });
 
   it('deploys a function reading a key stored only here: uploads the key, never the value with the code', async () => {
@@ -170,7 +170,7 @@ describe('Cloud Functions in the editor', function () {
     assert.deepStrictEqual(r.secrets.map((s) => [s.name, s.version]), [[KEY, 'latest']]);
     url = r.url;
     assert.match(url, /\/fn\/demo\/key-check$/);
-    const shown = (await messagesSince(start)).join('\n');
+    const shown = await shownSince(start);
     assert.match(shown, new RegExp(`Deployed key-check \\(release 1\\): ${url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
     assertNoValue(shown + JSON.stringify(r), 'the deploy result or a message');
 
@@ -200,7 +200,7 @@ describe('Cloud Functions in the editor', function () {
     // The function logged the key: the runtime redacted it.
     assert.ok(r.logs.some((l) => l.message.includes(`[REDACTED:${KEY}]`)), JSON.stringify(r.logs));
     assertNoValue(JSON.stringify(r), 'the invoke answer');
-    assert.match((await messagesSince(start)).join('\n'), /key-check answered in \d+ ms: .*"startsWithPrefix":true/);
+    assert.match(await shownSince(start), /key-check answered in \d+ ms: .*"startsWithPrefix":true/);
 
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://localhost:5173' }, body: JSON.stringify({ prefix: 'nope' }) });
     assert.strictEqual(res.status, 200);
@@ -221,7 +221,7 @@ describe('Cloud Functions in the editor', function () {
     const start = await messageMark();
     const r = await vscode.commands.executeCommand<DeployResult>(CommandId.deployFunction, vscode.Uri.file(file));
     assert.strictEqual(r.status, 'leak');
-    const shown = (await messagesSince(start)).join('\n');
+    const shown = await shownSince(start);
     assert.match(shown, new RegExp(`key-check was not deployed: The value of the key ${KEY} is in the code\\..*functions/key-check\\.ts:3.*Nothing was uploaded`));
     assertNoValue(shown + JSON.stringify(r), 'the refusal');
     const after = await cloud('GET', '/functions/key-check');
@@ -237,7 +237,7 @@ describe('Cloud Functions in the editor', function () {
     assert.strictEqual(r.status, 'missing-keys');
     assert.ok(r.status === 'missing-keys');
     assert.deepStrictEqual(r.missing, ['FN_NOWHERE_KEY']);
-    assert.match((await messagesSince(start)).join('\n'), /needs-missing was not deployed: FN_NOWHERE_KEY exists neither in the cloud vault nor on this machine/);
+    assert.match(await shownSince(start), /needs-missing was not deployed: FN_NOWHERE_KEY exists neither in the cloud vault nor on this machine/);
     assert.strictEqual((await cloud('GET', '/functions/needs-missing')).status, 404);
     const row = (await viewRows()).get('needs-missing')!;
     assert.strictEqual(row.keys.get('FN_NOWHERE_KEY')?.icon, 'warning');
@@ -270,7 +270,7 @@ describe('Cloud Functions in the editor', function () {
     const ours = results.filter((o) => o.name === 'key-check' || o.name === 'needs-missing');
     assert.deepStrictEqual(ours.map((o) => [o.name, o.status]), [['key-check', 'deployed'], ['needs-missing', 'missing-keys']]);
     const deployed = results.filter((o) => o.status === 'deployed').length;
-    assert.match((await messagesSince(start)).join('\n'), new RegExp(`Deployed ${deployed} of ${results.length} functions of demo\\. Not deployed: .*needs-missing \\(missing FN_NOWHERE_KEY\\)`));
+    assert.match(await shownSince(start), new RegExp(`Deployed ${deployed} of ${results.length} functions of demo\\. Not deployed: .*needs-missing \\(missing FN_NOWHERE_KEY\\)`));
     // Every function of the folder was tried, the fixture's own ones too.
     assert.ok(!results.some((o) => o.name === 'hello-scaffold'), 'a deleted file was deployed');
   });

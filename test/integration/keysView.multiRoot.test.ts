@@ -36,6 +36,11 @@ async function view(): Promise<{ top: KeysNode[]; groups: Group[] }> {
   return { top, groups };
 }
 
+/** Each project row's label with the names of its keys. */
+async function keyNamesByProject(): Promise<[string, string[]][]> {
+  return (await view()).groups.map((g) => [g.label, g.keys.map((k) => k.label)]);
+}
+
 describe('API Keys view in a multi-root workspace', () => {
   after(async () => {
     for (const [project, name] of [['shop', 'STRIPE_SECRET_KEY'], ['admin', 'OPENAI_API_KEY'], ['admin', 'RESEND_API_KEY']] as const) {
@@ -69,8 +74,7 @@ describe('API Keys view in a multi-root workspace', () => {
 
   it('adds a key with {project: "admin"} under admin only', async () => {
     assert.deepStrictEqual(await vscode.commands.executeCommand(CommandId.addKey, { project: 'admin', name: 'RESEND_API_KEY', value: ADMIN_RESEND }), { name: 'RESEND_API_KEY' });
-    const { groups } = await view();
-    assert.deepStrictEqual(groups.map((g) => [g.label, g.keys.map((k) => k.label)]), [
+    assert.deepStrictEqual(await keyNamesByProject(), [
       ['shop', ['STRIPE_SECRET_KEY']],
       ['admin', ['OPENAI_API_KEY', 'RESEND_API_KEY']],
     ]);
@@ -92,8 +96,7 @@ describe('API Keys view in a multi-root workspace', () => {
   it('deletes a key from one project without touching the other', async () => {
     await vscode.commands.executeCommand(CommandId.addKey, { project: 'admin', name: 'STRIPE_SECRET_KEY', value: SHOP_STRIPE.replace('Hf9', 'Hf8') });
     assert.strictEqual(await vscode.commands.executeCommand(CommandId.deleteKey, { project: 'admin', name: 'STRIPE_SECRET_KEY', confirmed: true }), true);
-    const { groups } = await view();
-    assert.deepStrictEqual(groups.map((g) => [g.label, g.keys.map((k) => k.label)]), [
+    assert.deepStrictEqual(await keyNamesByProject(), [
       ['shop', ['STRIPE_SECRET_KEY']],
       ['admin', ['OPENAI_API_KEY', 'RESEND_API_KEY']],
     ]);

@@ -6,12 +6,12 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { CommandId, DIAGNOSTIC_SOURCE } from '../../src/constants';
+import { CommandId } from '../../src/constants';
 import type { CloudxlrApi } from '../../src/extension';
 import { scanText } from '../../src/lint/engine';
 import type { MoveResult, ScanSummary } from '../../src/lint/vscode';
 import { requestScreenshot } from '../host/hostContract';
-import { extensionApi, waitFor, workspaceRoot as root } from './support';
+import { extensionApi, lintDiagnostics, waitFor, workspaceRoot as root } from './support';
 
 const FIXTURE_STRIPE = 'sk_test_' + '51Qm7RvTc2XwLp9ZbNd4Ks8YhGf3JqWe';
 const STRIPE = 'sk_live_' + '51Hx9QvLkZpTtWc3RmYbNd7Ae2Lq';
@@ -25,8 +25,9 @@ async function api(): Promise<CloudxlrApi> {
   return exports;
 }
 
-function lintDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === DIAGNOSTIC_SOURCE);
+/** The fixture file that no test opens before Scan Workspace runs. */
+function unopenedFixture(): vscode.Uri {
+  return vscode.Uri.file(path.join(root(), 'src/lint/unopened.ts'));
 }
 
 function ruleOf(d: vscode.Diagnostic): string {
@@ -394,7 +395,7 @@ describe('Secret linter', function () {
     assert.strictEqual(summary.cancelled, false);
     assert.ok(summary.files >= 3, `scanned ${summary.files} files`);
     assert.ok(summary.findings >= 3, `found ${summary.findings}`);
-    const unopened = vscode.Uri.file(path.join(root(), 'src/lint/unopened.ts'));
+    const unopened = unopenedFixture();
     const [d, ...more] = lintDiagnostics(unopened);
     assert.strictEqual(more.length, 0);
     assert.strictEqual(ruleOf(d!), 'openai-api-key');
@@ -410,7 +411,7 @@ describe('Secret linter', function () {
   it('a file Scan Workspace reported keeps its problem after its editor is closed', async () => {
     const summary = await vscode.commands.executeCommand<ScanSummary>(CommandId.scanWorkspace);
     assert.ok(summary.findings >= 1, `found ${summary.findings}`);
-    const uri = vscode.Uri.file(path.join(root(), 'src/lint/unopened.ts'));
+    const uri = unopenedFixture();
     assert.strictEqual(lintDiagnostics(uri).length, 1);
     const [d] = await openAndClose(uri, 1);
     // The secret is still in the file: the problem stays, read from disk again.
@@ -429,7 +430,7 @@ describe('Secret linter', function () {
 
   it('the problems Scan Workspace left on files that are not open follow the settings', async () => {
     await vscode.commands.executeCommand<ScanSummary>(CommandId.scanWorkspace);
-    const uri = vscode.Uri.file(path.join(root(), 'src/lint/unopened.ts'));
+    const uri = unopenedFixture();
     assert.strictEqual(lintDiagnostics(uri)[0]?.severity, vscode.DiagnosticSeverity.Error);
     const config = vscode.workspace.getConfiguration('cloudxlr.lint');
     try {

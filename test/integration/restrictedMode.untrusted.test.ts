@@ -6,11 +6,11 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { CommandId, DIAGNOSTIC_SOURCE, SettingId } from '../../src/constants';
+import { CommandId, SettingId } from '../../src/constants';
 import type { DeployResult } from '../../src/deploy/vscode/functionCommands';
 import type { CloudxlrApi } from '../../src/extension';
 import { EXTENSION_UNDER_TEST, FIXTURE_PROJECT, TestEnv, requestScreenshot } from '../host/hostContract';
-import { extensionApi as api, messagesSince, waitFor, workspaceRoot as root } from './support';
+import { extensionApi as api, lintDiagnostics, messagesSince, waitFor, workspaceRoot as root } from './support';
 
 const endpoint = process.env[TestEnv.endpoint] ?? '';
 const token = process.env[TestEnv.token] ?? '';
@@ -21,10 +21,6 @@ const OPENAI = 'sk-proj-' + 'Rt6Yp1Kd8Hs3Vb9Nc2Jf7GaXe4Wq1Ur8Ti5Oy0Lm3Qw6Zx';
 async function keyRows(): Promise<string[]> {
   const { keysView } = await api();
   return (await keysView.getChildren()).map((n) => String(keysView.getTreeItem(n).label));
-}
-
-function lintDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === DIAGNOSTIC_SOURCE);
 }
 
 /** The functions the cloud holds, as another client sees them. */

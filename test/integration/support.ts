@@ -2,6 +2,7 @@
 // waiting for something the editor does asynchronously.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+import { DIAGNOSTIC_SOURCE } from '../../src/constants';
 import type { CloudxlrApi } from '../../src/extension';
 import { EXTENSION_UNDER_TEST } from '../host/hostContract';
 
@@ -35,6 +36,11 @@ export async function messagesSince(mark: number): Promise<string[]> {
   return (await extensionApi()).notifier.recent.slice(mark).map((m) => m.message);
 }
 
+/** The notifications shown since a mark, as one text (one line each). */
+export async function shownSince(mark: number): Promise<string> {
+  return (await messagesSince(mark)).join('\n');
+}
+
 /** Polls until `probe` returns something truthy; fails after `timeoutMs` naming `what`. */
 export async function waitFor<T>(what: string | (() => string), probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -44,4 +50,9 @@ export async function waitFor<T>(what: string | (() => string), probe: () => T |
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}.`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** The linter's diagnostics on a file, as the Problems panel shows them. */
+export function lintDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === DIAGNOSTIC_SOURCE);
 }

@@ -168,7 +168,7 @@ export class FunctionCommands {
         try {
           return await deployOne(deployTarget, fn, deps);
         } catch (e) {
-          return { name, status: 'error' as const, message: messageOf(e), ...(e instanceof CloudError ? { code: e.code } : {}) };
+          return deployError(name, e);
         }
       },
     );
@@ -203,7 +203,7 @@ export class FunctionCommands {
             try {
               out.push(await deployOne(prepared.target, fn, deps));
             } catch (e) {
-              out.push({ name: fn.name, status: 'error', message: messageOf(e), ...(e instanceof CloudError ? { code: e.code } : {}) });
+              out.push(deployError(fn.name, e));
             }
           }
           return out;
@@ -311,6 +311,7 @@ export class FunctionCommands {
     const rel = (l: SourceLocation): string => `${data.root ? path.relative(data.root, l.file).split(path.sep).join('/') : l.file}:${l.line}`;
     const openAt = (label: string, l: SourceLocation | undefined): Thenable<void> =>
       this.notifyWith('error', label, l ? [['Open Location', () => runCommand(openCommand(l))]] : []);
+    const signIn: [string, () => unknown] = ['Sign In', () => vscode.commands.executeCommand(CommandId.signIn, { project: data.project.project })];
     switch (o.status) {
       case 'deployed': {
         const INVOKE = 'Invoke…';
@@ -347,22 +348,14 @@ export class FunctionCommands {
         void this.notify.warn(`${o.name} was not deployed: ${o.keys.join(', ')} ${o.keys.length === 1 ? 'is' : 'are'} stored on this machine but not in the cloud vault. Push ${o.keys.length === 1 ? 'it' : 'them'} (or deploy again and accept the upload).`);
         return;
       case 'cloud-refused':
-        if (o.code === 'unauthorized') {
-          void this.notifyWith('error', `${o.name} was not deployed: ${o.message}`, [['Sign In', () => vscode.commands.executeCommand(CommandId.signIn, { project: data.project.project })]]);
-        } else {
-          void this.notify.error(`${o.name} was not deployed: the cloud refused it (${o.code}): ${o.message}`);
-        }
+        if (o.code === 'unauthorized') void this.notifyWith('error', `${o.name} was not deployed: ${o.message}`, [signIn]);
+        else void this.notify.error(`${o.name} was not deployed: the cloud refused it (${o.code}): ${o.message}`);
         return;
       case 'error':
-        if (o.code === 'unauthorized') {
-          void this.notifyWith('error', `${o.name} was not deployed: ${o.message}`, [['Sign In', () => vscode.commands.executeCommand(CommandId.signIn, { project: data.project.project })]]);
-          return;
-        }
-        void this.notify.error(`${o.name} was not deployed: ${o.message}`);
-        return;
       case 'not-found':
       case 'invalid':
-        void this.notify.error(`${o.name} was not deployed: ${o.message}`);
+        // A token the cloud no longer accepts: offer to sign in again.
+        void this.notifyWith('error', `${o.name} was not deployed: ${o.message}`, o.status === 'error' && o.code === 'unauthorized' ? [signIn] : []);
         return;
       case 'not-signed-in':
       case 'untrusted':
@@ -665,4 +658,9 @@ function messageOf(e: unknown): string {
   if (e instanceof CloudError) return e.message;
   if (e instanceof Error) return e.message;
   return 'An unknown error occurred.';
+}
+
+/** A deploy that threw: its message, and the cloud's error code when the cloud answered. */
+function deployError(name: string, e: unknown): DeployResult {
+  return { name, status: 'error', message: messageOf(e), ...(e instanceof CloudError ? { code: e.code } : {}) };
 }

@@ -204,11 +204,18 @@ export class DocumentLinter implements vscode.Disposable {
   }
 
   /**
-   * A file Scan Workspace reported on: when its document closes, its problems are those of
-   * the file on disk again, not gone (the secret is still in the file).
+   * Scan Workspace's findings for a file, shown unless its open document shows its own. The
+   * file is remembered: when its document closes, its problems are those of the file on disk
+   * again, not gone (the secret is still in the file).
    */
-  rememberScanned(uri: vscode.Uri, kind: FileKind): void {
+  publishScanned(uri: vscode.Uri, kind: FileKind, findings: PublishedFinding[], settings: LintSettings): void {
     this.scanned.set(uri.toString(), kind);
+    if (!this.isTracked(uri)) this.showDiskFindings(uri, findings, settings);
+  }
+
+  private showDiskFindings(uri: vscode.Uri, findings: PublishedFinding[], settings: LintSettings = this.settings): void {
+    if (findings.length) this.collection.set(uri, findings.slice(0, MAX_DIAGNOSTICS_PER_FILE).map((p) => toDiagnostic(p, settings)));
+    else this.collection.delete(uri);
   }
 
   private closed(document: vscode.TextDocument): void {
@@ -262,12 +269,7 @@ export class DocumentLinter implements vscode.Disposable {
     const reopened = () => this.docs.has(uri.toString()) || superseded();
     try {
       const result = await scanFile(uri, kind, this.knownValues, reopened);
-      if (reopened()) return;
-      if ('findings' in result && result.findings.length) {
-        this.collection.set(uri, result.findings.slice(0, MAX_DIAGNOSTICS_PER_FILE).map((p) => toDiagnostic(p, this.settings)));
-      } else {
-        this.collection.delete(uri);
-      }
+      if (!reopened()) this.showDiskFindings(uri, 'findings' in result ? result.findings : []);
     } catch {
       // Deleted or unreadable since: nothing left to report.
       if (!reopened()) this.collection.delete(uri);

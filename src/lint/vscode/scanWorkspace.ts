@@ -7,7 +7,7 @@ import { Notifier } from '../../ui/notify';
 import type { WorkspaceProjects } from '../../project/workspaceProjects';
 import { EXCLUDED_DIRS, selectFile } from '../files';
 import { scanFile, SCAN_MAX_BYTES } from './diskScan';
-import { DocumentLinter, MAX_DIAGNOSTICS_PER_FILE, toDiagnostic, type PublishedFinding } from './documentLinter';
+import { DocumentLinter, type PublishedFinding } from './documentLinter';
 import { lintConfigOf, readSettings, scanGlobs } from './settings';
 
 const MAX_FILES = 20_000;
@@ -42,13 +42,9 @@ export async function scanWorkspace(projects: WorkspaceProjects, linter: Documen
           const published = await scanOne(t, linter, token, summary);
           if (published === undefined) continue;
           summary.files++;
-          linter.rememberScanned(t.uri, t.kind);
           summary.findings += published.length;
           if (published.length) summary.filesWithFindings++;
-          if (!linter.isTracked(t.uri)) {
-            if (published.length) linter.collection.set(t.uri, published.slice(0, MAX_DIAGNOSTICS_PER_FILE).map((p) => toDiagnostic(p, settings)));
-            else linter.collection.delete(t.uri);
-          }
+          linter.publishScanned(t.uri, t.kind, published, settings);
         } catch (e) {
           log.warn(`Scan Workspace: ${t.uri.fsPath} could not be read: ${e instanceof Error ? e.message : 'unknown error'}`);
         }
