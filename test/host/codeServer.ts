@@ -126,7 +126,7 @@ function installEnv(): NodeJS.ProcessEnv {
 
 /**
  * Returns the path of code-server's entry script, installing code-server into the cache
- * first if needed (about 4 minutes and 300 MB, once per machine).
+ * first if needed (about a minute and 300 MB here, once per machine).
  */
 export async function ensureCodeServer(): Promise<string> {
   const dir = codeServerDir();
@@ -142,7 +142,7 @@ export async function ensureCodeServer(): Promise<string> {
   fs.mkdirSync(staging);
   const logFile = path.join(cache, `install-${CODE_SERVER_VERSION}.log`);
   fs.writeFileSync(logFile, '');
-  log(`Installing code-server ${CODE_SERVER_VERSION} into ${dir} (one time, about 4 minutes; log: ${logFile})`);
+  log(`Installing code-server ${CODE_SERVER_VERSION} into ${dir} (one time, about a minute; log: ${logFile})`);
   const started = Date.now();
   const npm = startChild('npm install code-server', 'npm', ['install', '--prefix', staging, `code-server@${CODE_SERVER_VERSION}`], {
     cwd: staging,
