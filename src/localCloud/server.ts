@@ -6,6 +6,7 @@ import type { Socket } from 'net';
 import * as path from 'path';
 import { AuditLog } from './audit';
 import { loadMasterKey, MasterKeyError, ValueCipher, type MasterKeySource } from './crypto';
+import { UnsupportedNodeError } from '../shared/nodeVersion';
 import { openDatabase, type Db } from './db';
 import { ApiError } from './errors';
 import { sendError } from './http';
@@ -146,6 +147,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 }
 
 function dataDirProblem(dataDir: string, e: unknown): string {
+  // Not the directory's fault: this Node cannot run the cloud at all.
+  if (e instanceof UnsupportedNodeError) return e.message;
   const code = (e as { code?: string }).code ?? '';
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
     return `${path.join(dataDir, 'cloud.db')} is not a CloudXLR database, or it is damaged. Choose another --data directory or restore a backup.`;

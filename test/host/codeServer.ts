@@ -5,7 +5,10 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { hostCacheDir } from './cache';
 import { Child, log, seconds, startChild, stopChild, tail, waitForHttp } from './processes';
+
+export { hostCacheDir };
 
 /** The newest code-server that runs on Node 20 (it embeds VS Code 1.100.3). */
 export const CODE_SERVER_VERSION = '4.100.3';
@@ -20,10 +23,6 @@ const RIPGREP_TARGETS: Record<string, string> = {
   x64: 'x86_64-unknown-linux-musl',
   arm64: 'aarch64-unknown-linux-musl',
 };
-
-export function hostCacheDir(): string {
-  return process.env.CLOUDXLR_TEST_HOST_DIR ?? path.join(os.homedir(), '.cache', 'cloudxlr-test-host');
-}
 
 export function codeServerDir(): string {
   return path.join(hostCacheDir(), `code-server-${CODE_SERVER_VERSION}`);
