@@ -1,6 +1,7 @@
 // Builds the extension bundle (dist/extension.js) and the command-line tool (dist/cli.js).
-// `vscode` is provided by the editor; better-sqlite3 is native and esbuild-wasm loads its
-// .wasm file from disk, so those stay external and ship in the .vsix's node_modules.
+// `vscode` is provided by the editor and esbuild-wasm loads its .wasm file from disk, so those
+// stay external (esbuild-wasm ships in the .vsix's node_modules). SQLite is Node's own
+// (node:sqlite), so nothing native ships.
 const esbuild = require('esbuild');
 
 const production = process.argv.includes('--production');
@@ -30,7 +31,10 @@ const common = {
   platform: 'node',
   target: 'node20',
   logLevel: 'silent',
-  external: ['vscode', 'better-sqlite3', 'esbuild-wasm', 'esbuild'],
+  external: ['vscode', 'esbuild-wasm', 'esbuild'],
+  // node-fetch 2 (through whatwg-url and tr46) requires Node's deprecated built-in punycode,
+  // which prints a DeprecationWarning on Node 22+; the npm package of the same code replaces it.
+  alias: { punycode: 'punycode/punycode.js' },
   plugins: [problemMatcherPlugin],
 };
 

@@ -1,5 +1,6 @@
 // `cloudxlr cloud start`: runs the local CloudXLR cloud until SIGINT/SIGTERM.
 import * as path from 'path';
+import { CLOUD_MIN_NODE, nodeSupportsCloud, tooOldMessage } from '../shared/nodeVersion';
 
 const HELP = `Usage: cloudxlr cloud start [options]
 
@@ -106,7 +107,12 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
 
-  // Loaded here so that `--help` needs no native SQLite driver.
+  // The cloud keeps its data in Node's own SQLite (node:sqlite), which older Nodes lack.
+  if (!nodeSupportsCloud()) {
+    console.error(tooOldMessage('The local cloud (cloudxlr cloud start)', CLOUD_MIN_NODE, process.versions.node, process.execPath));
+    return 1;
+  }
+  // Loaded here so that `--help` loads no SQLite.
   const { startLocalCloud, StartError } = await import('../localCloud');
   let cloud;
   try {

@@ -94,7 +94,7 @@ function describe(root: string, major: number): NodeRuntime | undefined {
 export function cleanNpmEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(env)) {
-    if (/^npm_(package_|lifecycle_|config_local_prefix|config_loglevel|config_nodedir|config_globalconfig|node_execpath|execpath)/i.test(key)) continue;
+    if (/^npm_(package_|lifecycle_|config_local_prefix|config_loglevel|node_execpath|execpath)/i.test(key)) continue;
     out[key] = value;
   }
   return out;

@@ -1,13 +1,17 @@
-// What `npm run package` puts in the .vsix: the bundles, media, docs and the two runtime
-// modules a bundle cannot hold; no sources, tests, maps or development dependencies.
+// What `npm run package` puts in the .vsix: the bundles, media, docs and the one runtime
+// module a bundle cannot hold; nothing native, no sources, tests, maps or development
+// dependencies. One package for every platform.
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 describe('vsix contents', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const root = path.resolve(__dirname, '../../../..');
-  const files = execFileSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'ls'], { cwd: root, encoding: 'utf8' })
+  const vsce = require.resolve('@vscode/vsce/vsce');
+  const files = execFileSync(process.execPath, [vsce, 'ls'], { cwd: root, encoding: 'utf8' })
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
@@ -18,15 +22,42 @@ describe('vsix contents', function () {
     }
   });
 
-  it('holds the native SQLite driver and esbuild-wasm, which cannot be bundled', () => {
-    assert.ok(files.includes('node_modules/better-sqlite3/build/Release/better_sqlite3.node'));
+  it('holds esbuild-wasm, which cannot be bundled, and no native module', () => {
     assert.ok(files.includes('node_modules/esbuild-wasm/esbuild.wasm'));
+    assert.deepStrictEqual(files.filter((f) => f.endsWith('.node')), []);
   });
 
   it('holds no sources, tests, source maps or other modules', () => {
     const bad = files.filter(
-      (f) => /^(src|test|out|bench|samples)\//.test(f) || /\.(ts|map)$/.test(f) || (f.startsWith('node_modules/') && !/^node_modules\/(better-sqlite3|bindings|file-uri-to-path|esbuild-wasm)\//.test(f)),
+      (f) => /^(src|test|out|bench|samples)\//.test(f) || /\.(ts|map)$/.test(f) || (f.startsWith('node_modules/') && !/^node_modules\/esbuild-wasm\//.test(f)),
     );
     assert.deepStrictEqual(bad.filter((f) => !f.endsWith('.d.ts') || !f.startsWith('types/')), []);
   });
+
+  it('packages as one .vsix for every platform, under 8 MB', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-vsix-'));
+    try {
+      const vsix = path.join(dir, 'cloudxlr-keys.vsix');
+      execFileSync(process.execPath, [vsce, 'package', '--out', vsix], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+      const size = fs.statSync(vsix).size;
+      assert.ok(size < 8 * 1024 * 1024, `the .vsix is ${(size / 1048576).toFixed(1)} MiB`);
+      const names = zipEntryNames(fs.readFileSync(vsix));
+      assert.ok(names.includes('extension/dist/cli.js'), `not a .vsix of this extension: ${names.slice(0, 5).join(', ')}`);
+      assert.deepStrictEqual(names.filter((n) => n.endsWith('.node')), []);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+
+const CENTRAL_ENTRY = Buffer.from([0x50, 0x4b, 0x01, 0x02]);
+
+/** The file names in a zip's central directory (stored uncompressed). */
+function zipEntryNames(zip: Buffer): string[] {
+  const names: string[] = [];
+  for (let i = zip.indexOf(CENTRAL_ENTRY); i !== -1; i = zip.indexOf(CENTRAL_ENTRY, i + 4)) {
+    const length = zip.readUInt16LE(i + 28);
+    names.push(zip.subarray(i + 46, i + 46 + length).toString('utf8'));
+  }
+  return names;
+}
