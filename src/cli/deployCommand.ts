@@ -115,7 +115,9 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   }
   const endpoint = args.endpoint ?? env.CLOUDXLR_ENDPOINT ?? DEFAULT_CLOUD_ENDPOINT;
   const project = args.project ?? config.project;
-  const client = new CloudClient({ endpoint, project, token, timeoutMs: 60_000 });
+  // Node's own fetch: node-fetch 2 (the editor's default, for its proxy support) calls the
+  // deprecated url.parse, which Node 24 reports with a DeprecationWarning on every deploy.
+  const client = new CloudClient({ endpoint, project, token, timeoutMs: 60_000, fetch: (url, init) => fetch(url, init) });
   console.log(`Deploying from ${path.join(args.dir, config.functionsDir)} to project ${project} at ${endpoint}`);
 
   let outcomes: DeployOutcome[];

@@ -1,0 +1,72 @@
+// `npm run test:unit`: the mocha suite under a Node that can run the local cloud (node:sqlite,
+// 22.13+): this machine's when it can, else the registry's Node 24 from the test-host cache.
+// `--node 22 --node 24` runs it under each of those registry Nodes instead, and `--cloud`
+// keeps to the local cloud, functions, deploy and command-line tests (what CI runs per Node).
+// Extra arguments are passed to mocha.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { DEFAULT_CLOUD_NODE_MAJOR, ensureNode, envFor, hasNodeSqlite, type NodeRuntime } from './nodeRuntime';
+import { log, seconds } from './processes';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+const CLOUD_SPECS = ['localCloud', 'functions', 'deploy', 'cli'].map((d) => `out/test/unit/${d}/**/*.test.js`);
+
+function parse(argv: string[]): { majors: number[]; cloud: boolean; mocha: string[] } {
+  const majors: number[] = [];
+  const mocha: string[] = [];
+  let cloud = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--node') {
+      const major = Number(argv[++i]);
+      if (!Number.isInteger(major) || major < 20) throw new Error(`--node needs a Node major version such as 22 or 24, not "${argv[i]}".`);
+      majors.push(major);
+    } else if (arg === '--cloud') {
+      cloud = true;
+    } else {
+      mocha.push(arg);
+    }
+  }
+  return { majors, cloud, mocha };
+}
+
+function runMocha(runtime: NodeRuntime | undefined, args: string[]): number {
+  const node = runtime?.node ?? process.execPath;
+  log(`mocha under Node ${runtime?.version ?? process.versions.node} (${runtime ? `registry package, ${runtime.node}` : 'this machine'})`);
+  const started = Date.now();
+  const r = spawnSync(node, [require.resolve('mocha/bin/mocha.js', { paths: [repoRoot] }), ...args], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+    env: runtime ? envFor(runtime) : process.env,
+  });
+  const code = r.status ?? 1;
+  log(`mocha under Node ${runtime?.version ?? process.versions.node}: ${code === 0 ? 'passed' : `failed (exit ${r.status ?? r.signal})`} in ${seconds(Date.now() - started)}.`);
+  return code;
+}
+
+function main(): number {
+  const { majors, cloud, mocha } = parse(process.argv.slice(2));
+  // Mocha adds spec arguments to the config's spec, so the subset runs without the config file.
+  const config = JSON.parse(fs.readFileSync(path.join(repoRoot, '.mocharc.json'), 'utf8')) as { timeout?: number; reporter?: string };
+  const args = cloud
+    ? ['--no-config', '--timeout', String(config.timeout ?? 20000), '--reporter', config.reporter ?? 'spec', ...mocha, ...CLOUD_SPECS]
+    : ['--config', '.mocharc.json', ...mocha];
+  if (majors.length === 0) {
+    if (hasNodeSqlite()) return runMocha(undefined, args);
+    log(`This machine's Node ${process.versions.node} has no node:sqlite (the local cloud needs 22.13+): using the registry's Node ${DEFAULT_CLOUD_NODE_MAJOR}.`);
+    return runMocha(ensureNode(DEFAULT_CLOUD_NODE_MAJOR), args);
+  }
+  let failed = 0;
+  for (const major of majors) if (runMocha(ensureNode(major), args) !== 0) failed++;
+  return failed;
+}
+
+if (require.main === module) {
+  try {
+    process.exit(main());
+  } catch (err) {
+    console.error(`[host] ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+}
