@@ -14,6 +14,7 @@ import { WorkspaceProjects } from '../project/workspaceProjects';
 import { CloudClient, CloudError } from './client';
 import { planPush } from './syncPlan';
 import { LocalCloudProcess } from './localCloudProcess';
+import { findCloudNode } from './cloudNode';
 
 export interface SignInArgs {
   token?: string;
@@ -305,7 +306,20 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
     }
     const config = vscode.workspace.getConfiguration();
     const dataDir = config.get<string>(SettingId.localCloudDataDir) || path.join(this.context.globalStorageUri.fsPath, 'local-cloud');
-    const nodePath = config.get<string>(SettingId.localCloudNodePath) || (path.basename(process.execPath).startsWith('node') ? process.execPath : 'node');
+    const node = await findCloudNode({
+      setting: config.get<string>(SettingId.localCloudNodePath) ?? '',
+      settingName: SettingId.localCloudNodePath,
+      hostExecPath: process.execPath,
+      hostNodeVersion: process.versions.node,
+    });
+    if (!node.ok) {
+      const OPEN_SETTING = 'Open Setting';
+      this.log.info(node.message);
+      void this.notify.error(node.message, OPEN_SETTING).then((c) => c === OPEN_SETTING && vscode.commands.executeCommand('workbench.action.openSettings', SettingId.localCloudNodePath));
+      return false;
+    }
+    const nodePath = node.node;
+    this.log.info(`Starting the local cloud with Node.js ${node.version} (${nodePath}).`);
     const cliPath = path.join(this.context.extensionUri.fsPath, 'dist', 'cli.js');
     const run = this.localCloud.start(
       { cliPath, nodePath, host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 8787), dataDir, projects, token, log: (line) => this.log.info(`[local cloud] ${line}`) },

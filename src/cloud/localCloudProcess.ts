@@ -1,6 +1,6 @@
 // Runs the local cloud as a child process of the editor, so a new user needs no terminal.
-// Plain Node: the extension passes in where to log. The cloud runs under a real `node`
-// (better-sqlite3 is a native module built for Node, not for the editor's Electron).
+// Plain Node: the extension passes in where to log. The cloud runs under a real `node` of
+// 22.13 or newer (its node:sqlite), found and checked first by cloudNode.ts.
 import { ChildProcess, spawn } from 'child_process';
 import * as path from 'path';
 
@@ -47,7 +47,7 @@ export class LocalCloudProcess {
       child.on('error', (e) => {
         if (settled) return;
         settled = true;
-        reject(new Error(e.message.includes('ENOENT') ? `Node.js was not found at "${o.nodePath}". Install Node.js 20 or set cloudxlr.localCloud.nodePath.` : `The local cloud could not start: ${e.message}`));
+        reject(new Error(e.message.includes('ENOENT') ? `Node.js was not found at "${o.nodePath}". Install Node.js 24 LTS or set cloudxlr.localCloud.nodePath.` : `The local cloud could not start: ${e.message}`));
       });
       child.on('exit', (code) => {
         this.child = undefined;

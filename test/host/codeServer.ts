@@ -1,17 +1,50 @@
-// code-server: a real VS Code (1.100.3, with its Node extension host) that installs offline
-// from the npm registry and runs headless. Installed once into a cache outside the clone
-// (~/.cache/cloudxlr-test-host/code-server-<version>), so fresh CI clones reuse it.
+// code-server: a real VS Code (with its Node extension host) that installs offline from the
+// npm registry and runs headless. Two of them: the oldest VS Code the extension supports
+// (engines.vscode) and the newest, each installed and run by the registry Node it needs, once,
+// into a cache outside the clone (~/.cache/cloudxlr-test-host/code-server-<version>), so
+// fresh CI clones reuse it and the machine's own Node does not matter.
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { hostCacheDir } from './cache';
+import { ensureNode, envFor, type NodeRuntime } from './nodeRuntime';
 import { Child, log, seconds, startChild, stopChild, tail, waitForHttp } from './processes';
 
 export { hostCacheDir };
 
-/** The newest code-server that runs on Node 20 (it embeds VS Code 1.100.3). */
-export const CODE_SERVER_VERSION = '4.100.3';
+export interface Editor {
+  /** oldest | newest */
+  name: string;
+  codeServer: string;
+  vscode: string;
+  /** The Node major code-server runs on (a registry binary, see nodeRuntime.ts). */
+  node: number;
+}
+
+/**
+ * oldest: the VS Code of engines.vscode (^1.100.0), in the newest code-server that runs on
+ * Node 20. newest: the newest code-server on the registry, which needs Node 22+.
+ */
+export const EDITORS: readonly Editor[] = [
+  { name: 'oldest', codeServer: '4.100.3', vscode: '1.100.3', node: 20 },
+  { name: 'newest', codeServer: '4.139.1', vscode: '1.139.1', node: 24 },
+];
+
+/** Editors by name (CLOUDXLR_TEST_EDITORS=oldest,newest); all of them by default. */
+export function selectEditors(names = process.env.CLOUDXLR_TEST_EDITORS): Editor[] {
+  const wanted = names?.split(',').map((n) => n.trim()).filter(Boolean);
+  if (!wanted?.length) return [...EDITORS];
+  const unknown = wanted.filter((n) => !EDITORS.some((e) => e.name === n || e.codeServer === n));
+  if (unknown.length) throw new Error(`CLOUDXLR_TEST_EDITORS names unknown editors: ${unknown.join(', ')} (known: ${EDITORS.map((e) => `${e.name} = code-server ${e.codeServer}`).join(', ')}).`);
+  return EDITORS.filter((e) => wanted.includes(e.name) || wanted.includes(e.codeServer));
+}
+
+/** An installed editor: its code-server entry script and the Node that runs it. */
+export interface InstalledEditor extends Editor {
+  entry: string;
+  runtime: NodeRuntime;
+}
 const COMPLETE_MARKER = '.cloudxlr-install-complete';
 /** Debian packages code-server's native modules build with and against, plus ripgrep and the browser. */
 export const APT_PACKAGES = ['build-essential', 'python3', 'libkrb5-dev', 'libsecret-1-dev', 'libxkbfile-dev', 'libx11-dev', 'pkg-config', 'ripgrep', 'chromium'];
@@ -24,8 +57,8 @@ const RIPGREP_TARGETS: Record<string, string> = {
   arm64: 'aarch64-unknown-linux-musl',
 };
 
-export function codeServerDir(): string {
-  return path.join(hostCacheDir(), `code-server-${CODE_SERVER_VERSION}`);
+export function codeServerDir(editor: Editor): string {
+  return path.join(hostCacheDir(), `code-server-${editor.codeServer}`);
 }
 
 function entryPoint(dir: string): string {
@@ -102,18 +135,14 @@ function removeStaleInstalls(cache: string): void {
   }
 }
 
-/** An environment for npm without the variables of the `npm run` that started us. */
-function installEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^npm_(package_|lifecycle_|config_local_prefix|config_loglevel)/i.test(key)) continue;
-    env[key] = value;
-  }
-  // node-gyp downloads Node's headers unless told where they are; offline, use the local ones.
-  const nodeDir = path.resolve(path.dirname(process.execPath), '..');
-  if (!env.npm_config_nodedir && fs.existsSync(path.join(nodeDir, 'include', 'node', 'node.h'))) env.npm_config_nodedir = nodeDir;
+/**
+ * An environment for npm under `runtime` (its bin first on PATH, native builds against its
+ * own headers whatever a user ~/.npmrc says), without the variables of the `npm run` that
+ * started us.
+ */
+function installEnv(runtime: NodeRuntime): NodeJS.ProcessEnv {
   return {
-    ...env,
+    ...envFor(runtime),
     npm_config_unsafe_perm: 'true', // code-server's postinstall refuses root otherwise
     npm_config_yes: 'true', // node-pty's postinstall runs `npx node-gyp`
     npm_config_loglevel: 'notice',
@@ -124,12 +153,14 @@ function installEnv(): NodeJS.ProcessEnv {
 }
 
 /**
- * Returns the path of code-server's entry script, installing code-server into the cache
- * first if needed (about a minute and 300 MB here, once per machine).
+ * Returns the editor ready to run, installing its Node and code-server into the cache first if
+ * needed (once per machine: 4.100.3 takes about a minute and 300 MB, 4.139.1 about two
+ * minutes and 620 MB).
  */
-export async function ensureCodeServer(): Promise<string> {
-  const dir = codeServerDir();
-  if (fs.existsSync(path.join(dir, COMPLETE_MARKER)) && fs.existsSync(entryPoint(dir))) return entryPoint(dir);
+export async function ensureCodeServer(editor: Editor): Promise<InstalledEditor> {
+  const runtime = ensureNode(editor.node);
+  const dir = codeServerDir(editor);
+  if (fs.existsSync(path.join(dir, COMPLETE_MARKER)) && fs.existsSync(entryPoint(dir))) return { ...editor, entry: entryPoint(dir), runtime };
 
   ensureSystemPackages();
   const cache = hostCacheDir();
@@ -139,13 +170,13 @@ export async function ensureCodeServer(): Promise<string> {
 
   const staging = path.join(cache, `.install-${process.pid}-${Date.now()}`);
   fs.mkdirSync(staging);
-  const logFile = path.join(cache, `install-${CODE_SERVER_VERSION}.log`);
+  const logFile = path.join(cache, `install-${editor.codeServer}.log`);
   fs.writeFileSync(logFile, '');
-  log(`Installing code-server ${CODE_SERVER_VERSION} into ${dir} (one time, about a minute; log: ${logFile})`);
+  log(`Installing code-server ${editor.codeServer} (VS Code ${editor.vscode}) under Node ${runtime.version} into ${dir} (one time, one to three minutes; log: ${logFile})`);
   const started = Date.now();
-  const npm = startChild('npm install code-server', 'npm', ['install', '--prefix', staging, `code-server@${CODE_SERVER_VERSION}`], {
+  const npm = startChild('npm install code-server', 'npm', ['install', '--prefix', staging, `code-server@${editor.codeServer}`], {
     cwd: staging,
-    env: installEnv(),
+    env: installEnv(runtime),
     logFile,
   });
   let interrupted = false;
@@ -165,7 +196,7 @@ export async function ensureCodeServer(): Promise<string> {
     if (code !== 0 || !fs.existsSync(entryPoint(staging))) {
       throw new Error(`Installing code-server failed (npm exit ${code}). Last lines of ${logFile}:\n${tail(logFile, 60)}`);
     }
-    fs.writeFileSync(path.join(staging, COMPLETE_MARKER), `code-server ${CODE_SERVER_VERSION} installed ${new Date().toISOString()}\n`);
+    fs.writeFileSync(path.join(staging, COMPLETE_MARKER), `code-server ${editor.codeServer} installed ${new Date().toISOString()}\n`);
     try {
       fs.renameSync(staging, dir);
     } catch {
@@ -176,8 +207,8 @@ export async function ensureCodeServer(): Promise<string> {
         fs.renameSync(staging, dir);
       }
     }
-    log(`Installed code-server ${CODE_SERVER_VERSION} in ${seconds(Date.now() - started)}.`);
-    return entryPoint(dir);
+    log(`Installed code-server ${editor.codeServer} in ${seconds(Date.now() - started)}.`);
+    return { ...editor, entry: entryPoint(dir), runtime };
   } finally {
     process.removeListener('SIGINT', stopOnSignal);
     process.removeListener('SIGTERM', stopOnSignal);
@@ -208,15 +239,20 @@ export const RESTRICTED_MODE_SETTINGS = {
   'security.workspace.trust.startupPrompt': 'never',
 };
 
-/** The environment of code-server and so of its extension host, without `npm run`'s variables. */
-export function hostEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+/**
+ * The environment of code-server and so of its extension host, without `npm run`'s variables.
+ * `nodeOnPath` comes first on PATH: the `node` a user has installed, which Start Local Cloud
+ * finds there (code-server itself runs on the Node it was given, whatever PATH says).
+ */
+export function hostEnv(extra: Record<string, string>, nodeOnPath?: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!/^npm_/i.test(key)) env[key] = value;
+  if (nodeOnPath) env.PATH = [path.dirname(nodeOnPath), env.PATH ?? ''].filter(Boolean).join(path.delimiter);
   return { ...env, ...extra };
 }
 
 export interface CodeServerOptions {
-  entry: string;
+  editor: InstalledEditor;
   port: number;
   /** Address to bind; 127.0.0.1 unless the dev host is told otherwise. */
   host?: string;
@@ -240,7 +276,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Child
   const config = path.join(options.stateDir, 'config.yaml');
   fs.writeFileSync(config, `bind-addr: ${bind}\nauth: none\ncert: false\n`);
   const args = [
-    options.entry,
+    options.editor.entry,
     '--config', config,
     '--auth', 'none',
     '--bind-addr', bind,
@@ -252,7 +288,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Child
     '--disable-getting-started-override',
     options.workspace,
   ];
-  const child = startChild('code-server', process.execPath, args, {
+  const child = startChild(`code-server ${options.editor.codeServer}`, options.editor.runtime.node, args, {
     cwd: isWorkspaceFile(options.workspace) ? path.dirname(options.workspace) : options.workspace,
     env: {
       ...options.env,

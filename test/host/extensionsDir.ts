@@ -3,6 +3,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import type { InstalledEditor } from './codeServer';
 import { RUNNER_EXTENSION_FOLDER, RunnerConfig } from './hostContract';
 
 /** What the extension needs at run time; node_modules holds its native and wasm externals. */
@@ -59,13 +60,15 @@ export function placeRunnerExtension(repoRoot: string, extensionsDir: string, co
 
 /**
  * Packages the extension as a person gets it (`vsce package`, which runs the production
- * build) and installs that .vsix into `extensionsDir` with code-server's own installer.
+ * build; skipped when `alreadyPackaged`) and installs that .vsix into `extensionsDir` with code-server's own installer.
  */
-export function installPackagedExtension(repoRoot: string, codeServerEntry: string, extensionsDir: string, userDataDir: string, vsixPath: string): void {
-  fs.mkdirSync(path.dirname(vsixPath), { recursive: true });
-  const vsce = require.resolve('@vscode/vsce/vsce', { paths: [repoRoot] });
-  execFileSync(process.execPath, [vsce, 'package', '--out', vsixPath], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
-  execFileSync(process.execPath, [codeServerEntry, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', vsixPath], {
+export function installPackagedExtension(repoRoot: string, editor: InstalledEditor, extensionsDir: string, userDataDir: string, vsixPath: string, alreadyPackaged = false): void {
+  if (!alreadyPackaged) {
+    fs.mkdirSync(path.dirname(vsixPath), { recursive: true });
+    const vsce = require.resolve('@vscode/vsce/vsce', { paths: [repoRoot] });
+    execFileSync(process.execPath, [vsce, 'package', '--out', vsixPath], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  execFileSync(editor.runtime.node, [editor.entry, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', vsixPath], {
     cwd: repoRoot,
     stdio: ['ignore', 'ignore', 'inherit'],
   });

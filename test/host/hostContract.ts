@@ -21,6 +21,10 @@ export const TestEnv = {
   grep: 'CLOUDXLR_TEST_GREP',
   /** This run's own directory for requests to the launcher: screenshots and UI actions (see requestScreenshot, requestUi). */
   launcherRequests: 'CLOUDXLR_TEST_LAUNCHER_REQUESTS',
+  /** A Node.js binary too old for the local cloud (the registry's Node 20), for Start Local Cloud's message. */
+  oldNode: 'CLOUDXLR_TEST_OLD_NODE',
+  /** A Node.js binary that runs the local cloud (22.13+), for Start Local Cloud where the editor's own Node is older. */
+  cloudNode: 'CLOUDXLR_TEST_CLOUD_NODE',
   /** Skip starting the local cloud (launcher development only; npm test never sets it). */
   noCloud: 'CLOUDXLR_TEST_NO_CLOUD',
 } as const;
@@ -159,7 +163,9 @@ export type UiStep =
   /** Press a key or chord, in Playwright's names ('Enter', 'Escape', 'Control+A'). */
   | { press: string }
   /** Click the button with this label in the open dialog. */
-  | { click: string };
+  | { click: string }
+  /** Click the button with this label on the notification showing `notification` (a part of its text). */
+  | { notification: string; click: string };
 
 /**
  * From a test: asks the code-server launcher to act in the workbench as a person would,

@@ -4,6 +4,7 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { FIXTURE_PROJECT, TestEnv } from './hostContract';
+import { cloudNode } from './nodeRuntime';
 import { Child, freePort, log, startChild, waitForHttp } from './processes';
 
 export interface LocalCloudOptions {
@@ -34,7 +35,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     '--project', options.project,
     '--token', options.token,
   ];
-  const child = startChild('the local cloud', process.execPath, args, {
+  // The cloud needs node:sqlite (Node 22.13+): this Node when it has it, else the registry's 24.
+  const child = startChild('the local cloud', cloudNode(), args, {
     cwd: options.repoRoot,
     env: process.env,
     logFile: options.logFile,

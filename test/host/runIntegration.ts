@@ -1,16 +1,18 @@
-// `npm run test:integration`: runs test/integration inside a real VS Code (code-server
-// 1.100.3, headless Chromium) next to a local cloud, in one editor session per scenario
-// (SESSIONS), prints the report and exits with the number of failures. Everything it starts
-// binds 127.0.0.1 and is stopped on the way out.
+// `npm run test:integration`: runs test/integration inside a real VS Code (code-server,
+// headless Chromium) next to a local cloud, in one editor session per scenario (SESSIONS),
+// on the oldest and the newest VS Code (EDITORS; CLOUDXLR_TEST_EDITORS=oldest picks one),
+// prints the report and exits with the number of failures. Everything it starts binds
+// 127.0.0.1 and is stopped on the way out.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { closeWorkbench, openWorkbench, Workbench } from './browser';
-import { ensureCodeServer, ensureSystemPackages, hostEnv, QUIET_USER_SETTINGS, RESTRICTED_MODE_SETTINGS, startCodeServer, workbenchUrl } from './codeServer';
+import { ensureCodeServer, ensureSystemPackages, hostEnv, QUIET_USER_SETTINGS, RESTRICTED_MODE_SETTINGS, selectEditors, startCodeServer, workbenchUrl, type InstalledEditor } from './codeServer';
 import { installPackagedExtension, placeExtension, placeRunnerExtension } from './extensionsDir';
 import { EXTENSION_UNDER_TEST, FIXTURE_PROJECT, RunnerResult, SCREENSHOTS, SuitePhase, TestEnv, SCREENSHOT_REQUEST, UI_REQUEST, type UiStep } from './hostContract';
 import { LocalCloud, startTestCloud } from './localCloud';
 import { testFiles } from '../integration/index';
+import { cloudNode, ensureNode } from './nodeRuntime';
 import { Child, freePort, log, onShutdown, seconds, sleep, stopChild, tail } from './processes';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -44,7 +46,7 @@ const SESSIONS: SessionSpec[] = [
 /** What every session of a run shares. */
 interface RunContext {
   runDir: string;
-  entry: string;
+  editor: InstalledEditor;
   suitePath: string;
   extensionsDir: string;
   /** Environment of every session (cloud, artifacts, grep); sessions add their workspace. */
@@ -58,7 +60,8 @@ async function main(): Promise<number> {
   const suitePath = path.join(repoRoot, 'out', 'test', 'integration', 'index.js');
   if (!fs.existsSync(suitePath)) throw new Error(`${suitePath} is missing: run \`npm run compile-tests\` first.`);
   ensureSystemPackages();
-  const entry = await ensureCodeServer();
+  const editors: InstalledEditor[] = [];
+  for (const editor of selectEditors()) editors.push(await ensureCodeServer(editor));
 
   // Only this run's files are replaced: other runs in the same tree may be writing here too.
   fs.mkdirSync(artifacts, { recursive: true });
@@ -66,7 +69,7 @@ async function main(): Promise<number> {
     fs.rmSync(path.join(artifacts, old), { recursive: true, force: true });
   }
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-it-'));
-  const ctx: RunContext = { runDir, entry, suitePath, extensionsDir: path.join(runDir, 'extensions'), testEnv: {}, current: {} };
+  const ctx: RunContext = { runDir, editor: editors[0]!, suitePath, extensionsDir: '', testEnv: {}, current: {} };
   let cloud: LocalCloud | undefined;
   const cleanup = onShutdown(async () => {
     await stopSession(ctx);
@@ -88,29 +91,44 @@ async function main(): Promise<number> {
     const testCloud = await startTestCloud(repoRoot, path.join(runDir, 'cloud-data'), path.join(runDir, 'cloud.log'));
     cloud = testCloud.cloud;
     Object.assign(ctx.testEnv, testCloud.env);
-
-    // By default the suite runs against the packaged .vsix, installed as a person would;
-    // CLOUDXLR_TEST_FROM_SOURCE=1 uses a copy of the development build instead (faster, with maps).
-    // Every session loads the same installed copy.
-    if (process.env.CLOUDXLR_TEST_FROM_SOURCE) {
-      placeExtension(repoRoot, ctx.extensionsDir, false);
-    } else {
-      const packagedAt = Date.now();
-      const vsix = path.join(artifacts, 'cloudxlr-keys.vsix');
-      installPackagedExtension(repoRoot, entry, ctx.extensionsDir, path.join(runDir, 'install-user-data'), vsix);
-      log(`Packaged and installed ${path.relative(repoRoot, vsix)} (${(fs.statSync(vsix).size / 1048576).toFixed(1)} MiB) in ${seconds(Date.now() - packagedAt)}.`);
-    }
+    // A Node too old for the local cloud, for the test of Start Local Cloud's message.
+    ctx.testEnv[TestEnv.oldNode] = ensureNode(20).node;
+    ctx.testEnv[TestEnv.cloudNode] = cloudNode();
 
     let result: RunnerResult | undefined;
-    for (const session of sessions) {
-      const sessionResult = await runSession(ctx, session);
-      result = result ? mergeResults(result, sessionResult) : sessionResult;
-      if (sessionResult.crash) break;
+    const summaries: string[] = [];
+    for (const editor of editors) {
+      ctx.editor = editor;
+      ctx.extensionsDir = path.join(runDir, `extensions-${editor.name}`);
+      const editorStarted = Date.now();
+      log(`VS Code ${editor.vscode} (code-server ${editor.codeServer} under Node ${editor.runtime.version}):`);
+      // By default the suite runs against the packaged .vsix, installed as a person would;
+      // CLOUDXLR_TEST_FROM_SOURCE=1 uses a copy of the development build instead (faster, with maps).
+      // Every session of an editor loads the same installed copy.
+      if (process.env.CLOUDXLR_TEST_FROM_SOURCE) {
+        placeExtension(repoRoot, ctx.extensionsDir, false);
+      } else {
+        const packagedAt = Date.now();
+        const vsix = path.join(artifacts, 'cloudxlr-keys.vsix');
+        installPackagedExtension(repoRoot, editor, ctx.extensionsDir, path.join(runDir, `install-user-data-${editor.name}`), vsix, editor !== editors[0]);
+        log(`Packaged and installed ${path.relative(repoRoot, vsix)} (${(fs.statSync(vsix).size / 1048576).toFixed(1)} MiB) in ${seconds(Date.now() - packagedAt)}.`);
+      }
+      let editorResult: RunnerResult | undefined;
+      for (const session of sessions) {
+        const sessionResult = await runSession(ctx, session);
+        editorResult = editorResult ? mergeResults(editorResult, sessionResult) : sessionResult;
+        if (sessionResult.crash) break;
+      }
+      if (!editorResult) continue;
+      summaries.push(`VS Code ${editor.vscode}: ${editorResult.passes} passing, ${editorResult.failures} failing, ${editorResult.pending} pending in ${seconds(Date.now() - editorStarted)}`);
+      result = result ? mergeResults(result, editorResult) : editorResult;
+      if (editorResult.crash) break;
     }
     if (result) {
       for (const f of result.failed) log(`FAILED: ${f.fullTitle}: ${f.message.split('\n')[0]}`);
-      log(`${result.passes} passing, ${result.failures} failing, ${result.pending} pending in ${sessions.length} editor sessions; whole run ${seconds(Date.now() - started)}.`);
-      log(`Screenshots: ${path.relative(repoRoot, artifacts)}/workbench*.png, ${path.relative(repoRoot, path.join(artifacts, SCREENSHOTS))}/; logs: ${path.relative(repoRoot, path.join(artifacts, 'logs'))}/<session>/`);
+      for (const line of summaries) log(line);
+      log(`${result.passes} passing, ${result.failures} failing, ${result.pending} pending in ${sessions.length} editor sessions on ${editors.length} VS Code versions; whole run ${seconds(Date.now() - started)}.`);
+      log(`Screenshots: ${path.relative(repoRoot, artifacts)}/workbench-*.png, ${path.relative(repoRoot, path.join(artifacts, SCREENSHOTS))}/; logs: ${path.relative(repoRoot, path.join(artifacts, 'logs'))}/<oldest|newest>/<session>/`);
     }
     if (!result || (result.total === 0 && !result.crash)) {
       log('No integration tests ran: add test/integration/**/*.test.ts.');
@@ -137,7 +155,7 @@ function selectedSessions(compiledTests: string): SessionSpec[] {
 
 /** Runs one editor session to the end of its last phase and stops it, whatever happens. */
 async function runSession(ctx: RunContext, session: SessionSpec): Promise<RunnerResult> {
-  const dir = path.join(ctx.runDir, session.name);
+  const dir = path.join(ctx.runDir, ctx.editor.name, session.name);
   fs.mkdirSync(dir, { recursive: true });
   const paths = {
     userData: path.join(dir, 'user-data'),
@@ -146,6 +164,8 @@ async function runSession(ctx: RunContext, session: SessionSpec): Promise<Runner
     codeServerLog: path.join(dir, 'code-server.log'),
     browserLog: path.join(dir, 'browser-console.log'),
     requests: ctx.testEnv[TestEnv.launcherRequests]!,
+    // Where the tests look for them (requestScreenshot); the newest editor's replace the oldest's.
+    screenshots: path.join(artifacts, SCREENSHOTS),
   };
   const workspace = session.workspace(path.join(dir, 'workspace'));
   fs.mkdirSync(path.join(paths.userData, 'User'), { recursive: true });
@@ -157,14 +177,14 @@ async function runSession(ctx: RunContext, session: SessionSpec): Promise<Runner
     ...(process.env[TestEnv.grep] ? { grep: process.env[TestEnv.grep] } : {}),
   });
 
-  ctx.current.saveLogs = () => saveLogs(dir, paths.userData, path.join(artifacts, 'logs', session.name));
+  ctx.current.saveLogs = () => saveLogs(dir, paths.userData, path.join(artifacts, 'logs', ctx.editor.name, session.name));
   const sessionStarted = Date.now();
-  log(`Session ${session.name} (${session.phases.join(', ')}${session.trusted ? '' : ', Restricted Mode'}): starting code-server…`);
+  log(`Session ${session.name} (${session.phases.join(', ')}${session.trusted ? '' : ', Restricted Mode'}) in VS Code ${ctx.editor.vscode}: starting code-server…`);
   try {
     const port = await freePort();
     const server = await startCodeServer({
-      entry: ctx.entry, port, extensionsDir: ctx.extensionsDir, userDataDir: paths.userData, stateDir: paths.state,
-      workspace, trustWorkspace: session.trusted, env: hostEnv({ ...ctx.testEnv, [TestEnv.workspace]: workspace }), logFile: paths.codeServerLog,
+      editor: ctx.editor, port, extensionsDir: ctx.extensionsDir, userDataDir: paths.userData, stateDir: paths.state,
+      workspace, trustWorkspace: session.trusted, env: hostEnv({ ...ctx.testEnv, [TestEnv.workspace]: workspace }, cloudNode()), logFile: paths.codeServerLog,
     });
     ctx.current.server = server;
     log(`code-server is up on 127.0.0.1:${port} after ${seconds(Date.now() - sessionStarted)}; opening the workbench in headless Chromium.`);
@@ -184,7 +204,7 @@ async function runSession(ctx: RunContext, session: SessionSpec): Promise<Runner
       }
     } finally {
       // Unset when a signal already closed the browser.
-      if (ctx.current.workbench) await screenshot(workbench, path.join(artifacts, session.name === 'main' ? 'workbench.png' : `workbench-${session.name}.png`));
+      if (ctx.current.workbench) await screenshot(workbench, path.join(artifacts, `workbench-${ctx.editor.name}${session.name === 'main' ? '' : `-${session.name}`}.png`));
     }
     if (!result) throw new Error(`Session ${session.name} has no phases.`);
     log(`Extension host ready ${seconds(result.activatedAt - sessionStarted)} after code-server was launched (VS Code ${result.vscodeVersion}, remote ${result.remoteName ?? 'none'}).`);
@@ -208,7 +228,7 @@ async function stopSession(ctx: RunContext): Promise<void> {
 
 /** Waits for the runner's result file, printing the report as it grows and serving the tests' requests to the launcher. */
 async function waitForResult(
-  paths: { progress: string; codeServerLog: string; browserLog: string; requests: string },
+  paths: { progress: string; codeServerLog: string; browserLog: string; requests: string; screenshots: string },
   resultFile: string,
   server: Child,
   workbench: Workbench,
@@ -224,7 +244,7 @@ async function waitForResult(
   };
   while (Date.now() < deadline) {
     printProgress();
-    await serveRequests(paths.requests, workbench);
+    await serveRequests(paths.requests, workbench, paths.screenshots);
     if (fs.existsSync(resultFile)) {
       printProgress();
       return JSON.parse(fs.readFileSync(resultFile, 'utf8')) as RunnerResult;
@@ -258,19 +278,19 @@ function mergeResults(first: RunnerResult, second: RunnerResult): RunnerResult {
 }
 
 /** Serves the tests' requests (see requestScreenshot, requestUi): screenshots, and keys typed and buttons clicked in the browser. */
-async function serveRequests(requests: string, workbench: Workbench): Promise<void> {
+async function serveRequests(requests: string, workbench: Workbench, screenshots: string): Promise<void> {
   if (!fs.existsSync(requests)) return;
   for (const name of fs.readdirSync(requests)) {
     const request = path.join(requests, name);
     if (name.endsWith(SCREENSHOT_REQUEST)) {
-      await screenshot(workbench, path.join(artifacts, SCREENSHOTS, name.replace(SCREENSHOT_REQUEST, '.png')));
+      await screenshot(workbench, path.join(screenshots, name.replace(SCREENSHOT_REQUEST, '.png')));
     } else if (name.endsWith(UI_REQUEST)) {
       try {
         const steps = JSON.parse(fs.readFileSync(request, 'utf8')) as UiStep[];
         for (const step of steps) await performUiStep(workbench.page, step);
       } catch (err) {
         fs.writeFileSync(`${request}.error`, err instanceof Error ? err.message.split('\n')[0]! : String(err));
-        await screenshot(workbench, path.join(artifacts, SCREENSHOTS, name.replace(UI_REQUEST, '-failed.png')));
+        await screenshot(workbench, path.join(screenshots, name.replace(UI_REQUEST, '-failed.png')));
       }
     } else {
       continue;
@@ -287,6 +307,9 @@ async function performUiStep(page: Workbench['page'], step: UiStep): Promise<voi
     await page.keyboard.type(step.type);
   } else if ('press' in step) {
     await page.keyboard.press(step.press);
+  } else if ('notification' in step) {
+    const toast = page.locator('.notification-toast').filter({ hasText: step.notification }).first();
+    await toast.getByRole('button', { name: step.click, exact: true }).click({ timeout });
   } else {
     await page.locator('.monaco-dialog-box').getByRole('button', { name: step.click, exact: true }).click({ timeout });
   }

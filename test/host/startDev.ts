@@ -2,14 +2,16 @@
 // cloud, with state kept under .cloudxlr/ between runs. The extension folder links to dist/,
 // so after `npm run watch` rebuilds, "Developer: Restart Extension Host" loads the new code.
 // PORT (default 8080) sets the editor's port, CLOUDXLR_CLOUD_PORT the cloud's (default 8787),
-// CLOUDXLR_DEV_HOST the address to bind (default 127.0.0.1; there is no password).
+// CLOUDXLR_DEV_HOST the address to bind (default 127.0.0.1; there is no password),
+// CLOUDXLR_EDITOR the VS Code: oldest (default, 1.100.3, the one engines.vscode names) or newest.
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ensureCodeServer, ensureSystemPackages, hostEnv, QUIET_USER_SETTINGS, startCodeServer, workbenchUrl } from './codeServer';
+import { ensureCodeServer, ensureSystemPackages, hostEnv, QUIET_USER_SETTINGS, selectEditors, startCodeServer, workbenchUrl } from './codeServer';
 import { placeExtension } from './extensionsDir';
 import { FIXTURE_PROJECT } from './hostContract';
 import { LocalCloud, startLocalCloud } from './localCloud';
+import { cloudNode } from './nodeRuntime';
 import { Child, freePort, log, onShutdown, portIsFree, stopChild } from './processes';
 import { DEFAULT_CLOUD_ENDPOINT, SettingId } from '../../src/constants';
 import { TYPES_FILE_NAME } from '../../src/deploy/scaffold';
@@ -81,7 +83,7 @@ async function main(): Promise<number> {
     log(`WARNING: binding ${host}: anyone who can reach it gets an editor and a terminal on this machine (no password).`);
   }
   ensureSystemPackages();
-  const entry = await ensureCodeServer();
+  const editor = await ensureCodeServer(selectEditors(process.env.CLOUDXLR_EDITOR || 'oldest')[0]!);
 
   let cloud: LocalCloud | undefined;
   let server: Child | undefined;
@@ -113,12 +115,12 @@ async function main(): Promise<number> {
 
     placeExtension(repoRoot, paths.extensions, true);
     server = await startCodeServer({
-      entry, port, host, extensionsDir: paths.extensions, userDataDir: paths.userData, stateDir: paths.state,
-      workspace: paths.workspace, env: hostEnv({}), logFile: paths.codeServerLog,
+      editor, port, host, extensionsDir: paths.extensions, userDataDir: paths.userData, stateDir: paths.state,
+      workspace: paths.workspace, env: hostEnv({}, cloudNode()), logFile: paths.codeServerLog,
     });
 
     const url = workbenchUrl(port, paths.workspace).replace('127.0.0.1', host.includes(':') ? `[${host}]` : host);
-    log('CloudXLR Keys is running in code-server (VS Code 1.100).');
+    log(`CloudXLR Keys is running in code-server ${editor.codeServer} (VS Code ${editor.vscode}, Node ${editor.runtime.version}).`);
     log(`  Open in your browser: ${url}`);
     if (cloud) {
       log(`  Local cloud:          ${cloud.endpoint} (project ${FIXTURE_PROJECT}, data ${path.relative(repoRoot, paths.cloudData)})`);

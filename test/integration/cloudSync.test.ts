@@ -9,8 +9,9 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { CommandId, SettingId } from '../../src/constants';
 import type { KeysNode } from '../../src/keys/keysView';
+import { nodeSupportsCloud } from '../../src/shared/nodeVersion';
 import { digestOf } from '../../src/shared/secretText';
-import { TestEnv, requestScreenshot } from '../host/hostContract';
+import { TestEnv, requestScreenshot, requestUi } from '../host/hostContract';
 import { extensionApi as api, lastMessage } from './support';
 
 const endpoint = process.env[TestEnv.endpoint] ?? '';
@@ -146,6 +147,8 @@ describe('Cloud vault sync', function () {
     const port = await freePort();
     await vscode.workspace.getConfiguration().update(SettingId.cloudEndpoint, `http://127.0.0.1:${port}`, vscode.ConfigurationTarget.Global);
     await vscode.workspace.getConfiguration().update(SettingId.localCloudDataDir, fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-editor-cloud-')), vscode.ConfigurationTarget.Global);
+    // The newest editor's own Node runs the cloud; the oldest (Node 20) is told which one to use, as its users are.
+    if (!nodeSupportsCloud()) await vscode.workspace.getConfiguration().update(SettingId.localCloudNodePath, process.env[TestEnv.cloudNode], vscode.ConfigurationTarget.Global);
     try {
       assert.strictEqual(await vscode.commands.executeCommand(CommandId.startLocalCloud), true, (await api()).notifier.recent.map((m) => m.message).join('\n'));
       assert.match(await lastMessage(), new RegExp(`running at http://127.0.0.1:${port}`));
@@ -168,8 +171,43 @@ describe('Cloud vault sync', function () {
       await requestScreenshot('keys-cloud-down');
     } finally {
       await vscode.commands.executeCommand(CommandId.stopLocalCloud);
+      await vscode.workspace.getConfiguration().update(SettingId.localCloudNodePath, undefined, vscode.ConfigurationTarget.Global);
       await vscode.workspace.getConfiguration().update(SettingId.localCloudDataDir, undefined, vscode.ConfigurationTarget.Global);
       await vscode.workspace.getConfiguration().update(SettingId.cloudEndpoint, endpoint, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('says in one notification which Node it found and what to install when that Node is too old, with a button to the setting', async function () {
+    this.timeout(60_000);
+    const oldNode = process.env[TestEnv.oldNode];
+    assert.ok(oldNode, `${TestEnv.oldNode} is not set: the launcher passes a Node too old for the cloud`);
+    const { notifier } = await api();
+    const before = notifier.recent.length;
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-editor-cloud-'));
+    await vscode.workspace.getConfiguration().update(SettingId.localCloudNodePath, oldNode, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration().update(SettingId.localCloudDataDir, dataDir, vscode.ConfigurationTarget.Global);
+    try {
+      assert.strictEqual(await vscode.commands.executeCommand(CommandId.startLocalCloud), false);
+      const shown = notifier.recent.slice(before);
+      assert.strictEqual(shown.length, 1, shown.map((m) => m.message).join('\n'));
+      const [message] = shown;
+      assert.strictEqual(message!.severity, 'error');
+      assert.match(message!.message, /The local cloud needs Node\.js 22\.13 or newer; found Node\.js 20\.\d+\.\d+/);
+      assert.ok(message!.message.includes(oldNode!) && message!.message.includes(SettingId.localCloudNodePath), message!.message);
+      assert.match(message!.message, /Install Node\.js 24 LTS/);
+      assert.doesNotMatch(message!.message, /data directory/i);
+      assert.deepStrictEqual(fs.readdirSync(dataDir), [], 'nothing was started in the data directory');
+      // The button opens the setting.
+      if (await requestUi('open-node-path-setting', [{ notification: 'needs Node.js 22.13', click: 'Open Setting' }])) {
+        const deadline = Date.now() + 10_000;
+        while (vscode.window.tabGroups.activeTabGroup.activeTab?.label !== 'Settings' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        assert.strictEqual(vscode.window.tabGroups.activeTabGroup.activeTab?.label, 'Settings');
+        await requestScreenshot('local-cloud-node-too-old');
+        await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      }
+    } finally {
+      await vscode.workspace.getConfiguration().update(SettingId.localCloudNodePath, undefined, vscode.ConfigurationTarget.Global);
+      await vscode.workspace.getConfiguration().update(SettingId.localCloudDataDir, undefined, vscode.ConfigurationTarget.Global);
     }
   });
 });
