@@ -8,6 +8,7 @@ import { CloudClient } from '../cloud/client';
 import { DEFAULT_CLOUD_ENDPOINT, PROJECT_FILE } from '../constants';
 import { deployFunctions, describeOutcome, engineLeakGuard, readFunctionSettings, type DeployOutcome } from '../deploy';
 import { parseProjectFile, ProjectFileError } from '../project/projectFile';
+import { errorMessage } from '../shared/errorMessage';
 
 const HELP = `Usage: cloudxlr deploy [names…] [options]
 
@@ -80,7 +81,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   try {
     args = parseArgs(argv);
   } catch (e) {
-    console.error(`cloudxlr deploy: ${(e as Error).message}\n\n${HELP}`);
+    console.error(`cloudxlr deploy: ${errorMessage(e)}\n\n${HELP}`);
     return 2;
   }
   if (args === 'help') {
@@ -127,8 +128,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
       onProgress: (p) => console.log(`${p.function ? `[${p.function}] ` : ''}${p.step}: ${p.message}`),
     });
   } catch (e) {
-    const err = e as { code?: string; message?: string };
-    console.error(`cloudxlr deploy: ${err.message ?? String(e)}`);
+    console.error(`cloudxlr deploy: ${errorMessage(e)}`);
     return 2;
   } finally {
     client.dispose();
@@ -142,7 +142,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   for (const o of outcomes) (o.status === 'deployed' ? console.log : console.error)(describeOutcome(o, args.dir));
   const failed = outcomes.filter((o) => o.status !== 'deployed');
   // A cloud that could not be reached is a setup problem, not a refused deploy.
-  if (failed.some((o) => o.status === 'cloud-refused' && (o.code === 'unreachable' || o.code === 'timeout' || o.code === 'unauthorized'))) return 2;
+  if (failed.some((o) => (o.status === 'error' || o.status === 'cloud-refused') && (o.code === 'unreachable' || o.code === 'timeout' || o.code === 'unauthorized'))) return 2;
   console.log(`\n${outcomes.length - failed.length} deployed, ${failed.length} not deployed.`);
   return failed.length ? 1 : 0;
 }

@@ -11,7 +11,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { CommandId, SettingId } from '../../src/constants';
 import type { FunctionsNode } from '../../src/deploy/vscode';
-import type { DeployResult } from '../../src/deploy/vscode/functionCommands';
+import type { DeployResult } from '../../src/deploy/vscode';
 import type { InvokeResponse, RollbackResponse } from '../../src/deploy';
 import { digestOf } from '../../src/shared/secretText';
 import { TestEnv, requestScreenshot } from '../host/hostContract';

@@ -10,6 +10,7 @@ import { scanFile } from './diskScan';
 import { composeChanges } from './fixText';
 import { GitHistory, type Committed } from './gitHistory';
 import { chooseFile, readSettings, toDiagnosticSeverity, type LintSettings } from './settings';
+import { errorMessage } from '../../shared/errorMessage';
 
 export const DEBOUNCE_MS = 250;
 /** Most diagnostics shown for one file (a bundle full of keys is one problem, not 10,000). */
@@ -163,7 +164,7 @@ export class DocumentLinter implements vscode.Disposable {
     try {
       choice = await chooseFile(this.projects, document.uri, document.languageId, settings);
     } catch (e) {
-      this.log.warn(`Linter: could not decide whether to lint ${document.uri.fsPath}: ${e instanceof Error ? e.message : 'unknown error'}`);
+      this.log.warn(`Linter: could not decide whether to lint ${document.uri.fsPath}: ${errorMessage(e)}`);
       return undefined;
     }
     if (!choice || document.isClosed || this.docs.has(key)) return this.docs.get(key);
@@ -293,7 +294,7 @@ export class DocumentLinter implements vscode.Disposable {
     try {
       await this.lint(state, token);
     } catch (e) {
-      this.log.error(`Linter: ${state.uri.fsPath} could not be linted: ${e instanceof Error ? e.message : 'unknown error'}`);
+      this.log.error(`Linter: ${state.uri.fsPath} could not be linted: ${errorMessage(e)}`);
     } finally {
       if (state.run === run) state.run = undefined;
       run.dispose();
