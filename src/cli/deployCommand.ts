@@ -6,8 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CloudClient } from '../cloud/client';
 import { DEFAULT_CLOUD_ENDPOINT, PROJECT_FILE } from '../constants';
-import { deployFunctions, describeOutcome, engineLeakGuard, readFunctionSettings, type DeployOutcome } from '../deploy';
-import { parseProjectFile, ProjectFileError } from '../project/projectFile';
+import { deployFunctions, describeOutcome, engineLeakGuard, type DeployOutcome } from '../deploy';
+import { describeProblem, fatalSummary, parseProjectFile, projectConfigOf } from '../project/projectFile';
 import { errorMessage } from '../shared/errorMessage';
 
 const HELP = `Usage: cloudxlr deploy [names…] [options]
@@ -97,17 +97,13 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     console.error(`cloudxlr deploy: no ${PROJECT_FILE} in ${args.dir}. Run it in your workspace folder or pass --dir.`);
     return 2;
   }
-  let config;
-  let raw: unknown;
-  try {
-    config = parseProjectFile(text);
-    raw = JSON.parse(text);
-  } catch (e) {
-    console.error(`cloudxlr deploy: ${e instanceof ProjectFileError ? e.message : `${PROJECT_FILE} cannot be read.`}`);
+  const file = parseProjectFile(text);
+  const config = projectConfigOf(file);
+  if (!config) {
+    console.error(`cloudxlr deploy: ${fatalSummary(file)}`);
     return 2;
   }
-  const settings = readFunctionSettings(raw);
-  for (const p of settings.problems) console.error(`warning: ${p}`);
+  for (const p of file.problems) console.error(`warning: ${describeProblem(p)}`);
 
   const token = env.CLOUDXLR_TOKEN;
   if (!token) {
@@ -121,7 +117,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
 
   let outcomes: DeployOutcome[];
   try {
-    outcomes = await deployFunctions({ root: args.dir, functionsDir: config.functionsDir, settings }, args.names, {
+    outcomes = await deployFunctions({ root: args.dir, functionsDir: config.functionsDir, functions: config.functions }, args.names, {
       cloud: client,
       // No local values in CI: the linter's rules guard the sources, the cloud checks values.
       ...engineLeakGuard(),

@@ -10,10 +10,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { BundleError, bundleFunction, type BundleMessage, type BundleResult } from './bundle';
 import { discoverFunctions, type LocalFunction } from './discover';
-import { FUNCTION_RUNTIME, type DeployFunctionRequest, type DeployFunctionResponse, type ResolvedSecretRef, type SecretRef } from './functionsApi';
+import { FUNCTION_RUNTIME, type DeployFunctionRequest, type DeployFunctionResponse, type ResolvedSecretRef, type SecretRef } from '../api';
 import { guardBundle, keysInCode, type LeakFinding, type LeakScanner, type NamedValue, type RuleScanner } from './leakGuard';
 import { findKeyReferences, isScannableSource, type KeyReference, type ReferenceProblem, type ReferenceScan, type SourceLocation } from './references';
-import { settingsFor, type SettingsResult } from './settings';
+import { settingsFor, type FunctionSettings } from '../project/projectFile';
 import { errorMessage } from '../shared/errorMessage';
 
 export type DeployStep = 'discover' | 'bundle' | 'references' | 'vault' | 'leak-guard' | 'upload';
@@ -58,8 +58,8 @@ export interface DeployTarget {
   /** The workspace folder holding cloudxlr.json. */
   root: string;
   functionsDir: string;
-  /** From readFunctionSettings(cloudxlr.json). */
-  settings?: SettingsResult;
+  /** Per-function settings, from cloudxlr.json (parseProjectFile). */
+  functions?: Readonly<Record<string, FunctionSettings>>;
 }
 
 interface Base {
@@ -160,7 +160,7 @@ export async function deployFunction(target: DeployTarget, fn: LocalFunction, de
   const progress = (step: DeployStep, message: string): void => deps.onProgress?.({ function: fn.name, step, message });
   const base: Base = { name: fn.name, entry: fn.relativePath };
   if (fn.problem) return { ...base, status: 'invalid', message: fn.problem };
-  const settings = settingsFor(target.settings, fn.name);
+  const settings = settingsFor(target.functions, fn.name);
 
   // 1. Bundle, and 2. find the references in the function's own files.
   progress('bundle', `Bundling ${fn.relativePath} (esbuild, CommonJS, node20)`);

@@ -2,16 +2,15 @@
 // store, progress and prompts. Key values are read for the leak guard and for uploading a
 // missing key to the vault, and never written to a message, the log or a result.
 import * as vscode from 'vscode';
-import * as fs from 'fs';
 import * as path from 'path';
-import { PROJECT_FILE } from '../../constants';
 import { CloudError, type CloudClient } from '../../cloud/client';
 import type { CloudSession } from '../../cloud/session';
 import type { CloudSync } from '../../cloud/cloudSync';
 import type { KeyStore } from '../../keys/keyStore';
 import { errorMessage } from '../../shared/errorMessage';
 import type { Notifier } from '../../ui/notify';
-import { deployFunction, deployFunctions, discoverFunctions, engineLeakGuard, errorOutcome, readFunctionSettings, type DeployDeps, type DeployStep, type DeployTarget } from '..';
+import { describeProblem } from '../../project/projectFile';
+import { deployFunction, deployFunctions, discoverFunctions, engineLeakGuard, errorOutcome, type DeployDeps, type DeployStep, type DeployTarget } from '..';
 import { DeployReport, type DeployResult } from './deployReport';
 import type { DiscoveredProject, FunctionsModel } from './functionsModel';
 import { isArgs, type FunctionTarget, type FunctionTargets } from './targets';
@@ -126,17 +125,9 @@ export class DeployCommands {
     }
     const client = await this.targets.client(data, 'to deploy');
     if (!client) return { name, status: 'not-signed-in', message: this.session.notSignedIn(data.project.project, 'to deploy') };
-    const root = data.root!;
-    const target: DeployTarget = { root, functionsDir: data.project.functionsDir };
-    try {
-      const raw: unknown = JSON.parse(await fs.promises.readFile(path.join(root, PROJECT_FILE), 'utf8'));
-      const settings = readFunctionSettings(raw);
-      for (const p of settings.problems) this.log.warn(p);
-      target.settings = settings;
-    } catch {
-      // No cloudxlr.json (or an invalid one, reported by the projects service): no per-function settings.
-    }
-    return { client, target };
+    // A function setting cloudxlr.json gets wrong is skipped: the function deploys without it.
+    for (const p of data.project.problems) if (!p.fatal) this.log.warn(describeProblem(p));
+    return { client, target: { root: data.root!, functionsDir: data.project.functionsDir, functions: data.project.functions } };
   }
 
   private deployDeps(data: DiscoveredProject, client: CloudClient, uploadMissing: boolean | undefined, progress: vscode.Progress<{ message?: string; increment?: number }> | undefined): DeployDeps {

@@ -6,7 +6,8 @@
 import * as vscode from 'vscode';
 import * as path from 'path';
 import { ViewId } from '../../constants';
-import { keyNames, type FunctionSummary, type SourceLocation } from '..';
+import type { FunctionSummary } from '../../api';
+import { keyNames, type SourceLocation } from '..';
 import type { CloudStatusSource } from '../../keys/keysView';
 import type { KeyStore } from '../../keys/keyStore';
 import type { FunctionEntry, FunctionsModel, ProjectFunctions } from './functionsModel';

@@ -6,7 +6,7 @@ import type { CloudSync } from '../../cloud/cloudSync';
 import type { KeyStore } from '../../keys/keyStore';
 import { errorMessage } from '../../shared/errorMessage';
 import type { Notifier } from '../../ui/notify';
-import type { FunctionDetails, InvokeResponse, RollbackResponse } from '..';
+import type { FunctionDetails, InvokeResponse, RollbackResponse } from '../../api';
 import type { FunctionsModel } from './functionsModel';
 import { isArgs, type FunctionArgs, type FunctionTarget, type FunctionTargets } from './targets';
 
