@@ -31,6 +31,9 @@ const common = {
   target: 'node20',
   logLevel: 'silent',
   external: ['vscode', 'better-sqlite3', 'esbuild-wasm', 'esbuild'],
+  // jsonc-parser's default (UMD) build loads its modules through a require() esbuild cannot
+  // follow; its ES module build bundles.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   plugins: [problemMatcherPlugin],
 };
 
