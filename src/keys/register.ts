@@ -5,16 +5,22 @@ import { initProject } from '../project/projectCommands';
 import type { WorkspaceProjects } from '../project/workspaceProjects';
 import { registerCommands } from '../ui/commands';
 import type { Notifier } from '../ui/notify';
-import type { CloudSync } from '../cloud/cloudSync';
 import { KeyCommands } from './keyCommands';
 import type { KeyStore } from './keyStore';
-import { KeysView } from './keysView';
+import { KeysView, type CloudStatusSource } from './keysView';
+
+/** What the keys need of cloud sync (the cloud builds on the keys, not the other way round). */
+export interface KeysCloud extends CloudStatusSource {
+  refresh(): Promise<void>;
+  /** After Edit Value: pushes the new value of a key that was in step with the cloud. */
+  afterRotate(project: string, name: string): Promise<void>;
+}
 
 export interface KeysDeps {
   store: KeyStore;
   projects: WorkspaceProjects;
   /** Each key's sync state, and the push of a rotation to the cloud. */
-  cloud: CloudSync;
+  cloud: KeysCloud;
   notify: Notifier;
   log: vscode.LogOutputChannel;
 }

@@ -7,8 +7,9 @@ import { IncrementalScanner, ruleDocUrl, type Finding, type KnownValueIndex, typ
 import type { FileKind } from '../engine/types';
 import type { WorkspaceProject, WorkspaceProjects } from '../../project/workspaceProjects';
 import { scanFile } from './diskScan';
-import { composeChanges } from './fixText';
-import { GitHistory, type Committed } from './gitHistory';
+import type { PublishedFinding } from './published';
+import { composeChanges } from '../fixText';
+import { GitHistory } from '../gitHistory';
 import { chooseFile, readSettings, toDiagnosticSeverity, type LintSettings } from './settings';
 import { errorMessage } from '../../shared/errorMessage';
 
@@ -22,13 +23,7 @@ const REFRESH_ALL_MAX = 5_000;
 /** An edit replacing more than this share of a document is scanned as a new text. */
 const RESET_SHARE = 0.5;
 
-/** A published finding: what code actions and hovers need (offsets are of the scanned text). */
-export interface PublishedFinding {
-  finding: Finding;
-  range: vscode.Range;
-  kind: FileKind;
-  committed: Committed | null | undefined;
-}
+export type { PublishedFinding } from './published';
 
 interface DocState {
   uri: vscode.Uri;

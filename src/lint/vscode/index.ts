@@ -7,7 +7,7 @@ import type { WorkspaceProjects } from '../../project/workspaceProjects';
 import { buildKnownValueIndex } from '../engine';
 import { LintCodeActions, LintHover } from './codeActions';
 import { DocumentLinter, type LintEvent } from './documentLinter';
-import { GitHistory } from './gitHistory';
+import { GitHistory } from '../gitHistory';
 import { moveToApiKeys, type MoveResult } from './moveToApiKeys';
 import { scanWorkspace, type ScanSummary } from './scanWorkspace';
 import { affectsLint } from './settings';

@@ -7,10 +7,10 @@ import { Notifier } from '../../ui/notify';
 import type { WorkspaceProjects } from '../../project/workspaceProjects';
 import { scanText } from '../engine';
 import type { FileKind } from '../engine/types';
-import { enclosingQuote, functionNameFor, hasCtxBefore, isMarkupFile, replacementFor } from './fixText';
+import { enclosingQuote, functionNameFor, hasCtxBefore, isMarkupFile, replacementFor } from '../fixText';
 import type { MoveToApiKeysArgs } from './codeActions';
 import type { DocumentLinter } from './documentLinter';
-import type { GitHistory } from './gitHistory';
+import type { GitHistory } from '../gitHistory';
 import { chooseFile, readSettings } from './settings';
 import { errorMessage } from '../../shared/errorMessage';
 
