@@ -32,9 +32,14 @@ const common = {
   target: 'node20',
   logLevel: 'silent',
   external: ['vscode', 'esbuild-wasm', 'esbuild'],
-  // node-fetch 2 (through whatwg-url and tr46) requires Node's deprecated built-in punycode,
-  // which prints a DeprecationWarning on Node 22+; the npm package of the same code replaces it.
-  alias: { punycode: 'punycode/punycode.js' },
+  alias: {
+    // node-fetch 2 (through whatwg-url and tr46) requires Node's deprecated built-in punycode,
+    // which prints a DeprecationWarning on Node 22+; the npm package of the same code replaces it.
+    punycode: 'punycode/punycode.js',
+    // jsonc-parser's default (UMD) build loads its modules through a require() esbuild cannot
+    // follow; its ES module build bundles.
+    'jsonc-parser': 'jsonc-parser/lib/esm/main.js',
+  },
   plugins: [problemMatcherPlugin],
 };
 

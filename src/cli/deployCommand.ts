@@ -6,8 +6,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CloudClient } from '../cloud/client';
 import { DEFAULT_CLOUD_ENDPOINT, PROJECT_FILE } from '../constants';
-import { deployFunctions, describeOutcome, engineLeakGuard, readFunctionSettings, type DeployOutcome } from '../deploy';
-import { parseProjectFile, ProjectFileError } from '../project/projectFile';
+import { deployFunctions, describeOutcome, engineLeakGuard, type DeployOutcome } from '../deploy';
+import { describeProblem, fatalSummary, parseProjectFile, projectConfigOf } from '../project/projectFile';
+import { errorMessage } from '../shared/errorMessage';
 
 const HELP = `Usage: cloudxlr deploy [names…] [options]
 
@@ -80,7 +81,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   try {
     args = parseArgs(argv);
   } catch (e) {
-    console.error(`cloudxlr deploy: ${(e as Error).message}\n\n${HELP}`);
+    console.error(`cloudxlr deploy: ${errorMessage(e)}\n\n${HELP}`);
     return 2;
   }
   if (args === 'help') {
@@ -96,17 +97,13 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     console.error(`cloudxlr deploy: no ${PROJECT_FILE} in ${args.dir}. Run it in your workspace folder or pass --dir.`);
     return 2;
   }
-  let config;
-  let raw: unknown;
-  try {
-    config = parseProjectFile(text);
-    raw = JSON.parse(text);
-  } catch (e) {
-    console.error(`cloudxlr deploy: ${e instanceof ProjectFileError ? e.message : `${PROJECT_FILE} cannot be read.`}`);
+  const file = parseProjectFile(text);
+  const config = projectConfigOf(file);
+  if (!config) {
+    console.error(`cloudxlr deploy: ${fatalSummary(file)}`);
     return 2;
   }
-  const settings = readFunctionSettings(raw);
-  for (const p of settings.problems) console.error(`warning: ${p}`);
+  for (const p of file.problems) console.error(`warning: ${describeProblem(p)}`);
 
   const token = env.CLOUDXLR_TOKEN;
   if (!token) {
@@ -122,15 +119,14 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
 
   let outcomes: DeployOutcome[];
   try {
-    outcomes = await deployFunctions({ root: args.dir, functionsDir: config.functionsDir, settings }, args.names, {
+    outcomes = await deployFunctions({ root: args.dir, functionsDir: config.functionsDir, functions: config.functions }, args.names, {
       cloud: client,
       // No local values in CI: the linter's rules guard the sources, the cloud checks values.
       ...engineLeakGuard(),
       onProgress: (p) => console.log(`${p.function ? `[${p.function}] ` : ''}${p.step}: ${p.message}`),
     });
   } catch (e) {
-    const err = e as { code?: string; message?: string };
-    console.error(`cloudxlr deploy: ${err.message ?? String(e)}`);
+    console.error(`cloudxlr deploy: ${errorMessage(e)}`);
     return 2;
   } finally {
     client.dispose();
@@ -144,7 +140,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   for (const o of outcomes) (o.status === 'deployed' ? console.log : console.error)(describeOutcome(o, args.dir));
   const failed = outcomes.filter((o) => o.status !== 'deployed');
   // A cloud that could not be reached is a setup problem, not a refused deploy.
-  if (failed.some((o) => o.status === 'cloud-refused' && (o.code === 'unreachable' || o.code === 'timeout' || o.code === 'unauthorized'))) return 2;
+  if (failed.some((o) => (o.status === 'error' || o.status === 'cloud-refused') && (o.code === 'unreachable' || o.code === 'timeout' || o.code === 'unauthorized'))) return 2;
   console.log(`\n${outcomes.length - failed.length} deployed, ${failed.length} not deployed.`);
   return failed.length ? 1 : 0;
 }

@@ -1,4 +1,4 @@
-// The extension's client of the CloudXLR Cloud API (cloud-api.md), free of `vscode`. It adds a
+// The client of the CloudXLR Cloud API (docs/cloud-api.md, types in src/api), free of `vscode`. It adds a
 // timeout to every request, retries idempotent ones with backoff when the network or a proxy
 // fails, checks the shape of every answer, and turns every failure into a CloudError whose
 // message says what to do and never holds a key value or a token.
@@ -6,27 +6,31 @@ import * as http from 'http';
 import * as https from 'https';
 import nodeFetch from 'node-fetch';
 import { digestOf } from '../shared/secretText';
-import type {
-  AuditEvent,
-  AuditResponse,
-  CloudErrorCode,
-  HealthResponse,
-  KeyDetails,
-  KeyListResponse,
-  KeySummary,
-  KeyVersionInfo,
-  PutKeyResponse,
-} from './types';
 import {
-  parseFunctionAnswer,
+  apiPath,
+  isObj,
+  parseAnswer,
+  parseJson,
+  type AuditEvent,
+  type AuditResponse,
+  type CloudErrorCode,
   type DeployFunctionRequest,
   type DeployFunctionResponse,
   type FunctionDetails,
+  type FunctionListResponse,
   type FunctionLogsResponse,
   type FunctionSummary,
+  type HealthResponse,
+  type InvokeRequest,
   type InvokeResponse,
+  type KeyDetails,
+  type KeyListResponse,
+  type KeySummary,
+  type PutKeyRequest,
+  type PutKeyResponse,
+  type RollbackRequest,
   type RollbackResponse,
-} from '../deploy/functionsApi';
+} from '../api';
 
 /** The subset of fetch the client uses; node-fetch 2, undici's fetch or a fake all fit. */
 export type FetchLike = (
@@ -99,6 +103,8 @@ export class CloudError extends Error {
 }
 
 const RETRY_STATUSES = new Set([502, 503, 504]);
+/** An invocation runs up to the functions' 60 s limit; its answer may take a little longer. */
+const INVOKE_TIMEOUT_MS = 75_000;
 
 export class CloudClient {
   readonly endpoint: string;
@@ -133,18 +139,18 @@ export class CloudClient {
   // ---- Vault ----
 
   health(): Promise<HealthResponse> {
-    return this.request<HealthResponse>('GET', '/v1/health', { idempotent: true, parse: parseHealth, auth: false });
+    return this.request<HealthResponse>('GET', apiPath.health(), { idempotent: true, parse: parseAnswer.health, auth: false });
   }
 
   async listKeys(): Promise<KeySummary[]> {
-    const r = await this.request<KeyListResponse>('GET', `${this.projectPath()}/keys`, { idempotent: true, parse: parseKeyList });
+    const r = await this.request<KeyListResponse>('GET', apiPath.keys(this.project), { idempotent: true, parse: parseAnswer.keyList });
     return r.keys;
   }
 
   /** A key's metadata and versions, or undefined when the cloud has no such key. */
   async getKey(name: string): Promise<KeyDetails | undefined> {
     try {
-      return await this.request<KeyDetails>('GET', this.keyPath(name), { idempotent: true, parse: parseKeyDetails });
+      return await this.request<KeyDetails>('GET', apiPath.key(this.project, name), { idempotent: true, parse: parseAnswer.keyDetails });
     } catch (e) {
       if (e instanceof CloudError && e.status === 404 && e.code === 'not_found') return undefined;
       throw e;
@@ -156,14 +162,14 @@ export class CloudClient {
    * compare-and-set, safe to retry: a retry that finds its own write already applied succeeds.
    */
   async putKey(name: string, value: string, ifVersion?: number): Promise<PutKeyResponse & { created: boolean }> {
-    const body: Record<string, unknown> = { value };
+    const body: PutKeyRequest = { value };
     if (ifVersion !== undefined) body.ifVersion = ifVersion;
     let attempts = 0;
     try {
-      const { json, status } = await this.requestWithStatus<PutKeyResponse>('PUT', this.keyPath(name), {
+      const { json, status } = await this.requestWithStatus<PutKeyResponse>('PUT', apiPath.key(this.project, name), {
         body,
         idempotent: ifVersion !== undefined,
-        parse: parsePutKey,
+        parse: parseAnswer.putKey,
         secrets: [value],
         onAttempt: (n) => (attempts = n),
       });
@@ -189,34 +195,30 @@ export class CloudClient {
 
   /** Deletes a key. Without `force`, a key used by a function fails with code key_in_use. */
   async deleteKey(name: string, options: { force?: boolean } = {}): Promise<void> {
-    await this.request<undefined>('DELETE', this.keyPath(name) + (options.force ? '?force=true' : ''), { idempotent: true });
+    await this.request<undefined>('DELETE', apiPath.key(this.project, name) + (options.force ? '?force=true' : ''), { idempotent: true });
   }
 
   async audit(limit?: number): Promise<AuditEvent[]> {
     const q = limit !== undefined ? `?limit=${encodeURIComponent(String(limit))}` : '';
-    const r = await this.request<AuditResponse>('GET', `${this.projectPath()}/audit${q}`, { idempotent: true, parse: parseAudit });
+    const r = await this.request<AuditResponse>('GET', `${apiPath.audit(this.project)}${q}`, { idempotent: true, parse: parseAnswer.audit });
     return r.events;
   }
 
-  // ---- Cloud Functions: methods are added here, built on request(). ----
-
-  functionPath(name: string): string {
-    return `${this.projectPath()}/functions/${encodeURIComponent(name)}`;
-  }
+  // ---- Cloud Functions ----
 
   /** Uploads a bundle and its key references (never values) as a new release. Not retried. */
   deployFunction(name: string, body: DeployFunctionRequest): Promise<DeployFunctionResponse> {
-    return this.request('PUT', this.functionPath(name), { body, idempotent: false, parse: parseFunctionAnswer.deploy });
+    return this.request('PUT', apiPath.function(this.project, name), { body, idempotent: false, parse: parseAnswer.deploy });
   }
 
   async listFunctions(): Promise<FunctionSummary[]> {
-    return (await this.request('GET', `${this.projectPath()}/functions`, { idempotent: true, parse: parseFunctionAnswer.list })).functions;
+    return (await this.request<FunctionListResponse>('GET', apiPath.functions(this.project), { idempotent: true, parse: parseAnswer.functionList })).functions;
   }
 
   /** A function with its releases (oldest first), or undefined when the cloud has none by that name. */
   async getFunction(name: string): Promise<FunctionDetails | undefined> {
     try {
-      return await this.request('GET', this.functionPath(name), { idempotent: true, parse: parseFunctionAnswer.details });
+      return await this.request('GET', apiPath.function(this.project, name), { idempotent: true, parse: parseAnswer.functionDetails });
     } catch (e) {
       if (e instanceof CloudError && e.status === 404 && e.code === 'not_found') return undefined;
       throw e;
@@ -225,37 +227,29 @@ export class CloudClient {
 
   /** Makes a new release from release `release`'s code and references. */
   rollback(name: string, release: number): Promise<RollbackResponse> {
-    return this.request('POST', `${this.functionPath(name)}/rollback`, { body: { release }, idempotent: false, parse: parseFunctionAnswer.rollback });
+    const body: RollbackRequest = { release };
+    return this.request('POST', apiPath.rollback(this.project, name), { body, idempotent: false, parse: parseAnswer.rollback });
   }
 
   async deleteFunction(name: string): Promise<void> {
-    await this.request<undefined>('DELETE', this.functionPath(name), { idempotent: true });
+    await this.request<undefined>('DELETE', apiPath.function(this.project, name), { idempotent: true });
   }
 
   /** Runs the function once with `payload` as the request body; waits up to its 60 s limit. */
   invoke(name: string, payload?: unknown): Promise<InvokeResponse> {
-    // An invocation may run up to a minute: this request alone gets a longer timeout, no retry.
-    const slow = new CloudClient({ ...this.options, timeoutMs: Math.max(this.timeoutMs, 75_000), retries: 0 });
-    const body = payload === undefined ? {} : { payload };
-    return slow.request('POST', `${this.functionPath(name)}/invoke`, { body, idempotent: false, parse: parseFunctionAnswer.invoke }).finally(() => slow.dispose());
+    const body: InvokeRequest = payload === undefined ? {} : { payload };
+    // An invocation may run up to a minute: this request alone gets a longer timeout (and, like
+    // every non-idempotent request, no retry).
+    return this.request('POST', apiPath.invoke(this.project, name), { body, idempotent: false, parse: parseAnswer.invoke, timeoutMs: Math.max(this.timeoutMs, INVOKE_TIMEOUT_MS) });
   }
 
   /** The newest `limit` stored log lines (already redacted by the cloud), newest last. */
   async functionLogs(name: string, limit?: number): Promise<FunctionLogsResponse['logs']> {
     const q = limit !== undefined ? `?limit=${encodeURIComponent(String(limit))}` : '';
-    return (await this.request('GET', `${this.functionPath(name)}/logs${q}`, { idempotent: true, parse: parseFunctionAnswer.logs })).logs;
+    return (await this.request('GET', `${apiPath.logs(this.project, name)}${q}`, { idempotent: true, parse: parseAnswer.functionLogs })).logs;
   }
 
   // ---- Plumbing ----
-
-  /** `/v1/projects/{project}`, encoded. */
-  projectPath(): string {
-    return `/v1/projects/${encodeURIComponent(this.project)}`;
-  }
-
-  keyPath(name: string): string {
-    return `${this.projectPath()}/keys/${encodeURIComponent(name)}`;
-  }
 
   /** Sends one API request and returns its parsed answer; every failure is a CloudError. */
   async request<T>(method: string, path: string, opts: RequestOptions<T>): Promise<T> {
@@ -358,10 +352,10 @@ export class CloudClient {
 
   private errorFor(status: number, text: string, contentType: string, secrets: string[]): CloudError {
     const json = parseJson(text);
-    const err = isObject(json) && isObject(json.error) ? json.error : undefined;
+    const err = isObj(json) && isObj(json.error) ? json.error : undefined;
     const code = err && typeof err.code === 'string' && /^[a-z_]{1,64}$/.test(err.code) ? err.code : undefined;
     const serverMessage = err && typeof err.message === 'string' ? redact(err.message.slice(0, 2000), secrets) : undefined;
-    const details = err && isObject(err.details) ? (redactDeep(err.details, secrets) as Record<string, unknown>) : {};
+    const details = err && isObj(err.details) ? (redactDeep(err.details, secrets) as Record<string, unknown>) : {};
 
     if (status === 401) {
       return new CloudError(
@@ -432,67 +426,6 @@ function redact(text: string, secrets: string[]): string {
 function redactDeep(v: unknown, secrets: string[]): unknown {
   if (typeof v === 'string') return redact(v, secrets);
   if (Array.isArray(v)) return v.map((x) => redactDeep(x, secrets));
-  if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactDeep(x, secrets)]));
+  if (isObj(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactDeep(x, secrets)]));
   return v;
 }
-
-// ---- Answer shapes ----
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-const isStr = (v: unknown): v is string => typeof v === 'string';
-const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
-
-function isVersionInfo(v: unknown): v is KeyVersionInfo {
-  return isObject(v) && isInt(v.version) && isStr(v.digest) && isStr(v.createdAt);
-}
-
-function isSummary(v: unknown): v is KeySummary {
-  return (
-    isObject(v) &&
-    isStr(v.name) &&
-    isInt(v.version) &&
-    isStr(v.digest) &&
-    isStr(v.createdAt) &&
-    isStr(v.updatedAt) &&
-    Array.isArray(v.usedBy) &&
-    v.usedBy.every(isStr)
-  );
-}
-
-function parseHealth(j: unknown): HealthResponse | undefined {
-  return isObject(j) && j.status === 'ok' && isStr(j.version) ? { status: 'ok', version: j.version } : undefined;
-}
-
-function parseKeyList(j: unknown): KeyListResponse | undefined {
-  return isObject(j) && Array.isArray(j.keys) && j.keys.every(isSummary) ? { keys: j.keys } : undefined;
-}
-
-function parseKeyDetails(j: unknown): KeyDetails | undefined {
-  return isSummary(j) && isObject(j) && Array.isArray(j.versions) && j.versions.every(isVersionInfo) ? (j as unknown as KeyDetails) : undefined;
-}
-
-function parsePutKey(j: unknown): PutKeyResponse | undefined {
-  return isObject(j) && isStr(j.name) && isInt(j.version) && isStr(j.digest) ? { name: j.name, version: j.version, digest: j.digest } : undefined;
-}
-
-function parseAudit(j: unknown): AuditResponse | undefined {
-  const ok =
-    isObject(j) &&
-    Array.isArray(j.events) &&
-    j.events.every((e) => isObject(e) && isStr(e.time) && isStr(e.action) && isStr(e.target) && isStr(e.token));
-  return ok ? { events: (j as unknown as AuditResponse).events } : undefined;
-}
-
-/** Shape checks for other modules' methods (functions) to reuse. */
-export const shapes = { isObject, isStr, isInt, parseJson };

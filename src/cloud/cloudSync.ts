@@ -1,20 +1,18 @@
-// Cloud vault sync in the editor: sign-in tokens in SecretStorage, each project's sync state
-// for the API Keys view, push with compare-and-set, delete from the cloud, and the local
-// cloud as a managed child process.
+// Cloud vault sync in the editor: the sign-in commands, each project's sync state for the API
+// Keys view, push with compare-and-set and delete from the cloud. Tokens and clients are the
+// session's (./session.ts).
 import * as vscode from 'vscode';
-import * as path from 'path';
-import { randomBytes } from 'crypto';
-import { CommandId, ContextKey, DEFAULT_CLOUD_ENDPOINT, SettingId, StorageKey } from '../constants';
+import { ContextKey } from '../constants';
+import { errorMessage } from '../shared/errorMessage';
 import { digestOf } from '../shared/secretText';
-import { Notifier } from '../ui/notify';
-import { KeyStore } from '../keys/keyStore';
-import { CloudProjectStatus, CloudStatusSource, KeyNode } from '../keys/keysView';
+import type { Notifier } from '../ui/notify';
+import type { KeyStore } from '../keys/keyStore';
+import type { CloudProjectStatus, CloudStatusSource, KeyNode } from '../keys/keysView';
 import { computeSyncStates } from '../keys/syncState';
-import { WorkspaceProjects } from '../project/workspaceProjects';
-import { CloudClient, CloudError } from './client';
+import type { WorkspaceProjects } from '../project/workspaceProjects';
+import { CloudError } from './client';
+import type { CloudSession } from './session';
 import { planPush } from './syncPlan';
-import { LocalCloudProcess } from './localCloudProcess';
-import { findCloudNode } from './cloudNode';
 
 export interface SignInArgs {
   token?: string;
@@ -25,33 +23,26 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly statuses = new Map<string, CloudProjectStatus>();
-  private readonly clients = new Map<string, CloudClient>();
-  private readonly localCloud = new LocalCloudProcess();
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private refreshing: Promise<void> | undefined;
   private refreshAgain = false;
 
   constructor(
-    private readonly context: vscode.ExtensionContext,
+    private readonly session: CloudSession,
     private readonly store: KeyStore,
     private readonly projects: WorkspaceProjects,
     private readonly notify: Notifier,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.disposables.push(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(SettingId.cloudEndpoint)) {
-          this.resetClients();
-          void this.refresh();
-        }
-      }),
+      session.onDidChange(() => void this.refresh()),
       store.onDidChange(() => void this.refresh()),
       projects.onDidChange(() => void this.refresh()),
     );
   }
 
-  get endpoint(): string {
-    return (vscode.workspace.getConfiguration().get<string>(SettingId.cloudEndpoint) || DEFAULT_CLOUD_ENDPOINT).replace(/\/+$/, '');
+  private get endpoint(): string {
+    return this.session.endpoint;
   }
 
   status(project: string): CloudProjectStatus {
@@ -73,18 +64,12 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
         validateInput: (v) => (v.trim() ? undefined : 'The token cannot be empty.'),
       }));
     if (!token) return false;
-    const client = new CloudClient({ endpoint: this.endpoint, project, token: token.trim(), retries: 0 });
     try {
-      await client.listKeys();
+      await this.session.signIn(project, token.trim());
     } catch (e) {
-      void this.notify.error(e instanceof CloudError && e.status === 401 ? `The cloud at ${this.endpoint} did not accept that token for project ${project}. Check the token and the project name in cloudxlr.json.` : messageOf(e));
+      void this.notify.error(e instanceof CloudError && e.status === 401 ? `The cloud at ${this.endpoint} did not accept that token for project ${project}. Check the token and the project name in cloudxlr.json.` : errorMessage(e));
       return false;
-    } finally {
-      client.dispose();
     }
-    await this.context.secrets.store(this.tokenKey(project), token.trim());
-    this.clients.get(project)?.dispose();
-    this.clients.delete(project);
     this.log.info(`Signed in to project ${project} at ${this.endpoint}.`);
     void this.notify.info(`Signed in to CloudXLR project ${project}.`);
     await this.refresh();
@@ -94,9 +79,7 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
   async signOut(args: { project?: string } = {}): Promise<boolean> {
     const project = await this.pickProject(args.project);
     if (!project) return false;
-    await this.context.secrets.delete(this.tokenKey(project));
-    this.clients.get(project)?.dispose();
-    this.clients.delete(project);
+    await this.session.signOut(project);
     this.statuses.set(project, { kind: 'signed-out' });
     this.log.info(`Signed out of project ${project} at ${this.endpoint}.`);
     await this.updateContext();
@@ -130,7 +113,7 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
   }
 
   private async refreshProject(project: string): Promise<void> {
-    const client = await this.client(project);
+    const client = await this.session.client(project);
     if (!client) {
       this.statuses.set(project, { kind: 'signed-out' });
       return;
@@ -151,7 +134,7 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
       }
       this.statuses.set(project, { kind: 'ok', rows });
     } catch (e) {
-      const message = messageOf(e);
+      const message = errorMessage(e);
       this.statuses.set(project, e instanceof CloudError && e.isUnreachable ? { kind: 'unreachable', message } : { kind: 'error', message });
       this.log.warn(`Project ${project}: ${message}`);
     }
@@ -164,7 +147,7 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
     const target = await this.target(arg);
     if (!target) return undefined;
     const { project, name } = target;
-    const client = await this.requireClient(project);
+    const client = await this.session.requireClient(project);
     if (!client) return undefined;
     const value = await this.store.value(project, name);
     if (value === undefined) {
@@ -196,7 +179,7 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
         await this.reportConflict(project, name, Number(e.details.currentVersion));
         return undefined;
       }
-      void this.notify.error(`${name} was not pushed: ${messageOf(e)}`);
+      void this.notify.error(`${name} was not pushed: ${errorMessage(e)}`);
       return undefined;
     } finally {
       await this.refresh();
@@ -207,7 +190,7 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
     const project = await this.pickProject(args.project);
     const pushed: string[] = [];
     const failed: string[] = [];
-    if (!project || !(await this.requireClient(project))) return { pushed, failed };
+    if (!project || !(await this.session.requireClient(project))) return { pushed, failed };
     await this.refreshProject(project);
     const status = this.status(project);
     const pending = this.store.list(project).filter((k) => status.kind !== 'ok' || status.rows.get(k.name)?.state !== 'synced');
@@ -225,7 +208,7 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
   /** After Edit Value: a key that was in step with the cloud gets the new version there too. */
   async afterRotate(project: string, name: string): Promise<void> {
     const lastSeen = this.store.get(project, name)?.cloudVersion;
-    const client = lastSeen !== undefined ? await this.client(project) : undefined;
+    const client = lastSeen !== undefined ? await this.session.client(project) : undefined;
     if (!client || lastSeen === undefined) return;
     const value = await this.store.value(project, name);
     if (value === undefined) return;
@@ -235,7 +218,7 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
       void this.notify.info(`Rotated ${name} here and in the cloud (version ${result.version}). Functions using it get the new value on their next call.`);
     } catch (e) {
       if (e instanceof CloudError && e.code === 'version_conflict') await this.reportConflict(project, name, Number(e.details.currentVersion));
-      else void this.notify.warn(`${name} was rotated on this machine only: ${messageOf(e)} Push it when the cloud is back.`);
+      else void this.notify.warn(`${name} was rotated on this machine only: ${errorMessage(e)} Push it when the cloud is back.`);
     } finally {
       await this.refresh();
     }
@@ -245,7 +228,7 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
     const target = await this.target(arg, true);
     if (!target) return false;
     const { project, name } = target;
-    const client = await this.requireClient(project);
+    const client = await this.session.requireClient(project);
     if (!client) return false;
     const given = isNode(arg) ? {} : (arg ?? {});
     if (!given.confirmed) {
@@ -266,7 +249,7 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
         const choice = await this.notify.error(message, FORCE);
         return choice === FORCE ? this.deleteFromCloud({ project, name, confirmed: true, force: true }) : false;
       }
-      void this.notify.error(`${name} was not deleted from the cloud: ${messageOf(e)}`);
+      void this.notify.error(`${name} was not deleted from the cloud: ${errorMessage(e)}`);
       return false;
     }
     await this.store.setCloudVersion(project, name, undefined);
@@ -285,99 +268,7 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
     return Promise.resolve();
   }
 
-  // ---- Local cloud ----
-
-  async startLocalCloud(): Promise<boolean> {
-    if (this.localCloud.running) {
-      void this.notify.info(`The local cloud is already running at ${this.endpoint}.`);
-      return true;
-    }
-    const url = new URL(this.endpoint);
-    if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
-      void this.notify.error(`cloudxlr.cloud.endpoint is ${this.endpoint}, not a local address. Set it to ${DEFAULT_CLOUD_ENDPOINT} to use the local cloud.`);
-      return false;
-    }
-    const projects = (await this.projects.all()).map((p) => p.project);
-    const tokenKey = `${StorageKey.tokenPrefix}local-cloud`;
-    let token = await this.context.secrets.get(tokenKey);
-    if (!token) {
-      token = randomBytes(24).toString('base64url');
-      await this.context.secrets.store(tokenKey, token);
-    }
-    const config = vscode.workspace.getConfiguration();
-    const dataDir = config.get<string>(SettingId.localCloudDataDir) || path.join(this.context.globalStorageUri.fsPath, 'local-cloud');
-    const node = await findCloudNode({
-      setting: config.get<string>(SettingId.localCloudNodePath) ?? '',
-      settingName: SettingId.localCloudNodePath,
-      hostExecPath: process.execPath,
-      hostNodeVersion: process.versions.node,
-    });
-    if (!node.ok) {
-      const OPEN_SETTING = 'Open Setting';
-      this.log.info(node.message);
-      void this.notify.error(node.message, OPEN_SETTING).then((c) => c === OPEN_SETTING && vscode.commands.executeCommand('workbench.action.openSettings', SettingId.localCloudNodePath));
-      return false;
-    }
-    const nodePath = node.node;
-    this.log.info(`Starting the local cloud with Node.js ${node.version} (${nodePath}).`);
-    const cliPath = path.join(this.context.extensionUri.fsPath, 'dist', 'cli.js');
-    const run = this.localCloud.start(
-      { cliPath, nodePath, host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 8787), dataDir, projects, token, log: (line) => this.log.info(`[local cloud] ${line}`) },
-      (code) => {
-        void vscode.commands.executeCommand('setContext', ContextKey.localCloudRunning, false);
-        this.log.info(`The local cloud stopped (exit code ${code}).`);
-      },
-    );
-    try {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Starting the local CloudXLR cloud…' }, () => run);
-    } catch (e) {
-      void this.notify.error(messageOf(e), 'Show Log').then((c) => c && this.log.show());
-      return false;
-    }
-    await vscode.commands.executeCommand('setContext', ContextKey.localCloudRunning, true);
-    for (const p of projects) await this.context.secrets.store(this.tokenKey(p), token);
-    this.resetClients();
-    void this.notify.info(`The local cloud is running at ${this.endpoint} with data in ${dataDir}. Signed in to ${projects.join(', ')}.`);
-    await this.refresh();
-    return true;
-  }
-
-  async stopLocalCloud(): Promise<void> {
-    await this.localCloud.stop();
-    await vscode.commands.executeCommand('setContext', ContextKey.localCloudRunning, false);
-    await this.refresh();
-  }
-
   // ---- Plumbing ----
-
-  /** A client for the project, or undefined when not signed in. */
-  async client(project: string): Promise<CloudClient | undefined> {
-    const existing = this.clients.get(project);
-    if (existing) return existing;
-    const token = await this.context.secrets.get(this.tokenKey(project));
-    if (!token) return undefined;
-    const client = new CloudClient({ endpoint: this.endpoint, project, token });
-    this.clients.set(project, client);
-    return client;
-  }
-
-  private async requireClient(project: string): Promise<CloudClient | undefined> {
-    const client = await this.client(project);
-    if (!client) {
-      const SIGN_IN = 'Sign In';
-      void this.notify.warn(`Not signed in to the CloudXLR project ${project}. Sign in first.`, SIGN_IN).then((c) => c === SIGN_IN && vscode.commands.executeCommand(CommandId.signIn, { project }));
-    }
-    return client;
-  }
-
-  private tokenKey(project: string): string {
-    return `${StorageKey.tokenPrefix}${this.endpoint}/${project}`;
-  }
-
-  private resetClients(): void {
-    for (const c of this.clients.values()) c.dispose();
-    this.clients.clear();
-  }
 
   private async updateContext(): Promise<void> {
     const signedIn = [...this.statuses.values()].some((s) => s.kind !== 'signed-out');
@@ -403,20 +294,11 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
     return pick ? { project, name: pick } : undefined;
   }
 
-  async dispose(): Promise<void> {
+  dispose(): void {
     for (const d of this.disposables) d.dispose();
-    this.resetClients();
-    await this.localCloud.stop();
   }
 }
 
 function isNode(arg: unknown): arg is KeyNode {
   return typeof arg === 'object' && arg !== null && (arg as KeyNode).type === 'key';
-}
-
-/** A CloudError's message is written for people and never holds a value; anything else gets a generic line. */
-function messageOf(e: unknown): string {
-  if (e instanceof CloudError) return e.message;
-  if (e instanceof Error) return e.message;
-  return 'An unknown error occurred.';
 }

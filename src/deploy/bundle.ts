@@ -10,6 +10,7 @@ import * as path from 'path';
 import type { Loader, Message, Plugin } from 'esbuild-wasm';
 import { loadEsbuild } from './esbuildWasm';
 import type { SourceLocation } from './references';
+import { errorMessage } from '../shared/errorMessage';
 
 export interface BundleResult {
   /** The CommonJS bundle that is uploaded. */
@@ -132,7 +133,7 @@ export async function bundleFunction(root: string, entry: string): Promise<Bundl
   } catch (e) {
     const errors = (e as { errors?: Message[] }).errors;
     if (errors?.length) throw new BundleError(errors.map((m) => toMessage(m, absRoot)));
-    throw new BundleError([{ message: `esbuild failed: ${e instanceof Error ? e.message : String(e)}` }]);
+    throw new BundleError([{ message: `esbuild failed: ${errorMessage(e)}` }]);
   }
   const js = result.outputFiles?.find((f) => f.path.endsWith('.js'));
   const map = result.outputFiles?.find((f) => f.path.endsWith('.map'));

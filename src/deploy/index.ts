@@ -6,10 +6,9 @@ export { findKeyReferences, scanJavaScript, referencedKeyNames, isScannableSourc
 export type { KeyReference, ReferenceProblem, ReferenceScan, SourceLocation } from './references';
 export { guardBundle, ExactValueScanner, keysInCode, bundleForms, MIN_SCANNED_VALUE_LENGTH } from './leakGuard';
 export type { LeakScanner, LeakFinding, NamedValue, RuleScanner, RuleHit, ValueHit, LeakGuardOptions } from './leakGuard';
-export { readFunctionSettings, settingsFor, type FunctionSettings, type SettingsResult } from './settings';
-export { deployFunctions, deployFunction, analyzeFunction, keyNames, describeOutcome } from './plan';
+export { deployFunctions, deployFunction, analyzeFunction, keyNames, errorOutcome } from './plan';
+export { describeOutcome, deployNotice, deployAllSummary, shortReason, type DeployAction, type DeployNotice } from './outcome';
 export type { DeployDeps, DeployOutcome, DeployProgress, DeployStatus, DeployStep, DeployTarget, FunctionAnalysis, FunctionsCloud, LocalKeySource } from './plan';
-export * from './functionsApi';
 export { loadEsbuild } from './esbuildWasm';
 export { EngineValueScanner, engineRuleScanner, engineLeakGuard } from './lintGuard';
 export { newFunctionFiles, TYPES_FILE_NAME, type ScaffoldFile } from './scaffold';

@@ -10,10 +10,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { BundleError, bundleFunction, type BundleMessage, type BundleResult } from './bundle';
 import { discoverFunctions, type LocalFunction } from './discover';
-import { FUNCTION_RUNTIME, type DeployFunctionRequest, type DeployFunctionResponse, type ResolvedSecretRef, type SecretRef } from './functionsApi';
+import { FUNCTION_RUNTIME, type DeployFunctionRequest, type DeployFunctionResponse, type ResolvedSecretRef, type SecretRef } from '../api';
 import { guardBundle, keysInCode, type LeakFinding, type LeakScanner, type NamedValue, type RuleScanner } from './leakGuard';
 import { findKeyReferences, isScannableSource, type KeyReference, type ReferenceProblem, type ReferenceScan, type SourceLocation } from './references';
-import { settingsFor, type SettingsResult } from './settings';
+import { settingsFor, type FunctionSettings } from '../project/projectFile';
+import { errorMessage } from '../shared/errorMessage';
 
 export type DeployStep = 'discover' | 'bundle' | 'references' | 'vault' | 'leak-guard' | 'upload';
 
@@ -49,14 +50,16 @@ export interface DeployDeps {
    * on, or false to stop with an "offer-upload" result. Without it the deploy stops there.
    */
   offerUpload?: (fn: string, keys: string[]) => Promise<boolean>;
+  /** deployFunctions() starts no further function once this is aborted. */
+  signal?: AbortSignal;
 }
 
 export interface DeployTarget {
   /** The workspace folder holding cloudxlr.json. */
   root: string;
   functionsDir: string;
-  /** From readFunctionSettings(cloudxlr.json). */
-  settings?: SettingsResult;
+  /** Per-function settings, from cloudxlr.json (parseProjectFile). */
+  functions?: Readonly<Record<string, FunctionSettings>>;
 }
 
 interface Base {
@@ -73,7 +76,9 @@ export type DeployOutcome =
   | (Base & { status: 'offer-upload'; keys: string[]; references: KeyReference[] })
   | (Base & { status: 'missing-keys'; missing: string[]; uploadable: string[]; references: KeyReference[]; checkedLocal: boolean })
   | (Base & { status: 'leak'; findings: LeakFinding[] })
-  | (Base & { status: 'cloud-refused'; code: string; message: string; details: Record<string, unknown> });
+  | (Base & { status: 'cloud-refused'; code: string; message: string; details: Record<string, unknown> })
+  /** The deploy could not go on (the cloud unreachable, the token refused…); `code` when the cloud client knows it. */
+  | (Base & { status: 'error'; message: string; code?: string });
 
 export type DeployStatus = DeployOutcome['status'];
 
@@ -120,7 +125,7 @@ export function keyNames(references: readonly KeyReference[]): string[] {
 
 /**
  * Deploys the named functions (all when `names` is empty), one after another. Unknown names
- * give a "not-found" outcome; one function's failure does not stop the others.
+ * give a "not-found" outcome; one function's failure, even a thrown one, does not stop the others.
  */
 export async function deployFunctions(target: DeployTarget, names: readonly string[], deps: DeployDeps): Promise<DeployOutcome[]> {
   const progress = deps.onProgress ?? (() => undefined);
@@ -139,7 +144,14 @@ export async function deployFunctions(target: DeployTarget, names: readonly stri
   if (names.length === 0 && selected.length === 0) {
     progress({ function: '', step: 'discover', message: `No functions found in ${target.functionsDir}/` });
   }
-  for (const fn of selected) outcomes.push(await deployFunction(target, fn, deps));
+  for (const fn of selected) {
+    if (deps.signal?.aborted) break;
+    try {
+      outcomes.push(await deployFunction(target, fn, deps));
+    } catch (e) {
+      outcomes.push(errorOutcome(fn.name, e));
+    }
+  }
   return outcomes;
 }
 
@@ -148,7 +160,7 @@ export async function deployFunction(target: DeployTarget, fn: LocalFunction, de
   const progress = (step: DeployStep, message: string): void => deps.onProgress?.({ function: fn.name, step, message });
   const base: Base = { name: fn.name, entry: fn.relativePath };
   if (fn.problem) return { ...base, status: 'invalid', message: fn.problem };
-  const settings = settingsFor(target.settings, fn.name);
+  const settings = settingsFor(target.functions, fn.name);
 
   // 1. Bundle, and 2. find the references in the function's own files.
   progress('bundle', `Bundling ${fn.relativePath} (esbuild, CommonJS, node20)`);
@@ -224,28 +236,8 @@ export async function deployFunction(target: DeployTarget, fn: LocalFunction, de
   }
 }
 
-/** One or more lines for a person about an outcome (never a value). */
-export function describeOutcome(o: DeployOutcome, root?: string): string {
-  const where = (l: SourceLocation): string => `${root ? path.relative(root, l.file).split(path.sep).join('/') : l.file}:${l.line}:${l.column}`;
-  switch (o.status) {
-    case 'deployed':
-      return `${o.name}: deployed release ${o.release} → ${o.url}`;
-    case 'not-found':
-    case 'invalid':
-      return `${o.name}: ${o.message}`;
-    case 'bundle-failed':
-      return [`${o.name}: bundling failed`, ...o.errors.map((e) => `  ${e.location ? `${where(e.location)}: ` : ''}${e.message}`)].join('\n');
-    case 'invalid-references':
-      return [`${o.name}: key references must be string literals`, ...o.problems.map((p) => `  ${where(p)}: ${p.message}`)].join('\n');
-    case 'offer-upload':
-      return `${o.name}: not deployed: ${o.keys.join(', ')} ${o.keys.length === 1 ? 'is' : 'are'} stored locally but not in the cloud yet. Upload ${o.keys.length === 1 ? 'it' : 'them'} (CloudXLR: Push Key) and deploy again.`;
-    case 'missing-keys':
-      return o.checkedLocal
-        ? `${o.name}: not deployed: ${o.missing.join(', ')} ${o.missing.length === 1 ? 'exists' : 'exist'} neither in the cloud nor locally. Add ${o.missing.length === 1 ? 'it' : 'them'} first.`
-        : `${o.name}: not deployed: ${o.missing.join(', ')} ${o.missing.length === 1 ? 'does' : 'do'} not exist in the cloud. Add ${o.missing.length === 1 ? 'it' : 'them'} to the project's vault first.`;
-    case 'leak':
-      return [`${o.name}: not deployed: the bundle would hold a secret`, ...o.findings.map((f) => `  ${where(f.location)}${f.inBundle ? ' (in the bundle)' : ''}: ${f.message}`)].join('\n');
-    case 'cloud-refused':
-      return `${o.name}: the cloud refused the deploy (${o.code}): ${o.message}`;
-  }
+/** A deploy that threw: its message (the cloud client's are written for people), and the client's error code. */
+export function errorOutcome(name: string, e: unknown): DeployOutcome {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return { name, status: 'error', message: errorMessage(e), ...(typeof code === 'string' ? { code } : {}) };
 }

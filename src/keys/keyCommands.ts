@@ -13,6 +13,7 @@ import { KeyNode, KeysNode, KeysView } from './keysView';
 import { parseEnv, removeValues, vaultNameForEnv } from './dotenv';
 import { addToGitignore, gitIgnoreState, isTrackedByGit } from './gitignore';
 import { recogniseProvider } from './providers';
+import { errorMessage } from '../shared/errorMessage';
 
 export interface KeyArgs {
   project?: string;
@@ -50,7 +51,6 @@ const MAX_ENV_FILE_BYTES = 1024 * 1024;
 
 export class KeyCommands implements vscode.Disposable {
   private clipboardTimer: NodeJS.Timeout | undefined;
-  hooks: KeyChangeHooks = {};
 
   constructor(
     private readonly store: KeyStore,
@@ -58,6 +58,7 @@ export class KeyCommands implements vscode.Disposable {
     private readonly view: KeysView,
     private readonly notify: Notifier,
     private readonly log: vscode.LogOutputChannel,
+    private readonly hooks: KeyChangeHooks = {},
   ) {}
 
   async addKey(args: AddKeyArgs = {}): Promise<{ name: string } | undefined> {
@@ -243,7 +244,7 @@ export class KeyCommands implements vscode.Disposable {
         imported.push(c.name);
       } catch (e) {
         skipped.push(c.envName);
-        this.log.warn(`${c.envName} was not imported: ${e instanceof Error ? e.message : 'unknown error'}`);
+        this.log.warn(`${c.envName} was not imported: ${errorMessage(e)}`);
       }
     }
     this.log.info(`Imported ${imported.length} key(s) from ${file.fsPath} into project ${project.project}.`);
@@ -352,7 +353,7 @@ export class KeyCommands implements vscode.Disposable {
     try {
       return await op();
     } catch (e) {
-      const message = e instanceof KeyStoreError ? e.message : `The key store failed: ${e instanceof Error ? e.message : 'unknown error'}`;
+      const message = e instanceof KeyStoreError ? e.message : `The key store failed: ${errorMessage(e)}`;
       void this.notify.error(message);
       return undefined;
     }

@@ -47,20 +47,14 @@ export class KeysView implements vscode.TreeDataProvider<KeysNode>, vscode.Dispo
   constructor(
     private readonly store: KeyStore,
     private readonly projects: WorkspaceProjects,
-    private cloud: CloudStatusSource | undefined,
+    private readonly cloud: CloudStatusSource,
   ) {
-    this.disposables.push(store.onDidChange(() => this.refresh()), projects.onDidChange(() => this.refresh()));
+    this.disposables.push(store.onDidChange(() => this.refresh()), projects.onDidChange(() => this.refresh()), cloud.onDidChange(() => this.refresh()));
   }
 
   attach(view: vscode.TreeView<KeysNode>): void {
     this.view = view;
     this.updateMessage();
-  }
-
-  setCloudSource(cloud: CloudStatusSource): void {
-    this.cloud = cloud;
-    this.disposables.push(cloud.onDidChange(() => this.refresh()));
-    this.refresh();
   }
 
   refresh(): void {
@@ -144,7 +138,7 @@ export class KeysView implements vscode.TreeDataProvider<KeysNode>, vscode.Dispo
   }
 
   private keysOf(project: string): KeyNode[] {
-    const status = this.cloud?.status(project);
+    const status = this.cloud.status(project);
     const rows = status?.kind === 'ok' ? status.rows : undefined;
     const local: KeyNode[] = this.store.list(project).map((meta) => ({ type: 'key', project, name: meta.name, meta, sync: rows?.get(meta.name) }));
     const cloudOnly: KeyNode[] = rows
@@ -160,7 +154,7 @@ export class KeysView implements vscode.TreeDataProvider<KeysNode>, vscode.Dispo
     const notes: string[] = [];
     if (this.filterText) notes.push(`Filtered by “${this.filterText}”.`);
     for (const p of projects ?? []) {
-      const status = this.cloud?.status(p.project);
+      const status = this.cloud.status(p.project);
       if (status?.kind === 'unreachable' || status?.kind === 'error') notes.push(status.message);
       if (p.problem) notes.push(p.problem);
     }

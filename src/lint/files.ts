@@ -6,9 +6,7 @@
 
 import { isEnvFileName } from './engine/envFiles';
 import type { FileKind } from './engine/types';
-
-export const DEFAULT_FRONTEND_GLOBS: readonly string[] = ['**/*.{js,ts,jsx,tsx,mjs,cjs,html,vue,svelte,astro}', '**/.env*'];
-export const DEFAULT_FUNCTIONS_DIR = 'functions';
+import { DEFAULT_FRONTEND_GLOBS, parseProjectFile } from '../project/projectFile';
 
 /** Folders never scanned when walking: dependencies, build output, caches, VCS data. */
 export const EXCLUDED_DIRS: ReadonlySet<string> = new Set([
@@ -27,20 +25,12 @@ export interface LintProjectConfig {
 }
 
 /**
- * Reads the parts of cloudxlr.json the linter needs. Tolerant: a missing or malformed field
- * falls back to its default; the project file's own validation lives with the project code.
+ * The parts of cloudxlr.json the linter needs. Tolerant: a missing or malformed setting falls
+ * back to its default, so a broken project file never switches the linter off.
  */
 export function lintConfigFromProjectFile(text: string): LintProjectConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return { functionsDir: DEFAULT_FUNCTIONS_DIR };
-  }
-  const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-  const functionsDir = typeof o.functionsDir === 'string' && !o.functionsDir.includes('..') ? o.functionsDir : DEFAULT_FUNCTIONS_DIR;
-  const frontend = Array.isArray(o.frontend) && o.frontend.every((g) => typeof g === 'string') ? (o.frontend as string[]) : undefined;
-  return { functionsDir: normalize(functionsDir).replace(/\/+$/, ''), ...(frontend ? { frontend } : {}) };
+  const file = parseProjectFile(text);
+  return { functionsDir: file.functionsDir, ...(file.frontend ? { frontend: file.frontend } : {}) };
 }
 
 function normalize(p: string): string {

@@ -4,9 +4,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FileKind } from './engine/types';
+import { PROJECT_FILE } from '../constants';
+import { DEFAULT_FUNCTIONS_DIR } from '../project/projectFile';
 import { fileKindOf, isExcludedDir, lintConfigFromProjectFile, selectFile, type LintProjectConfig } from './files';
-
-export const PROJECT_FILE_NAME = 'cloudxlr.json';
 
 export interface ScanTarget {
   /** Absolute path. */
@@ -20,7 +20,7 @@ export class ScanPathError extends Error {}
 export function findProjectRoot(start: string): string | undefined {
   let dir = path.resolve(start);
   for (;;) {
-    if (fs.existsSync(path.join(dir, PROJECT_FILE_NAME))) return dir;
+    if (fs.existsSync(path.join(dir, PROJECT_FILE))) return dir;
     const parent = path.dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
@@ -28,11 +28,11 @@ export function findProjectRoot(start: string): string | undefined {
 }
 
 function configAt(root: string | undefined): LintProjectConfig {
-  if (!root) return { functionsDir: 'functions' };
+  if (!root) return { functionsDir: DEFAULT_FUNCTIONS_DIR };
   try {
-    return lintConfigFromProjectFile(fs.readFileSync(path.join(root, PROJECT_FILE_NAME), 'utf8'));
+    return lintConfigFromProjectFile(fs.readFileSync(path.join(root, PROJECT_FILE), 'utf8'));
   } catch {
-    return { functionsDir: 'functions' };
+    return { functionsDir: DEFAULT_FUNCTIONS_DIR };
   }
 }
 
@@ -76,7 +76,7 @@ export function collectTargets(paths: readonly string[], cwd: string, ignore: re
       } catch {
         continue; // unreadable folder: skip it
       }
-      const own = dir !== outerRoot && entries.some((e) => e.isFile() && e.name === PROJECT_FILE_NAME);
+      const own = dir !== outerRoot && entries.some((e) => e.isFile() && e.name === PROJECT_FILE);
       const root = own ? dir : outerRoot;
       const config = own ? configAt(dir) : outerConfig;
       entries.sort((a, b) => (a.name < b.name ? 1 : -1));

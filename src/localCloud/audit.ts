@@ -1,6 +1,6 @@
 // The audit log: who (a token id) did what (an action) to which key or function (a name).
 // It never holds a value or a token; callers pass names only.
-import type { AuditEvent } from '../cloud/types';
+import type { AuditEvent } from '../api';
 import type { Db } from './db';
 
 export const DEFAULT_AUDIT_LIMIT = 100;

@@ -1,7 +1,7 @@
 // The contract's error answer: {"error":{"code","message","details"}} with a matching status.
 // Handlers throw an ApiError; the server turns it into the answer. Anything else thrown is a
 // bug and becomes `500 internal` without its message or stack (which could hold a value).
-import type { CloudErrorCode, Problem } from '../cloud/types';
+import type { CloudErrorCode, Problem } from '../api';
 
 export class ApiError extends Error {
   constructor(

@@ -2,7 +2,7 @@
 // check against active function releases, and an audit event in the same transaction as each
 // change. No method used by a route returns a value; readValue/readLatestValues exist for the
 // functions runtime and the deploy check only.
-import type { KeyDetails, KeySummary, KeyVersionInfo, PutKeyResponse } from '../cloud/types';
+import type { KeyDetails, KeySummary, KeyVersionInfo, PutKeyResponse } from '../api';
 import { digestOf } from '../shared/secretText';
 import type { AuditLog } from './audit';
 import type { ValueCipher } from './crypto';

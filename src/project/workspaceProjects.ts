@@ -2,14 +2,16 @@
 // cloudxlr.json, or, without one, after the folder so keys have a home from the first minute.
 import * as vscode from 'vscode';
 import { PROJECT_FILE } from '../constants';
-import { parseProjectFile, ProjectConfig, ProjectFileError, suggestProjectName, DEFAULT_FRONTEND_GLOBS, DEFAULT_FUNCTIONS_DIR } from './projectFile';
+import { defaultProjectConfig, describeProblem, fatalSummary, parseProjectFile, projectConfigOf, suggestProjectName, type ProjectConfig, type ProjectFileProblem } from './projectFile';
 
 export interface WorkspaceProject extends ProjectConfig {
   folder: vscode.WorkspaceFolder | undefined;
   /** False when the folder has no cloudxlr.json and the name was derived from the folder. */
   declared: boolean;
-  /** Why cloudxlr.json could not be read, if it could not. */
+  /** Why cloudxlr.json gives no project, if it does not (the folder's name and defaults apply). */
   problem?: string;
+  /** Every problem of its cloudxlr.json, with positions (none without the file). */
+  problems: readonly ProjectFileProblem[];
 }
 
 export class WorkspaceProjects implements vscode.Disposable {
@@ -59,7 +61,7 @@ export class WorkspaceProjects implements vscode.Disposable {
   private async read(): Promise<WorkspaceProject[]> {
     const folders = vscode.workspace.workspaceFolders ?? [];
     if (folders.length === 0) {
-      return [{ project: 'default', functionsDir: DEFAULT_FUNCTIONS_DIR, frontend: DEFAULT_FRONTEND_GLOBS, folder: undefined, declared: false }];
+      return [{ ...defaultProjectConfig('default'), folder: undefined, declared: false, problems: [] }];
     }
     const projects: WorkspaceProject[] = [];
     for (const folder of folders) {
@@ -70,18 +72,16 @@ export class WorkspaceProjects implements vscode.Disposable {
       } catch {
         bytes = undefined;
       }
-      const fallback = { project: suggestProjectName(folder.name), functionsDir: DEFAULT_FUNCTIONS_DIR, frontend: DEFAULT_FRONTEND_GLOBS, folder };
+      const fallback = { ...defaultProjectConfig(suggestProjectName(folder.name)), folder };
       if (!bytes) {
-        projects.push({ ...fallback, declared: false });
+        projects.push({ ...fallback, declared: false, problems: [] });
         continue;
       }
-      try {
-        projects.push({ ...parseProjectFile(Buffer.from(bytes).toString('utf8')), folder, declared: true });
-      } catch (e) {
-        const problem = e instanceof ProjectFileError ? e.message : 'cloudxlr.json could not be read.';
-        this.log.warn(`${folder.name}: ${problem}`);
-        projects.push({ ...fallback, declared: false, problem });
-      }
+      const file = parseProjectFile(Buffer.from(bytes).toString('utf8'));
+      for (const p of file.problems) this.log.warn(`${folder.name}: ${describeProblem(p)}`);
+      const config = projectConfigOf(file);
+      if (config) projects.push({ ...config, folder, declared: true, problems: file.problems });
+      else projects.push({ ...fallback, declared: false, problem: fatalSummary(file), problems: file.problems });
     }
     // Two folders naming the same project share its keys: show the project once.
     return projects.filter((p, i) => projects.findIndex((q) => q.project === p.project) === i);

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { CommandId, SettingId } from '../../src/constants';
-import type { DeployResult } from '../../src/deploy/vscode/functionCommands';
+import type { DeployResult } from '../../src/deploy/vscode';
 import type { CloudxlrApi } from '../../src/extension';
 import { EXTENSION_UNDER_TEST, FIXTURE_PROJECT, TestEnv, requestScreenshot } from '../host/hostContract';
 import { extensionApi as api, lintDiagnostics, messagesSince, waitFor, workspaceRoot as root } from './support';

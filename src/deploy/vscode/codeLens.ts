@@ -3,20 +3,20 @@
 import * as vscode from 'vscode';
 import { CommandId } from '../../constants';
 import { findKeyReferences, keyNames } from '..';
-import type { FunctionsView } from './functionsView';
+import type { FunctionsModel } from './functionsModel';
 
 export class FunctionCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly view: FunctionsView) {
-    this.subscription = view.onDidChangeTreeData(() => this.changed.fire());
+  constructor(private readonly model: FunctionsModel) {
+    this.subscription = model.onDidLoad(() => this.changed.fire());
   }
 
   async provideCodeLenses(document: vscode.TextDocument, token: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
     if (document.uri.scheme !== 'file') return [];
-    const found = await this.view.functionAt(document.uri);
+    const found = await this.model.functionAt(document.uri);
     if (!found || token.isCancellationRequested) return [];
     const { data, fn } = found;
     let line = 0;

@@ -1,20 +1,31 @@
 // The editor side of Cloud Functions: the Functions view, its commands and the CodeLens, as
 // thin glue over the deploy core (src/deploy). extension.ts calls registerFunctions() once.
 import * as vscode from 'vscode';
-import { CommandId, ViewId } from '../../constants';
+import { CommandId } from '../../constants';
+import type { CloudSession } from '../../cloud/session';
 import type { CloudSync } from '../../cloud/cloudSync';
 import type { KeyStore } from '../../keys/keyStore';
 import type { WorkspaceProjects } from '../../project/workspaceProjects';
+import { registerCommands } from '../../ui/commands';
 import type { Notifier } from '../../ui/notify';
 import { FunctionCodeLensProvider } from './codeLens';
-import { FunctionCommands } from './functionCommands';
-import { FunctionsView, type FunctionsNode } from './functionsView';
+import { DeployCommands } from './deployCommands';
+import { FunctionsModel } from './functionsModel';
+import { FunctionsTree } from './functionsTree';
+import { NewFunctionCommand } from './newFunction';
+import { RemoteFunctionCommands } from './remoteCommands';
+import { FunctionTargets } from './targets';
 
-export { FunctionsView, type FunctionsNode } from './functionsView';
-export type { DeployArgs, DeployResult, InvokeArgs, NewFunctionArgs, RollbackArgs, DeleteArgs, LogsArgs } from './functionCommands';
+export { FunctionsTree, type FunctionsNode } from './functionsTree';
+export type { DeployArgs } from './deployCommands';
+export type { DeployResult } from './deployReport';
+export type { NewFunctionArgs } from './newFunction';
+export type { InvokeArgs, RollbackArgs, DeleteArgs, LogsArgs } from './remoteCommands';
 
 export interface FunctionsDeps {
   projects: WorkspaceProjects;
+  session: CloudSession;
+  /** Each key's sync state, shown under the functions that read it. */
   cloud: CloudSync;
   store: KeyStore;
   notify: Notifier;
@@ -22,21 +33,22 @@ export interface FunctionsDeps {
 }
 
 export interface Functions {
-  view: FunctionsView;
-  treeView: vscode.TreeView<FunctionsNode>;
-  commands: FunctionCommands;
-  codeLens: FunctionCodeLensProvider;
+  model: FunctionsModel;
+  tree: FunctionsTree;
 }
 
 export function registerFunctions(context: vscode.ExtensionContext, deps: FunctionsDeps): Functions {
-  const view = new FunctionsView(deps.projects, deps.cloud, deps.store, deps.log);
-  const treeView = vscode.window.createTreeView(ViewId.functions, { treeDataProvider: view, showCollapseAll: true });
-  view.attach(treeView);
-  const commands = new FunctionCommands(context.extensionUri, deps.cloud, deps.store, view, deps.notify, deps.log);
-  const codeLens = new FunctionCodeLensProvider(view);
+  const { projects, session, cloud, store, notify, log } = deps;
+  const model = new FunctionsModel(projects, session, cloud, store, log);
+  const tree = new FunctionsTree(model, cloud, store);
+  const targets = new FunctionTargets(model, session, notify);
+  const create = new NewFunctionCommand(context.extensionUri, targets, model, store, notify, log);
+  const deploy = new DeployCommands(targets, model, session, cloud, store, notify, log);
+  const remote = new RemoteFunctionCommands(targets, model, session, cloud, store, notify, log);
+  const codeLens = new FunctionCodeLensProvider(model);
   context.subscriptions.push(
-    view,
-    treeView,
+    model,
+    tree,
     codeLens,
     vscode.languages.registerCodeLensProvider(
       [
@@ -47,21 +59,19 @@ export function registerFunctions(context: vscode.ExtensionContext, deps: Functi
     ),
   );
 
-  const register = <A extends unknown[]>(id: string, handler: (...args: A) => unknown): void => {
-    context.subscriptions.push(vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
-  };
-  type Arg<K extends keyof FunctionCommands> = FunctionCommands[K] extends (arg?: infer A) => unknown ? A : never;
-  register(CommandId.newFunction, (args?: Arg<'newFunction'>) => commands.newFunction(args));
-  register(CommandId.deployFunction, (arg?: Arg<'deployFunction'>) => commands.deployFunction(arg));
-  register(CommandId.deployAll, (args?: Arg<'deployAll'>) => commands.deployAll(args));
-  register(CommandId.invokeFunction, (arg?: Arg<'invokeFunction'>) => commands.invokeFunction(arg));
-  register(CommandId.showFunctionLogs, (arg?: Arg<'showFunctionLogs'>) => commands.showFunctionLogs(arg));
-  register(CommandId.rollbackFunction, (arg?: Arg<'rollbackFunction'>) => commands.rollbackFunction(arg));
-  register(CommandId.deleteFunction, (arg?: Arg<'deleteFunction'>) => commands.deleteFunction(arg));
-  register(CommandId.refreshFunctions, () => view.refresh());
+  registerCommands(context, {
+    [CommandId.newFunction]: (args) => create.newFunction(args),
+    [CommandId.deployFunction]: (arg) => deploy.deployFunction(arg),
+    [CommandId.deployAll]: (args) => deploy.deployAll(args),
+    [CommandId.invokeFunction]: (arg) => remote.invokeFunction(arg),
+    [CommandId.showFunctionLogs]: (arg) => remote.showFunctionLogs(arg),
+    [CommandId.rollbackFunction]: (arg) => remote.rollbackFunction(arg),
+    [CommandId.deleteFunction]: (arg) => remote.deleteFunction(arg),
+    [CommandId.refreshFunctions]: () => model.refresh(),
+  });
 
   // The tree bundles and lists functions when it is first shown; the explorer menu needs
   // only the (cheap) discovery, done now.
-  void view.discover();
-  return { view, treeView, commands, codeLens };
+  void model.discover();
+  return { model, tree };
 }

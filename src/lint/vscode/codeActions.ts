@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { CommandId, DIAGNOSTIC_SOURCE } from '../../constants';
 import { ALL_RULES, ruleDocUrl } from '../engine';
-import { commentStyleAt, ignoreFileInsertion, ignoreNextLineText, jsxAwareStyle } from './fixText';
+import { commentStyleAt, ignoreFileInsertion, ignoreNextLineText, jsxAwareStyle } from '../fixText';
 import type { DocumentLinter, PublishedFinding } from './documentLinter';
 import { diagnosticMessage } from './documentLinter';
 

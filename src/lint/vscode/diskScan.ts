@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { IncrementalScanner, isBinaryBuffer, type KnownValueIndex } from '../engine';
 import type { FileKind } from '../engine/types';
-import type { PublishedFinding } from './documentLinter';
+import type { PublishedFinding } from './published';
 
 /** Files larger than this are not scanned from disk (bundles are scanned when opened). */
 export const SCAN_MAX_BYTES = 8 * 1024 * 1024;

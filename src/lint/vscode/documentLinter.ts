@@ -7,9 +7,11 @@ import { IncrementalScanner, ruleDocUrl, type Finding, type KnownValueIndex, typ
 import type { FileKind } from '../engine/types';
 import type { WorkspaceProject, WorkspaceProjects } from '../../project/workspaceProjects';
 import { scanFile } from './diskScan';
-import { composeChanges } from './fixText';
-import { GitHistory, type Committed } from './gitHistory';
+import type { PublishedFinding } from './published';
+import { composeChanges } from '../fixText';
+import { GitHistory } from '../gitHistory';
 import { chooseFile, readSettings, toDiagnosticSeverity, type LintSettings } from './settings';
+import { errorMessage } from '../../shared/errorMessage';
 
 export const DEBOUNCE_MS = 250;
 /** Most diagnostics shown for one file (a bundle full of keys is one problem, not 10,000). */
@@ -21,13 +23,7 @@ const REFRESH_ALL_MAX = 5_000;
 /** An edit replacing more than this share of a document is scanned as a new text. */
 const RESET_SHARE = 0.5;
 
-/** A published finding: what code actions and hovers need (offsets are of the scanned text). */
-export interface PublishedFinding {
-  finding: Finding;
-  range: vscode.Range;
-  kind: FileKind;
-  committed: Committed | null | undefined;
-}
+export type { PublishedFinding } from './published';
 
 interface DocState {
   uri: vscode.Uri;
@@ -163,7 +159,7 @@ export class DocumentLinter implements vscode.Disposable {
     try {
       choice = await chooseFile(this.projects, document.uri, document.languageId, settings);
     } catch (e) {
-      this.log.warn(`Linter: could not decide whether to lint ${document.uri.fsPath}: ${e instanceof Error ? e.message : 'unknown error'}`);
+      this.log.warn(`Linter: could not decide whether to lint ${document.uri.fsPath}: ${errorMessage(e)}`);
       return undefined;
     }
     if (!choice || document.isClosed || this.docs.has(key)) return this.docs.get(key);
@@ -293,7 +289,7 @@ export class DocumentLinter implements vscode.Disposable {
     try {
       await this.lint(state, token);
     } catch (e) {
-      this.log.error(`Linter: ${state.uri.fsPath} could not be linted: ${e instanceof Error ? e.message : 'unknown error'}`);
+      this.log.error(`Linter: ${state.uri.fsPath} could not be linted: ${errorMessage(e)}`);
     } finally {
       if (state.run === run) state.run = undefined;
       run.dispose();

@@ -7,10 +7,11 @@ import type { WorkspaceProjects } from '../../project/workspaceProjects';
 import { buildKnownValueIndex } from '../engine';
 import { LintCodeActions, LintHover } from './codeActions';
 import { DocumentLinter, type LintEvent } from './documentLinter';
-import { GitHistory } from './gitHistory';
+import { GitHistory } from '../gitHistory';
 import { moveToApiKeys, type MoveResult } from './moveToApiKeys';
 import { scanWorkspace, type ScanSummary } from './scanWorkspace';
 import { affectsLint } from './settings';
+import { errorMessage } from '../../shared/errorMessage';
 
 export type { MoveToApiKeysArgs } from './codeActions';
 export type { MoveResult } from './moveToApiKeys';
@@ -22,7 +23,8 @@ export interface LinterDeps {
   projects: WorkspaceProjects;
   /** Every stored value (never logged), for exact matching. */
   knownValues(): Promise<string[]>;
-  onKnownValuesChanged: vscode.Event<void>;
+  /** Subscribes to changes of the stored values. */
+  onKnownValuesChanged(listener: () => void): vscode.Disposable;
   addKey(project: string, name: string, value: string): Promise<boolean>;
   /** The stored key holding exactly this value, if any. */
   findKey?(value: string): Promise<{ project: string; name: string } | undefined>;
@@ -55,7 +57,7 @@ export function registerLinter(context: vscode.ExtensionContext, deps: LinterDep
       const index = buildKnownValueIndex(await deps.knownValues());
       if (mine === generation) linter.setKnownValues(index);
     } catch (e) {
-      deps.log.warn(`Linter: the stored keys could not be read for matching: ${e instanceof Error ? e.message : 'unknown error'}`);
+      deps.log.warn(`Linter: the stored keys could not be read for matching: ${errorMessage(e)}`);
     }
   };
 

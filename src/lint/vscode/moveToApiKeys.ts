@@ -7,11 +7,12 @@ import { Notifier } from '../../ui/notify';
 import type { WorkspaceProjects } from '../../project/workspaceProjects';
 import { scanText } from '../engine';
 import type { FileKind } from '../engine/types';
-import { enclosingQuote, functionNameFor, hasCtxBefore, isMarkupFile, replacementFor } from './fixText';
+import { enclosingQuote, functionNameFor, hasCtxBefore, isMarkupFile, replacementFor } from '../fixText';
 import type { MoveToApiKeysArgs } from './codeActions';
 import type { DocumentLinter } from './documentLinter';
-import type { GitHistory } from './gitHistory';
+import type { GitHistory } from '../gitHistory';
 import { chooseFile, readSettings } from './settings';
+import { errorMessage } from '../../shared/errorMessage';
 
 export interface MoveDeps {
   projects: WorkspaceProjects;
@@ -130,7 +131,7 @@ export async function moveToApiKeys(deps: MoveDeps, linter: DocumentLinter, git:
         return await vscode.commands.executeCommand<{ name: string; files?: string[] } | undefined>(CommandId.newFunction, { name: fn, keys: [keyName], project: project.project });
       } catch (e) {
         // The function scaffold's errors name files and functions, never a key's value.
-        deps.log.warn(`Move to API Keys: scaffolding ${fn} failed: ${e instanceof Error ? e.message : 'unknown error'}`);
+        deps.log.warn(`Move to API Keys: scaffolding ${fn} failed: ${errorMessage(e)}`);
         void deps.notify.warn(`A Cloud Function could not be created here. Create one named ${fn} that reads ctx.secrets.get("${keyName}").`);
         return undefined;
       }

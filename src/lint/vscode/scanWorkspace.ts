@@ -9,6 +9,7 @@ import { EXCLUDED_DIRS, selectFile } from '../files';
 import { scanFile, SCAN_MAX_BYTES } from './diskScan';
 import { DocumentLinter, type PublishedFinding } from './documentLinter';
 import { lintConfigOf, readSettings, scanGlobs } from './settings';
+import { errorMessage } from '../../shared/errorMessage';
 
 const MAX_FILES = 20_000;
 
@@ -46,7 +47,7 @@ export async function scanWorkspace(projects: WorkspaceProjects, linter: Documen
           if (published.length) summary.filesWithFindings++;
           linter.publishScanned(t.uri, t.kind, published, settings);
         } catch (e) {
-          log.warn(`Scan Workspace: ${t.uri.fsPath} could not be read: ${e instanceof Error ? e.message : 'unknown error'}`);
+          log.warn(`Scan Workspace: ${t.uri.fsPath} could not be read: ${errorMessage(e)}`);
         }
         if (Date.now() - lastYield > 30) {
           await new Promise<void>((resolve) => setImmediate(resolve));

@@ -3,7 +3,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { SettingId } from '../../constants';
 import type { FileKind, Severity } from '../engine/types';
-import { DEFAULT_FRONTEND_GLOBS, DEFAULT_FUNCTIONS_DIR, selectFile, type LintProjectConfig } from '../files';
+import { selectFile, type LintProjectConfig } from '../files';
+import { DEFAULT_FRONTEND_GLOBS, DEFAULT_FUNCTIONS_DIR } from '../../project/projectFile';
 import type { WorkspaceProject, WorkspaceProjects } from '../../project/workspaceProjects';
 
 export type SeveritySetting = 'default' | 'error' | 'warning' | 'information';

@@ -7,7 +7,9 @@
 // audit log.
 import type { IncomingHttpHeaders } from 'http';
 import {
+  apiPath,
   functionUrl,
+  Route,
   type DeployFunctionResponse,
   type FunctionDetails,
   type FunctionListResponse,
@@ -17,7 +19,7 @@ import {
   type ResolvedSecretRef,
   type RollbackResponse,
   type SecretRef,
-} from '../../deploy/functionsApi';
+} from '../../api';
 import { functionNameProblem } from '../../shared/names';
 import type { Db } from '../db';
 import { ApiError, invalidRequest, notFound, validationError } from '../errors';
@@ -27,7 +29,6 @@ import { FunctionRuntime, type FunctionRequest, type InvocationResult, type Runt
 import { FunctionStore } from './store';
 import { deployError, validateDeploy, keysInCode, type VaultView } from './validate';
 
-const FN = '/v1/projects/:project/functions/:name';
 export const DEFAULT_LOG_LIMIT = 100;
 export const MAX_LOG_LIMIT = 1000;
 
@@ -69,13 +70,13 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
   };
 
   return (router: Router): void => {
-    router.project('GET', '/v1/projects/:project/functions', (ctx) => {
+    router.project('GET', Route.functions, (ctx) => {
       const { store } = services(ctx);
       const body: FunctionListResponse = { functions: store.list(ctx.project).map((f) => summary(ctx, store, f.name, f.activeRelease, f.updatedAt)) };
       ctx.json(200, body);
     });
 
-    router.project('GET', FN, (ctx) => {
+    router.project('GET', Route.function, (ctx) => {
       const name = validName(ctx);
       const { store } = services(ctx);
       const f = store.get(ctx.project, name);
@@ -84,7 +85,7 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
       ctx.json(200, body);
     });
 
-    router.project('PUT', FN, async (ctx) => {
+    router.project('PUT', Route.function, async (ctx) => {
       const { store, runtime } = services(ctx);
       const name = ctx.params.name;
       const body = await ctx.readJson();
@@ -102,10 +103,10 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
         url: functionUrl(ctx.baseUrl(), ctx.project, name),
         secrets: resolve(ctx.vault, ctx.project, release.secrets),
       };
-      ctx.json(outcome.created ? 201 : 200, answer, outcome.created ? { Location: `/v1/projects/${encodeURIComponent(ctx.project)}/functions/${name}` } : {});
+      ctx.json(outcome.created ? 201 : 200, answer, outcome.created ? { Location: apiPath.function(ctx.project, name) } : {});
     });
 
-    router.project('POST', `${FN}/rollback`, async (ctx) => {
+    router.project('POST', Route.rollback, async (ctx) => {
       const name = validName(ctx);
       const { store, runtime } = services(ctx);
       const body = await ctx.readJson();
@@ -135,7 +136,7 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
       ctx.json(200, answer);
     });
 
-    router.project('DELETE', FN, (ctx) => {
+    router.project('DELETE', Route.function, (ctx) => {
       const name = validName(ctx);
       const { store, runtime } = services(ctx);
       ctx.db.transaction(() => {
@@ -147,7 +148,7 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
       ctx.empty(204);
     });
 
-    router.project('POST', `${FN}/invoke`, async (ctx) => {
+    router.project('POST', Route.invoke, async (ctx) => {
       const name = validName(ctx);
       const body = await ctx.readJson();
       const extra = Object.keys(body).filter((k) => k !== 'payload');
@@ -162,7 +163,7 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
       ctx.json(200, answer, { 'X-Request-Id': result.requestId });
     });
 
-    router.project('GET', `${FN}/logs`, (ctx) => {
+    router.project('GET', Route.logs, (ctx) => {
       const name = validName(ctx);
       const { store } = services(ctx);
       const raw = ctx.query.get('limit');
@@ -177,7 +178,7 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
     });
 
     // The public trigger: no token; any origin may call it.
-    router.public(['GET', 'POST', 'OPTIONS'], '/fn/:project/:name', async (ctx) => {
+    router.public(['GET', 'POST', 'OPTIONS'], Route.trigger, async (ctx) => {
       const { project, name } = ctx.params;
       if (ctx.method === 'OPTIONS') {
         const requested = ctx.req.headers['access-control-request-headers'];

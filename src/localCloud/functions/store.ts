@@ -2,7 +2,7 @@
 // releases tables belong to the cloud's schema; the log table is this module's own, created
 // on first use. Release code is stored as deployed; logs are stored already redacted.
 import type { Db } from '../db';
-import type { FunctionLogEntry, ReleaseInfo, SecretRef } from '../../deploy/functionsApi';
+import type { FunctionLogEntry, ReleaseInfo, SecretRef } from '../../api';
 
 export interface ReleaseRow {
   release: number;

@@ -3,8 +3,7 @@
 // 422 ones; details.problems lists them all, details.missing / details.keys / details.names
 // carry the key names (never a value).
 import { createHash } from 'crypto';
-import type { Problem } from '../../cloud/types';
-import { FUNCTION_RUNTIME, MAX_CODE_BYTES, MAX_FUNCTION_TIMEOUT_MS, DEFAULT_FUNCTION_TIMEOUT_MS, type SecretRef } from '../../deploy/functionsApi';
+import { FUNCTION_RUNTIME, MAX_CODE_BYTES, MAX_FUNCTION_TIMEOUT_MS, DEFAULT_FUNCTION_TIMEOUT_MS, type Problem, type SecretRef } from '../../api';
 import { functionNameProblem, keyNameProblem } from '../../shared/names';
 import { ApiError } from '../errors';
 import type { NewRelease } from './store';

@@ -1,10 +1,10 @@
-import type { AuditResponse } from '../../cloud/types';
+import { Route, type AuditResponse } from '../../api';
 import { DEFAULT_AUDIT_LIMIT, MAX_AUDIT_LIMIT } from '../audit';
 import { invalidRequest } from '../errors';
 import type { Router } from '../router';
 
 export function registerAuditRoutes(router: Router): void {
-  router.project('GET', '/v1/projects/:project/audit', (ctx) => {
+  router.project('GET', Route.audit, (ctx) => {
     const raw = ctx.query.get('limit');
     let limit = DEFAULT_AUDIT_LIMIT;
     if (raw !== null) {

@@ -1,9 +1,9 @@
-import type { HealthResponse } from '../../cloud/types';
+import { Route, type HealthResponse } from '../../api';
 import type { Router } from '../router';
 import { CLOUD_VERSION } from '../version';
 
 export function registerHealthRoutes(router: Router): void {
-  router.public('GET', '/v1/health', (ctx) => {
+  router.public('GET', Route.health, (ctx) => {
     const body: HealthResponse = { status: 'ok', version: CLOUD_VERSION };
     ctx.json(200, body);
   });

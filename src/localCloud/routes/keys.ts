@@ -1,27 +1,26 @@
 // The vault's key routes. Every answer carries names, versions and digests, never a value.
-import type { KeyListResponse, Problem } from '../../cloud/types';
+import { apiPath, Route, type KeyListResponse, type Problem } from '../../api';
 import { keyNameProblem, keyValueProblem } from '../../shared/names';
 import { invalidRequest, notFound, validationError } from '../errors';
 import type { ProjectRouteContext, Router } from '../router';
 
-const KEY = '/v1/projects/:project/keys/:name';
 /** A JSON string can carry "\ud800", which is not text and has no UTF-8 form: refused, never stored altered. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function registerKeyRoutes(router: Router): void {
-  router.project('GET', '/v1/projects/:project/keys', (ctx) => {
+  router.project('GET', Route.keys, (ctx) => {
     const body: KeyListResponse = { keys: ctx.vault.listKeys(ctx.project) };
     ctx.json(200, body);
   });
 
-  router.project('GET', KEY, (ctx) => {
+  router.project('GET', Route.key, (ctx) => {
     const name = validName(ctx);
     const key = ctx.vault.getKey(ctx.project, name);
     if (!key) throw notFound(`There is no key ${name} in this project.`);
     ctx.json(200, key);
   });
 
-  router.project('PUT', KEY, async (ctx) => {
+  router.project('PUT', Route.key, async (ctx) => {
     const problems: Problem[] = [];
     const name = ctx.params.name;
     const nameProblem = keyNameProblem(name);
@@ -67,12 +66,12 @@ export function registerKeyRoutes(router: Router): void {
       ctx.principal.tokenId,
     );
     const headers: Record<string, string> = outcome.created
-      ? { Location: `/v1/projects/${encodeURIComponent(ctx.project)}/keys/${name}` }
+      ? { Location: apiPath.key(ctx.project, name) }
       : {};
     ctx.json(outcome.created ? 201 : 200, outcome.result, headers);
   });
 
-  router.project('DELETE', KEY, (ctx) => {
+  router.project('DELETE', Route.key, (ctx) => {
     const name = validName(ctx);
     const force = ctx.query.get('force');
     if (force !== null && force !== 'true' && force !== 'false') {

@@ -12,12 +12,12 @@ import {
   describeOutcome,
   discoverFunctions,
   engineLeakGuard,
-  readFunctionSettings,
   type DeployOutcome,
   type DeployProgress,
   type LocalKeySource,
 } from '../../../src/deploy';
 import { FunctionRuntime } from '../../../src/localCloud/functions/runtime';
+import { parseProjectFile } from '../../../src/project/projectFile';
 import { PROJECT, startTestCloud, TOKEN, type TestCloud } from '../functions/helpers';
 
 const STRIPE = 'sk_test_51Hdeploytestvalue0123456789';
@@ -128,9 +128,9 @@ describe('deploy: discovery, bundling and the deploy steps', function () {
       'functions/lib/price.ts': PRICE_TS,
       'cloudxlr.json': JSON.stringify({ project: PROJECT, functions: { 'create-checkout': { env: { MODE: 'test' }, timeoutMs: 5000 } } }),
     });
-    const settings = readFunctionSettings(JSON.parse(fs.readFileSync(path.join(root, 'cloudxlr.json'), 'utf8')));
+    const { functions } = parseProjectFile(fs.readFileSync(path.join(root, 'cloudxlr.json'), 'utf8'));
     const steps: DeployProgress[] = [];
-    const [o] = await deployFunctions({ root, functionsDir: 'functions', settings }, ['create-checkout'], {
+    const [o] = await deployFunctions({ root, functionsDir: 'functions', functions }, ['create-checkout'], {
       cloud: client,
       local: localKeys({ STRIPE_SECRET_KEY: STRIPE }),
       onProgress: (p) => steps.push(p),

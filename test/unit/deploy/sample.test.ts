@@ -6,7 +6,8 @@ import * as fs from 'fs';
 import type { Server } from 'http';
 import * as path from 'path';
 import { CloudClient } from '../../../src/cloud/client';
-import { deployFunctions, describeOutcome, readFunctionSettings } from '../../../src/deploy';
+import { deployFunctions, describeOutcome } from '../../../src/deploy';
+import { parseProjectFile } from '../../../src/project/projectFile';
 import { PROJECT, startTestCloud, TOKEN, type TestCloud } from '../functions/helpers';
 
 const SAMPLE = path.resolve(__dirname, '../../../../samples/checkout-app');
@@ -31,10 +32,10 @@ describe('deploy: the checkout sample app', function () {
 
   it('deploys create-checkout and serves a page origin with the key from the vault', async () => {
     await t.putKey('STRIPE_SECRET_KEY', 'sk_test_sample_first_AAAA');
-    const raw = JSON.parse(fs.readFileSync(path.join(SAMPLE, 'cloudxlr.json'), 'utf8'));
+    const file = parseProjectFile(fs.readFileSync(path.join(SAMPLE, 'cloudxlr.json'), 'utf8'));
     const port = (provider.address() as { port: number }).port;
-    raw.functions['create-checkout'].env.PROVIDER_URL = `http://127.0.0.1:${port}`;
-    const [o] = await deployFunctions({ root: SAMPLE, functionsDir: raw.functionsDir, settings: readFunctionSettings(raw) }, ['create-checkout'], {
+    file.functions['create-checkout']!.env.PROVIDER_URL = `http://127.0.0.1:${port}`;
+    const [o] = await deployFunctions({ root: SAMPLE, functionsDir: file.functionsDir, functions: file.functions }, ['create-checkout'], {
       cloud: client,
       local: { names: async () => ['STRIPE_SECRET_KEY'], value: async () => 'sk_test_sample_first_AAAA' },
     });

@@ -1,7 +1,6 @@
 import * as assert from 'assert';
 import { recogniseProvider, valueShapeWarning } from '../../../src/keys/providers';
 import { computeSyncStates } from '../../../src/keys/syncState';
-import { parseProjectFile, suggestProjectName } from '../../../src/project/projectFile';
 import { keyNameProblem, suggestKeyName } from '../../../src/shared/names';
 import { digestOf, maskTail } from '../../../src/shared/secretText';
 
@@ -61,16 +60,4 @@ describe('sync states', () => {
     const rows = computeSyncStates(local, cloud);
     assert.deepStrictEqual(Object.fromEntries([...rows].map(([n, r]) => [n, r.state])), { SAME: 'synced', DIFF: 'differs', LOCAL: 'local-only', CLOUD: 'cloud-only' });
   });
-});
-
-describe('cloudxlr.json', () => {
-  it('reads a full file and fills defaults', () => {
-    assert.deepStrictEqual(parseProjectFile('{"project":"demo","functionsDir":"fns/","frontend":["src/**"]}'), { project: 'demo', functionsDir: 'fns', frontend: ['src/**'] });
-    assert.strictEqual(parseProjectFile('{"project":"demo"}').functionsDir, 'functions');
-  });
-  it('lists every problem at once', () => {
-    assert.throws(() => parseProjectFile('{"project":"Bad Name","functionsDir":"../x","frontend":"src"}'), (e: Error) => /project/.test(e.message) && /functionsDir/.test(e.message) && /frontend/.test(e.message));
-    assert.throws(() => parseProjectFile('{'), /not valid JSON/);
-  });
-  it('suggests a project name from a folder', () => assert.strictEqual(suggestProjectName('My App_2'), 'my-app-2'));
 });

@@ -1,4 +1,4 @@
-// The editor's quick-fix texts and the composition of debounced edits (src/lint/vscode/fixText.ts).
+// The editor's quick-fix texts and the composition of debounced edits (src/lint/fixText.ts).
 import * as assert from 'assert';
 import { IncrementalScanner, scanText } from '../../../src/lint/engine';
 import {
@@ -11,7 +11,7 @@ import {
   ignoreNextLineText,
   jsxAwareStyle,
   replacementFor,
-} from '../../../src/lint/vscode/fixText';
+} from '../../../src/lint/fixText';
 import type { TextChange } from '../../../src/lint/engine';
 
 function apply(text: string, c: TextChange, inserted: string): string {

@@ -1,10 +1,10 @@
-// Whether a value is already committed, read with git in memory (src/lint/vscode/gitHistory.ts).
+// Whether a value is already committed, read with git in memory (src/lint/gitHistory.ts).
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { GitHistory, parseBatch } from '../../../src/lint/vscode/gitHistory';
+import { GitHistory, parseBatch } from '../../../src/lint/gitHistory';
 
 const COMMITTED = 'sk_live_' + '51Hx9QvLkZpTtWc3RmYbNd7Ae2Lq';
 const FRESH = 'sk_live_' + '51Zr8PwMnXcVb6TyUi3Oa9Sd1Fq';

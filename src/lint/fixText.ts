@@ -1,9 +1,9 @@
 // The text the editor's quick fixes write, and the offsets bookkeeping of debounced edits.
 // Pure (no `vscode`), so unit tests cover it: test/unit/lint/fixText.test.ts.
 
-import { IGNORE_FILE, IGNORE_NEXT_LINE } from '../engine/ignore';
-import type { FileKind } from '../engine/types';
-import type { TextChange } from '../engine/incremental';
+import { IGNORE_FILE, IGNORE_NEXT_LINE } from './engine/ignore';
+import type { FileKind } from './engine/types';
+import type { TextChange } from './engine/incremental';
 
 /**
  * Composes two successive edits into one: `prev` turned text A into B, `next` turns B into C;

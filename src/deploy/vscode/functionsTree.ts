@@ -1,41 +1,16 @@
-// The Functions tree: each project's local functions (the deploy core's discovery), the keys
-// each one reads and, when signed in, its deployed release and URL. Functions deployed from
-// elsewhere (no local source) are listed too, so they can be invoked, rolled back or deleted.
-// The tree never shows a value: keys are names with where they are stored.
+// The Functions tree: each project's local functions, the keys each one reads and, when signed
+// in, its deployed release and URL. Functions deployed from elsewhere (no local source) are
+// listed too, so they can be invoked, rolled back or deleted. The tree never shows a value:
+// keys are names with where they are stored. What it shows comes from ./functionsModel.ts,
+// loaded while the tree is visible.
 import * as vscode from 'vscode';
-import * as fs from 'fs';
 import * as path from 'path';
-import { ContextKey } from '../../constants';
-import { analyzeFunction, discoverFunctions, keyNames, type FunctionAnalysis, type FunctionSummary, type LocalFunction, type SourceLocation } from '..';
-import type { CloudSync } from '../../cloud/cloudSync';
+import { ViewId } from '../../constants';
+import type { FunctionSummary } from '../../api';
+import { keyNames, type SourceLocation } from '..';
+import type { CloudStatusSource } from '../../keys/keysView';
 import type { KeyStore } from '../../keys/keyStore';
-import type { WorkspaceProject, WorkspaceProjects } from '../../project/workspaceProjects';
-
-/** A project's functions as found on disk (cheap: no bundling), for commands and menus. */
-export interface DiscoveredProject {
-  project: WorkspaceProject;
-  /** The workspace folder (absolute), or undefined without a folder. */
-  root: string | undefined;
-  functions: LocalFunction[];
-}
-
-/** One project's functions as the view last loaded them. */
-export interface ProjectFunctions {
-  project: WorkspaceProject;
-  /** The workspace folder (absolute), or undefined without a folder. */
-  root: string | undefined;
-  functions: FunctionEntry[];
-  /** Deployed functions without a local source. */
-  cloudOnly: FunctionSummary[];
-  cloud: { kind: 'signed-out' } | { kind: 'ok' } | { kind: 'error'; message: string };
-}
-
-export interface FunctionEntry {
-  fn: LocalFunction;
-  /** Undefined in an untrusted workspace (nothing is bundled there). */
-  analysis?: FunctionAnalysis;
-  deployed?: FunctionSummary;
-}
+import type { FunctionEntry, FunctionsModel, ProjectFunctions } from './functionsModel';
 
 export type KeyState = 'in-cloud' | 'local-only' | 'missing' | 'local' | 'unknown';
 
@@ -84,137 +59,40 @@ const KEY_LABEL: Record<KeyState, string> = {
   unknown: 'not on this machine',
 };
 
-export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vscode.Disposable {
+export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<FunctionsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly disposables: vscode.Disposable[] = [this.changed];
-  private watchers: vscode.Disposable[] = [];
-  private view: vscode.TreeView<FunctionsNode> | undefined;
-  private loaded: Promise<ProjectFunctions[]> | undefined;
-  private current: ProjectFunctions[] = [];
-  private reloading: Promise<void> | undefined;
-  private reloadAgain = false;
+  private readonly view: vscode.TreeView<FunctionsNode>;
   private timer: NodeJS.Timeout | undefined;
-  private readonly cache = new Map<string, { stamp: string; analysis: FunctionAnalysis }>();
-  private discovered: Promise<DiscoveredProject[]> | undefined;
-  /** Something changed while the view was hidden: reload when it is shown or read. */
-  private stale = true;
+  private readonly disposables: vscode.Disposable[];
 
   constructor(
-    private readonly projects: WorkspaceProjects,
-    private readonly cloud: CloudSync,
+    private readonly model: FunctionsModel,
+    private readonly cloud: CloudStatusSource,
     private readonly store: KeyStore,
-    private readonly log: vscode.LogOutputChannel,
   ) {
-    this.disposables.push(
-      projects.onDidChange(() => {
-        void this.watch();
-        this.filesChanged();
+    this.view = vscode.window.createTreeView(ViewId.functions, { treeDataProvider: this, showCollapseAll: true });
+    this.disposables = [
+      this.changed,
+      this.view,
+      model.onDidLoad(() => {
+        this.showNotes();
+        this.changed.fire(undefined);
       }),
-      cloud.onDidChange(() => this.schedule()),
-      store.onDidChange(() => this.schedule()),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => this.schedule()),
+      model.onDidGoStale(() => this.schedule()),
+      // Bundling for the tree happens only while it is visible (or when a test or command reads it).
+      this.view.onDidChangeVisibility((e) => e.visible && this.model.stale && void this.model.refresh()),
       { dispose: () => this.timer && clearTimeout(this.timer) },
-    );
-    void this.watch();
-  }
-
-  attach(view: vscode.TreeView<FunctionsNode>): void {
-    this.view = view;
-    // Bundling for the tree happens only while it is visible (or when a test or command reads it).
-    this.disposables.push(view.onDidChangeVisibility((e) => e.visible && this.stale && void this.refresh()));
-  }
-
-  /** Each project's functions on disk, without bundling; cached until a file changes. */
-  discover(): Promise<DiscoveredProject[]> {
-    this.discovered ??= (async () => {
-      const out: DiscoveredProject[] = [];
-      for (const project of await this.projects.all()) {
-        const root = project.folder?.uri.fsPath;
-        out.push({ project, root, functions: root ? await discoverFunctions(root, project.functionsDir) : [] });
-      }
-      const files: string[] = [];
-      for (const d of out) {
-        for (const f of d.functions) {
-          files.push(f.entry);
-          if (/^index\.[jt]s$/.test(path.basename(f.entry))) files.push(path.dirname(f.entry));
-        }
-      }
-      void vscode.commands.executeCommand('setContext', ContextKey.functionFiles, files);
-      return out;
-    })();
-    const current = this.discovered;
-    current.catch(() => {
-      if (this.discovered === current) this.discovered = undefined;
-    });
-    return current;
+    ];
   }
 
   /** Reloads the functions, their keys and the cloud's releases; resolves when the tree shows them. */
   refresh(): Promise<void> {
-    if (this.reloading) {
-      this.reloadAgain = true;
-      return this.reloading;
-    }
-    this.reloading = (async () => {
-      try {
-        do {
-          this.reloadAgain = false;
-          this.stale = false;
-          this.discovered = undefined;
-          const next = this.load();
-          this.loaded = next;
-          this.current = await next;
-        } while (this.reloadAgain);
-      } catch (e) {
-        this.log.warn(`Functions view: ${e instanceof Error ? e.message : String(e)}`);
-      } finally {
-        this.reloading = undefined;
-        this.afterLoad();
-        this.changed.fire(undefined);
-      }
-    })();
-    return this.reloading;
+    return this.model.refresh();
   }
-
-  /** After a change made by a command: reload now when the tree is visible, else when it is next read. */
-  invalidate(): void {
-    this.discovered = undefined;
-    this.stale = true;
-    this.schedule();
-  }
-
-  /** The functions of every project, as loaded last (loading them the first time). */
-  async snapshot(): Promise<ProjectFunctions[]> {
-    if (!this.loaded || this.stale) await this.refresh();
-    try {
-      return await (this.loaded ?? Promise.resolve(this.current));
-    } catch {
-      return this.current;
-    }
-  }
-
-  /** The local function whose entry (or index-file folder) is `uri`, with its project. */
-  async functionAt(uri: vscode.Uri): Promise<{ data: DiscoveredProject; fn: LocalFunction } | undefined> {
-    const file = path.resolve(uri.fsPath);
-    for (const data of await this.discover()) {
-      for (const fn of data.functions) {
-        if (path.resolve(fn.entry) === file || (path.resolve(path.dirname(fn.entry)) === file && /^index\.[jt]s$/.test(path.basename(fn.entry)))) return { data, fn };
-      }
-    }
-    return undefined;
-  }
-
-  /** The node of a function, for commands given a name. */
-  async node(project: string, name: string): Promise<FunctionNode | undefined> {
-    const data = (await this.snapshot()).find((d) => d.project.project === project);
-    return data ? this.functionNodes(data).find((n) => n.name === name) : undefined;
-  }
-
-  // ---- TreeDataProvider ----
 
   async getChildren(element?: FunctionsNode): Promise<FunctionsNode[]> {
-    const all = await this.snapshot();
+    const all = await this.model.snapshot();
     if (!element) {
       const withFunctions = all.filter((d) => d.functions.length > 0 || d.cloudOnly.length > 0);
       // No functions anywhere: an empty tree lets the welcome view show.
@@ -348,97 +226,26 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vs
     return node;
   }
 
-  // ---- Loading ----
-
-  private async load(): Promise<ProjectFunctions[]> {
-    const out: ProjectFunctions[] = [];
-    for (const { project, root, functions: local } of await this.discover()) {
-      const data: ProjectFunctions = { project, root, functions: [], cloudOnly: [], cloud: { kind: 'signed-out' } };
-      for (const fn of local) {
-        const entry: FunctionEntry = { fn };
-        if (root && !fn.problem && vscode.workspace.isTrusted) {
-          const analysis = await this.analyze(root, fn);
-          if (analysis) entry.analysis = analysis;
-        }
-        data.functions.push(entry);
-      }
-      const client = await this.cloud.client(project.project);
-      if (client) {
-        try {
-          const deployed = await client.listFunctions();
-          for (const d of deployed) {
-            const entry = data.functions.find((f) => f.fn.name === d.name);
-            if (entry) entry.deployed = d;
-            else data.cloudOnly.push(d);
-          }
-          data.cloud = { kind: 'ok' };
-        } catch (e) {
-          data.cloud = { kind: 'error', message: e instanceof Error ? e.message : String(e) };
-        }
-      }
-      out.push(data);
-    }
-    return out;
-  }
-
-  /** Bundles and scans a function, reusing the last result while none of its files changed. */
-  private async analyze(root: string, fn: LocalFunction): Promise<FunctionAnalysis | undefined> {
-    const cached = this.cache.get(fn.entry);
-    if (cached && cached.stamp === stampOf([fn.entry, ...(cached.analysis.bundle?.sourceFiles ?? [])])) return cached.analysis;
-    try {
-      const analysis = await analyzeFunction(root, fn);
-      // A failed bundle has no file list: it is analysed again next time.
-      if (analysis.bundle) this.cache.set(fn.entry, { stamp: stampOf([fn.entry, ...analysis.bundle.sourceFiles]), analysis });
-      else this.cache.delete(fn.entry);
-      return analysis;
-    } catch (e) {
-      this.log.warn(`Functions view: ${fn.relativePath} could not be analysed: ${e instanceof Error ? e.message : String(e)}`);
-      return undefined;
-    }
-  }
-
-  private afterLoad(): void {
-    if (!this.view) return;
+  /** The view's message: why functions are not bundled, and a cloud that could not be read. */
+  private showNotes(): void {
     const notes: string[] = [];
     if (!vscode.workspace.isTrusted) notes.push('This workspace is not trusted: functions are listed but not bundled or deployed.');
-    for (const d of this.current) if (d.cloud.kind === 'error') notes.push(d.cloud.message);
+    for (const d of this.model.current) if (d.cloud.kind === 'error') notes.push(d.cloud.message);
     this.view.message = notes.length ? [...new Set(notes)].join(' ') : undefined;
   }
 
-  /** Coalesces bursts of changes (saving several files, a key import) into one reload. */
+  /** Coalesces bursts of changes (saving several files, a key import) into one reload while visible. */
   private schedule(): void {
-    if (!this.view?.visible) {
-      this.stale = true;
-      return;
-    }
+    if (!this.view.visible) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.refresh();
+      void this.model.refresh();
     }, 300);
   }
 
-  /** A function file appeared or went away: discovery (and the explorer menu) is out of date. */
-  private filesChanged(): void {
-    this.discovered = undefined;
-    void this.discover();
-    this.schedule();
-  }
-
-  /** Watches each project's functions folder. */
-  private async watch(): Promise<void> {
-    const next: vscode.Disposable[] = [];
-    for (const p of await this.projects.all()) {
-      if (!p.folder) continue;
-      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(p.folder, `${p.functionsDir}/**`));
-      next.push(watcher, watcher.onDidCreate(() => this.filesChanged()), watcher.onDidChange(() => this.schedule()), watcher.onDidDelete(() => this.filesChanged()));
-    }
-    for (const d of this.watchers) d.dispose();
-    this.watchers = next;
-  }
-
   dispose(): void {
-    for (const d of [...this.disposables, ...this.watchers]) d.dispose();
+    for (const d of this.disposables) d.dispose();
   }
 }
 
@@ -450,19 +257,6 @@ function problemNode(fn: FunctionNode, message: string, location: SourceLocation
   const n: ProblemNode = { type: 'problem', project: fn.project, function: fn.name, message };
   if (location) n.location = { file: location.file, line: location.line, column: location.column };
   return n;
-}
-
-function stampOf(files: readonly string[]): string {
-  return files
-    .map((f) => {
-      try {
-        const s = fs.statSync(f);
-        return `${f}:${s.mtimeMs}:${s.size}`;
-      } catch {
-        return `${f}:gone`;
-      }
-    })
-    .join('|');
 }
 
 /** A command that opens a file at a 1-based line and column. */

@@ -1,0 +1,59 @@
+// The vault part of the Cloud API (docs/cloud-api.md, "Keys"): health, keys and the audit log.
+// Nothing here carries a key's value except the body of a PUT.
+
+export interface HealthResponse {
+  status: 'ok';
+  version: string;
+}
+
+export interface KeyVersionInfo {
+  version: number;
+  digest: string;
+  createdAt: string;
+}
+
+export interface KeySummary {
+  name: string;
+  version: number;
+  digest: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Functions whose active release references this key. */
+  usedBy: string[];
+}
+
+export interface KeyListResponse {
+  keys: KeySummary[];
+}
+
+export interface KeyDetails extends KeySummary {
+  /** Every stored version, oldest first. */
+  versions: KeyVersionInfo[];
+}
+
+/** `PUT /v1/projects/{p}/keys/{name}` */
+export interface PutKeyRequest {
+  value: string;
+  /** Compare-and-set: 0 means "must not exist yet", N means "the current version is N". */
+  ifVersion?: number;
+}
+
+export interface PutKeyResponse {
+  name: string;
+  version: number;
+  digest: string;
+}
+
+export interface AuditEvent {
+  time: string;
+  /** e.g. "key.create", "key.update", "key.delete", "function.deploy". */
+  action: string;
+  /** The key or function the action was about (a name, never a value). */
+  target: string;
+  /** The id of the token that acted, never the token itself. */
+  token: string;
+}
+
+export interface AuditResponse {
+  events: AuditEvent[];
+}

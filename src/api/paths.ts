@@ -1,0 +1,40 @@
+// Where each Cloud API resource lives. The client builds request paths with these, the local
+// cloud registers its routes with the patterns, so the two cannot point at different places.
+
+export const API_PREFIX = '/v1';
+
+/** Route patterns, with `:project` and `:name` parameters, as the server matches them. */
+export const Route = {
+  health: `${API_PREFIX}/health`,
+  keys: `${API_PREFIX}/projects/:project/keys`,
+  key: `${API_PREFIX}/projects/:project/keys/:name`,
+  audit: `${API_PREFIX}/projects/:project/audit`,
+  functions: `${API_PREFIX}/projects/:project/functions`,
+  function: `${API_PREFIX}/projects/:project/functions/:name`,
+  rollback: `${API_PREFIX}/projects/:project/functions/:name/rollback`,
+  invoke: `${API_PREFIX}/projects/:project/functions/:name/invoke`,
+  logs: `${API_PREFIX}/projects/:project/functions/:name/logs`,
+  /** A function's public address: no token, CORS for browsers. */
+  trigger: '/fn/:project/:name',
+} as const;
+
+const e = encodeURIComponent;
+
+/** Request paths, every segment encoded. */
+export const apiPath = {
+  health: (): string => Route.health,
+  project: (project: string): string => `${API_PREFIX}/projects/${e(project)}`,
+  keys: (project: string): string => `${apiPath.project(project)}/keys`,
+  key: (project: string, name: string): string => `${apiPath.keys(project)}/${e(name)}`,
+  audit: (project: string): string => `${apiPath.project(project)}/audit`,
+  functions: (project: string): string => `${apiPath.project(project)}/functions`,
+  function: (project: string, name: string): string => `${apiPath.functions(project)}/${e(name)}`,
+  rollback: (project: string, name: string): string => `${apiPath.function(project, name)}/rollback`,
+  invoke: (project: string, name: string): string => `${apiPath.function(project, name)}/invoke`,
+  logs: (project: string, name: string): string => `${apiPath.function(project, name)}/logs`,
+};
+
+/** The public address of a function: `{base}/fn/{project}/{name}`. */
+export function functionUrl(baseUrl: string, project: string, name: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/fn/${e(project)}/${e(name)}`;
+}

@@ -1,0 +1,36 @@
+// The cloud in the editor: the session every capability shares, key sync and the local cloud.
+import type * as vscode from 'vscode';
+import { CommandId } from '../constants';
+import type { KeyStore } from '../keys/keyStore';
+import type { WorkspaceProjects } from '../project/workspaceProjects';
+import { registerCommands } from '../ui/commands';
+import type { Notifier } from '../ui/notify';
+import { CloudSync } from './cloudSync';
+import { LocalCloudCommands } from './localCloudCommands';
+import type { CloudSession } from './session';
+
+export interface CloudDeps {
+  session: CloudSession;
+  store: KeyStore;
+  projects: WorkspaceProjects;
+  notify: Notifier;
+  log: vscode.LogOutputChannel;
+}
+
+export function registerCloud(context: vscode.ExtensionContext, deps: CloudDeps): CloudSync {
+  const sync = new CloudSync(deps.session, deps.store, deps.projects, deps.notify, deps.log);
+  const localCloud = new LocalCloudCommands(context, deps.session, sync, deps.projects, deps.notify, deps.log);
+  context.subscriptions.push(sync, localCloud);
+  registerCommands(context, {
+    [CommandId.signIn]: (args) => sync.signIn(args),
+    [CommandId.signOut]: (args) => sync.signOut(args),
+    [CommandId.pushKey]: (arg) => sync.push(arg),
+    [CommandId.pushAllKeys]: (args) => sync.pushAll(args),
+    [CommandId.deleteKeyFromCloud]: (arg) => sync.deleteFromCloud(arg),
+    [CommandId.startLocalCloud]: () => localCloud.startLocalCloud(),
+    [CommandId.stopLocalCloud]: () => localCloud.stopLocalCloud(),
+  });
+  // Sync state is fetched in the background; the view shows local keys at once.
+  void sync.refresh();
+  return sync;
+}

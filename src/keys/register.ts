@@ -1,0 +1,62 @@
+// The API Keys view and its commands.
+import * as vscode from 'vscode';
+import { CommandId, ViewId } from '../constants';
+import { initProject } from '../project/projectCommands';
+import type { WorkspaceProjects } from '../project/workspaceProjects';
+import { registerCommands } from '../ui/commands';
+import type { Notifier } from '../ui/notify';
+import { KeyCommands } from './keyCommands';
+import type { KeyStore } from './keyStore';
+import { KeysView, type CloudStatusSource } from './keysView';
+
+/** What the keys need of cloud sync (the cloud builds on the keys, not the other way round). */
+export interface KeysCloud extends CloudStatusSource {
+  refresh(): Promise<void>;
+  /** After Edit Value: pushes the new value of a key that was in step with the cloud. */
+  afterRotate(project: string, name: string): Promise<void>;
+}
+
+export interface KeysDeps {
+  store: KeyStore;
+  projects: WorkspaceProjects;
+  /** Each key's sync state, and the push of a rotation to the cloud. */
+  cloud: KeysCloud;
+  notify: Notifier;
+  log: vscode.LogOutputChannel;
+}
+
+export interface Keys {
+  view: KeysView;
+  commands: KeyCommands;
+}
+
+export function registerKeys(context: vscode.ExtensionContext, deps: KeysDeps): Keys {
+  const { store, projects, cloud, notify, log } = deps;
+  const view = new KeysView(store, projects, cloud);
+  const treeView = vscode.window.createTreeView(ViewId.keys, { treeDataProvider: view, showCollapseAll: false });
+  view.attach(treeView);
+  const commands = new KeyCommands(store, projects, view, notify, log, { afterRotate: (project, name) => cloud.afterRotate(project, name) });
+  context.subscriptions.push(view, treeView, commands);
+  // Another window changed a value or the index: show it here too.
+  context.subscriptions.push(context.secrets.onDidChange(() => store.notifyExternalChange()));
+
+  registerCommands(context, {
+    [CommandId.addKey]: (args) => commands.addKey(args),
+    [CommandId.editKey]: (arg) => commands.editKey(arg),
+    [CommandId.renameKey]: (arg) => commands.renameKey(arg),
+    [CommandId.deleteKey]: (arg) => commands.deleteKey(arg),
+    [CommandId.copyValue]: (arg) => commands.copyValue(arg),
+    [CommandId.copyName]: (arg) => commands.copyName(arg),
+    [CommandId.importEnv]: (args) => commands.importEnv(args),
+    [CommandId.filterKeys]: (args) => commands.filterKeys(args),
+    [CommandId.clearFilter]: () => commands.clearFilter(),
+    [CommandId.refreshKeys]: async () => {
+      await projects.refresh();
+      await cloud.refresh();
+    },
+    // The view's title menu also creates cloudxlr.json and shows the log.
+    [CommandId.initProject]: (args) => initProject(notify, args),
+    [CommandId.showLog]: () => log.show(),
+  });
+  return { view, commands };
+}
