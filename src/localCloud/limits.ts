@@ -33,7 +33,7 @@ export const MAX_BODY_BYTES = 12 * 1024 * 1024;
 
 export const DEFAULT_LIMITS: Readonly<EdgeLimits> = {
   maxBodyBytes: MAX_BODY_BYTES,
-  bodyBudgetBytes: 256 * 1024 * 1024,
+  bodyBudgetBytes: 128 * 1024 * 1024,
   maxJsonDepth: 100,
   maxJsonValues: 200_000,
   maxConnections: defaultMaxConnections(),

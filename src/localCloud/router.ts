@@ -44,8 +44,11 @@ export interface RouteContext extends CloudServices {
    * limit (12 MiB by default) or the value limit, 503 when the body budget is full.
    */
   readJson(limitBytes?: number): Promise<Record<string, unknown>>;
-  /** Reads the raw body (413 past the limit, 503 when the body budget is full). */
-  readBody(limitBytes?: number): Promise<Buffer>;
+  /**
+   * Reads the raw body (413 past the limit, 503 when the body budget is full). With `json`, the
+   * body is scanned as it arrives and refused once past the JSON depth or value limits.
+   */
+  readBody(limitBytes?: number, options?: { json?: boolean }): Promise<Buffer>;
   /** This request's share of the body budget, released when its answer is done. */
   reservation: Reservation;
   json(status: number, body: unknown, headers?: Record<string, string>): void;
@@ -115,7 +118,7 @@ export class Router {
       const reservation = services.bodyBudget.reservation();
       res.once('close', () => reservation.release());
       const json = { maxDepth: services.limits.maxJsonDepth, maxValues: services.limits.maxJsonValues };
-      const body = (limit: number | undefined) => ({ limit: limit ?? services.limits.maxBodyBytes, reservation });
+      const body = (limit: number | undefined, scan = false) => ({ limit: limit ?? services.limits.maxBodyBytes, reservation, json: scan ? json : undefined });
       const ctx: RouteContext = {
         ...services,
         req,
@@ -124,7 +127,7 @@ export class Router {
         params,
         query,
         readJson: (limit) => readJsonObject(req, json, body(limit)),
-        readBody: (limit) => readBody(req, body(limit)),
+        readBody: (limit, options) => readBody(req, body(limit, options?.json === true)),
         reservation,
         json: (status, body, headers) => sendJson(res, status, body, headers),
         empty: (status, headers) => sendEmpty(res, status, headers),

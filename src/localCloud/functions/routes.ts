@@ -29,7 +29,7 @@ import { functionNameProblem } from '../../shared/names';
 import { Admission, type Place } from '../admission';
 import type { Db } from '../db';
 import { ApiError, invalidRequest, notFound, serverBusy, tooManyRequests, validationError } from '../errors';
-import { checkJsonShape, decodeJson, parseJson, sendJsonText, serializeJson } from '../http';
+import { checkJsonShape, decodeJson, parseJson, sendJsonText, serializeJson, yieldToEventLoop } from '../http';
 import type { ProjectRouteContext, RouteContext, Router } from '../router';
 import type { Vault } from '../vault';
 import { FunctionRuntime, type FunctionRequest, type InvocationResult, type RuntimeOptions } from './runtime';
@@ -163,14 +163,16 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
       const s = services(ctx);
       if (!s.store.get(ctx.project, name)) throw noFunction(name);
       const place = enter(ctx, s, ctx.project, name);
-      const raw = await ctx.readBody();
+      const raw = await ctx.readBody(undefined, { json: true });
       await place.turn();
+      await yieldToEventLoop();
       if (raw.length === 0) throw invalidRequest('The request needs a JSON body. Send an object such as {"payload": …}.');
       const body = parseJson(raw, jsonLimits(ctx), ctx.reservation);
       if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidRequest('The request body must be a JSON object.');
       const fields = body as Record<string, unknown>;
       const extra = Object.keys(fields).filter((k) => k !== 'payload');
       if (extra.length) throw invalidRequest(`The field "${extra[0].slice(0, 40)}" is not part of an invocation; send only "payload".`);
+      await yieldToEventLoop();
       const result = await invoke(ctx, s, ctx.project, name, {
         method: 'POST',
         headers: {},
@@ -212,20 +214,25 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
         const s = services(ctx);
         if (!s.store.get(project, name)) throw noFunction(name);
         const place = enter(ctx, s, project, name);
-        const raw = ctx.method === 'POST' ? await ctx.readBody() : Buffer.alloc(0);
+        const contentType = ctx.req.headers['content-type'];
+        const raw = ctx.method === 'POST' ? await ctx.readBody(undefined, { json: isJson(contentType) }) : Buffer.alloc(0);
         await place.turn();
+        if (raw.length > 0) await yieldToEventLoop();
         const request: FunctionRequest = {
           method: ctx.method,
           headers: plainHeaders(ctx.req.headers),
           query: Object.fromEntries(ctx.query),
-          body: parseBody(raw, ctx.req.headers['content-type'], ctx),
+          body: parseBody(raw, contentType, ctx),
         };
+        if (raw.length > 0) await yieldToEventLoop();
         const result = await invoke(ctx, s, project, name, request);
         const headers = { ...CORS, 'X-Request-Id': result.requestId };
         if (result.status === 'ok') {
           sendJsonText(ctx.res, 200, serializeResult(result.result), headers);
         } else {
-          ctx.json(500, { error: { code: 'function_error', message: result.error?.message ?? 'The function failed.' } }, headers);
+          // The cloud is the function's gateway: whatever the function did wrong (threw, timed
+          // out, returned something that cannot be sent) is a bad answer from upstream.
+          ctx.json(502, { error: { code: 'function_error', message: result.error?.message ?? 'The function failed.' } }, headers);
         }
       } catch (e) {
         // Errors of the trigger itself (unknown function, body too large, too busy) carry CORS
@@ -380,13 +387,18 @@ function plainHeaders(h: IncomingHttpHeaders): Record<string, string> {
   return out;
 }
 
+/** A JSON body, or one without a Content-Type (parsed when it is JSON). */
+function isJson(contentType: string | undefined): boolean {
+  return !contentType || /\bjson\b/i.test(contentType);
+}
+
 /**
  * JSON bodies are parsed (within the depth and value limits); any other body is passed as text
  * (null when empty). A body without a Content-Type is parsed when it is JSON, else passed as text.
  */
 function parseBody(raw: Buffer, contentType: string | undefined, ctx: RouteContext): unknown {
   if (raw.length === 0) return null;
-  if (!contentType || /\bjson\b/i.test(contentType)) {
+  if (isJson(contentType)) {
     checkJsonShape(raw, jsonLimits(ctx), ctx.reservation);
     try {
       return decodeJson(raw);
