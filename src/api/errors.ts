@@ -17,6 +17,9 @@ export type CloudErrorCode =
   | 'env_conflict'
   | 'secret_in_bundle'
   | 'function_error'
+  | 'too_many_requests'
+  | 'server_busy'
+  | 'host_not_allowed'
   | 'internal'
   // Client side only: the answer never came, or came in a form the client cannot read.
   | 'unreachable'

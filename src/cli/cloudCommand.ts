@@ -11,21 +11,27 @@ Options:
   --host ADDRESS    Address to listen on (default 127.0.0.1, loopback only).
   --data DIR        Data directory: database, master.key, tokens/ (default ./.cloudxlr/cloud).
   --project NAME    A project to create if missing; repeat for more (default demo).
+  --allowed-host NAME
+                    A host name (or NAME:PORT) the API answers besides localhost, 127.0.0.1
+                    and [::1]; repeat for more. Requests addressed to other names get 421
+                    (a defence against DNS rebinding). The public /fn/ trigger answers any.
   --token TOKEN     Accept TOKEN for the project(s), for scripts and tests
                     (default: the environment variable CLOUDXLR_TOKEN). Without it, each new
                     project gets a generated token, printed once and saved in DIR/tokens/.
-  --quiet           Do not log requests.
+  --quiet           Do not log requests (notices, such as permissions fixed, still show).
   -h, --help        Show this help.
 
 Environment:
   CLOUDXLR_TOKEN       Same as --token.
-  CLOUDXLR_MASTER_KEY  Base64 of the 32-byte master key; default DIR/master.key (created 0600).`;
+  CLOUDXLR_MASTER_KEY  Base64 of the 32-byte master key; default DIR/master.key (created 0600).
+  CLOUDXLR_ALLOWED_HOSTS  More --allowed-host names, separated by commas.`;
 
 interface StartArgs {
   port: number;
   host: string;
   data: string;
   projects: string[];
+  allowedHosts: string[];
   token?: string;
   quiet: boolean;
 }
@@ -33,7 +39,7 @@ interface StartArgs {
 class UsageError extends Error {}
 
 function parseStart(argv: string[], env: NodeJS.ProcessEnv): StartArgs | 'help' {
-  const out: StartArgs = { port: 8787, host: '127.0.0.1', data: path.join('.cloudxlr', 'cloud'), projects: [], quiet: false };
+  const out: StartArgs = { port: 8787, host: '127.0.0.1', data: path.join('.cloudxlr', 'cloud'), projects: [], allowedHosts: [], quiet: false };
   let token = env.CLOUDXLR_TOKEN || undefined;
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
@@ -66,6 +72,9 @@ function parseStart(argv: string[], env: NodeJS.ProcessEnv): StartArgs | 'help' 
         break;
       case '--project':
         out.projects.push(value());
+        break;
+      case '--allowed-host':
+        out.allowedHosts.push(value());
         break;
       case '--token':
         token = value();
@@ -122,7 +131,9 @@ export async function run(argv: string[]): Promise<number> {
       port: args.port,
       projects: args.projects,
       token: args.token,
-      log: args.quiet ? undefined : (line) => console.log(line),
+      allowedHosts: args.allowedHosts,
+      log: (line) => console.log(line),
+      logRequests: !args.quiet,
     });
   } catch (e) {
     if (e instanceof StartError) {

@@ -35,6 +35,29 @@ export const payloadTooLarge = (limit: number, close = false): ApiError =>
     close ? { Connection: 'close' } : undefined,
   );
 
+/** Seconds a refused client should wait before it tries again (429, 503). */
+export const RETRY_AFTER_SECONDS = 1;
+
+/** 503: the memory set aside for request bodies is in use; nothing was read or changed. */
+export const serverBusy = (): ApiError =>
+  new ApiError(
+    503,
+    'server_busy',
+    'The cloud is handling as much request data as it holds at once. Retry in a moment.',
+    undefined,
+    { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+  );
+
+/** 429: every running and waiting place of this function is taken. */
+export const tooManyRequests = (what: string): ApiError =>
+  new ApiError(
+    429,
+    'too_many_requests',
+    `${what} is already handling as many calls as it queues. Retry in a moment.`,
+    undefined,
+    { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+  );
+
 /**
  * One answer for every problem of a request. A shape problem (400) outranks the 422 ones, but
  * all problems are listed in details.problems so a client can fix everything in one go.

@@ -3,10 +3,12 @@
 // each parameter is percent-decoded on its own, so "A%2FB" is one parameter "A/B" (which the
 // name rules then reject) and "A/B" is simply no route (404).
 import type { IncomingMessage, ServerResponse } from 'http';
+import type { MemoryBudget, Reservation } from './admission';
 import type { AuditLog } from './audit';
 import type { Db } from './db';
 import { ApiError, invalidRequest, notFound, unauthorized } from './errors';
 import { readBody, readJsonObject, sendEmpty, sendJson } from './http';
+import type { EdgeLimits } from './limits';
 import { bearerToken, type Principal, type Tokens } from './tokens';
 import type { Vault } from './vault';
 
@@ -24,6 +26,10 @@ export interface CloudServices {
   baseUrl: () => string;
   /** Registers cleanup run when the cloud closes (before the database closes), e.g. a worker pool. */
   onClose: (fn: () => void | Promise<void>) => void;
+  /** The edge's limits (body size, JSON shape, per-function places, timeouts). */
+  limits: EdgeLimits;
+  /** Memory shared by every request body held at one time. */
+  bodyBudget: MemoryBudget;
 }
 
 export interface RouteContext extends CloudServices {
@@ -33,10 +39,18 @@ export interface RouteContext extends CloudServices {
   /** Percent-decoded path parameters. */
   params: Record<string, string>;
   query: URLSearchParams;
-  /** Reads a JSON object body (400 for malformed JSON, 413 past the limit, 12 MiB by default). */
+  /**
+   * Reads a JSON object body: 400 for malformed or too deeply nested JSON, 413 past the byte
+   * limit (12 MiB by default) or the value limit, 503 when the body budget is full.
+   */
   readJson(limitBytes?: number): Promise<Record<string, unknown>>;
-  /** Reads the raw body (413 past the limit). */
-  readBody(limitBytes?: number): Promise<Buffer>;
+  /**
+   * Reads the raw body (413 past the limit, 503 when the body budget is full). With `json`, the
+   * body is scanned as it arrives and refused once past the JSON depth or value limits.
+   */
+  readBody(limitBytes?: number, options?: { json?: boolean }): Promise<Buffer>;
+  /** This request's share of the body budget, released when its answer is done. */
+  reservation: Reservation;
   json(status: number, body: unknown, headers?: Record<string, string>): void;
   empty(status: number, headers?: Record<string, string>): void;
 }
@@ -79,6 +93,11 @@ export class Router {
     return this;
   }
 
+  /** Every route, for tests that try each one. */
+  list(): Array<{ methods: Method[]; pattern: string; auth: boolean }> {
+    return this.routes.map((r) => ({ methods: [...r.methods], pattern: `/${r.segments.join('/')}`, auth: r.auth }));
+  }
+
   async dispatch(services: CloudServices, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
@@ -96,6 +115,10 @@ export class Router {
         route.methods.forEach((m) => allowed.add(m));
         continue;
       }
+      const reservation = services.bodyBudget.reservation();
+      res.once('close', () => reservation.release());
+      const json = { maxDepth: services.limits.maxJsonDepth, maxValues: services.limits.maxJsonValues };
+      const body = (limit: number | undefined, scan = false) => ({ limit: limit ?? services.limits.maxBodyBytes, reservation, json: scan ? json : undefined });
       const ctx: RouteContext = {
         ...services,
         req,
@@ -103,8 +126,9 @@ export class Router {
         method,
         params,
         query,
-        readJson: (limit) => readJsonObject(req, limit),
-        readBody: (limit) => readBody(req, limit),
+        readJson: (limit) => readJsonObject(req, json, body(limit)),
+        readBody: (limit, options) => readBody(req, body(limit, options?.json === true)),
+        reservation,
         json: (status, body, headers) => sendJson(res, status, body, headers),
         empty: (status, headers) => sendEmpty(res, status, headers),
       };

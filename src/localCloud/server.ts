@@ -4,12 +4,17 @@ import * as fs from 'fs';
 import * as http from 'http';
 import type { Socket } from 'net';
 import * as path from 'path';
+import { MemoryBudget } from './admission';
 import { AuditLog } from './audit';
+import { capConnections } from './connections';
 import { loadMasterKey, MasterKeyError, ValueCipher, type MasterKeySource } from './crypto';
 import { UnsupportedNodeError } from '../shared/nodeVersion';
 import { openDatabase, type Db } from './db';
+import { DataDirError, prepareDataDir, tightenPermissions, type DataDirLock } from './dataDir';
 import { ApiError } from './errors';
+import { allowedHostProblem, allowedHostsFromEnv, HostCheck } from './hosts';
 import { sendError } from './http';
+import { resolveLimits, type EdgeLimits } from './limits';
 import { Router, type CloudServices } from './router';
 import { routeModules, type RouteModule } from './routes';
 import { generateToken, projectNameProblem, Tokens } from './tokens';
@@ -39,8 +44,17 @@ export interface LocalCloudOptions {
   now?: () => Date;
   /** Receives one line per request ("PUT /v1/projects/demo/keys/A 201 3ms") and notices. Never values. */
   log?: (line: string) => void;
+  /** Whether `log` gets the line per request (notices always go to it). Default true. */
+  logRequests?: boolean;
   /** Extra route modules (registered after the built-in ones). */
   routes?: RouteModule[];
+  /**
+   * Host names the API answers besides the loopback names, each `name` (any port) or
+   * `name:port`; CLOUDXLR_ALLOWED_HOSTS in `env` adds more. Others get 421.
+   */
+  allowedHosts?: string[];
+  /** Limits at the edge (body sizes, memory, connections, timeouts, per-function places). */
+  limits?: Partial<EdgeLimits>;
 }
 
 export interface CreatedToken {
@@ -79,11 +93,33 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const now = options.now ?? (() => new Date());
   const log = options.log ?? (() => undefined);
   const dataDir = path.resolve(options.dataDir);
+  const allowedHosts = [...(options.allowedHosts ?? []), ...allowedHostsFromEnv(options.env ?? process.env)];
+  for (const h of allowedHosts) {
+    const problem = allowedHostProblem(h);
+    if (problem) throw new StartError(problem);
+  }
+  let limits: EdgeLimits;
+  try {
+    limits = resolveLimits(options.limits);
+  } catch (e) {
+    throw new StartError((e as Error).message);
+  }
 
+  let lock: DataDirLock;
+  try {
+    lock = prepareDataDir(dataDir, log);
+  } catch (e) {
+    if (e instanceof DataDirError) throw new StartError(e.message);
+    throw e;
+  }
   let db: Db;
   try {
     db = openDatabase(dataDir);
+    // SQLite made -wal and -shm just now: they must be owner-only as well.
+    tightenPermissions(dataDir, log);
   } catch (e) {
+    lock.release();
+    if (e instanceof DataDirError) throw new StartError(e.message);
     throw new StartError(dataDirProblem(dataDir, e));
   }
   let server: http.Server | undefined;
@@ -105,16 +141,33 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       now,
       baseUrl: () => baseUrl,
       onClose: (fn) => void cleanups.push(fn),
+      limits,
+      bodyBudget: new MemoryBudget(limits.bodyBudgetBytes),
     };
     const router = new Router();
     for (const register of [...routeModules, ...(options.routes ?? [])]) register(router);
+    const hosts = new HostCheck(host, allowedHosts);
 
-    server = http.createServer({ requestTimeout: 120_000, headersTimeout: 30_000, keepAliveTimeout: 5_000 }, (req, res) => {
-      void handle(router, services, req, res, log);
-    });
+    server = http.createServer(
+      {
+        requestTimeout: limits.requestTimeoutMs,
+        headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+        keepAliveTimeout: limits.keepAliveTimeoutMs,
+        // How often node:http looks for connections past those timeouts (default 30 s).
+        connectionsCheckingInterval: Math.max(250, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+        maxHeaderSize: 16 * 1024,
+      },
+      (req, res) => {
+        void handle(router, services, hosts, req, res, log, options.logRequests ?? true);
+      },
+    );
+    server.headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
+    server.maxHeadersCount = 100;
+    capConnections(server, limits.maxConnections, log);
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
     const actualPort = await listen(server, host, port);
     baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+    lock.setUrl(baseUrl);
 
     const srv = server;
     let closing: Promise<void> | undefined;
@@ -130,6 +183,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
           srv.close(() => {
             void Promise.allSettled(cleanups.map(async (fn) => fn())).then(() => {
               db.close();
+              lock.release();
               resolve();
             });
           });
@@ -141,6 +195,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   } catch (e) {
     server?.close();
     db.close();
+    lock.release();
     if (e instanceof MasterKeyError) throw new StartError(e.message);
     throw e;
   }
@@ -230,14 +285,20 @@ function listen(server: http.Server, host: string, port: number): Promise<number
 async function handle(
   router: Router,
   services: CloudServices,
+  hosts: HostCheck,
   req: http.IncomingMessage,
   res: http.ServerResponse,
   log: (line: string) => void,
+  logRequests: boolean,
 ): Promise<void> {
   const started = Date.now();
   const pathOnly = (req.url ?? '/').split('?')[0].slice(0, 300);
-  res.on('finish', () => log(`${req.method} ${pathOnly} ${res.statusCode} ${Date.now() - started}ms`));
+  if (logRequests) res.on('finish', () => log(`${req.method} ${pathOnly} ${res.statusCode} ${Date.now() - started}ms`));
   try {
+    // The public trigger is meant for pages of any origin (CORS *), so a rebound name gains
+    // nothing there; everything else answers only the names it knows.
+    const host = req.headers.host;
+    if (!pathOnly.startsWith('/fn/') && !hosts.allows(host)) throw hosts.refusal(host ?? '');
     await router.dispatch(services, req, res);
   } catch (e) {
     if (e instanceof ApiError) {

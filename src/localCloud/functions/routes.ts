@@ -5,6 +5,13 @@
 // when the cloud's database closes. Invocations resolve the release's key references in the
 // vault at the moment they run; nothing here ever puts a value in an answer, a log or the
 // audit log.
+//
+// The edge of an invocation (both the public trigger and POST …/invoke) is ordered so that an
+// anonymous flood costs little: the function is looked up first (404 without reading the body),
+// then it takes one of the function's places (429 with Retry-After at once when they are all
+// taken), then the body is read against the cloud's body budget (503 when full) and kept as raw
+// bytes while it waits; it is parsed, within depth and value limits, only when its turn to run
+// comes.
 import type { IncomingHttpHeaders } from 'http';
 import {
   apiPath,
@@ -21,8 +28,10 @@ import {
   type SecretRef,
 } from '../../api';
 import { functionNameProblem } from '../../shared/names';
+import { Admission, type Place } from '../admission';
 import type { Db } from '../db';
-import { ApiError, invalidRequest, notFound, validationError } from '../errors';
+import { ApiError, invalidRequest, notFound, serverBusy, tooManyRequests, validationError } from '../errors';
+import { checkJsonShape, decodeJson, parseJson, sendJsonText, serializeJson, yieldToEventLoop } from '../http';
 import type { ProjectRouteContext, RouteContext, Router } from '../router';
 import type { Vault } from '../vault';
 import { FunctionRuntime, type FunctionRequest, type InvocationResult, type RuntimeOptions } from './runtime';
@@ -43,6 +52,8 @@ const CORS: Record<string, string> = {
 interface Services {
   store: FunctionStore;
   runtime: FunctionRuntime;
+  /** Running and waiting places of each function. */
+  admission: Admission;
 }
 
 /**
@@ -55,7 +66,7 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
     let s = perDb.get(ctx.db);
     if (!s || s.runtime.isClosed) {
       const runtime = new FunctionRuntime(runtimeOptions);
-      s = { store: new FunctionStore(ctx.db), runtime };
+      s = { store: new FunctionStore(ctx.db), runtime, admission: new Admission(ctx.limits.functionConcurrency, ctx.limits.functionQueue) };
       perDb.set(ctx.db, s);
       const db = ctx.db;
       const watch = setInterval(() => {
@@ -150,17 +161,27 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
 
     router.project('POST', Route.invoke, async (ctx) => {
       const name = validName(ctx);
-      const body = await ctx.readJson();
-      const extra = Object.keys(body).filter((k) => k !== 'payload');
+      const s = services(ctx);
+      if (!s.store.get(ctx.project, name)) throw noFunction(name);
+      const place = enter(ctx, s, ctx.project, name);
+      const raw = await ctx.readBody(undefined, { json: true });
+      await place.turn();
+      await yieldToEventLoop();
+      if (raw.length === 0) throw invalidRequest('The request needs a JSON body. Send an object such as {"payload": …}.');
+      const body = parseJson(raw, jsonLimits(ctx), ctx.reservation);
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidRequest('The request body must be a JSON object.');
+      const fields = body as Record<string, unknown>;
+      const extra = Object.keys(fields).filter((k) => k !== 'payload');
       if (extra.length) throw invalidRequest(`The field "${extra[0].slice(0, 40)}" is not part of an invocation; send only "payload".`);
-      const result = await invoke(ctx, services(ctx), ctx.project, name, {
+      await yieldToEventLoop();
+      const result = await invoke(ctx, s, ctx.project, name, {
         method: 'POST',
         headers: {},
         query: {},
-        body: body.payload === undefined ? null : body.payload,
+        body: fields.payload === undefined ? null : fields.payload,
       });
       const answer: InvokeResponse = result;
-      ctx.json(200, answer, { 'X-Request-Id': result.requestId });
+      sendJsonText(ctx.res, 200, serializeResult(answer), { 'X-Request-Id': result.requestId });
     });
 
     router.project('GET', Route.logs, (ctx) => {
@@ -190,25 +211,33 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
         return;
       }
       try {
-        const raw = ctx.method === 'POST' ? await ctx.readBody() : Buffer.alloc(0);
+        if (functionNameProblem(name)) throw noFunction(name);
+        const s = services(ctx);
+        if (!s.store.get(project, name)) throw noFunction(name);
+        const place = enter(ctx, s, project, name);
+        const contentType = ctx.req.headers['content-type'];
+        const raw = ctx.method === 'POST' ? await ctx.readBody(undefined, { json: isJson(contentType) }) : Buffer.alloc(0);
+        await place.turn();
+        if (raw.length > 0) await yieldToEventLoop();
         const request: FunctionRequest = {
           method: ctx.method,
           headers: plainHeaders(ctx.req.headers),
           query: Object.fromEntries(ctx.query),
-          body: parseBody(raw, ctx.req.headers['content-type']),
+          body: parseBody(raw, contentType, ctx),
         };
-        if (functionNameProblem(name)) throw noFunction(name);
-        const s = services(ctx);
-        if (!s.store.get(project, name)) throw noFunction(name);
+        if (raw.length > 0) await yieldToEventLoop();
         const result = await invoke(ctx, s, project, name, request);
+        const headers = { ...CORS, 'X-Request-Id': result.requestId };
         if (result.status === 'ok') {
-          ctx.json(200, result.result ?? null, { ...CORS, 'X-Request-Id': result.requestId });
+          sendJsonText(ctx.res, 200, serializeResult(result.result), headers);
         } else {
-          ctx.json(500, { error: { code: 'function_error', message: result.error?.message ?? 'The function failed.' } }, { ...CORS, 'X-Request-Id': result.requestId });
+          // The cloud is the function's gateway: whatever the function did wrong (threw, timed
+          // out, returned something that cannot be sent) is a bad answer from upstream.
+          ctx.json(502, { error: { code: 'function_error', message: result.error?.message ?? 'The function failed.' } }, headers);
         }
       } catch (e) {
-        // Errors of the trigger itself (unknown function, body too large) carry CORS as well,
-        // so the calling page can read them.
+        // Errors of the trigger itself (unknown function, body too large, too busy) carry CORS
+        // as well, so the calling page can read them.
         if (e instanceof ApiError) throw new ApiError(e.status, e.code, e.message, e.details, { ...(e.headers ?? {}), ...CORS });
         throw e;
       }
@@ -219,26 +248,40 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
 /** The route module registered in the local cloud, with the default runtime limits. */
 export const registerFunctionRoutes = createFunctionRoutes();
 
+/** Takes one of the function's places for this request (given back when its answer is done), or 429. */
+function enter(ctx: RouteContext, s: Services, project: string, name: string): Place {
+  const place = s.admission.enter(`${project}\u0000${name}`);
+  if (!place) throw tooManyRequests(`The function ${name}`);
+  ctx.res.once('close', () => place.leave());
+  return place;
+}
+
+function jsonLimits(ctx: RouteContext): { maxDepth: number; maxValues: number } {
+  return { maxDepth: ctx.limits.maxJsonDepth, maxValues: ctx.limits.maxJsonValues };
+}
+
+/** A function's result as JSON text, or 502 when it cannot be sent (nested too deeply, say). */
+function serializeResult(value: unknown): string {
+  const text = serializeJson(value);
+  if (text === undefined) throw unusableResult();
+  return text;
+}
+
+function unusableResult(): ApiError {
+  return new ApiError(
+    502,
+    'function_error',
+    'The function returned a result the cloud cannot send (for example one nested too deeply, or one that refers to itself). Return plain JSON data.',
+  );
+}
+
 async function invoke(ctx: RouteContext, s: Services, project: string, name: string, request: FunctionRequest): Promise<InvocationResult> {
   const f = s.store.get(project, name);
   if (!f) throw noFunction(name);
   const rel = s.store.release(project, name, f.activeRelease);
   if (!rel) throw noFunction(name);
   const vault = ctx.vault;
-  const result = await s.runtime.invoke(
-    {
-      project,
-      functionName: name,
-      release: rel.release,
-      sha256: rel.sha256,
-      loadCode: () => s.store.code(project, name, rel.release),
-      secrets: rel.secrets,
-      env: rel.env,
-      timeoutMs: rel.timeoutMs,
-    },
-    request,
-    (key, version) => vault.readValue(project, key, version),
-  );
+  const result = await runInvocation(s, project, name, rel, request, vault);
   const stored = [...result.logs];
   if (result.status === 'error' && result.error) {
     stored.push({ time: new Date().toISOString(), level: 'error', message: `Invocation failed: ${result.error.message}` });
@@ -250,6 +293,38 @@ async function invoke(ctx: RouteContext, s: Services, project: string, name: str
     // Logs are best effort; the invocation's answer still goes out.
   }
   return result;
+}
+
+/**
+ * The runtime's answer; whatever it fails with (a result it could not take apart, say) becomes
+ * a 502 with a message rather than a crash of the route.
+ */
+async function runInvocation(
+  s: Services,
+  project: string,
+  name: string,
+  rel: NonNullable<ReturnType<FunctionStore['release']>>,
+  request: FunctionRequest,
+  vault: Vault,
+): Promise<InvocationResult> {
+  try {
+    return await s.runtime.invoke(
+      {
+        project,
+        functionName: name,
+        release: rel.release,
+        sha256: rel.sha256,
+        loadCode: () => s.store.code(project, name, rel.release),
+        secrets: rel.secrets,
+        env: rel.env,
+        timeoutMs: rel.timeoutMs,
+      },
+      request,
+      (key, version) => vault.readValue(project, key, version),
+    );
+  } catch {
+    throw unusableResult();
+  }
 }
 
 function summary(ctx: ProjectRouteContext, store: FunctionStore, name: string, release: number, updatedAt: string): FunctionSummary {
@@ -313,16 +388,25 @@ function plainHeaders(h: IncomingHttpHeaders): Record<string, string> {
   return out;
 }
 
-/** JSON bodies are parsed; any other body is passed as text (null when empty). */
-function parseBody(raw: Buffer, contentType: string | undefined): unknown {
+/** A JSON body, or one without a Content-Type (parsed when it is JSON). */
+function isJson(contentType: string | undefined): boolean {
+  return !contentType || /\bjson\b/i.test(contentType);
+}
+
+/**
+ * JSON bodies are parsed (within the depth and value limits); any other body is passed as text
+ * (null when empty). A body without a Content-Type is parsed when it is JSON, else passed as text.
+ */
+function parseBody(raw: Buffer, contentType: string | undefined, ctx: RouteContext): unknown {
   if (raw.length === 0) return null;
-  const text = raw.toString('utf8');
-  if (!contentType || /\bjson\b/i.test(contentType)) {
+  if (isJson(contentType)) {
+    checkJsonShape(raw, jsonLimits(ctx), ctx.reservation);
     try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      if (contentType) throw invalidRequest('The request body is not valid JSON. Check its syntax and send it again.');
+      return decodeJson(raw);
+    } catch (e) {
+      if (contentType) throw e;
     }
   }
-  return text;
+  if (!ctx.reservation.grow(raw.length * 2)) throw serverBusy();
+  return raw.toString('utf8');
 }

@@ -233,13 +233,13 @@ describe('functions: local cloud over HTTP', function () {
       assert.strictEqual(get.status, 200);
     });
 
-    it('turns a thrown error into 500 function_error, redacted', async () => {
+    it('turns a thrown error into 502 function_error, redacted', async () => {
       const res = await fetch(`${t.url}/fn/${PROJECT}/checkout`, {
         method: 'POST',
         headers: { Origin: 'http://localhost:5173', 'Content-Type': 'application/json' },
         body: JSON.stringify({ fail: true }),
       });
-      assert.strictEqual(res.status, 500);
+      assert.strictEqual(res.status, 502);
       assert.strictEqual(res.headers.get('access-control-allow-origin'), '*');
       const text = await res.text();
       assert.deepStrictEqual(JSON.parse(text), { error: { code: 'function_error', message: 'provider refused [REDACTED:STRIPE_SECRET_KEY]' } });

@@ -134,7 +134,7 @@ describe('local cloud: bad input gets contract errors, changes nothing, and neve
       Buffer.concat([
         Buffer.from(`GET ${keys}/K`),
         Buffer.from('É', 'utf8'),
-        Buffer.from(`Y HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${t.tokens.demo}\r\nConnection: close\r\n\r\n`),
+        Buffer.from(`Y HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${t.tokens.demo}\r\nConnection: close\r\n\r\n`),
       ]),
     );
     const status = statusOf(answer);
@@ -176,7 +176,7 @@ describe('local cloud: bad input gets contract errors, changes nothing, and neve
   it('a body far beyond the limit gets 413 and the connection closed, without reading it all', async () => {
     const answer = await raw(
       t.cloud.url,
-      `PUT ${keys}/A HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${t.tokens.demo}\r\nContent-Length: ${10 * 1024 * 1024 * 1024}\r\n\r\n{"value":"`,
+      `PUT ${keys}/A HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${t.tokens.demo}\r\nContent-Length: ${10 * 1024 * 1024 * 1024}\r\n\r\n{"value":"`,
     );
     assert.equal(statusOf(answer), 413);
     assert.match(answer, /connection: close/i);
@@ -184,7 +184,7 @@ describe('local cloud: bad input gets contract errors, changes nothing, and neve
   });
 
   it('huge headers are 431 headers_too_large in the contract format', async () => {
-    const answer = await raw(t.cloud.url, `GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
+    const answer = await raw(t.cloud.url, `GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
     assert.equal(statusOf(answer), 431);
     assert.equal(bodyOf(answer).error.code, 'headers_too_large');
   });
@@ -199,7 +199,7 @@ describe('local cloud: bad input gets contract errors, changes nothing, and neve
     const url = new URL(t.cloud.url);
     await new Promise<void>((resolve) => {
       const socket = net.connect(Number(url.port), url.hostname, () => {
-        socket.write(`PUT ${keys}/A HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${t.tokens.demo}\r\nContent-Length: 1000\r\n\r\n{"value":"ab`);
+        socket.write(`PUT ${keys}/A HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${t.tokens.demo}\r\nContent-Length: 1000\r\n\r\n{"value":"ab`);
         setTimeout(() => {
           socket.destroy();
           resolve();

@@ -24,9 +24,16 @@ export interface CliProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `cloudxlr cloud start …` and resolves once it prints its address. */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliProcess> {
-  const proc = spawn(process.execPath, [CLI, 'cloud', 'start', ...args], {
+/**
+ * Starts `cloudxlr cloud start …` and resolves once it prints its address. `maxOpenFiles` runs
+ * it under that open-file limit (through the shell's ulimit, which then execs Node, so
+ * `proc.pid` is the server's own PID).
+ */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, options: { maxOpenFiles?: number } = {}): Promise<CliProcess> {
+  const command = options.maxOpenFiles === undefined ? process.execPath : '/bin/sh';
+  const argv = [CLI, 'cloud', 'start', ...args];
+  const commandArgs = options.maxOpenFiles === undefined ? argv : ['-c', `ulimit -n ${options.maxOpenFiles} && exec "$0" "$@"`, process.execPath, ...argv];
+  const proc = spawn(command, commandArgs, {
     cwd: REPO_ROOT,
     env: { ...process.env, CLOUDXLR_TOKEN: '', CLOUDXLR_MASTER_KEY: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
