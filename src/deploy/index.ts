@@ -4,12 +4,12 @@ export { discoverFunctions, functionForFile, type LocalFunction } from './discov
 export { bundleFunction, resolveSourceFile, BundleError, type BundleResult, type BundleMessage } from './bundle';
 export { findKeyReferences, scanJavaScript, referencedKeyNames, isScannableSource } from './references';
 export type { KeyReference, ReferenceProblem, ReferenceScan, SourceLocation } from './references';
-export { guardBundle, ExactValueScanner, keysInCode, bundleForms, MIN_SCANNED_VALUE_LENGTH } from './leakGuard';
-export type { LeakScanner, LeakFinding, NamedValue, RuleScanner, RuleHit, ValueHit, LeakGuardOptions } from './leakGuard';
+export { guardBundle } from './leakGuard';
+export type { LeakFinding, NamedValue, RuleScanner, RuleHit, LeakGuardOptions } from './leakGuard';
 export { readFunctionSettings, settingsFor, type FunctionSettings, type SettingsResult } from './settings';
 export { deployFunctions, deployFunction, analyzeFunction, keyNames, describeOutcome } from './plan';
 export type { DeployDeps, DeployOutcome, DeployProgress, DeployStatus, DeployStep, DeployTarget, FunctionAnalysis, FunctionsCloud, LocalKeySource } from './plan';
 export * from './functionsApi';
 export { loadEsbuild } from './esbuildWasm';
-export { EngineValueScanner, engineRuleScanner, engineLeakGuard } from './lintGuard';
+export { engineRuleScanner, engineLeakGuard } from './lintGuard';
 export { newFunctionFiles, TYPES_FILE_NAME, type ScaffoldFile } from './scaffold';

@@ -11,6 +11,7 @@ import { CloudClient, CloudError } from '../../cloud/client';
 import type { CloudSync } from '../../cloud/cloudSync';
 import type { KeyStore } from '../../keys/keyStore';
 import { functionNameProblem, keyNameProblem } from '../../shared/names';
+import { Redactor, type NamedValue } from '../../shared/valueMatch';
 import type { Notifier } from '../../ui/notify';
 import {
   deployFunction as deployOne,
@@ -585,15 +586,15 @@ export class FunctionCommands {
     }
   }
 
-  /** Masks every value stored on this machine for the project (for text shown to a person). */
+  /** Masks every value stored on this machine for the project, in every form (for text shown to a person). */
   private async redactor(project: string): Promise<(text: string) => string> {
-    const pairs: Array<[string, string]> = [];
+    const values: NamedValue[] = [];
     for (const k of this.store.list(project)) {
-      const v = await this.store.value(project, k.name);
-      if (v && v.length >= 8) pairs.push([v, k.name]);
+      const value = await this.store.value(project, k.name);
+      if (value) values.push({ name: k.name, value });
     }
-    pairs.sort((a, b) => b[0].length - a[0].length);
-    return (text) => pairs.reduce((t, [v, n]) => t.split(v).join(`[REDACTED:${n}]`), text);
+    const redactor = new Redactor(values);
+    return (text) => redactor.redact(text);
   }
 
   private notifyWith(severity: 'info' | 'warning' | 'error', message: string, actions: Array<[string, () => unknown]>): Thenable<void> {

@@ -17,6 +17,26 @@ export interface ValueForm {
   alphabet?: 'base64' | 'base64url';
 }
 
+const FORM_NAMES: Record<FormKind, string> = {
+  raw: '',
+  json: 'JSON-escaped',
+  'json-twice': 'JSON-escaped twice',
+  url: 'URL-encoded',
+  'form-url': 'form-encoded',
+  hex: 'hex-encoded',
+  'hex-upper': 'hex-encoded',
+  buffer: 'as Buffer bytes',
+  bytes: 'as a list of bytes',
+  base64: 'base64-encoded',
+  base64url: 'base64url-encoded',
+  line: 'one line of it',
+};
+
+/** " (hex-encoded)" and the like, for a message about a match; "" for the value as it is. */
+export function describeForm(kind: FormKind): string {
+  return FORM_NAMES[kind] ? ` (${FORM_NAMES[kind]})` : '';
+}
+
 /** Lines of a multi-line value shorter than this are too common to match on their own. */
 export const MIN_LINE_LENGTH = 16;
 /** Node prints at most this many bytes of a Buffer (`buffer.INSPECT_MAX_BYTES`). */
