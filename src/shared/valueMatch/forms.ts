@@ -52,6 +52,7 @@ export function base64Cores(bytes: Buffer): Array<{ text: string; lead: boolean;
   const out: Array<{ text: string; lead: boolean; trail: boolean }> = [];
   const shifted = Buffer.alloc(bytes.length + 2);
   for (let k = 0; k < 3; k++) {
+    shifted.fill(0, 0, k); // the neighbour's bytes; only the trimmed edge characters depend on them
     bytes.copy(shifted, k);
     const encoded = shifted.toString('base64', 0, k + bytes.length);
     const first = Math.ceil((8 * k) / 6);
