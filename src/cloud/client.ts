@@ -6,6 +6,7 @@ import * as http from 'http';
 import * as https from 'https';
 import nodeFetch from 'node-fetch';
 import { digestOf } from '../shared/secretText';
+import { Redactor } from '../shared/valueMatch';
 import {
   apiPath,
   isObj,
@@ -354,8 +355,11 @@ export class CloudClient {
     const json = parseJson(text);
     const err = isObj(json) && isObj(json.error) ? json.error : undefined;
     const code = err && typeof err.code === 'string' && /^[a-z_]{1,64}$/.test(err.code) ? err.code : undefined;
-    const serverMessage = err && typeof err.message === 'string' ? redact(err.message.slice(0, 2000), secrets) : undefined;
-    const details = err && isObj(err.details) ? (redactDeep(err.details, secrets) as Record<string, unknown>) : {};
+    // The request's own secrets (the value sent, the token) are masked in every form the shared
+    // matcher knows, should a server echo them back.
+    const redactor = new Redactor(secrets.map((value) => ({ name: '', value })));
+    const serverMessage = err && typeof err.message === 'string' ? redactor.redact(err.message.slice(0, 2000), err.message.length > 2000) : undefined;
+    const details = err && isObj(err.details) ? (redactor.redactDeep(err.details) as Record<string, unknown>) : {};
 
     if (status === 401) {
       return new CloudError(
@@ -417,15 +421,3 @@ function isLoopback(endpoint: string): boolean {
   }
 }
 
-function redact(text: string, secrets: string[]): string {
-  let out = text;
-  for (const s of secrets) if (s) out = out.split(s).join('[REDACTED]');
-  return out;
-}
-
-function redactDeep(v: unknown, secrets: string[]): unknown {
-  if (typeof v === 'string') return redact(v, secrets);
-  if (Array.isArray(v)) return v.map((x) => redactDeep(x, secrets));
-  if (isObj(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactDeep(x, secrets)]));
-  return v;
-}

@@ -3,6 +3,7 @@
 // 22.13 or newer (its node:sqlite), found and checked first by cloudNode.ts.
 import { ChildProcess, spawn } from 'child_process';
 import * as path from 'path';
+import { Redactor } from '../shared/valueMatch';
 
 export interface LocalCloudProcessOptions {
   /** The bundled command line: <extension>/dist/cli.js. */
@@ -29,11 +30,11 @@ export class LocalCloudProcess {
     // The token goes in through the environment, never on a command line others can list.
     const child = spawn(o.nodePath, args, { cwd: path.dirname(o.cliPath), env: { ...process.env, CLOUDXLR_TOKEN: o.token }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
-    const redact = (s: string) => s.split(o.token).join('[token]');
+    const redactor = new Redactor([{ name: 'TOKEN', value: o.token }]);
     return new Promise((resolve, reject) => {
       let settled = false;
       const onLine = (chunk: Buffer) => {
-        for (const line of redact(chunk.toString('utf8')).split(/\r?\n/)) {
+        for (const line of redactor.redact(chunk.toString('utf8')).split(/\r?\n/)) {
           if (!line.trim()) continue;
           o.log(line);
           if (!settled && /listening on/i.test(line)) {

@@ -4,11 +4,11 @@ export { discoverFunctions, functionForFile, type LocalFunction } from './discov
 export { bundleFunction, resolveSourceFile, BundleError, type BundleResult, type BundleMessage } from './bundle';
 export { findKeyReferences, scanJavaScript, referencedKeyNames, isScannableSource } from './references';
 export type { KeyReference, ReferenceProblem, ReferenceScan, SourceLocation } from './references';
-export { guardBundle, ExactValueScanner, keysInCode, bundleForms, MIN_SCANNED_VALUE_LENGTH } from './leakGuard';
-export type { LeakScanner, LeakFinding, NamedValue, RuleScanner, RuleHit, ValueHit, LeakGuardOptions } from './leakGuard';
+export { guardBundle } from './leakGuard';
+export type { LeakFinding, NamedValue, RuleScanner, RuleHit, LeakGuardOptions } from './leakGuard';
 export { deployFunctions, deployFunction, analyzeFunction, keyNames, errorOutcome } from './plan';
 export { describeOutcome, deployNotice, deployAllSummary, shortReason, type DeployAction, type DeployNotice } from './outcome';
 export type { DeployDeps, DeployOutcome, DeployProgress, DeployStatus, DeployStep, DeployTarget, FunctionAnalysis, FunctionsCloud, LocalKeySource } from './plan';
 export { loadEsbuild } from './esbuildWasm';
-export { EngineValueScanner, engineRuleScanner, engineLeakGuard } from './lintGuard';
+export { engineRuleScanner, engineLeakGuard } from './lintGuard';
 export { newFunctionFiles, TYPES_FILE_NAME, type ScaffoldFile } from './scaffold';

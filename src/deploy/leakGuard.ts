@@ -1,34 +1,17 @@
-// The leak guard: before upload, the bundle is scanned for every stored key value (and, when a
-// rule scanner is given, the function's sources for anything the linter recognises as a
-// hardcoded secret). Any hit
-// stops the deploy with the source location, found through the bundle's source map. The
-// cloud repeats the value check on its side (secret_in_bundle), in case a client skipped it.
+// The leak guard: before upload, the bundle is scanned for every stored key value, in every
+// form the shared value matcher knows (raw, JSON-escaped, URL-encoded, hex, base64 at any
+// alignment, …), and, when a rule scanner is given, the function's sources for anything the
+// linter recognises as a hardcoded secret. Any hit stops the deploy with the source location,
+// found through the bundle's source map. The cloud repeats the value check on its side with
+// the same matcher (secret_in_bundle), in case a client skipped it.
 import * as fs from 'fs';
 import * as path from 'path';
+import { describeForm, ValueMatcher, type NamedValue } from '../shared/valueMatch';
 import type { BundleResult } from './bundle';
 import type { SourceLocation } from './references';
 import { lineColumnAt, SourceMapReader } from './sourceMap';
 
-export interface NamedValue {
-  name: string;
-  value: string;
-}
-
-/** One exact occurrence of a value in a text. */
-export interface ValueHit {
-  name: string;
-  /** Character offset in the scanned text. */
-  index: number;
-  length: number;
-}
-
-/**
- * Finds occurrences of known values in a text. The default is ExactValueScanner; the linter's
- * engine can provide a faster multi-value matcher with the same contract.
- */
-export interface LeakScanner {
-  scan(text: string, values: readonly NamedValue[]): ValueHit[];
-}
+export type { NamedValue };
 
 /** A finding of the linter's rules (a hardcoded secret that is not necessarily stored). */
 export interface RuleHit {
@@ -55,48 +38,12 @@ export interface LeakFinding {
   inBundle: boolean;
 }
 
-/**
- * Values shorter than this are not looked for (they would match ordinary code); real API keys
- * are far longer. The cloud uses the same limit.
- */
-export const MIN_SCANNED_VALUE_LENGTH = 8;
-
-/** The forms of a value that count as "the value is in the code": raw, JSON-escaped, base64. */
-export function bundleForms(value: string): string[] {
-  const forms = new Set<string>([value, JSON.stringify(value).slice(1, -1)]);
-  const b64 = Buffer.from(value, 'utf8').toString('base64');
-  forms.add(b64);
-  forms.add(b64.replace(/=+$/, ''));
-  return [...forms];
-}
-
-/** Names of the keys whose value appears in `code`, sorted. */
-export function keysInCode(code: string, values: readonly NamedValue[]): string[] {
-  const hits = new Set(new ExactValueScanner().scan(code, values).map((h) => h.name));
-  return [...hits].sort();
-}
-
-/** indexOf for every form of every value; plenty for a few hundred keys and a 10 MiB bundle. */
-export class ExactValueScanner implements LeakScanner {
-  scan(text: string, values: readonly NamedValue[]): ValueHit[] {
-    const hits: ValueHit[] = [];
-    for (const { name, value } of values) {
-      if (value.length < MIN_SCANNED_VALUE_LENGTH) continue;
-      for (const form of bundleForms(value)) {
-        for (let i = text.indexOf(form); i !== -1; i = text.indexOf(form, i + form.length)) {
-          hits.push({ name, index: i, length: form.length });
-          if (hits.length > 1000) return hits;
-        }
-      }
-    }
-    return hits.sort((a, b) => a.index - b.index);
-  }
-}
+/** Occurrences located at most (one finding per key and source line is kept anyway). */
+const MAX_VALUE_HITS = 1000;
 
 export interface LeakGuardOptions {
   /** Every stored value to look for (the workspace's keys). */
   values: readonly NamedValue[];
-  scanner?: LeakScanner;
   rules?: RuleScanner;
   /** For locations: absolute workspace folder the bundle's source map is relative to. */
   root: string;
@@ -104,7 +51,6 @@ export interface LeakGuardOptions {
 
 /** Scans a bundle; an empty list means the bundle may be uploaded. */
 export async function guardBundle(bundle: BundleResult, options: LeakGuardOptions): Promise<LeakFinding[]> {
-  const scanner = options.scanner ?? new ExactValueScanner();
   let map: SourceMapReader | undefined;
   try {
     map = new SourceMapReader(bundle.map);
@@ -121,12 +67,13 @@ export async function guardBundle(bundle: BundleResult, options: LeakGuardOption
 
   const findings: LeakFinding[] = [];
   const seen = new Set<string>();
-  for (const hit of scanner.scan(bundle.code, options.values)) {
-    const where = locate(hit.index);
+  const hits = new ValueMatcher(options.values).matches(bundle.code).slice(0, MAX_VALUE_HITS);
+  for (const hit of hits) {
+    const where = locate(hit.start);
     const id = `${hit.name}@${where.location.file}:${where.location.line}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    findings.push({ key: hit.name, message: `The value of the key ${hit.name} is in the code. Read it with ctx.secrets.get("${hit.name}") instead.`, ...where });
+    findings.push({ key: hit.name, message: `The value of the key ${hit.name} is in the code${describeForm(hit.kind)}. Read it with ctx.secrets.get("${hit.name}") instead.`, ...where });
   }
   // The linter's rules run over the function's own source files rather than the bundle: the
   // sources keep the author's cloudxlr-ignore comments, and third-party code in the bundle

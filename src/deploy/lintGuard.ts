@@ -1,27 +1,8 @@
-// The leak guard on the linter's engine (src/lint/engine): its multi-value matcher for stored
-// values and its rules for hardcoded secrets, behind the LeakScanner and RuleScanner
-// interfaces of leakGuard.ts.
-import { buildKnownValueIndex, scanText } from '../lint/engine';
-import { bundleForms, type LeakScanner, type NamedValue, type RuleHit, type RuleScanner, type ValueHit } from './leakGuard';
-
-/**
- * Exact matching of every form of every value with the engine's rolling-hash index: the cost
- * per character does not grow with the number of keys. Like the engine, it skips values that
- * are public by design (e.g. Stripe publishable keys) and values under 8 characters.
- */
-export class EngineValueScanner implements LeakScanner {
-  scan(text: string, values: readonly NamedValue[]): ValueHit[] {
-    const nameOf = new Map<string, string>();
-    for (const { name, value } of values) for (const form of bundleForms(value)) if (!nameOf.has(form)) nameOf.set(form, name);
-    const index = buildKnownValueIndex(nameOf.keys());
-    const hits: ValueHit[] = [];
-    index.search(text, 0, text.length, (start, end) => {
-      const name = nameOf.get(text.slice(start, end));
-      if (name !== undefined && hits.length <= 1000) hits.push({ name, index: start, length: end - start });
-    });
-    return hits.sort((a, b) => a.index - b.index);
-  }
-}
+// The leak guard's rule scan on the linter's engine (src/lint/engine): its rules for hardcoded
+// secrets, behind the RuleScanner interface of leakGuard.ts. Stored values are matched by the
+// shared value matcher inside guardBundle, as on the cloud.
+import { scanText } from '../lint/engine';
+import type { RuleHit, RuleScanner } from './leakGuard';
 
 /** The engine's rules, as for server code (a function's files); honours cloudxlr-ignore comments. */
 export const engineRuleScanner: RuleScanner = {
@@ -32,7 +13,7 @@ export const engineRuleScanner: RuleScanner = {
   },
 };
 
-/** The leak guard the editor and the CLI use: the engine's matcher and rules. */
-export function engineLeakGuard(): { leakScanner: LeakScanner; rules: RuleScanner } {
-  return { leakScanner: new EngineValueScanner(), rules: engineRuleScanner };
+/** The leak guard the editor and the CLI use: the engine's rules besides the stored values. */
+export function engineLeakGuard(): { rules: RuleScanner } {
+  return { rules: engineRuleScanner };
 }

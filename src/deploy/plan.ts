@@ -11,7 +11,8 @@ import * as path from 'path';
 import { BundleError, bundleFunction, type BundleMessage, type BundleResult } from './bundle';
 import { discoverFunctions, type LocalFunction } from './discover';
 import { FUNCTION_RUNTIME, type DeployFunctionRequest, type DeployFunctionResponse, type ResolvedSecretRef, type SecretRef } from '../api';
-import { guardBundle, keysInCode, type LeakFinding, type LeakScanner, type NamedValue, type RuleScanner } from './leakGuard';
+import { valueNamesIn, type NamedValue } from '../shared/valueMatch';
+import { guardBundle, type LeakFinding, type RuleScanner } from './leakGuard';
 import { findKeyReferences, isScannableSource, type KeyReference, type ReferenceProblem, type ReferenceScan, type SourceLocation } from './references';
 import { settingsFor, type FunctionSettings } from '../project/projectFile';
 import { errorMessage } from '../shared/errorMessage';
@@ -42,7 +43,6 @@ export interface DeployDeps {
   cloud: FunctionsCloud;
   /** Without it (e.g. in CI) there is no upload offer, and the leak guard checks rules only. */
   local?: LocalKeySource;
-  leakScanner?: LeakScanner;
   rules?: RuleScanner;
   onProgress?: (p: DeployProgress) => void;
   /**
@@ -203,11 +203,10 @@ export async function deployFunction(target: DeployTarget, fn: LocalFunction, de
     }
   }
   const leakOptions: Parameters<typeof guardBundle>[1] = { values, root: path.resolve(target.root) };
-  if (deps.leakScanner) leakOptions.scanner = deps.leakScanner;
   if (deps.rules) leakOptions.rules = deps.rules;
   const findings = await guardBundle(bundle, leakOptions);
   for (const [envName, envValue] of Object.entries(settings.env)) {
-    for (const key of keysInCode(envValue, values)) {
+    for (const key of valueNamesIn(envValue, values)) {
       findings.push({
         key,
         message: `The env setting ${envName} of ${fn.name} holds the value of the key ${key}. Read it with ctx.secrets.get("${key}") instead.`,

@@ -5,6 +5,7 @@ import type { CloudSession } from '../../cloud/session';
 import type { CloudSync } from '../../cloud/cloudSync';
 import type { KeyStore } from '../../keys/keyStore';
 import { errorMessage } from '../../shared/errorMessage';
+import { Redactor, type NamedValue } from '../../shared/valueMatch';
 import type { Notifier } from '../../ui/notify';
 import type { FunctionDetails, InvokeResponse, RollbackResponse } from '../../api';
 import type { FunctionsModel } from './functionsModel';
@@ -182,15 +183,15 @@ export class RemoteFunctionCommands {
     return true;
   }
 
-  /** Masks every value stored on this machine for the project (for text shown to a person). */
+  /** Masks every value stored on this machine for the project, in every form (for text shown to a person). */
   private async redactor(project: string): Promise<(text: string) => string> {
-    const pairs: Array<[string, string]> = [];
+    const values: NamedValue[] = [];
     for (const k of this.store.list(project)) {
-      const v = await this.store.value(project, k.name);
-      if (v && v.length >= 8) pairs.push([v, k.name]);
+      const value = await this.store.value(project, k.name);
+      if (value) values.push({ name: k.name, value });
     }
-    pairs.sort((a, b) => b[0].length - a[0].length);
-    return (text) => pairs.reduce((t, [v, n]) => t.split(v).join(`[REDACTED:${n}]`), text);
+    const redactor = new Redactor(values);
+    return (text) => redactor.redact(text);
   }
 }
 

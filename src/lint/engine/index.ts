@@ -17,7 +17,7 @@ export { ENTROPY_THRESHOLD, shannonEntropy } from './entropy';
 
 /**
  * Indexes the user's stored values for exact matching. Values that are public by design
- * (Stripe `pk_`, Mapbox `pk.`, Supabase anon keys) and values under 8 characters are left out.
+ * (Stripe `pk_`, Mapbox `pk.`, Supabase anon keys) and values under KNOWN_VALUE_MIN_LENGTH (8) characters are left out.
  */
 export function buildKnownValueIndex(values: Iterable<string>): KnownValueIndex {
   return buildIndex(values, (v) => isPublicByDesign(v));

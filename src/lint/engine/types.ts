@@ -55,9 +55,9 @@ export type RawFinding = Omit<Finding, 'line' | 'column' | 'endLine' | 'endColum
 export interface KnownValueIndex {
   /** Number of values indexed (values shorter than the minimum length are not indexed). */
   readonly size: number;
-  /** Longest indexed value, in UTF-16 code units. */
+  /** Longest possible match (of any form of a value), in UTF-16 code units. */
   readonly maxLength: number;
-  /** Calls `found(start, end)` for every occurrence of an indexed value starting in [from, to). */
+  /** Calls `found(start, end)` for every occurrence, in any form, of an indexed value starting in [from, to). */
   search(text: string, from: number, to: number, found: (start: number, end: number) => void): void;
 }
 

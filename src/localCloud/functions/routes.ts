@@ -36,7 +36,8 @@ import type { ProjectRouteContext, RouteContext, Router } from '../router';
 import type { Vault } from '../vault';
 import { FunctionRuntime, type FunctionRequest, type InvocationResult, type RuntimeOptions } from './runtime';
 import { FunctionStore } from './store';
-import { deployError, validateDeploy, keysInCode, type VaultView } from './validate';
+import { valueNamesIn } from '../../shared/valueMatch';
+import { deployError, validateDeploy, type VaultView } from './validate';
 
 export const DEFAULT_LOG_LIMIT = 100;
 export const MAX_LOG_LIMIT = 1000;
@@ -363,7 +364,7 @@ function revalidate(ctx: ProjectRouteContext, refs: readonly SecretRef[], code: 
       problems.push({ field: 'secrets', code: 'missing_keys', message: `The key ${r.name}${r.version === 'latest' ? '' : ` (version ${r.version})`} that this release references no longer exists. Add it again first.` });
     }
   }
-  const leaked = keysInCode(code, vaultView(ctx.vault, ctx.project).latestValues());
+  const leaked = valueNamesIn(code, vaultView(ctx.vault, ctx.project).latestValues());
   for (const n of leaked) problems.push({ field: 'code', code: 'secret_in_bundle', message: `The release's code contains the current value of the key ${n}; it cannot be made active again.` });
   if (problems.length) throw deployError(problems, { missing, keys: leaked });
 }

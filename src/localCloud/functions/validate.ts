@@ -7,9 +7,7 @@ import { FUNCTION_RUNTIME, MAX_CODE_BYTES, MAX_FUNCTION_TIMEOUT_MS, DEFAULT_FUNC
 import { functionNameProblem, keyNameProblem } from '../../shared/names';
 import { ApiError } from '../errors';
 import type { NewRelease } from './store';
-import { keysInCode, MIN_SCANNED_VALUE_LENGTH } from '../../deploy/leakGuard';
-
-export { keysInCode, MIN_SCANNED_VALUE_LENGTH };
+import { valueNamesIn } from '../../shared/valueMatch';
 
 /** The vault, as seen by deploy validation. */
 export interface VaultView {
@@ -141,10 +139,11 @@ export function validateDeploy(name: string, body: Record<string, unknown>, vaul
     problems.push({ field: `env.${n}`, code: 'env_conflict', message: `${n} is both a key reference and an env variable. Keep it only in "secrets" (values never go in env).` });
   }
 
-  // The server's own leak check: refuse a bundle holding the current value of any key.
+  // The server's own leak check: refuse a bundle holding the current value of any key, in any
+  // form the shared matcher knows (the same check the editor and the CLI run before upload).
   let leaked: string[] = [];
   if (codeOk && typeof code === 'string') {
-    leaked = keysInCode(code, vault.latestValues());
+    leaked = valueNamesIn(code, vault.latestValues());
     for (const n of leaked) {
       problems.push({ field: 'code', code: 'secret_in_bundle', message: `The code contains the value of the key ${n}. Read it with ctx.secrets.get("${n}") instead of bundling it.` });
     }
@@ -154,7 +153,7 @@ export function validateDeploy(name: string, body: Record<string, unknown>, vaul
   if (Object.keys(envOut).length > 0) {
     const values = vault.latestValues();
     for (const [envName, envValue] of Object.entries(envOut)) {
-      for (const key of keysInCode(envValue, values)) {
+      for (const key of valueNamesIn(envValue, values)) {
         if (!leaked.includes(key)) leaked.push(key);
         problems.push({ field: `env.${envName}`, code: 'secret_in_bundle', message: `env.${envName} contains the value of the key ${key}. Reference the key in "secrets" and read it with ctx.secrets.get("${key}").` });
       }
