@@ -36,7 +36,7 @@ describe('functions: runtime pool', function () {
     const s = spec('let n = 0; module.exports = async () => ++n;');
     for (let i = 1; i <= 5; i++) assert.strictEqual((await rt.invoke(s, req, none)).result, i);
     assert.strictEqual(s.loads, 1);
-    assert.deepStrictEqual(rt.stats(), { workers: 1, busy: 0, blank: 0, queued: 0 });
+    assert.deepStrictEqual(rt.stats(), { workers: 1, busy: 0, blank: 0, starting: 0, queued: 0 });
   });
 
   it('queues invocations beyond the pool and runs them all', async () => {
@@ -93,10 +93,26 @@ describe('functions: runtime pool', function () {
   it('ends running invocations with an error when closed', async () => {
     rt = new FunctionRuntime({ maxWorkers: 1, prewarm: 0 });
     const pending = rt.invoke(spec('module.exports = () => new Promise(() => {});', { timeoutMs: 20_000 }), req, none);
-    await new Promise((r) => setTimeout(r, 300));
+    await rt.waitFor((s) => s.busy === 1 && s.starting === 0);
+    const started = Date.now();
     await rt.close();
     const r = await pending;
     assert.strictEqual(r.status, 'error');
+    assert.match(r.error?.message ?? '', /shutting down/);
+    assert.ok(Date.now() - started < 5000, 'close() ends the call at once, not through its timeout');
+    assert.deepStrictEqual(rt.stats(), { workers: 0, busy: 0, blank: 0, starting: 0, queued: 0 });
+  });
+
+  it('leaves no worker running when closed while a worker is starting, and refuses new work', async () => {
+    rt = new FunctionRuntime({ maxWorkers: 1, prewarm: 0 });
+    const pending = rt.invoke(spec('module.exports = async () => 1;'), req, none);
+    await rt.waitFor((s) => s.starting === 1);
+    await rt.close();
+    assert.strictEqual((await pending).status, 'error');
+    assert.deepStrictEqual(rt.stats(), { workers: 0, busy: 0, blank: 0, starting: 0, queued: 0 });
+    const after = await rt.invoke(spec('module.exports = async () => 1;'), req, none);
+    assert.match(after.error?.message ?? '', /shutting down/);
+    assert.deepStrictEqual(rt.stats(), { workers: 0, busy: 0, blank: 0, starting: 0, queued: 0 });
   });
 });
 
