@@ -11,6 +11,8 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { startLocalCloud, type LocalCloud } from '../../../src/localCloud';
+import { probeIsolation } from '../../../src/localCloud/functions/runtime';
+import { ensureSystemPackages } from '../../host/codeServer';
 import { sha256Hex } from '../../../src/localCloud/functions/validate';
 import type { Json } from './helpers';
 
@@ -186,6 +188,16 @@ const HAND_SEND = `
 
 describe('functions: attacks from inside a function', function () {
   this.timeout(120_000);
+  before(function () {
+    // The OS sandbox is what these tests check: on Linux it must be there (the project's
+    // scripts install bubblewrap and slirp4netns), never silently skipped.
+    if (process.platform !== 'linux') this.skip();
+    this.timeout(600_000);
+    ensureSystemPackages();
+    const { info } = probeIsolation({ nodePath: process.execPath, mode: 'auto' });
+    assert.strictEqual(info.level, 'sandbox', info.summary);
+    assert.strictEqual(info.network, 'nat', info.summary);
+  });
 
   describe('against the server in this process', () => {
     let c: Cloud & { cloud: LocalCloud };

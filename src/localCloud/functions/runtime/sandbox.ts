@@ -137,7 +137,8 @@ const probes = new Map<string, { plan: Plan | undefined; info: IsolationInfo }>(
 
 /** How workers of this Node.js are isolated here, probed once (a sandbox is started and run). */
 export function probeIsolation(config: Pick<SandboxConfig, 'nodePath' | 'mode'>): { plan: Plan | undefined; info: IsolationInfo } {
-  const key = `${config.mode}\u0000${config.nodePath}`;
+  // Installing bubblewrap or slirp4netns later (the project's scripts do) gives a new answer.
+  const key = [config.mode, config.nodePath, firstExisting(BWRAP_CANDIDATES), firstExisting(SLIRP_CANDIDATES)].join('\u0000');
   const cached = probes.get(key);
   if (cached) return cached;
   let result: { plan: Plan | undefined; info: IsolationInfo };
