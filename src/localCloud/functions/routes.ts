@@ -158,7 +158,7 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
         query: {},
         body: body.payload === undefined ? null : body.payload,
       });
-      const answer: InvokeResponse = result;
+      const { busy: _busy, ...answer }: InvokeResponse & { busy?: true } = result;
       ctx.json(200, answer, { 'X-Request-Id': result.requestId });
     });
 
@@ -203,7 +203,9 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
         if (result.status === 'ok') {
           ctx.json(200, result.result ?? null, { ...CORS, 'X-Request-Id': result.requestId });
         } else {
-          ctx.json(500, { error: { code: 'function_error', message: result.error?.message ?? 'The function failed.' } }, { ...CORS, 'X-Request-Id': result.requestId });
+          // Too many invocations of this function waiting: 503 with Retry-After, like any busy service.
+          const busy: Record<string, string> = result.busy === true ? { 'Retry-After': '1' } : {};
+          ctx.json(result.busy ? 503 : 500, { error: { code: 'function_error', message: result.error?.message ?? 'The function failed.' } }, { ...CORS, ...busy, 'X-Request-Id': result.requestId });
         }
       } catch (e) {
         // Errors of the trigger itself (unknown function, body too large) carry CORS as well,
@@ -218,7 +220,7 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
 /** The route module registered in the local cloud, with the default runtime limits. */
 export const registerFunctionRoutes = createFunctionRoutes();
 
-async function invoke(ctx: RouteContext, s: Services, project: string, name: string, request: FunctionRequest): Promise<InvocationResult> {
+async function invoke(ctx: RouteContext, s: Services, project: string, name: string, request: FunctionRequest): Promise<InvocationResult & { busy?: true }> {
   const f = s.store.get(project, name);
   if (!f) throw noFunction(name);
   const rel = s.store.release(project, name, f.activeRelease);

@@ -206,6 +206,12 @@ describe('functions: attacks from inside a function', function () {
     });
     after(async () => c.close());
 
+    it('reports its isolation in GET /v1/health', async () => {
+      const health = await c.api('GET', '/v1/health');
+      assert.strictEqual(health.body.isolation.level, 'sandbox');
+      assert.strictEqual(health.body.isolation.network, 'nat');
+    });
+
     it('cannot open the server\'s inspector, see its processes or read its data directory', async () => {
       await c.deploy('a', 'escape', `module.exports = async (req, ctx) => {
         const out = {};
@@ -313,6 +319,22 @@ describe('functions: attacks from inside a function', function () {
       for (const f of created) fs.rmSync(path.join(os.tmpdir(), f), { force: true });
       assert.deepStrictEqual(created, [], `files written: ${created.join(', ')}`);
       assert.ok(!/^ws:/.test(r.body.result?.inspectorOpen ?? ''), `an inspector was opened: ${JSON.stringify(r.body)}`);
+    });
+
+    it('answers 503 with Retry-After when too many calls of one function are waiting', async () => {
+      const own = await inProcessCloud();
+      try {
+        await own.deploy('b', 'slow', 'module.exports = async () => { await new Promise((r) => setTimeout(r, 30000)); return "slow"; };', { timeoutMs: 40_000 });
+        // 2 run (the function's share), 64 wait in its queue, the rest are turned away at once.
+        const calls = Array.from({ length: 72 }, () => fetch(`${own.url}/fn/b/slow`, { method: 'POST' }).catch(() => undefined));
+        const first = await Promise.race(calls);
+        assert.ok(first, 'no answer');
+        assert.strictEqual(first.status, 503);
+        assert.strictEqual(first.headers.get('retry-after'), '1');
+        assert.match(((await first.json()) as Json).error.message, /Too many invocations of this function/);
+      } finally {
+        await own.close();
+      }
     });
 
     it('gives a trivial function of project b an answer within 1 s while project a busy-loops', async () => {

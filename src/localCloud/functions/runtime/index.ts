@@ -4,7 +4,7 @@ export type { ReleaseSpec, RuntimeOptions, SecretReader, SecretRef } from './run
 export type { InvocationResult, LogEntry } from './invocation';
 export type { PoolStats } from './pool';
 export type { IsolationInfo } from './sandbox';
-export { probeIsolation } from './sandbox';
+export { functionIsolation, probeIsolation } from './sandbox';
 export type { FunctionRequest, LogLevel } from './protocol';
 export { Redactor, valueForms } from './redact';
 export type { NamedValue } from './redact';

@@ -181,6 +181,11 @@ export function probeIsolation(config: Pick<SandboxConfig, 'nodePath' | 'mode'>)
   return result;
 }
 
+/** The isolation of functions run with the default options (this Node.js, sandbox on). */
+export function functionIsolation(): IsolationInfo {
+  return probeIsolation({ nodePath: process.execPath, mode: 'auto' }).info;
+}
+
 function killQuietly(pid: number | undefined, group = false): void {
   if (!pid) return;
   try {
