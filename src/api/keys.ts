@@ -4,6 +4,13 @@
 export interface HealthResponse {
   status: 'ok';
   version: string;
+  /** How deployed functions are isolated on this cloud (docs/isolation.md). */
+  isolation?: {
+    /** 'sandbox': an OS sandbox per worker; 'process': a child process only (development). */
+    level: 'sandbox' | 'process';
+    network: 'nat' | 'host' | 'none';
+    summary: string;
+  };
 }
 
 export interface KeyVersionInfo {

@@ -123,6 +123,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   // Loaded here so that `--help` loads no SQLite.
   const { startLocalCloud, StartError } = await import('../localCloud');
+  const { functionIsolation } = await import('../localCloud/functions/runtime');
   let cloud;
   try {
     cloud = await startLocalCloud({
@@ -145,6 +146,7 @@ export async function run(argv: string[]): Promise<number> {
 
   console.log(`CloudXLR local cloud listening on ${cloud.url}`);
   console.log(`Data directory: ${path.resolve(args.data)} (master key: ${cloud.masterKeySource === 'environment' ? 'CLOUDXLR_MASTER_KEY' : 'master.key'})`);
+  console.log(`Functions: ${functionIsolation().summary}`);
   console.log(`Projects: ${args.projects.join(', ')}${args.token !== undefined ? ' (token given by flag or CLOUDXLR_TOKEN)' : ''}`);
   for (const t of cloud.createdTokens) {
     console.log(`Developer token for project "${t.project}" (shown once, saved in ${t.file}):\n  ${t.token}`);

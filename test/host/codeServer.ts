@@ -47,7 +47,7 @@ export interface InstalledEditor extends Editor {
 }
 const COMPLETE_MARKER = '.cloudxlr-install-complete';
 /** Debian packages code-server's native modules build with and against, plus ripgrep and the browser. */
-export const APT_PACKAGES = ['build-essential', 'python3', 'libkrb5-dev', 'libsecret-1-dev', 'libxkbfile-dev', 'libx11-dev', 'pkg-config', 'ripgrep', 'chromium'];
+export const APT_PACKAGES = ['build-essential', 'python3', 'libkrb5-dev', 'libsecret-1-dev', 'libxkbfile-dev', 'libx11-dev', 'pkg-config', 'ripgrep', 'chromium', 'bubblewrap', 'slirp4netns'];
 export const CHROMIUM_PATH = process.env.CLOUDXLR_CHROMIUM ?? '/usr/bin/chromium';
 // @vscode/ripgrep (a code-server dependency) downloads rg from GitHub unless this file is in
 // os.tmpdir(); a tarball of Debian's rg satisfies it.

@@ -30,7 +30,7 @@ import {
 import { functionNameProblem } from '../../shared/names';
 import { Admission, type Place } from '../admission';
 import type { Db } from '../db';
-import { ApiError, invalidRequest, notFound, serverBusy, tooManyRequests, validationError } from '../errors';
+import { ApiError, invalidRequest, notFound, RETRY_AFTER_SECONDS, serverBusy, tooManyRequests, validationError } from '../errors';
 import { checkJsonShape, decodeJson, parseJson, sendJsonText, serializeJson, yieldToEventLoop } from '../http';
 import type { ProjectRouteContext, RouteContext, Router } from '../router';
 import type { Vault } from '../vault';
@@ -283,6 +283,9 @@ async function invoke(ctx: RouteContext, s: Services, project: string, name: str
   if (!rel) throw noFunction(name);
   const vault = ctx.vault;
   const result = await runInvocation(s, project, name, rel, request, vault);
+  // Every worker this project or function may use is busy and its queue is full: like any busy
+  // service, 503 with Retry-After (nothing ran, so there is nothing to log).
+  if (result.busy) throw new ApiError(503, 'server_busy', result.error?.message ?? 'The function is busy. Retry in a moment.', undefined, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
   const stored = [...result.logs];
   if (result.status === 'error' && result.error) {
     stored.push({ time: new Date().toISOString(), level: 'error', message: `Invocation failed: ${result.error.message}` });
@@ -307,7 +310,7 @@ async function runInvocation(
   rel: NonNullable<ReturnType<FunctionStore['release']>>,
   request: FunctionRequest,
   vault: Vault,
-): Promise<InvocationResult> {
+): Promise<InvocationResult & { busy?: true }> {
   try {
     return await s.runtime.invoke(
       {

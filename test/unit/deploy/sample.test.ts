@@ -9,6 +9,7 @@ import { CloudClient } from '../../../src/cloud/client';
 import { deployFunctions, describeOutcome } from '../../../src/deploy';
 import { parseProjectFile } from '../../../src/project/projectFile';
 import { PROJECT, startTestCloud, TOKEN, type TestCloud } from '../functions/helpers';
+import { HOST_LOOPBACK_ENV, hostLoopbackFor, probeIsolation } from '../../../src/localCloud/functions/runtime';
 
 const SAMPLE = path.resolve(__dirname, '../../../../samples/checkout-app');
 
@@ -18,13 +19,19 @@ describe('deploy: the checkout sample app', function () {
   let provider: Server;
   let client: CloudClient;
 
+  // The fake provider listens on the host's loopback, which sandboxed functions reach only
+  // through the gateway, and only when the operator allows it.
+  const loopbackBefore = process.env[HOST_LOOPBACK_ENV];
   before(async () => {
+    process.env[HOST_LOOPBACK_ENV] = '1';
     t = await startTestCloud();
     client = new CloudClient({ endpoint: t.url, project: PROJECT, token: TOKEN });
     const { startFakeProvider } = require(path.join(SAMPLE, 'fake-provider.js')) as { startFakeProvider(port: number): Promise<Server> };
     provider = await startFakeProvider(0);
   });
   after(async () => {
+    if (loopbackBefore === undefined) delete process.env[HOST_LOOPBACK_ENV];
+    else process.env[HOST_LOOPBACK_ENV] = loopbackBefore;
     client.dispose();
     await t.close();
     await new Promise((r) => provider.close(r));
@@ -34,7 +41,7 @@ describe('deploy: the checkout sample app', function () {
     await t.putKey('STRIPE_SECRET_KEY', 'sk_test_sample_first_AAAA');
     const file = parseProjectFile(fs.readFileSync(path.join(SAMPLE, 'cloudxlr.json'), 'utf8'));
     const port = (provider.address() as { port: number }).port;
-    file.functions['create-checkout']!.env.PROVIDER_URL = `http://127.0.0.1:${port}`;
+    file.functions['create-checkout']!.env.PROVIDER_URL = `http://${hostLoopbackFor(probeIsolation({ nodePath: process.execPath, mode: 'auto' }).info)}:${port}`;
     const [o] = await deployFunctions({ root: SAMPLE, functionsDir: file.functionsDir, functions: file.functions }, ['create-checkout'], {
       cloud: client,
       local: { names: async () => ['STRIPE_SECRET_KEY'], value: async () => 'sk_test_sample_first_AAAA' },

@@ -3,7 +3,10 @@ import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as path from 'path';
-import { FunctionRuntime, type ReleaseSpec } from '../../../src/localCloud/functions/runtime';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import { FrameDecoder, encodeFrame } from '../../../src/localCloud/functions/runtime/framing';
+import { FunctionRuntime, HOST_LOOPBACK_GATEWAY, probeIsolation, type ReleaseSpec } from '../../../src/localCloud/functions/runtime';
 
 const req = { method: 'POST', headers: {}, query: {}, body: null };
 const none = (): undefined => undefined;
@@ -36,7 +39,7 @@ describe('functions: runtime pool', function () {
     const s = spec('let n = 0; module.exports = async () => ++n;');
     for (let i = 1; i <= 5; i++) assert.strictEqual((await rt.invoke(s, req, none)).result, i);
     assert.strictEqual(s.loads, 1);
-    assert.deepStrictEqual(rt.stats(), { workers: 1, busy: 0, blank: 0, queued: 0 });
+    assert.deepStrictEqual(rt.stats(), { workers: 1, busy: 0, blank: 0, starting: 0, queued: 0 });
   });
 
   it('queues invocations beyond the pool and runs them all', async () => {
@@ -93,10 +96,26 @@ describe('functions: runtime pool', function () {
   it('ends running invocations with an error when closed', async () => {
     rt = new FunctionRuntime({ maxWorkers: 1, prewarm: 0 });
     const pending = rt.invoke(spec('module.exports = () => new Promise(() => {});', { timeoutMs: 20_000 }), req, none);
-    await new Promise((r) => setTimeout(r, 300));
+    await rt.waitFor((s) => s.busy === 1 && s.starting === 0);
+    const started = Date.now();
     await rt.close();
     const r = await pending;
     assert.strictEqual(r.status, 'error');
+    assert.match(r.error?.message ?? '', /shutting down/);
+    assert.ok(Date.now() - started < 5000, 'close() ends the call at once, not through its timeout');
+    assert.deepStrictEqual(rt.stats(), { workers: 0, busy: 0, blank: 0, starting: 0, queued: 0 });
+  });
+
+  it('leaves no worker running when closed while a worker is starting, and refuses new work', async () => {
+    rt = new FunctionRuntime({ maxWorkers: 1, prewarm: 0 });
+    const pending = rt.invoke(spec('module.exports = async () => 1;'), req, none);
+    await rt.waitFor((s) => s.starting === 1);
+    await rt.close();
+    assert.strictEqual((await pending).status, 'error');
+    assert.deepStrictEqual(rt.stats(), { workers: 0, busy: 0, blank: 0, starting: 0, queued: 0 });
+    const after = await rt.invoke(spec('module.exports = async () => 1;'), req, none);
+    assert.match(after.error?.message ?? '', /shutting down/);
+    assert.deepStrictEqual(rt.stats(), { workers: 0, busy: 0, blank: 0, starting: 0, queued: 0 });
   });
 });
 
@@ -119,6 +138,78 @@ describe('functions: runtime sandbox', function () {
     } finally {
       await rt.close();
     }
+  });
+});
+
+describe('functions: OS sandbox (Linux)', function () {
+  this.timeout(60_000);
+  let rt: FunctionRuntime | undefined;
+  before(function () {
+    if (process.platform !== 'linux') this.skip();
+    const { info } = probeIsolation({ nodePath: process.execPath, mode: 'auto' });
+    assert.strictEqual(info.level, 'sandbox', info.summary);
+  });
+  afterEach(async () => rt?.close());
+
+  it('has outbound network through the NAT, and the host loopback only when allowed', async () => {
+    const server = http.createServer((_q, s) => s.end('outside')).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const url = `http://${HOST_LOOPBACK_GATEWAY}:${(server.address() as AddressInfo).port}/`;
+    const code = `module.exports = async (r) => { try { return await (await fetch(r.body, { signal: AbortSignal.timeout(3000) })).text(); } catch (e) { return (e.cause && e.cause.code) || e.name; } };`;
+    try {
+      // The test mode maps the gateway to the host's 127.0.0.1: outbound traffic leaves the
+      // sandbox's own network namespace through slirp4netns and comes back.
+      rt = new FunctionRuntime({ maxWorkers: 1, prewarm: 0, gatewayToHostLoopback: true });
+      assert.strictEqual((await rt.invoke(spec(code), { ...req, body: url }, none)).result, 'outside');
+      await rt.close();
+      // By default the same address is refused.
+      rt = new FunctionRuntime({ maxWorkers: 1, prewarm: 0 });
+      const refused = (await rt.invoke(spec(code), { ...req, body: url }, none)).result;
+      assert.notStrictEqual(refused, 'outside');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('holds without Node\'s permission model: no server file exists inside, nothing can be written, listen is refused', async () => {
+    rt = new FunctionRuntime({ maxWorkers: 1, prewarm: 0, permissionModel: false });
+    const code = `module.exports = async () => {
+      const fs = require('fs');
+      const attempt = (f) => { try { return f(); } catch (e) { return e.code; } };
+      return {
+        uid: process.getuid(),
+        thisFile: attempt(() => fs.readFileSync(${JSON.stringify(__filename)}).length),
+        home: attempt(() => fs.readdirSync(${JSON.stringify(require('os').homedir())})),
+        write: attempt(() => fs.writeFileSync('/tmp-probe', 'x')),
+        listen: await new Promise((r) => { const s = require('net').createServer().listen(0); s.on('listening', () => { s.close(); r('listening'); }); s.on('error', (e) => r(e.code)); }),
+        root: fs.readdirSync('/').sort(),
+      };
+    };`;
+    const r = await rt.invoke(spec(code), req, none);
+    assert.strictEqual(r.status, 'ok', JSON.stringify(r));
+    const out = r.result as Record<string, unknown>;
+    assert.strictEqual(out.uid, 65534);
+    assert.strictEqual(out.thisFile, 'ENOENT');
+    assert.strictEqual(out.home, 'ENOENT');
+    assert.strictEqual(out.write, 'EROFS');
+    assert.strictEqual(out.listen, 'EPERM');
+    assert.ok((out.root as string[]).every((d) => ['dev', 'etc', 'lib', 'lib64', 'proc', 'usr'].includes(d)), JSON.stringify(out.root));
+  });
+});
+
+describe('functions: worker frames', () => {
+  it('reads frames split anywhere and refuses one over the budget before holding it', () => {
+    const d = new FrameDecoder(64);
+    const bytes = Buffer.concat([encodeFrame({ a: 1 }), encodeFrame({ b: 'two' })]);
+    const got: unknown[] = [];
+    for (const b of bytes) got.push(...d.push(Buffer.from([b])));
+    assert.deepStrictEqual(got, [{ a: 1 }, { b: 'two' }]);
+    const big = Buffer.alloc(4);
+    big.writeUInt32BE(65, 0);
+    assert.throws(() => new FrameDecoder(64).push(big), /exceeds the limit of 64/);
+    assert.throws(() => new FrameDecoder(64).push(Buffer.from('not json at all\n')), /exceeds the limit/);
+    const notJson = Buffer.concat([Buffer.from([0, 0, 0, 3]), Buffer.from('{{{')]);
+    assert.throws(() => new FrameDecoder(64).push(notJson), /not JSON/);
   });
 });
 

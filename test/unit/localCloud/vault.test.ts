@@ -19,7 +19,11 @@ describe('local cloud: vault endpoints', () => {
   it('GET /v1/health needs no token and reports the package version', async () => {
     const res = await request(t.cloud.url, 'GET', '/v1/health');
     assert.equal(res.status, 200);
-    assert.deepEqual(res.json, { status: 'ok', version: CLOUD_VERSION });
+    const { isolation, ...rest } = res.json as { isolation: { level: string; summary: string } };
+    assert.deepEqual(rest, { status: 'ok', version: CLOUD_VERSION });
+    // Which isolation deployed functions get here (docs/isolation.md).
+    assert.ok(['sandbox', 'process'].includes(isolation.level));
+    assert.match(isolation.summary, /^Functions run /);
     const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../../package.json'), 'utf8')) as { version: string };
     assert.equal(CLOUD_VERSION, pkg.version);
     assert.match(String(res.headers['content-type']), /^application\/json/);

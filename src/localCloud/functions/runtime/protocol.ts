@@ -1,6 +1,7 @@
-// Messages between the runtime (the local cloud's process) and a function worker, over the
-// child process's IPC channel. A worker is untrusted once it has loaded user code: the parent
-// checks every message's shape and never relies on the worker for redaction or key access.
+// Messages between the runtime (the local cloud's process) and a function worker, sent as
+// length-prefixed JSON frames (framing.ts) on the worker's fd 3. A worker is untrusted once it
+// has loaded user code: the parent checks every message's shape and size, and never relies on
+// the worker for redaction, limits or key access.
 
 export type LogLevel = 'info' | 'warn' | 'error';
 
@@ -43,8 +44,8 @@ export type WorkerMessage =
   | { t: 'ready' }
   | { t: 'secret'; inv: string; req: number; name: string }
   | { t: 'log'; inv: string; level: LogLevel; message: string; cut: boolean }
-  | { t: 'done'; inv: string; ok: true; json: string }
-  | { t: 'done'; inv: string; ok: false; message: string; cut: boolean; stack?: string };
+  | { t: 'done'; inv: string; ok: true; json: string; leftovers?: string[] }
+  | { t: 'done'; inv: string; ok: false; message: string; cut: boolean; stack?: string; leftovers?: string[] };
 
 /** Checks the shape of a message from a worker; anything else is ignored. */
 export function isWorkerMessage(m: unknown): m is WorkerMessage {
@@ -54,10 +55,12 @@ export function isWorkerMessage(m: unknown): m is WorkerMessage {
     case 'ready':
       return true;
     case 'secret':
-      return typeof o.inv === 'string' && typeof o.req === 'number' && typeof o.name === 'string';
+      return typeof o.inv === 'string' && Number.isSafeInteger(o.req) && typeof o.name === 'string';
     case 'log':
       return typeof o.inv === 'string' && typeof o.message === 'string' && (o.level === 'info' || o.level === 'warn' || o.level === 'error');
     case 'done':
+      if (o.leftovers !== undefined && !(Array.isArray(o.leftovers) && o.leftovers.every((x) => typeof x === 'string'))) return false;
+      if (o.stack !== undefined && typeof o.stack !== 'string') return false;
       return typeof o.inv === 'string' && (o.ok === true ? typeof o.json === 'string' : o.ok === false && typeof o.message === 'string');
     default:
       return false;

@@ -5,17 +5,43 @@
 //
 // A worker serves one invocation at a time. It loads a release's CommonJS bundle once per
 // sha256 (warm invocations skip that), calls the handler with (request, ctx), and sends logs
-// and the result back. Key values come from the parent on request and are never stored in
-// process.env or on any global.
+// and the result back as length-prefixed frames on fd 3 (see framing.ts; the parent trusts
+// none of it). Key values come from the parent on request and are never stored in
+// process.env or on any global. After each call it reports whether it is clean: anything
+// left keeping its event loop busy (timers, sockets, servers, immediates) gets it ended
+// instead of reused.
 
 export function workerMain(): void {
   const vm = require('vm') as typeof import('vm');
   const util = require('util') as typeof import('util');
   const nodeModule = require('module') as typeof import('module');
   const pathMod = require('path') as typeof import('path');
+  const net = require('net') as typeof import('net');
   const proc = process;
+  // Captured before any function runs: a function may replace process.exit.
+  const reallyExit = (proc as unknown as { reallyExit: (code: number) => void }).reallyExit.bind(proc);
+  const channel = new net.Socket({ fd: 3, readable: true, writable: true });
   const send = (m: unknown): void => {
-    if (proc.connected && proc.send) proc.send(m as never);
+    const body = Buffer.from(JSON.stringify(m), 'utf8');
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(body.length, 0);
+    channel.write(Buffer.concat([head, body]));
+  };
+  // The stdio streams are created lazily; create them now so that a function writing to them
+  // does not look like a handle it left behind.
+  void proc.stdout;
+  void proc.stderr;
+  const resourceCounts = (): Map<string, number> => {
+    const counts = new Map<string, number>();
+    for (const r of proc.getActiveResourcesInfo()) counts.set(r, (counts.get(r) ?? 0) + 1);
+    return counts;
+  };
+  const baseline = new Map<string, number>();
+  /** What the function left keeping the event loop busy, beyond the worker's own handles. */
+  const leftovers = (): string[] => {
+    const out: string[] = [];
+    for (const [r, n] of resourceCounts()) if (n > (baseline.get(r) ?? 0)) out.push(r);
+    return out;
   };
 
   type Level = 'info' | 'warn' | 'error';
@@ -130,7 +156,7 @@ export function workerMain(): void {
         throw new Error(`The function's result is too large (${json.length} bytes; the limit is ${m.limits.maxResultBytes}).`);
       }
       if (current?.inv === inv) current = undefined;
-      send({ t: 'done', inv, ok: true, json });
+      send({ t: 'done', inv, ok: true, json, leftovers: leftovers() });
     } catch (e) {
       const raw = e instanceof Error ? e.message : String(e);
       const [message, wasCut] = cut(String(raw), m.limits.maxMessageBytes);
@@ -139,7 +165,7 @@ export function workerMain(): void {
         ? cut(e.stack.split('\n').filter((l) => !/\[eval\]|\(node:|at node:/.test(l)).join('\n'), m.limits.maxMessageBytes)[0]
         : undefined;
       if (current?.inv === inv) current = undefined;
-      send({ t: 'done', inv, ok: false, message, cut: wasCut, stack });
+      send({ t: 'done', inv, ok: false, message, cut: wasCut, stack, leftovers: leftovers() });
     } finally {
       for (const [req, p] of pendingSecrets) {
         pendingSecrets.delete(req);
@@ -148,7 +174,7 @@ export function workerMain(): void {
     }
   }
 
-  proc.on('message', (raw: unknown) => {
+  const onMessage = (raw: unknown): void => {
     const m = raw as { t?: string; req?: number; ok?: boolean; value?: string; message?: string };
     if (m && m.t === 'secret' && typeof m.req === 'number') {
       const p = pendingSecrets.get(m.req);
@@ -159,9 +185,34 @@ export function workerMain(): void {
       return;
     }
     if (m && m.t === 'run') void run(raw as Parameters<typeof run>[0]);
+  };
+  // Frames from the parent (trusted): 4-byte length, then JSON.
+  let chunks: Buffer[] = [];
+  let buffered = 0;
+  let need = 4;
+  channel.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    buffered += chunk.length;
+    // Joins the chunks only once a whole frame is there.
+    while (buffered >= need) {
+      const all = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, buffered);
+      const length = all.readUInt32BE(0);
+      need = 4 + length;
+      chunks = [all];
+      if (buffered < need) break;
+      const frame = all.subarray(4, need);
+      const rest = all.subarray(need);
+      chunks = rest.length ? [rest] : [];
+      buffered = rest.length;
+      need = 4;
+      onMessage(JSON.parse(frame.toString('utf8')) as unknown);
+    }
   });
-  // The parent going away ends the worker.
-  proc.on('disconnect', () => proc.exit(0));
+  // The parent going away ends the worker, whatever the function did to process.exit.
+  channel.on('end', () => reallyExit(0));
+  channel.on('close', () => reallyExit(0));
+  channel.on('error', () => reallyExit(0));
+  for (const [r, n] of resourceCounts()) baseline.set(r, n);
   send({ t: 'ready' });
 }
 
