@@ -5,7 +5,7 @@ import { Notifier } from './ui/notify';
 import { WorkspaceProjects } from './project/workspaceProjects';
 import { initProject } from './project/projectCommands';
 import { KeyStore } from './keys/keyStore';
-import { KeysView } from './keys/keysView';
+import { KeysView, type KeysNode } from './keys/keysView';
 import { KeyCommands } from './keys/keyCommands';
 import { CloudSync } from './cloud/cloudSync';
 import { registerFunctions, type FunctionsView } from './deploy/vscode';
@@ -31,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): CloudxlrApi {
   // Values never sync through Settings Sync: the index names keys, which are machine-local.
   context.globalState.setKeysForSync([]);
   const keysView = new KeysView(store, projects, undefined);
-  const treeView = vscode.window.createTreeView(ViewId.keys, { treeDataProvider: keysView, showCollapseAll: false });
+  const treeView = vscode.window.createTreeView(ViewId.keys, { treeDataProvider: keysView, showCollapseAll: false, canSelectMany: true });
   keysView.attach(treeView);
   const keys = new KeyCommands(store, projects, keysView, notifier, log);
   const sync = new CloudSync(context, store, projects, notifier, log);
@@ -47,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): CloudxlrApi {
   register(CommandId.addKey, (args?: Parameters<KeyCommands['addKey']>[0]) => keys.addKey(args));
   register(CommandId.editKey, (arg?: Parameters<KeyCommands['editKey']>[0]) => keys.editKey(arg));
   register(CommandId.renameKey, (arg?: Parameters<KeyCommands['renameKey']>[0]) => keys.renameKey(arg));
-  register(CommandId.deleteKey, (arg?: Parameters<KeyCommands['deleteKey']>[0]) => keys.deleteKey(arg));
+  register(CommandId.deleteKey, (arg?: Parameters<KeyCommands['deleteKey']>[0], selection?: KeysNode[]) => keys.deleteKey(arg, selection));
   register(CommandId.copyValue, (arg?: Parameters<KeyCommands['copyValue']>[0]) => keys.copyValue(arg));
   register(CommandId.copyName, (arg?: Parameters<KeyCommands['copyName']>[0]) => keys.copyName(arg));
   register(CommandId.importEnv, (args?: Parameters<KeyCommands['importEnv']>[0]) => keys.importEnv(args));
@@ -62,7 +62,12 @@ export function activate(context: vscode.ExtensionContext): CloudxlrApi {
 
   register(CommandId.signIn, (args?: Parameters<CloudSync['signIn']>[0]) => sync.signIn(args));
   register(CommandId.signOut, (args?: Parameters<CloudSync['signOut']>[0]) => sync.signOut(args));
-  register(CommandId.pushKey, (arg?: Parameters<CloudSync['push']>[0]) => sync.push(arg));
+  register(CommandId.pushKey, async (arg?: Parameters<CloudSync['push']>[0], selection?: KeysNode[]) => {
+    const several = keys.severalTargets(arg, selection);
+    if (!several) return sync.push(arg);
+    for (const target of several) await sync.push(target);
+    return several.length > 0;
+  });
   register(CommandId.pushAllKeys, (args?: Parameters<CloudSync['pushAll']>[0]) => sync.pushAll(args));
   register(CommandId.deleteKeyFromCloud, (arg?: Parameters<CloudSync['deleteFromCloud']>[0]) => sync.deleteFromCloud(arg));
   register(CommandId.startLocalCloud, () => sync.startLocalCloud());
@@ -75,7 +80,8 @@ export function activate(context: vscode.ExtensionContext): CloudxlrApi {
   context.subscriptions.push(keysChanged, store.onDidChange(() => keysChanged.fire()));
   const linter = registerLinter(context, {
     projects,
-    knownValues: () => store.values(),
+    knownValues: () => store.namedValues(),
+    keyNames: (project) => store.list(project).map((k) => k.name),
     onKnownValuesChanged: keysChanged.event,
     addKey: async (project, name, value) => !!(await keys.addKey({ project, name, value })),
     findKey: (value) => store.findByValue(value),

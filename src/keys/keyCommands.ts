@@ -4,19 +4,21 @@
 import * as vscode from 'vscode';
 import * as path from 'path';
 import { SettingId } from '../constants';
-import { keyNameProblem } from '../shared/names';
+import { keyNameProblem, keyValueProblem } from '../shared/names';
 import { maskTail } from '../shared/secretText';
 import { Notifier } from '../ui/notify';
 import { WorkspaceProject, WorkspaceProjects } from '../project/workspaceProjects';
 import { KeyStore, KeyStoreError } from './keyStore';
 import { KeyNode, KeysNode, KeysView } from './keysView';
-import { parseEnv, removeValues, vaultNameForEnv } from './dotenv';
+import { notASecretReason, parseEnv, removeValues, vaultNameForEnv } from './dotenv';
 import { addToGitignore, gitIgnoreState, isTrackedByGit } from './gitignore';
-import { recogniseProvider } from './providers';
+import { recogniseProvider, valueShapeWarning } from './providers';
 
 export interface KeyArgs {
   project?: string;
   name?: string;
+  /** Act on the rows selected in the API Keys view (what its keybindings pass). */
+  selected?: boolean;
 }
 export interface AddKeyArgs extends KeyArgs {
   value?: string;
@@ -60,7 +62,9 @@ export class KeyCommands implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
-  async addKey(args: AddKeyArgs = {}): Promise<{ name: string } | undefined> {
+  async addKey(arg?: AddKeyArgs | KeysNode): Promise<{ name: string } | undefined> {
+    // The view's title button passes the focused row: a title action starts a fresh flow.
+    const args = isNode(arg) ? {} : (arg ?? {});
     const project = await this.pickProject(args.project);
     if (!project) return undefined;
     const existingNames = new Set(this.store.list(project.project).map((k) => k.name));
@@ -74,12 +78,14 @@ export class KeyCommands implements vscode.Disposable {
         validateInput: (v) => keyNameProblem(v) ?? (existingNames.has(v) ? `${v} already exists. Use Edit Value to rotate it.` : undefined),
       }));
     if (name === undefined) return undefined;
+    const asked = args.value === undefined;
     const value = args.value ?? (await this.askValue(`Value of ${name}`, name));
     if (value === undefined) return undefined;
     return this.run(async () => {
       const { warning, replaced } = await this.store.add(project.project, name, value, { overwrite: args.overwrite });
       this.log.info(`${replaced ? 'Replaced' : 'Added'} key ${name} in project ${project.project}.`);
-      if (warning) void this.notify.warn(`${name}: ${warning}`);
+      // A typed value was warned about in its input box already.
+      if (warning && !asked) void this.notify.warn(`${name}: ${warning} It was stored anyway.`);
       return { name };
     });
   }
@@ -93,7 +99,7 @@ export class KeyCommands implements vscode.Disposable {
     return this.run(async () => {
       const { warning } = await this.store.rotate(target.project, target.name, value);
       this.log.info(`Rotated key ${target.name} in project ${target.project}.`);
-      if (warning) void this.notify.warn(`${target.name}: ${warning}`);
+      if (warning && given !== undefined) void this.notify.warn(`${target.name}: ${warning} It was stored anyway.`);
       await this.hooks.afterRotate?.(target.project, target.name);
       return { name: target.name };
     });
@@ -120,23 +126,41 @@ export class KeyCommands implements vscode.Disposable {
     });
   }
 
-  async deleteKey(arg?: KeyNode | DeleteKeyArgs): Promise<boolean> {
-    const target = await this.pickKey(arg, 'Delete which key?');
-    if (!target) return false;
+  /**
+   * Deletes a key, or every selected one: from the view's menu VS Code passes the clicked row
+   * and, with several selected, all of them; the Delete key passes `{ selected: true }`.
+   */
+  async deleteKey(arg?: KeyNode | DeleteKeyArgs, selection?: readonly KeysNode[]): Promise<boolean> {
+    const several = this.severalTargets(arg, selection);
+    const targets = several ?? [await this.pickKey(arg, 'Delete which key?')].filter((t) => t !== undefined);
+    if (targets.length === 0) return false;
     const confirmed = !isNode(arg) && arg?.confirmed === true;
     if (!confirmed) {
+      const names = targets.map((t) => t.name);
       const choice = await vscode.window.showWarningMessage(
-        `Delete ${target.name} from this machine?`,
-        { modal: true, detail: 'The value is removed from VS Code\'s secret storage and cannot be recovered here. A copy in the cloud, if any, is kept; use "Delete from Cloud" to remove that one.' },
+        names.length === 1 ? `Delete ${names[0]} from this machine?` : `Delete ${names.length} keys from this machine: ${names.join(', ')}?`,
+        { modal: true, detail: `${names.length === 1 ? 'The value is' : 'The values are'} removed from VS Code's secret storage and cannot be recovered here. A copy in the cloud, if any, is kept; use "Delete from Cloud" to remove that one.` },
         'Delete',
       );
       if (choice !== 'Delete') return false;
     }
-    return (await this.run(async () => {
-      await this.store.delete(target.project, target.name);
-      this.log.info(`Deleted key ${target.name} from project ${target.project} on this machine.`);
-      return true;
-    })) ?? false;
+    let all = true;
+    for (const target of targets) {
+      const done = await this.run(async () => {
+        await this.store.delete(target.project, target.name);
+        this.log.info(`Deleted key ${target.name} from project ${target.project} on this machine.`);
+        return true;
+      });
+      all &&= done === true;
+    }
+    return all;
+  }
+
+  /** The keys a command acts on when it was given several: the view's multi-selection, or the selected rows. */
+  severalTargets(arg: unknown, selection?: readonly KeysNode[]): { project: string; name: string }[] | undefined {
+    const nodes = Array.isArray(selection) && selection.length > 1 ? selection : isSelectedArg(arg) ? this.view.selectedKeys() : undefined;
+    const keys = nodes?.filter((n): n is KeyNode => n.type === 'key' && !!n.meta).map((n) => ({ project: n.project, name: n.name }));
+    return keys && keys.length > 0 ? keys : isSelectedArg(arg) ? [] : undefined;
   }
 
   async copyValue(arg?: KeyNode | KeyArgs): Promise<boolean> {
@@ -166,7 +190,8 @@ export class KeyCommands implements vscode.Disposable {
     return true;
   }
 
-  async filterKeys(args?: { text?: string }): Promise<void> {
+  async filterKeys(arg?: { text?: string } | KeysNode): Promise<void> {
+    const args = isNode(arg) ? undefined : arg;
     const text =
       args?.text ??
       (await vscode.window.showInputBox({ title: 'Filter API Keys', prompt: 'Show keys whose name or provider contains…', value: this.view.filter }));
@@ -177,7 +202,8 @@ export class KeyCommands implements vscode.Disposable {
     this.view.setFilter('');
   }
 
-  async importEnv(args: ImportEnvArgs = {}): Promise<{ imported: string[]; skipped: string[] } | undefined> {
+  async importEnv(arg?: ImportEnvArgs | KeysNode): Promise<{ imported: string[]; skipped: string[] } | undefined> {
+    const args = isNode(arg) ? {} : (arg ?? {});
     const project = await this.pickProject(args.project);
     if (!project) return undefined;
     const file = args.path ? vscode.Uri.file(args.path) : await this.pickEnvFile(project);
@@ -218,14 +244,18 @@ export class KeyCommands implements vscode.Disposable {
       const wanted = new Set(args.names);
       chosen = importable.filter((c) => wanted.has(c.envName) || wanted.has(c.name));
     } else {
+      // Only what may be a secret starts selected: URLs, hosts, flags and short values are configuration.
       const picks = await vscode.window.showQuickPick(
-        importable.map((c) => ({
-          label: c.name,
-          description: `${recogniseProvider(c.name, c.value).label} · ${maskTail(c.value)}`,
-          detail: existing.has(c.name) ? 'Already stored: importing replaces the stored value.' : undefined,
-          picked: !existing.has(c.name),
-          candidate: c,
-        })),
+        importable.map((c) => {
+          const notSecret = notASecretReason(c.name, c.value);
+          return {
+            label: c.name,
+            description: notSecret ? `${notSecret}, not a secret?` : `${recogniseProvider(c.name, c.value).label} · ${maskTail(c.value)}`,
+            detail: existing.has(c.name) ? 'Already stored: importing replaces the stored value.' : undefined,
+            picked: !existing.has(c.name) && !notSecret,
+            candidate: c,
+          };
+        }),
         { title: `Import from ${fileName} into ${project.project}`, canPickMany: true, placeHolder: 'Choose the keys to store in the API Keys vault', ignoreFocusOut: true },
       );
       if (!picks) return undefined;
@@ -319,6 +349,10 @@ export class KeyCommands implements vscode.Disposable {
 
   private async pickKey(arg: KeysNode | KeyArgs | undefined, title: string): Promise<{ project: string; name: string } | undefined> {
     if (isNode(arg)) return arg.type === 'key' ? { project: arg.project, name: arg.name } : undefined;
+    if (isSelectedArg(arg)) {
+      const [first] = this.view.selectedKeys();
+      return first ? { project: first.project, name: first.name } : undefined;
+    }
     const project = await this.pickProject(arg?.project);
     if (!project) return undefined;
     const keys = this.store.list(project.project);
@@ -343,7 +377,13 @@ export class KeyCommands implements vscode.Disposable {
       prompt: `Paste the value of ${name}. It is kept in VS Code's secret storage, never in files or settings.`,
       password: true,
       ignoreFocusOut: true,
-      validateInput: (v) => (v.length === 0 ? 'The value cannot be empty.' : Buffer.byteLength(v) > 64 * 1024 ? 'A value can be at most 64 KiB.' : undefined),
+      // Problems block Enter; a doubtful shape is said here, before anything is stored.
+      validateInput: (v) => {
+        const problem = keyValueProblem(v);
+        if (problem) return problem;
+        const warning = valueShapeWarning(name, v);
+        return warning ? { message: warning, severity: vscode.InputBoxValidationSeverity.Warning } : undefined;
+      },
     });
   }
 
@@ -365,6 +405,10 @@ export class KeyCommands implements vscode.Disposable {
   dispose(): void {
     if (this.clipboardTimer) clearTimeout(this.clipboardTimer);
   }
+}
+
+function isSelectedArg(arg: unknown): boolean {
+  return typeof arg === 'object' && arg !== null && !isNode(arg) && (arg as KeyArgs).selected === true;
 }
 
 function isNode(arg: unknown): arg is KeysNode {

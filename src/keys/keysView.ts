@@ -78,15 +78,22 @@ export class KeysView implements vscode.TreeDataProvider<KeysNode>, vscode.Dispo
     this.refresh();
   }
 
+  /** The key rows selected in the view (several with Ctrl or Shift), for its keybindings. */
+  selectedKeys(): KeyNode[] {
+    return (this.view?.selection ?? []).filter((n): n is KeyNode => n.type === 'key');
+  }
+
   async getChildren(element?: KeysNode): Promise<KeysNode[]> {
     const projects = await this.projects.all();
     if (!element) {
-      const hasKeys = projects.some((p) => this.keysOf(p.project).length > 0);
+      const hasKeys = projects.some((p) => this.store.list(p.project).length > 0);
+      const shown = projects.some((p) => this.keysOf(p.project).length > 0);
       void vscode.commands.executeCommand('setContext', ContextKey.hasKeys, hasKeys);
-      this.updateMessage(projects);
+      void vscode.commands.executeCommand('setContext', ContextKey.projectDeclared, projects.some((p) => p.declared));
+      this.updateMessage(projects, shown);
       if (projects.length === 1) return this.keysOf(projects[0]!.project);
-      // No keys anywhere: an empty tree lets the welcome view show.
-      if (!hasKeys && !this.filterText) return [];
+      // Nothing to show (no keys, or none matching the filter): an empty tree lets the welcome view show.
+      if (!shown) return [];
       return projects.map((project) => ({ type: 'project', project }));
     }
     if (element.type === 'project') return this.keysOf(element.project.project);
@@ -107,13 +114,16 @@ export class KeysView implements vscode.TreeDataProvider<KeysNode>, vscode.Dispo
     const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
     item.id = `key:${node.project}/${node.name}`;
     item.iconPath = new vscode.ThemeIcon(node.meta ? provider.icon : 'cloud');
-    const parts = [provider.label];
+    // Where the key stands comes first, so a narrow side bar cuts the least useful part; the
+    // icon shows the provider, and the tooltip names it.
+    const parts: string[] = [];
     if (node.sync) parts.push(SYNC_LABEL[node.sync.state] + (node.sync.cloud ? ` v${node.sync.cloud.version}` : ''));
     if (node.sync?.cloud?.usedBy.length) parts.push(`used by ${node.sync.cloud.usedBy.length}`);
+    if (parts.length === 0) parts.push(provider.label);
     item.description = parts.join(' · ');
     // contextValue flags drive the item menus: `key` plus where the value is and its sync state.
     item.contextValue = ['key', node.meta ? 'local' : 'cloudOnly', node.sync?.cloud ? 'inCloud' : 'notInCloud', node.sync?.state ?? 'unknown'].join(':');
-    item.accessibilityInformation = { label: `${node.name}, ${item.description}` };
+    item.accessibilityInformation = { label: `${node.name}, ${provider.label}${parts[0] === provider.label ? '' : `, ${item.description}`}` };
     return item;
   }
 
@@ -146,25 +156,39 @@ export class KeysView implements vscode.TreeDataProvider<KeysNode>, vscode.Dispo
   private keysOf(project: string): KeyNode[] {
     const status = this.cloud?.status(project);
     const rows = status?.kind === 'ok' ? status.rows : undefined;
-    const local: KeyNode[] = this.store.list(project).map((meta) => ({ type: 'key', project, name: meta.name, meta, sync: rows?.get(meta.name) }));
+    // One row per name: the cloud's rows may predate a key added (or renamed) here since, so a
+    // local key wins over a cloud-only row of the same name until the next refresh compares them.
+    const local: KeyNode[] = this.store.list(project).map((meta) => {
+      const row = rows?.get(meta.name);
+      return { type: 'key', project, name: meta.name, meta, sync: row?.state === 'cloud-only' ? undefined : row };
+    });
+    const localNames = new Set(local.map((k) => k.name));
     const cloudOnly: KeyNode[] = rows
-      ? [...rows.values()].filter((r) => r.state === 'cloud-only').map((r) => ({ type: 'key', project, name: r.name, sync: r }))
+      ? [...rows.values()].filter((r) => r.state === 'cloud-only' && !localNames.has(r.name)).map((r) => ({ type: 'key', project, name: r.name, sync: r }))
       : [];
     const all = [...local, ...cloudOnly].sort((a, b) => a.name.localeCompare(b.name));
     const f = this.filterText.toUpperCase();
     return f ? all.filter((k) => k.name.includes(f) || (k.meta ? providerById(k.meta.provider).label.toUpperCase().includes(f) : false)) : all;
   }
 
-  private updateMessage(projects?: WorkspaceProject[]): void {
+  private updateMessage(projects?: WorkspaceProject[], shown = true): void {
     if (!this.view) return;
     const notes: string[] = [];
-    if (this.filterText) notes.push(`Filtered by “${this.filterText}”.`);
+    if (this.filterText) notes.push(shown ? `Filtered by “${this.filterText}”.` : `No key matches “${this.filterText}”.`);
     for (const p of projects ?? []) {
       const status = this.cloud?.status(p.project);
       if (status?.kind === 'unreachable' || status?.kind === 'error') notes.push(status.message);
       if (p.problem) notes.push(p.problem);
     }
     this.view.message = notes.length ? [...new Set(notes)].join(' ') : undefined;
+    if (projects) this.view.description = projects.map((p) => this.standing(p)).join('; ') || undefined;
+  }
+
+  /** The view's header: which project the keys belong to and whether it is signed in to the cloud. */
+  private standing(p: WorkspaceProject): string {
+    const status = this.cloud?.status(p.project);
+    const cloud = !status || status.kind === 'signed-out' ? 'not signed in' : status.kind === 'unreachable' ? 'cloud unreachable' : 'signed in';
+    return `${p.project}${p.declared ? '' : ' (no cloudxlr.json)'} · ${cloud}`;
   }
 
   dispose(): void {

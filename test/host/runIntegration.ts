@@ -8,7 +8,7 @@ import * as path from 'path';
 import { closeWorkbench, openWorkbench, Workbench } from './browser';
 import { ensureCodeServer, ensureSystemPackages, hostEnv, QUIET_USER_SETTINGS, RESTRICTED_MODE_SETTINGS, startCodeServer, workbenchUrl } from './codeServer';
 import { installPackagedExtension, placeExtension, placeRunnerExtension } from './extensionsDir';
-import { EXTENSION_UNDER_TEST, FIXTURE_PROJECT, RunnerResult, SCREENSHOTS, SuitePhase, TestEnv, SCREENSHOT_REQUEST, UI_REQUEST, type UiStep } from './hostContract';
+import { EXTENSION_UNDER_TEST, FIXTURE_PROJECT, RunnerResult, SCREENSHOTS, SuitePhase, TestEnv, SCREENSHOT_REQUEST, UI_REQUEST, type UiArea, type UiStep } from './hostContract';
 import { LocalCloud, startTestCloud } from './localCloud';
 import { testFiles } from '../integration/index';
 import { Child, freePort, log, onShutdown, seconds, sleep, stopChild, tail } from './processes';
@@ -279,14 +279,38 @@ async function serveRequests(requests: string, workbench: Workbench): Promise<vo
   }
 }
 
+const UI_AREAS: Record<UiArea, string> = {
+  prompt: '.quick-input-widget, .monaco-dialog-box',
+  sidebar: '.part.sidebar',
+  editor: '.part.editor',
+  hover: '.monaco-hover',
+  notifications: '.notifications-toasts, .notifications-center',
+};
+
 async function performUiStep(page: Workbench['page'], step: UiStep): Promise<void> {
   const timeout = 10_000;
   if ('see' in step) {
-    await page.locator('.quick-input-widget, .monaco-dialog-box').filter({ hasText: step.see }).first().waitFor({ state: 'visible', timeout });
+    if (!step.in || step.in === 'prompt') {
+      await page.locator(UI_AREAS.prompt).filter({ hasText: step.see }).first().waitFor({ state: 'visible', timeout });
+    } else {
+      await page.locator(UI_AREAS[step.in]).getByText(step.see).first().waitFor({ state: 'visible', timeout });
+    }
+  } else if ('absent' in step) {
+    const shown = page.locator(UI_AREAS[step.in ?? 'prompt']).getByText(step.absent).filter({ visible: true });
+    if ((await shown.count()) > 0) throw new Error(`"${step.absent}" is shown in the ${step.in ?? 'prompt'} area.`);
   } else if ('type' in step) {
     await page.keyboard.type(step.type);
   } else if ('press' in step) {
     await page.keyboard.press(step.press);
+  } else if ('clickRow' in step) {
+    await page.locator(`${UI_AREAS.sidebar} .monaco-list-row`).filter({ has: page.getByText(step.clickRow, { exact: true }) }).first().click({ timeout });
+  } else if ('clickAction' in step) {
+    const action = page.locator(`${UI_AREAS.sidebar} a.action-label[aria-label="${step.clickAction}"], ${UI_AREAS.sidebar} a.action-label[aria-label^="${step.clickAction} ("]`).first();
+    // Title actions show while the mouse is over their view, as for a person.
+    await page.locator(`${UI_AREAS.sidebar} .pane`).filter({ has: action }).first().hover({ timeout });
+    await action.click({ timeout });
+  } else if ('focusedPick' in step) {
+    await page.locator('.quick-input-widget .monaco-list-row.focused').filter({ hasText: step.focusedPick }).first().waitFor({ state: 'visible', timeout });
   } else {
     await page.locator('.monaco-dialog-box').getByRole('button', { name: step.click, exact: true }).click({ timeout });
   }

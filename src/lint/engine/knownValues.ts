@@ -9,7 +9,7 @@
 // The values live only inside the closure of the index: they are never copied into a
 // finding, a message or a log line, and the index exposes no way to read them back.
 
-import type { KnownValueIndex } from './types';
+import type { KnownValueIndex, NamedValue } from './types';
 
 /** Values shorter than this are not matched: they would match ordinary text. */
 export const KNOWN_VALUE_MIN_LENGTH = 12;
@@ -35,13 +35,15 @@ function gramHash(s: string, from: number): number {
  * Builds the index of the user's stored values. Values shorter than 12 characters are
  * skipped; `isPublic`, when given, drops values that are public by design.
  */
-export function buildKnownValueIndex(values: Iterable<string>, isPublic?: (value: string) => boolean): KnownValueIndex {
+export function buildKnownValueIndex(values: Iterable<string | NamedValue>, isPublic?: (value: string) => boolean): KnownValueIndex {
   const filter = new Uint32Array(1 << (FILTER_BITS - 5));
-  const byHash = new Map<number, Array<{ value: string; offset: number }>>();
+  const byHash = new Map<number, Array<{ value: string; offset: number; name: string | undefined }>>();
   let size = 0;
   let maxLength = 0;
   const seen = new Set<string>();
-  for (const v of values) {
+  for (const entry of values) {
+    const v = typeof entry === 'string' ? entry : entry.value;
+    const name = typeof entry === 'string' ? undefined : entry.name;
     if (v.length < KNOWN_VALUE_MIN_LENGTH || seen.has(v) || (isPublic && isPublic(v))) continue;
     seen.add(v);
     for (let offset = 0; offset < STEP; offset++) {
@@ -49,14 +51,14 @@ export function buildKnownValueIndex(values: Iterable<string>, isPublic?: (value
       const bit = h >>> (32 - FILTER_BITS);
       filter[bit >>> 5] = (filter[bit >>> 5] as number) | (1 << (bit & 31));
       const list = byHash.get(h);
-      if (list) list.push({ value: v, offset });
-      else byHash.set(h, [{ value: v, offset }]);
+      if (list) list.push({ value: v, offset, name });
+      else byHash.set(h, [{ value: v, offset, name }]);
     }
     size++;
     if (v.length > maxLength) maxLength = v.length;
   }
 
-  function search(text: string, from: number, to: number, found: (start: number, end: number) => void): void {
+  function search(text: string, from: number, to: number, found: (start: number, end: number, name: string | undefined) => void): void {
     if (size === 0) return;
     const start = Math.max(0, from);
     const end = Math.min(to, text.length);
@@ -73,9 +75,9 @@ export function buildKnownValueIndex(values: Iterable<string>, isPublic?: (value
       if (((filter[bit >>> 5] as number) & (1 << (bit & 31))) === 0) continue;
       const list = byHash.get(h);
       if (!list) continue;
-      for (const { value, offset } of list) {
+      for (const { value, offset, name } of list) {
         const s = p - offset;
-        if (s >= start && s < end && text.startsWith(value, s)) found(s, s + value.length);
+        if (s >= start && s < end && text.startsWith(value, s)) found(s, s + value.length, name);
       }
     }
   }

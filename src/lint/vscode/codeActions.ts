@@ -2,6 +2,7 @@
 // never a value: Move to API Keys re-reads the literal from the document itself.
 import * as vscode from 'vscode';
 import { CommandId, DIAGNOSTIC_SOURCE } from '../../constants';
+import { freeKeyName } from '../../shared/names';
 import { ALL_RULES, ruleDocUrl } from '../engine';
 import { commentStyleAt, ignoreFileInsertion, ignoreNextLineText, jsxAwareStyle } from './fixText';
 import type { DocumentLinter, PublishedFinding } from './documentLinter';
@@ -42,7 +43,11 @@ function findingFor(linter: DocumentLinter, uri: vscode.Uri, d: vscode.Diagnosti
 export class LintCodeActions implements vscode.CodeActionProvider {
   static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
 
-  constructor(private readonly linter: DocumentLinter) {}
+  constructor(
+    private readonly linter: DocumentLinter,
+    /** Names of the keys stored in a project: the proposed name must be a free one. */
+    private readonly keyNames: (project: string) => string[] = () => [],
+  ) {}
 
   provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
     const actions: vscode.CodeAction[] = [];
@@ -52,9 +57,12 @@ export class LintCodeActions implements vscode.CodeActionProvider {
       const p = findingFor(this.linter, document.uri, d);
       if (!p) continue;
       const { finding } = p;
-      const name = finding.suggestedKeyName;
+      // A stored value's match names its own key; any other name must not replace a stored key.
+      const project = this.linter.projectOf(document.uri)?.project;
+      const storedAs = finding.storedAs;
+      const name = storedAs ?? freeKeyName(finding.suggestedKeyName, new Set(project ? this.keyNames(project) : []));
 
-      const move = new vscode.CodeAction(`Move to API Keys as ${name}`, vscode.CodeActionKind.QuickFix);
+      const move = new vscode.CodeAction(storedAs ? `Refer to the stored key ${storedAs} (Move to API Keys)` : `Move to API Keys as ${name}`, vscode.CodeActionKind.QuickFix);
       const args: MoveToApiKeysArgs = {
         uri: document.uri.toString(),
         range: [d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character],
