@@ -174,13 +174,44 @@ export class KeyCommands implements vscode.Disposable {
     await vscode.env.clipboard.writeText(value);
     const seconds = vscode.workspace.getConfiguration().get<number>(SettingId.clipboardClearSeconds, 30);
     if (this.clipboardTimer) clearTimeout(this.clipboardTimer);
-    if (seconds > 0) {
-      this.clipboardTimer = setTimeout(() => void this.clearClipboardIfHolds(value), seconds * 1000);
-      void this.notify.info(`Copied the value of ${target.name}. The clipboard will be cleared in ${seconds} s.`);
-    } else {
+    if (seconds <= 0) {
       void this.notify.info(`Copied the value of ${target.name}.`);
+      return true;
     }
+    const clearLater = () => {
+      this.clipboardTimer = setTimeout(() => void this.clearClipboardIfHolds(value), seconds * 1000);
+    };
+    const readable = await this.clipboardReadable(value);
+    if (readable.now) {
+      clearLater();
+      void this.notify.info(`Copied the value of ${target.name}. The clipboard will be cleared in ${seconds} s.`);
+      return true;
+    }
+    // Without read access the editor cannot tell later whether the clipboard still holds the
+    // value, so it does not pretend to clear it: it says so and offers to clear it on demand.
+    void readable.later.then((ok) => ok && clearLater());
+    const CLEAR = 'Clear Clipboard Now';
+    void this.notify
+      .warn(
+        `Copied the value of ${target.name}, but this browser does not let the editor read the clipboard, so it cannot clear it after ${seconds} s. Once you have pasted it, choose ${CLEAR} (or allow clipboard access for this site).`,
+        CLEAR,
+      )
+      .then(async (choice) => {
+        if (choice === CLEAR) await vscode.env.clipboard.writeText('');
+      });
     return true;
+  }
+
+  /**
+   * Whether the editor can read the clipboard back, which clearing it later needs. In a browser
+   * that takes the site's clipboard-read permission: without it VS Code's read waits on its own
+   * error notification, so the answer is awaited only briefly (`later` settles when it does).
+   */
+  private async clipboardReadable(value: string): Promise<{ now: boolean; later: Promise<boolean> }> {
+    if (vscode.env.uiKind !== vscode.UIKind.Web) return { now: true, later: Promise.resolve(true) };
+    const later = Promise.resolve(vscode.env.clipboard.readText()).then((text) => text === value, () => false);
+    const now = await Promise.race([later, new Promise<false>((resolve) => setTimeout(() => resolve(false), 2000))]);
+    return { now, later: now ? Promise.resolve(true) : later };
   }
 
   async copyName(arg?: KeyNode | KeyArgs): Promise<boolean> {
@@ -412,5 +443,5 @@ function isSelectedArg(arg: unknown): boolean {
 }
 
 function isNode(arg: unknown): arg is KeysNode {
-  return typeof arg === 'object' && arg !== null && 'type' in arg && ((arg as KeysNode).type === 'key' || (arg as KeysNode).type === 'project');
+  return typeof arg === 'object' && arg !== null && 'type' in arg && ['key', 'project', 'noMatch'].includes((arg as KeysNode).type);
 }

@@ -1,7 +1,7 @@
 // The API Keys tree: projects (when there are several), then keys. Values are never shown;
 // the tooltip, resolved only when hovered, shows a masked tail at most.
 import * as vscode from 'vscode';
-import { ContextKey } from '../constants';
+import { CommandId, ContextKey } from '../constants';
 import { maskTail } from '../shared/secretText';
 import { KeyMeta, KeyStore } from './keyStore';
 import { providerById, recogniseProvider } from './providers';
@@ -21,7 +21,13 @@ export type CloudProjectStatus =
   | { kind: 'error'; message: string }
   | { kind: 'ok'; rows: ReadonlyMap<string, KeySyncRow> };
 
-export type KeysNode = ProjectNode | KeyNode;
+export type KeysNode = ProjectNode | KeyNode | NoMatchNode;
+
+/** The row an empty filter result shows: says so, and clears the filter when clicked. */
+export interface NoMatchNode {
+  type: 'noMatch';
+  filter: string;
+}
 
 export interface ProjectNode {
   type: 'project';
@@ -90,9 +96,10 @@ export class KeysView implements vscode.TreeDataProvider<KeysNode>, vscode.Dispo
       const shown = projects.some((p) => this.keysOf(p.project).length > 0);
       void vscode.commands.executeCommand('setContext', ContextKey.hasKeys, hasKeys);
       void vscode.commands.executeCommand('setContext', ContextKey.projectDeclared, projects.some((p) => p.declared));
-      this.updateMessage(projects, shown);
+      this.updateMessage(projects);
+      if (!shown && this.filterText) return [{ type: 'noMatch', filter: this.filterText }];
       if (projects.length === 1) return this.keysOf(projects[0]!.project);
-      // Nothing to show (no keys, or none matching the filter): an empty tree lets the welcome view show.
+      // No keys: an empty tree lets the welcome view show.
       if (!shown) return [];
       return projects.map((project) => ({ type: 'project', project }));
     }
@@ -101,6 +108,16 @@ export class KeysView implements vscode.TreeDataProvider<KeysNode>, vscode.Dispo
   }
 
   getTreeItem(node: KeysNode): vscode.TreeItem {
+    if (node.type === 'noMatch') {
+      const item = new vscode.TreeItem(`No key matches “${node.filter}”`, vscode.TreeItemCollapsibleState.None);
+      item.id = 'noMatch';
+      item.iconPath = new vscode.ThemeIcon('filter');
+      item.description = 'Clear Filter';
+      item.tooltip = 'Click to clear the filter and show every key.';
+      item.contextValue = 'noMatch';
+      item.command = { command: CommandId.clearFilter, title: 'Clear Filter' };
+      return item;
+    }
     if (node.type === 'project') {
       const item = new vscode.TreeItem(node.project.project, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `project:${node.project.project}`;
@@ -171,10 +188,10 @@ export class KeysView implements vscode.TreeDataProvider<KeysNode>, vscode.Dispo
     return f ? all.filter((k) => k.name.includes(f) || (k.meta ? providerById(k.meta.provider).label.toUpperCase().includes(f) : false)) : all;
   }
 
-  private updateMessage(projects?: WorkspaceProject[], shown = true): void {
+  private updateMessage(projects?: WorkspaceProject[]): void {
     if (!this.view) return;
     const notes: string[] = [];
-    if (this.filterText) notes.push(shown ? `Filtered by “${this.filterText}”.` : `No key matches “${this.filterText}”.`);
+    if (this.filterText) notes.push(`Filtered by “${this.filterText}”.`);
     for (const p of projects ?? []) {
       const status = this.cloud?.status(p.project);
       if (status?.kind === 'unreachable' || status?.kind === 'error') notes.push(status.message);

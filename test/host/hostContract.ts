@@ -166,14 +166,16 @@ export type UiStep =
   | { type: string }
   /** Press a key or chord, in Playwright's names ('Enter', 'Escape', 'Control+A'). */
   | { press: string }
-  /** Click the button with this label in the open dialog. */
-  | { click: string }
-  /** Click the row of a side-bar tree whose label is exactly this text (selects and focuses it). */
-  | { clickRow: string }
+  /** Click the button with this label in the open dialog (or in the area named). */
+  | { click: string; in?: UiArea }
+  /** Click the row of a side-bar tree whose label is exactly this text (selects and focuses it), holding the modifier keys given. */
+  | { clickRow: string; modifiers?: ('Control' | 'Shift')[] }
   /** Click a side-bar action button (view title or row) with this title, hovering its view first as a mouse does. */
   | { clickAction: string }
   /** Check that the focused row of the open quick pick shows this text (what Enter would run). */
-  | { focusedPick: string };
+  | { focusedPick: string }
+  /** Grant or withdraw the site's clipboard-read permission (writing stays allowed), as a browser's site settings do. */
+  | { clipboardRead: boolean };
 
 /**
  * From a test: asks the code-server launcher to act in the workbench as a person would,

@@ -293,7 +293,20 @@ async function performUiStep(page: Workbench['page'], step: UiStep): Promise<voi
     if (!step.in || step.in === 'prompt') {
       await page.locator(UI_AREAS.prompt).filter({ hasText: step.see }).first().waitFor({ state: 'visible', timeout });
     } else {
-      await page.locator(UI_AREAS[step.in]).getByText(step.see).first().waitFor({ state: 'visible', timeout });
+      const shown = page.locator(UI_AREAS[step.in]).getByText(step.see).first();
+      await shown.waitFor({ state: 'visible', timeout });
+      // Visible to a person: on screen and not scrolled out of its container.
+      const ratio = await shown.evaluate((el) => new Promise<number>((resolve) => {
+        // Runs in the page (no DOM types here): the share of the element a person can see.
+        type Observer = { observe(e: unknown): void; disconnect(): void };
+        const IO = (globalThis as unknown as { IntersectionObserver: new (cb: (entries: { intersectionRatio: number }[]) => void) => Observer }).IntersectionObserver;
+        const observer = new IO((entries) => {
+          observer.disconnect();
+          resolve(entries[0]?.intersectionRatio ?? 0);
+        });
+        observer.observe(el);
+      }));
+      if (ratio < 0.99) throw new Error(`"${step.see}" is in the ${step.in} area but scrolled or cut out of view (${Math.round(ratio * 100)}% shown).`);
     }
   } else if ('absent' in step) {
     const shown = page.locator(UI_AREAS[step.in ?? 'prompt']).getByText(step.absent).filter({ visible: true });
@@ -303,16 +316,20 @@ async function performUiStep(page: Workbench['page'], step: UiStep): Promise<voi
   } else if ('press' in step) {
     await page.keyboard.press(step.press);
   } else if ('clickRow' in step) {
-    await page.locator(`${UI_AREAS.sidebar} .monaco-list-row`).filter({ has: page.getByText(step.clickRow, { exact: true }) }).first().click({ timeout });
+    await page.locator(`${UI_AREAS.sidebar} .monaco-list-row`).filter({ has: page.getByText(step.clickRow, { exact: true }) }).first().click({ timeout, modifiers: step.modifiers ?? [] });
   } else if ('clickAction' in step) {
-    const action = page.locator(`${UI_AREAS.sidebar} a.action-label[aria-label="${step.clickAction}"], ${UI_AREAS.sidebar} a.action-label[aria-label^="${step.clickAction} ("]`).first();
+    const actionSelector = `a.action-label[aria-label="${step.clickAction}"], a.action-label[aria-label^="${step.clickAction} ("]`;
     // Title actions show while the mouse is over their view, as for a person.
-    await page.locator(`${UI_AREAS.sidebar} .pane`).filter({ has: action }).first().hover({ timeout });
-    await action.click({ timeout });
+    await page.locator(`${UI_AREAS.sidebar} .pane`).filter({ has: page.locator(actionSelector) }).first().hover({ timeout });
+    await page.locator(UI_AREAS.sidebar).locator(actionSelector).first().click({ timeout });
+  } else if ('clipboardRead' in step) {
+    await page.context().clearPermissions();
+    await page.context().grantPermissions(step.clipboardRead ? ['clipboard-read', 'clipboard-write'] : ['clipboard-write']);
   } else if ('focusedPick' in step) {
     await page.locator('.quick-input-widget .monaco-list-row.focused').filter({ hasText: step.focusedPick }).first().waitFor({ state: 'visible', timeout });
   } else {
-    await page.locator('.monaco-dialog-box').getByRole('button', { name: step.click, exact: true }).click({ timeout });
+    const area = !step.in || step.in === 'prompt' ? '.monaco-dialog-box' : UI_AREAS[step.in];
+    await page.locator(area).getByRole('button', { name: step.click, exact: true }).first().click({ timeout });
   }
 }
 
