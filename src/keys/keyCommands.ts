@@ -131,12 +131,13 @@ export class KeyCommands implements vscode.Disposable {
    * and, with several selected, all of them; the Delete key passes `{ selected: true }`.
    */
   async deleteKey(arg?: KeyNode | DeleteKeyArgs, selection?: readonly KeysNode[]): Promise<boolean> {
+    if (isSelectedArg(arg)) await this.view.selectedKeysSoon();
     const several = this.severalTargets(arg, selection);
     const targets = several ?? [await this.pickKey(arg, 'Delete which key?')].filter((t) => t !== undefined);
     if (targets.length === 0) return false;
     const confirmed = !isNode(arg) && arg?.confirmed === true;
     if (!confirmed) {
-      const names = targets.map((t) => t.name);
+      const names = targets.map((t) => t.name).sort();
       const choice = await vscode.window.showWarningMessage(
         names.length === 1 ? `Delete ${names[0]} from this machine?` : `Delete ${names.length} keys from this machine: ${names.join(', ')}?`,
         { modal: true, detail: `${names.length === 1 ? 'The value is' : 'The values are'} removed from VS Code's secret storage and cannot be recovered here. A copy in the cloud, if any, is kept; use "Delete from Cloud" to remove that one.` },
@@ -193,7 +194,7 @@ export class KeyCommands implements vscode.Disposable {
     const CLEAR = 'Clear Clipboard Now';
     void this.notify
       .warn(
-        `Copied the value of ${target.name}, but this browser does not let the editor read the clipboard, so it cannot clear it after ${seconds} s. Once you have pasted it, choose ${CLEAR} (or allow clipboard access for this site).`,
+        `Copied the value of ${target.name}. This browser does not let the editor read the clipboard, so it cannot clear it in ${seconds} s: once you have pasted the value, choose ${CLEAR}.`,
         CLEAR,
       )
       .then(async (choice) => {
@@ -381,7 +382,7 @@ export class KeyCommands implements vscode.Disposable {
   private async pickKey(arg: KeysNode | KeyArgs | undefined, title: string): Promise<{ project: string; name: string } | undefined> {
     if (isNode(arg)) return arg.type === 'key' ? { project: arg.project, name: arg.name } : undefined;
     if (isSelectedArg(arg)) {
-      const [first] = this.view.selectedKeys();
+      const [first] = await this.view.selectedKeysSoon();
       return first ? { project: first.project, name: first.name } : undefined;
     }
     const project = await this.pickProject(arg?.project);

@@ -89,6 +89,27 @@ export class KeysView implements vscode.TreeDataProvider<KeysNode>, vscode.Dispo
     return (this.view?.selection ?? []).filter((n): n is KeyNode => n.type === 'key');
   }
 
+  /**
+   * The selected key rows for a keybinding. The editor tells the extension about a click a
+   * moment after it happens, so a key pressed right after the first click may find no
+   * selection yet: wait briefly for it.
+   */
+  async selectedKeysSoon(timeoutMs = 2000): Promise<KeyNode[]> {
+    const now = this.selectedKeys();
+    const view = this.view;
+    if (now.length > 0 || !view) return now;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => done(), timeoutMs);
+      const listener = view.onDidChangeSelection(() => done());
+      function done(): void {
+        clearTimeout(timer);
+        listener.dispose();
+        resolve();
+      }
+    });
+    return this.selectedKeys();
+  }
+
   async getChildren(element?: KeysNode): Promise<KeysNode[]> {
     const projects = await this.projects.all();
     if (!element) {

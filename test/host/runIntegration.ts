@@ -296,7 +296,7 @@ async function performUiStep(page: Workbench['page'], step: UiStep): Promise<voi
       const shown = page.locator(UI_AREAS[step.in]).getByText(step.see).first();
       await shown.waitFor({ state: 'visible', timeout });
       // Visible to a person: on screen and not scrolled out of its container.
-      const ratio = await shown.evaluate((el) => new Promise<number>((resolve) => {
+      const shownRatio = () => shown.evaluate((el) => new Promise<number>((resolve) => {
         // Runs in the page (no DOM types here): the share of the element a person can see.
         type Observer = { observe(e: unknown): void; disconnect(): void };
         const IO = (globalThis as unknown as { IntersectionObserver: new (cb: (entries: { intersectionRatio: number }[]) => void) => Observer }).IntersectionObserver;
@@ -306,6 +306,13 @@ async function performUiStep(page: Workbench['page'], step: UiStep): Promise<voi
         });
         observer.observe(el);
       }));
+      // Notifications and hovers slide in: wait for the element to settle in view.
+      const deadline = Date.now() + timeout;
+      let ratio = await shownRatio();
+      while (ratio < 0.99 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        ratio = await shownRatio();
+      }
       if (ratio < 0.99) throw new Error(`"${step.see}" is in the ${step.in} area but scrolled or cut out of view (${Math.round(ratio * 100)}% shown).`);
     }
   } else if ('absent' in step) {
