@@ -62,6 +62,8 @@ export const SettingId = {
 export const ContextKey = {
   hasKeys: 'cloudxlr.hasKeys',
   filtered: 'cloudxlr.keysFiltered',
+  /** Some workspace folder names its project in a cloudxlr.json. */
+  projectDeclared: 'cloudxlr.projectDeclared',
   signedIn: 'cloudxlr.signedIn',
   localCloudRunning: 'cloudxlr.localCloudRunning',
   /** Paths of function entry files (and folders of index-file functions), for explorer menus. */

@@ -39,7 +39,8 @@ export function activate(context: vscode.ExtensionContext): CloudxlrApi {
   const functions = registerFunctions(context, { projects, session, cloud, store, notify, log });
   const linter = registerLinter(context, {
     projects,
-    knownValues: () => store.values(),
+    knownValues: () => store.namedValues(),
+    keyNames: (project) => store.list(project).map((k) => k.name),
     onKnownValuesChanged: (listener) => store.onDidChange(listener),
     addKey: async (project, name, value) => !!(await keys.commands.addKey({ project, name, value })),
     findKey: (value) => store.findByValue(value),

@@ -24,7 +24,6 @@ export function registerCloud(context: vscode.ExtensionContext, deps: CloudDeps)
   registerCommands(context, {
     [CommandId.signIn]: (args) => sync.signIn(args),
     [CommandId.signOut]: (args) => sync.signOut(args),
-    [CommandId.pushKey]: (arg) => sync.push(arg),
     [CommandId.pushAllKeys]: (args) => sync.pushAll(args),
     [CommandId.deleteKeyFromCloud]: (arg) => sync.deleteFromCloud(arg),
     [CommandId.startLocalCloud]: () => localCloud.startLocalCloud(),

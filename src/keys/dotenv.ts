@@ -2,6 +2,8 @@
 // Follows the dotenv format: `KEY=value`, optional `export `, # comments, single, double
 // and back quotes, multi-line double-quoted values, inline comments after unquoted values.
 
+import { PROVIDERS } from './providers';
+
 export interface EnvEntry {
   name: string;
   value: string;
@@ -107,4 +109,28 @@ export function removeValues(text: string, names: ReadonlySet<string>): string {
 /** A key name accepted by the vault, derived from an env variable name, or undefined if none fits. */
 export function vaultNameForEnv(name: string): string {
   return name.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+}
+
+/**
+ * Why a `.env` value looks like configuration rather than a secret (a URL without
+ * credentials, a host, a flag, a number, a short or spaced value), or undefined when it may
+ * be a secret. Import pre-selects only the possible secrets; the rest can still be chosen.
+ */
+export function notASecretReason(name: string, value: string): string | undefined {
+  const v = value.trim();
+  if (secretShaped(v)) return undefined;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) return /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]+@/i.test(v) ? undefined : 'a URL';
+  if (/^(true|false|yes|no|on|off|enabled?|disabled?|null|none)$/i.test(v)) return 'a flag';
+  if (/^[-+]?\d+(\.\d+)?$/.test(v)) return 'a number';
+  if (/^(localhost|(\d{1,3}\.){3}\d{1,3}|[a-z0-9-]+(\.[a-z0-9-]+)+)(:\d+)?$/i.test(v) && !/\d{6,}/.test(v)) return 'a host name';
+  if (/\s/.test(v)) return 'text with spaces';
+  const secretName = /(SECRET|TOKEN|PASSWORD|PASSWD|PASS$|PRIVATE|CREDENTIAL|API_?KEY|_KEY$|^KEY$|AUTH|SIGNING|WEBHOOK)/.test(name.toUpperCase());
+  if (v.length < (secretName ? 8 : 16)) return 'a short value';
+  if (!secretName && !/[0-9]/.test(v)) return 'a word, not a key';
+  return undefined;
+}
+
+/** A value with a known provider's secret shape, or a credentialed connection URL. */
+function secretShaped(v: string): boolean {
+  return PROVIDERS.some((p) => p.secretShapes.some((s) => s.test(v)));
 }

@@ -4,20 +4,22 @@
 import * as vscode from 'vscode';
 import * as path from 'path';
 import { SettingId } from '../constants';
-import { keyNameProblem } from '../shared/names';
+import { keyNameProblem, keyValueProblem } from '../shared/names';
 import { maskTail } from '../shared/secretText';
 import { Notifier } from '../ui/notify';
 import { WorkspaceProject, WorkspaceProjects } from '../project/workspaceProjects';
 import { KeyStore, KeyStoreError } from './keyStore';
 import { KeyNode, KeysNode, KeysView } from './keysView';
-import { parseEnv, removeValues, vaultNameForEnv } from './dotenv';
+import { notASecretReason, parseEnv, removeValues, vaultNameForEnv } from './dotenv';
 import { addToGitignore, gitIgnoreState, isTrackedByGit } from './gitignore';
-import { recogniseProvider } from './providers';
+import { recogniseProvider, valueShapeWarning } from './providers';
 import { errorMessage } from '../shared/errorMessage';
 
 export interface KeyArgs {
   project?: string;
   name?: string;
+  /** Act on the rows selected in the API Keys view (what its keybindings pass). */
+  selected?: boolean;
 }
 export interface AddKeyArgs extends KeyArgs {
   value?: string;
@@ -61,7 +63,9 @@ export class KeyCommands implements vscode.Disposable {
     private readonly hooks: KeyChangeHooks = {},
   ) {}
 
-  async addKey(args: AddKeyArgs = {}): Promise<{ name: string } | undefined> {
+  async addKey(arg?: AddKeyArgs | KeysNode): Promise<{ name: string } | undefined> {
+    // The view's title button passes the focused row: a title action starts a fresh flow.
+    const args = isNode(arg) ? {} : (arg ?? {});
     const project = await this.pickProject(args.project);
     if (!project) return undefined;
     const existingNames = new Set(this.store.list(project.project).map((k) => k.name));
@@ -75,12 +79,14 @@ export class KeyCommands implements vscode.Disposable {
         validateInput: (v) => keyNameProblem(v) ?? (existingNames.has(v) ? `${v} already exists. Use Edit Value to rotate it.` : undefined),
       }));
     if (name === undefined) return undefined;
+    const asked = args.value === undefined;
     const value = args.value ?? (await this.askValue(`Value of ${name}`, name));
     if (value === undefined) return undefined;
     return this.run(async () => {
       const { warning, replaced } = await this.store.add(project.project, name, value, { overwrite: args.overwrite });
       this.log.info(`${replaced ? 'Replaced' : 'Added'} key ${name} in project ${project.project}.`);
-      if (warning) void this.notify.warn(`${name}: ${warning}`);
+      // A typed value was warned about in its input box already.
+      if (warning && !asked) void this.notify.warn(`${name}: ${warning} It was stored anyway.`);
       return { name };
     });
   }
@@ -94,7 +100,7 @@ export class KeyCommands implements vscode.Disposable {
     return this.run(async () => {
       const { warning } = await this.store.rotate(target.project, target.name, value);
       this.log.info(`Rotated key ${target.name} in project ${target.project}.`);
-      if (warning) void this.notify.warn(`${target.name}: ${warning}`);
+      if (warning && given !== undefined) void this.notify.warn(`${target.name}: ${warning} It was stored anyway.`);
       await this.hooks.afterRotate?.(target.project, target.name);
       return { name: target.name };
     });
@@ -121,23 +127,42 @@ export class KeyCommands implements vscode.Disposable {
     });
   }
 
-  async deleteKey(arg?: KeyNode | DeleteKeyArgs): Promise<boolean> {
-    const target = await this.pickKey(arg, 'Delete which key?');
-    if (!target) return false;
+  /**
+   * Deletes a key, or every selected one: from the view's menu VS Code passes the clicked row
+   * and, with several selected, all of them; the Delete key passes `{ selected: true }`.
+   */
+  async deleteKey(arg?: KeyNode | DeleteKeyArgs, selection?: readonly KeysNode[]): Promise<boolean> {
+    if (isSelectedArg(arg)) await this.view.selectedKeysSoon();
+    const several = this.severalTargets(arg, selection);
+    const targets = several ?? [await this.pickKey(arg, 'Delete which key?')].filter((t) => t !== undefined);
+    if (targets.length === 0) return false;
     const confirmed = !isNode(arg) && arg?.confirmed === true;
     if (!confirmed) {
+      const names = targets.map((t) => t.name).sort();
       const choice = await vscode.window.showWarningMessage(
-        `Delete ${target.name} from this machine?`,
-        { modal: true, detail: 'The value is removed from VS Code\'s secret storage and cannot be recovered here. A copy in the cloud, if any, is kept; use "Delete from Cloud" to remove that one.' },
+        names.length === 1 ? `Delete ${names[0]} from this machine?` : `Delete ${names.length} keys from this machine: ${names.join(', ')}?`,
+        { modal: true, detail: `${names.length === 1 ? 'The value is' : 'The values are'} removed from VS Code's secret storage and cannot be recovered here. A copy in the cloud, if any, is kept; use "Delete from Cloud" to remove that one.` },
         'Delete',
       );
       if (choice !== 'Delete') return false;
     }
-    return (await this.run(async () => {
-      await this.store.delete(target.project, target.name);
-      this.log.info(`Deleted key ${target.name} from project ${target.project} on this machine.`);
-      return true;
-    })) ?? false;
+    let all = true;
+    for (const target of targets) {
+      const done = await this.run(async () => {
+        await this.store.delete(target.project, target.name);
+        this.log.info(`Deleted key ${target.name} from project ${target.project} on this machine.`);
+        return true;
+      });
+      all &&= done === true;
+    }
+    return all;
+  }
+
+  /** The keys a command acts on when it was given several: the view's multi-selection, or the selected rows. */
+  severalTargets(arg: unknown, selection?: readonly KeysNode[]): { project: string; name: string }[] | undefined {
+    const nodes = Array.isArray(selection) && selection.length > 1 ? selection : isSelectedArg(arg) ? this.view.selectedKeys() : undefined;
+    const keys = nodes?.filter((n): n is KeyNode => n.type === 'key' && !!n.meta).map((n) => ({ project: n.project, name: n.name }));
+    return keys && keys.length > 0 ? keys : isSelectedArg(arg) ? [] : undefined;
   }
 
   async copyValue(arg?: KeyNode | KeyArgs): Promise<boolean> {
@@ -151,13 +176,44 @@ export class KeyCommands implements vscode.Disposable {
     await vscode.env.clipboard.writeText(value);
     const seconds = vscode.workspace.getConfiguration().get<number>(SettingId.clipboardClearSeconds, 30);
     if (this.clipboardTimer) clearTimeout(this.clipboardTimer);
-    if (seconds > 0) {
-      this.clipboardTimer = setTimeout(() => void this.clearClipboardIfHolds(value), seconds * 1000);
-      void this.notify.info(`Copied the value of ${target.name}. The clipboard will be cleared in ${seconds} s.`);
-    } else {
+    if (seconds <= 0) {
       void this.notify.info(`Copied the value of ${target.name}.`);
+      return true;
     }
+    const clearLater = () => {
+      this.clipboardTimer = setTimeout(() => void this.clearClipboardIfHolds(value), seconds * 1000);
+    };
+    const readable = await this.clipboardReadable(value);
+    if (readable.now) {
+      clearLater();
+      void this.notify.info(`Copied the value of ${target.name}. The clipboard will be cleared in ${seconds} s.`);
+      return true;
+    }
+    // Without read access the editor cannot tell later whether the clipboard still holds the
+    // value, so it does not pretend to clear it: it says so and offers to clear it on demand.
+    void readable.later.then((ok) => ok && clearLater());
+    const CLEAR = 'Clear Clipboard Now';
+    void this.notify
+      .warn(
+        `Copied the value of ${target.name}. This browser does not let the editor read the clipboard, so it cannot clear it in ${seconds} s: once you have pasted the value, choose ${CLEAR}.`,
+        CLEAR,
+      )
+      .then(async (choice) => {
+        if (choice === CLEAR) await vscode.env.clipboard.writeText('');
+      });
     return true;
+  }
+
+  /**
+   * Whether the editor can read the clipboard back, which clearing it later needs. In a browser
+   * that takes the site's clipboard-read permission: without it VS Code's read waits on its own
+   * error notification, so the answer is awaited only briefly (`later` settles when it does).
+   */
+  private async clipboardReadable(value: string): Promise<{ now: boolean; later: Promise<boolean> }> {
+    if (vscode.env.uiKind !== vscode.UIKind.Web) return { now: true, later: Promise.resolve(true) };
+    const later = Promise.resolve(vscode.env.clipboard.readText()).then((text) => text === value, () => false);
+    const now = await Promise.race([later, new Promise<false>((resolve) => setTimeout(() => resolve(false), 2000))]);
+    return { now, later: now ? Promise.resolve(true) : later };
   }
 
   async copyName(arg?: KeyNode | KeyArgs): Promise<boolean> {
@@ -167,7 +223,8 @@ export class KeyCommands implements vscode.Disposable {
     return true;
   }
 
-  async filterKeys(args?: { text?: string }): Promise<void> {
+  async filterKeys(arg?: { text?: string } | KeysNode): Promise<void> {
+    const args = isNode(arg) ? undefined : arg;
     const text =
       args?.text ??
       (await vscode.window.showInputBox({ title: 'Filter API Keys', prompt: 'Show keys whose name or provider contains…', value: this.view.filter }));
@@ -178,7 +235,8 @@ export class KeyCommands implements vscode.Disposable {
     this.view.setFilter('');
   }
 
-  async importEnv(args: ImportEnvArgs = {}): Promise<{ imported: string[]; skipped: string[] } | undefined> {
+  async importEnv(arg?: ImportEnvArgs | KeysNode): Promise<{ imported: string[]; skipped: string[] } | undefined> {
+    const args = isNode(arg) ? {} : (arg ?? {});
     const project = await this.pickProject(args.project);
     if (!project) return undefined;
     const file = args.path ? vscode.Uri.file(args.path) : await this.pickEnvFile(project);
@@ -219,14 +277,18 @@ export class KeyCommands implements vscode.Disposable {
       const wanted = new Set(args.names);
       chosen = importable.filter((c) => wanted.has(c.envName) || wanted.has(c.name));
     } else {
+      // Only what may be a secret starts selected: URLs, hosts, flags and short values are configuration.
       const picks = await vscode.window.showQuickPick(
-        importable.map((c) => ({
-          label: c.name,
-          description: `${recogniseProvider(c.name, c.value).label} · ${maskTail(c.value)}`,
-          detail: existing.has(c.name) ? 'Already stored: importing replaces the stored value.' : undefined,
-          picked: !existing.has(c.name),
-          candidate: c,
-        })),
+        importable.map((c) => {
+          const notSecret = notASecretReason(c.name, c.value);
+          return {
+            label: c.name,
+            description: notSecret ? `${notSecret}, not a secret?` : `${recogniseProvider(c.name, c.value).label} · ${maskTail(c.value)}`,
+            detail: existing.has(c.name) ? 'Already stored: importing replaces the stored value.' : undefined,
+            picked: !existing.has(c.name) && !notSecret,
+            candidate: c,
+          };
+        }),
         { title: `Import from ${fileName} into ${project.project}`, canPickMany: true, placeHolder: 'Choose the keys to store in the API Keys vault', ignoreFocusOut: true },
       );
       if (!picks) return undefined;
@@ -320,6 +382,10 @@ export class KeyCommands implements vscode.Disposable {
 
   private async pickKey(arg: KeysNode | KeyArgs | undefined, title: string): Promise<{ project: string; name: string } | undefined> {
     if (isNode(arg)) return arg.type === 'key' ? { project: arg.project, name: arg.name } : undefined;
+    if (isSelectedArg(arg)) {
+      const [first] = await this.view.selectedKeysSoon();
+      return first ? { project: first.project, name: first.name } : undefined;
+    }
     const project = await this.pickProject(arg?.project);
     if (!project) return undefined;
     const keys = this.store.list(project.project);
@@ -344,7 +410,13 @@ export class KeyCommands implements vscode.Disposable {
       prompt: `Paste the value of ${name}. It is kept in VS Code's secret storage, never in files or settings.`,
       password: true,
       ignoreFocusOut: true,
-      validateInput: (v) => (v.length === 0 ? 'The value cannot be empty.' : Buffer.byteLength(v) > 64 * 1024 ? 'A value can be at most 64 KiB.' : undefined),
+      // Problems block Enter; a doubtful shape is said here, before anything is stored.
+      validateInput: (v) => {
+        const problem = keyValueProblem(v);
+        if (problem) return problem;
+        const warning = valueShapeWarning(name, v);
+        return warning ? { message: warning, severity: vscode.InputBoxValidationSeverity.Warning } : undefined;
+      },
     });
   }
 
@@ -368,6 +440,10 @@ export class KeyCommands implements vscode.Disposable {
   }
 }
 
+function isSelectedArg(arg: unknown): boolean {
+  return typeof arg === 'object' && arg !== null && !isNode(arg) && (arg as KeyArgs).selected === true;
+}
+
 function isNode(arg: unknown): arg is KeysNode {
-  return typeof arg === 'object' && arg !== null && 'type' in arg && ((arg as KeysNode).type === 'key' || (arg as KeysNode).type === 'project');
+  return typeof arg === 'object' && arg !== null && 'type' in arg && ['key', 'project', 'noMatch'].includes((arg as KeysNode).type);
 }

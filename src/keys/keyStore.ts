@@ -91,6 +91,18 @@ export class KeyStore {
     return out;
   }
 
+  /** Every stored value with its key's name (for the linter, to name the key a match is of); never logged. */
+  async namedValues(): Promise<{ name: string; value: string }[]> {
+    const out: { name: string; value: string }[] = [];
+    for (const p of this.projects()) {
+      for (const k of this.list(p)) {
+        const value = await this.value(p, k.name);
+        if (value) out.push({ name: k.name, value });
+      }
+    }
+    return out;
+  }
+
   /** The key holding exactly this value, if any (the linter's "already stored" check). */
   async findByValue(value: string): Promise<{ project: string; name: string } | undefined> {
     for (const project of this.projects()) {

@@ -1,7 +1,7 @@
 // The API Keys tree: projects (when there are several), then keys. Values are never shown;
 // the tooltip, resolved only when hovered, shows a masked tail at most.
 import * as vscode from 'vscode';
-import { ContextKey } from '../constants';
+import { CommandId, ContextKey } from '../constants';
 import { maskTail } from '../shared/secretText';
 import { KeyMeta, KeyStore } from './keyStore';
 import { providerById, recogniseProvider } from './providers';
@@ -21,7 +21,13 @@ export type CloudProjectStatus =
   | { kind: 'error'; message: string }
   | { kind: 'ok'; rows: ReadonlyMap<string, KeySyncRow> };
 
-export type KeysNode = ProjectNode | KeyNode;
+export type KeysNode = ProjectNode | KeyNode | NoMatchNode;
+
+/** The row an empty filter result shows: says so, and clears the filter when clicked. */
+export interface NoMatchNode {
+  type: 'noMatch';
+  filter: string;
+}
 
 export interface ProjectNode {
   type: 'project';
@@ -72,15 +78,44 @@ export class KeysView implements vscode.TreeDataProvider<KeysNode>, vscode.Dispo
     this.refresh();
   }
 
+  /** The key rows selected in the view (several with Ctrl or Shift), for its keybindings. */
+  selectedKeys(): KeyNode[] {
+    return (this.view?.selection ?? []).filter((n): n is KeyNode => n.type === 'key');
+  }
+
+  /**
+   * The selected key rows for a keybinding. The editor tells the extension about a click a
+   * moment after it happens, so a key pressed right after the first click may find no
+   * selection yet: wait briefly for it.
+   */
+  async selectedKeysSoon(timeoutMs = 2000): Promise<KeyNode[]> {
+    const now = this.selectedKeys();
+    const view = this.view;
+    if (now.length > 0 || !view) return now;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => done(), timeoutMs);
+      const listener = view.onDidChangeSelection(() => done());
+      function done(): void {
+        clearTimeout(timer);
+        listener.dispose();
+        resolve();
+      }
+    });
+    return this.selectedKeys();
+  }
+
   async getChildren(element?: KeysNode): Promise<KeysNode[]> {
     const projects = await this.projects.all();
     if (!element) {
-      const hasKeys = projects.some((p) => this.keysOf(p.project).length > 0);
+      const hasKeys = projects.some((p) => this.store.list(p.project).length > 0);
+      const shown = projects.some((p) => this.keysOf(p.project).length > 0);
       void vscode.commands.executeCommand('setContext', ContextKey.hasKeys, hasKeys);
+      void vscode.commands.executeCommand('setContext', ContextKey.projectDeclared, projects.some((p) => p.declared));
       this.updateMessage(projects);
+      if (!shown && this.filterText) return [{ type: 'noMatch', filter: this.filterText }];
       if (projects.length === 1) return this.keysOf(projects[0]!.project);
-      // No keys anywhere: an empty tree lets the welcome view show.
-      if (!hasKeys && !this.filterText) return [];
+      // No keys: an empty tree lets the welcome view show.
+      if (!shown) return [];
       return projects.map((project) => ({ type: 'project', project }));
     }
     if (element.type === 'project') return this.keysOf(element.project.project);
@@ -88,6 +123,16 @@ export class KeysView implements vscode.TreeDataProvider<KeysNode>, vscode.Dispo
   }
 
   getTreeItem(node: KeysNode): vscode.TreeItem {
+    if (node.type === 'noMatch') {
+      const item = new vscode.TreeItem(`No key matches “${node.filter}”`, vscode.TreeItemCollapsibleState.None);
+      item.id = 'noMatch';
+      item.iconPath = new vscode.ThemeIcon('filter');
+      item.description = 'Clear Filter';
+      item.tooltip = 'Click to clear the filter and show every key.';
+      item.contextValue = 'noMatch';
+      item.command = { command: CommandId.clearFilter, title: 'Clear Filter' };
+      return item;
+    }
     if (node.type === 'project') {
       const item = new vscode.TreeItem(node.project.project, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `project:${node.project.project}`;
@@ -101,13 +146,16 @@ export class KeysView implements vscode.TreeDataProvider<KeysNode>, vscode.Dispo
     const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
     item.id = `key:${node.project}/${node.name}`;
     item.iconPath = new vscode.ThemeIcon(node.meta ? provider.icon : 'cloud');
-    const parts = [provider.label];
+    // Where the key stands comes first, so a narrow side bar cuts the least useful part; the
+    // icon shows the provider, and the tooltip names it.
+    const parts: string[] = [];
     if (node.sync) parts.push(SYNC_LABEL[node.sync.state] + (node.sync.cloud ? ` v${node.sync.cloud.version}` : ''));
     if (node.sync?.cloud?.usedBy.length) parts.push(`used by ${node.sync.cloud.usedBy.length}`);
+    if (parts.length === 0) parts.push(provider.label);
     item.description = parts.join(' · ');
     // contextValue flags drive the item menus: `key` plus where the value is and its sync state.
     item.contextValue = ['key', node.meta ? 'local' : 'cloudOnly', node.sync?.cloud ? 'inCloud' : 'notInCloud', node.sync?.state ?? 'unknown'].join(':');
-    item.accessibilityInformation = { label: `${node.name}, ${item.description}` };
+    item.accessibilityInformation = { label: `${node.name}, ${provider.label}${parts[0] === provider.label ? '' : `, ${item.description}`}` };
     return item;
   }
 
@@ -140,9 +188,15 @@ export class KeysView implements vscode.TreeDataProvider<KeysNode>, vscode.Dispo
   private keysOf(project: string): KeyNode[] {
     const status = this.cloud.status(project);
     const rows = status?.kind === 'ok' ? status.rows : undefined;
-    const local: KeyNode[] = this.store.list(project).map((meta) => ({ type: 'key', project, name: meta.name, meta, sync: rows?.get(meta.name) }));
+    // One row per name: the cloud's rows may predate a key added (or renamed) here since, so a
+    // local key wins over a cloud-only row of the same name until the next refresh compares them.
+    const local: KeyNode[] = this.store.list(project).map((meta) => {
+      const row = rows?.get(meta.name);
+      return { type: 'key', project, name: meta.name, meta, sync: row?.state === 'cloud-only' ? undefined : row };
+    });
+    const localNames = new Set(local.map((k) => k.name));
     const cloudOnly: KeyNode[] = rows
-      ? [...rows.values()].filter((r) => r.state === 'cloud-only').map((r) => ({ type: 'key', project, name: r.name, sync: r }))
+      ? [...rows.values()].filter((r) => r.state === 'cloud-only' && !localNames.has(r.name)).map((r) => ({ type: 'key', project, name: r.name, sync: r }))
       : [];
     const all = [...local, ...cloudOnly].sort((a, b) => a.name.localeCompare(b.name));
     const f = this.filterText.toUpperCase();
@@ -159,6 +213,14 @@ export class KeysView implements vscode.TreeDataProvider<KeysNode>, vscode.Dispo
       if (p.problem) notes.push(p.problem);
     }
     this.view.message = notes.length ? [...new Set(notes)].join(' ') : undefined;
+    if (projects) this.view.description = projects.map((p) => this.standing(p)).join('; ') || undefined;
+  }
+
+  /** The view's header: which project the keys belong to and whether it is signed in to the cloud. */
+  private standing(p: WorkspaceProject): string {
+    const status = this.cloud?.status(p.project);
+    const cloud = !status || status.kind === 'signed-out' ? 'not signed in' : status.kind === 'unreachable' ? 'cloud unreachable' : 'signed in';
+    return `${p.project}${p.declared ? '' : ' (no cloudxlr.json)'} · ${cloud}`;
   }
 
   dispose(): void {

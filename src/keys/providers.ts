@@ -92,13 +92,14 @@ function hasPrefixShape(shape: RegExp): boolean {
 export function valueShapeWarning(name: string, value: string): string | undefined {
   const provider = PROVIDERS.find((p) => p.nameHints.some((h) => name.includes(h)));
   const trimmed = value.trim();
+  if (value.length > 0 && trimmed === '') return 'The value is only white space: nothing seems to have been pasted.';
   if (trimmed !== value) return 'The value starts or ends with white space; keys rarely do. Check that you pasted it whole.';
   if (!provider || !/(KEY|SECRET|TOKEN)/.test(name)) return undefined;
   if (provider.publicShapes?.some((s) => s.test(value))) {
     return `This looks like a publishable ${provider.label} key. Publishable keys are public by design and belong in frontend code, not in the vault; a secret key was probably meant.`;
   }
   if (provider.secretShapes.length > 0 && !provider.secretShapes.some((s) => s.test(value))) {
-    return `The value does not look like a ${provider.label} secret key. It was stored anyway; check that it is the right key.`;
+    return `The value does not look like a ${provider.label} secret key; check that it is the right key.`;
   }
   return undefined;
 }

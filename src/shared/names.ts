@@ -46,3 +46,15 @@ export function suggestKeyName(text: string): string {
   if (name.startsWith(RESERVED_KEY_PREFIX)) name = `APP_${name}`;
   return name.slice(0, 128).replace(/_+$/, '') || 'API_KEY';
 }
+
+/**
+ * `name` when no key of that name exists yet, else the first free `<name>_2`, `<name>_3`…, so
+ * a prompt never proposes a name whose key would be replaced.
+ */
+export function freeKeyName(name: string, taken: ReadonlySet<string>): string {
+  if (!taken.has(name)) return name;
+  for (let n = 2; ; n++) {
+    const candidate = `${name.slice(0, 128 - String(n).length - 1)}_${n}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}

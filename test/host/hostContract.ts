@@ -154,18 +154,34 @@ export async function requestScreenshot(name: string, timeoutMs = 15_000): Promi
   throw new Error(done ? `The launcher could not take screenshot "${name}" (its output says why).` : `The launcher did not take screenshot "${name}" within ${timeoutMs} ms.`);
 }
 
+/**
+ * Where in the workbench a step looks: prompts (quick input and dialogs, the default), the
+ * side bar, the editor area, a hover, or the notifications.
+ */
+export type UiArea = 'prompt' | 'sidebar' | 'editor' | 'hover' | 'notifications';
+
 /** One thing a person does in the workbench, done by the code-server launcher in the browser. */
 export type UiStep =
-  /** Wait until a prompt, quick pick or dialog showing this text is visible. */
-  | { see: string }
+  /** Wait until this text is visible in the area (a prompt, quick pick or dialog by default). */
+  | { see: string; in?: UiArea }
+  /** Check that this text is not visible in the area (after a step that proved the area is drawn). */
+  | { absent: string; in?: UiArea }
   /** Type into the focused field. */
   | { type: string }
   /** Press a key or chord, in Playwright's names ('Enter', 'Escape', 'Control+A'). */
   | { press: string }
-  /** Click the button with this label in the open dialog. */
-  | { click: string }
+  /** Click the button with this label in the open dialog (or in the area named). */
+  | { click: string; in?: UiArea }
   /** Click the button with this label on the notification showing `notification` (a part of its text). */
-  | { notification: string; click: string };
+  | { notification: string; click: string }
+  /** Click the row of a side-bar tree whose label is exactly this text (selects and focuses it), holding the modifier keys given. */
+  | { clickRow: string; modifiers?: ('Control' | 'Shift')[] }
+  /** Click a side-bar action button (view title or row) with this title, hovering its view first as a mouse does. */
+  | { clickAction: string }
+  /** Check that the focused row of the open quick pick shows this text (what Enter would run). */
+  | { focusedPick: string }
+  /** Grant or withdraw the site's clipboard-read permission (writing stays allowed), as a browser's site settings do. */
+  | { clipboardRead: boolean };
 
 /**
  * From a test: asks the code-server launcher to act in the workbench as a person would,

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { closeWorkbench, openWorkbench, Workbench } from './browser';
 import { ensureCodeServer, ensureSystemPackages, hostEnv, QUIET_USER_SETTINGS, RESTRICTED_MODE_SETTINGS, selectEditors, startCodeServer, workbenchUrl, type InstalledEditor } from './codeServer';
 import { installPackagedExtension, placeExtension, placeRunnerExtension } from './extensionsDir';
-import { EXTENSION_UNDER_TEST, FIXTURE_PROJECT, RunnerResult, SCREENSHOTS, SuitePhase, TestEnv, SCREENSHOT_REQUEST, UI_REQUEST, type UiStep } from './hostContract';
+import { EXTENSION_UNDER_TEST, FIXTURE_PROJECT, RunnerResult, SCREENSHOTS, SuitePhase, TestEnv, SCREENSHOT_REQUEST, UI_REQUEST, type UiArea, type UiStep } from './hostContract';
 import { LocalCloud, startTestCloud } from './localCloud';
 import { testFiles } from '../integration/index';
 import { cloudNode, ensureNode } from './nodeRuntime';
@@ -299,10 +299,45 @@ async function serveRequests(requests: string, workbench: Workbench, screenshots
   }
 }
 
+const UI_AREAS: Record<UiArea, string> = {
+  prompt: '.quick-input-widget, .monaco-dialog-box',
+  sidebar: '.part.sidebar',
+  editor: '.part.editor',
+  hover: '.monaco-hover',
+  notifications: '.notifications-toasts, .notifications-center',
+};
+
 async function performUiStep(page: Workbench['page'], step: UiStep): Promise<void> {
   const timeout = 10_000;
   if ('see' in step) {
-    await page.locator('.quick-input-widget, .monaco-dialog-box').filter({ hasText: step.see }).first().waitFor({ state: 'visible', timeout });
+    if (!step.in || step.in === 'prompt') {
+      await page.locator(UI_AREAS.prompt).filter({ hasText: step.see }).first().waitFor({ state: 'visible', timeout });
+    } else {
+      const shown = page.locator(UI_AREAS[step.in]).getByText(step.see).first();
+      await shown.waitFor({ state: 'visible', timeout });
+      // Visible to a person: on screen and not scrolled out of its container.
+      const shownRatio = () => shown.evaluate((el) => new Promise<number>((resolve) => {
+        // Runs in the page (no DOM types here): the share of the element a person can see.
+        type Observer = { observe(e: unknown): void; disconnect(): void };
+        const IO = (globalThis as unknown as { IntersectionObserver: new (cb: (entries: { intersectionRatio: number }[]) => void) => Observer }).IntersectionObserver;
+        const observer = new IO((entries) => {
+          observer.disconnect();
+          resolve(entries[0]?.intersectionRatio ?? 0);
+        });
+        observer.observe(el);
+      }));
+      // Notifications and hovers slide in: wait for the element to settle in view.
+      const deadline = Date.now() + timeout;
+      let ratio = await shownRatio();
+      while (ratio < 0.99 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        ratio = await shownRatio();
+      }
+      if (ratio < 0.99) throw new Error(`"${step.see}" is in the ${step.in} area but scrolled or cut out of view (${Math.round(ratio * 100)}% shown).`);
+    }
+  } else if ('absent' in step) {
+    const shown = page.locator(UI_AREAS[step.in ?? 'prompt']).getByText(step.absent).filter({ visible: true });
+    if ((await shown.count()) > 0) throw new Error(`"${step.absent}" is shown in the ${step.in ?? 'prompt'} area.`);
   } else if ('type' in step) {
     await page.keyboard.type(step.type);
   } else if ('press' in step) {
@@ -310,8 +345,21 @@ async function performUiStep(page: Workbench['page'], step: UiStep): Promise<voi
   } else if ('notification' in step) {
     const toast = page.locator('.notification-toast').filter({ hasText: step.notification }).first();
     await toast.getByRole('button', { name: step.click, exact: true }).click({ timeout });
+  } else if ('clickRow' in step) {
+    await page.locator(`${UI_AREAS.sidebar} .monaco-list-row`).filter({ has: page.getByText(step.clickRow, { exact: true }) }).first().click({ timeout, modifiers: step.modifiers ?? [] });
+  } else if ('clickAction' in step) {
+    const actionSelector = `a.action-label[aria-label="${step.clickAction}"], a.action-label[aria-label^="${step.clickAction} ("]`;
+    // Title actions show while the mouse is over their view, as for a person.
+    await page.locator(`${UI_AREAS.sidebar} .pane`).filter({ has: page.locator(actionSelector) }).first().hover({ timeout });
+    await page.locator(UI_AREAS.sidebar).locator(actionSelector).first().click({ timeout });
+  } else if ('clipboardRead' in step) {
+    await page.context().clearPermissions();
+    await page.context().grantPermissions(step.clipboardRead ? ['clipboard-read', 'clipboard-write'] : ['clipboard-write']);
+  } else if ('focusedPick' in step) {
+    await page.locator('.quick-input-widget .monaco-list-row.focused').filter({ hasText: step.focusedPick }).first().waitFor({ state: 'visible', timeout });
   } else {
-    await page.locator('.monaco-dialog-box').getByRole('button', { name: step.click, exact: true }).click({ timeout });
+    const area = !step.in || step.in === 'prompt' ? '.monaco-dialog-box' : UI_AREAS[step.in];
+    await page.locator(area).getByRole('button', { name: step.click, exact: true }).first().click({ timeout });
   }
 }
 

@@ -24,7 +24,7 @@ async function rows(): Promise<Map<string, string>> {
   const walk = async (nodes: KeysNode[]) => {
     for (const n of nodes) {
       if (n.type === 'project') await walk(await keysView.getChildren(n));
-      else out.set(n.name, String(keysView.getTreeItem(n).description ?? ''));
+      else if (n.type === 'key') out.set(n.name, String(keysView.getTreeItem(n).description ?? ''));
     }
   };
   await walk(await keysView.getChildren());

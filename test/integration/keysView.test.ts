@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { CommandId } from '../../src/constants';
 import type { KeyNode, KeysNode } from '../../src/keys/keysView';
 import { EXTENSION_UNDER_TEST, TestEnv, canDriveUi, requestScreenshot, requestUi } from '../host/hostContract';
-import { extensionApi as api, lastMessage } from './support';
+import { extensionApi as api, closingPromptsOnFailure, lastMessage } from './support';
 
 const STRIPE = 'sk_test_' + '51Hx9QvLkZpTtWc3RmYbNd7Ae2'; // a made-up test-mode key
 const STRIPE_ROTATED = 'sk_test_' + '51Hx9QvLkZpTtWc3RmYbNd7Zz9';
@@ -19,7 +19,7 @@ async function rows(): Promise<{ label: string; description: string; tooltip: st
   const walk = async (nodes: KeysNode[]) => {
     for (const n of nodes) {
       if (n.type === 'project') await walk(await keysView.getChildren(n));
-      else {
+      else if (n.type === 'key') {
         const item = await keysView.resolveTreeItem(keysView.getTreeItem(n), n);
         const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : String(item.tooltip ?? '');
         out.push({ label: String(item.label), description: String(item.description ?? ''), tooltip, node: n });
@@ -33,17 +33,6 @@ async function rows(): Promise<{ label: string; description: string; tooltip: st
 async function clearAll(): Promise<void> {
   for (const r of await rows()) {
     if (r.node.meta) await vscode.commands.executeCommand(CommandId.deleteKey, { name: r.label, confirmed: true });
-  }
-}
-
-/** A prompt left open by a failed UI request would hold up the tests after it: close it. */
-async function closingPromptsOnFailure<T>(acting: Promise<T>): Promise<T> {
-  try {
-    return await acting;
-  } catch (e) {
-    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
-    await requestUi('close-dialog', [{ press: 'Escape' }]).catch(() => undefined);
-    throw e;
   }
 }
 

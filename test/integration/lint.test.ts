@@ -188,6 +188,7 @@ describe('Secret linter', function () {
       const doc = await openTemp('functions/lint-known.js', `export default async (request, ctx) => {\n  const secret = "${value}";\n  return { ok: !!secret };\n};\n`);
       const [d] = await waitForDiagnostics(doc.uri, 1);
       assert.strictEqual(ruleOf(d!), 'known-value');
+      assert.match(d!.message, /^The value of your stored API key LINT_ALREADY_STORED \(/, 'the diagnostic does not name the key it matched');
       const move = (await codeActions(doc, d!.range)).find((a) => a.isPreferred)!;
       // No name given: the stored key holding this value is used, so no prompt opens.
       const result = await vscode.commands.executeCommand<MoveResult>(move.command!.command, ...move.command!.arguments!);
@@ -195,7 +196,7 @@ describe('Secret linter', function () {
       assert.strictEqual(result?.alreadyStored, true);
       assert.strictEqual(doc.lineAt(1).text, '  const secret = await ctx.secrets.get("LINT_ALREADY_STORED");');
       assert.strictEqual((await keyNames()).filter((n) => n === 'LINT_ALREADY_STORED').length, 1);
-      assert.match(await lastMessages(), /LINT_ALREADY_STORED was already in API Keys; functions\/lint-known\.js now refers to it/);
+      assert.match(await lastMessages(), /The value was already stored in API Keys as LINT_ALREADY_STORED; functions\/lint-known\.js now reads it with ctx\.secrets\.get\("LINT_ALREADY_STORED"\)/);
       await waitForDiagnostics(doc.uri, 0);
       await doc.save();
     } finally {

@@ -4,7 +4,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { DIAGNOSTIC_SOURCE } from '../../src/constants';
 import type { CloudxlrApi } from '../../src/extension';
-import { EXTENSION_UNDER_TEST } from '../host/hostContract';
+import { EXTENSION_UNDER_TEST, requestUi } from '../host/hostContract';
 
 /** The extension's API, activating it if needed. */
 export async function extensionApi(): Promise<CloudxlrApi> {
@@ -42,10 +42,10 @@ export async function shownSince(mark: number): Promise<string> {
 }
 
 /** Polls until `probe` returns something truthy; fails after `timeoutMs` naming `what`. */
-export async function waitFor<T>(what: string | (() => string), probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(what: string | (() => string), probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const v = probe();
+    const v = await probe();
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}.`);
     await new Promise((r) => setTimeout(r, 20));
@@ -55,4 +55,15 @@ export async function waitFor<T>(what: string | (() => string), probe: () => T |
 /** The linter's diagnostics on a file, as the Problems panel shows them. */
 export function lintDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
   return vscode.languages.getDiagnostics(uri).filter((d) => d.source === DIAGNOSTIC_SOURCE);
+}
+
+/** A prompt left open by a failed UI request would hold up the tests after it: close it. */
+export async function closingPromptsOnFailure<T>(acting: Promise<T>): Promise<T> {
+  try {
+    return await acting;
+  } catch (e) {
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    await requestUi('close-dialog', [{ press: 'Escape' }]).catch(() => undefined);
+    throw e;
+  }
 }

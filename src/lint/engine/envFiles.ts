@@ -5,7 +5,7 @@ import { maskExcerpt } from '../../shared/secretText';
 import { isPlaceholder, isPublicByDesign, isReference } from './context';
 import { isSecretName, looksRandom } from './entropy';
 import { META_RULES, NAMED_RULES, PROVIDER_RULES, type RuleMeta } from './rules';
-import { PRIORITY, scanRegion } from './scanner';
+import { knownValueTitle, PRIORITY, scanRegion } from './scanner';
 import type { RawFinding, ScanOptions } from './types';
 
 /** Prefixes whose variables are inlined into client bundles, and the tool that does it. */
@@ -69,7 +69,8 @@ export function scanEnvText(text: string, options: ScanOptions): RawFinding[] {
           severity: 'error',
           message: `${variable} holds ${found.title} (${excerpt}), and ${pub.tool} inlines every ${pub.prefix} variable into the browser bundle: anyone who loads the site can read it. Drop the ${pub.prefix} prefix so only server code sees it, or move the value to API Keys and make the call from a Cloud Function.`,
           provider: found.provider,
-          suggestedKeyName: bare,
+          suggestedKeyName: found.storedAs ?? bare,
+          ...(found.storedAs ? { storedAs: found.storedAs } : {}),
           excerpt,
           start: vs,
           end: ve,
@@ -86,7 +87,7 @@ export function scanEnvText(text: string, options: ScanOptions): RawFinding[] {
 
 function classifyEnvValue(
   text: string, start: number, end: number, name: string, options: ScanOptions,
-): { title: string; provider: string; keepPrefix: number } | undefined {
+): { title: string; provider: string; keepPrefix: number; storedAs?: string } | undefined {
   if (end - start < 8) return undefined;
   const value = text.slice(start, end);
   if (isReference(value) || isPlaceholder(value) || isPublicByDesign(value, name, text, start, end)) return undefined;
@@ -95,8 +96,11 @@ function classifyEnvValue(
   const hit = inner.filter((f) => f.end <= end).sort((a, b) => b.priority - a.priority)[0];
   if (hit) {
     const meta = BY_ID.get(hit.ruleId);
-    const title = hit.ruleId === 'known-value' ? 'the value of one of your stored API keys' : `a secret: ${meta?.title ?? 'a key'}`;
-    return { title, provider: hit.provider, keepPrefix: keepPrefixOf(hit.ruleId) };
+    if (hit.ruleId === 'known-value') {
+      const storedAs = hit.storedAs;
+      return { title: lowerFirst(knownValueTitle(storedAs)), provider: hit.provider, keepPrefix: keepPrefixOf(hit.ruleId), ...(storedAs ? { storedAs } : {}) };
+    }
+    return { title: `a secret: ${meta?.title ?? 'a key'}`, provider: hit.provider, keepPrefix: keepPrefixOf(hit.ruleId) };
   }
   for (const rule of NAMED_RULES) {
     if (rule.name.test(name) && rule.value.test(value) && (!rule.near || name.toLowerCase().includes(rule.near))) {
@@ -105,6 +109,10 @@ function classifyEnvValue(
   }
   if (isSecretName(name) && looksRandom(value)) return { title: 'a likely secret', provider: 'unknown', keepPrefix: 0 };
   return undefined;
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
 }
 
 function keepPrefixOf(ruleId: string): number {

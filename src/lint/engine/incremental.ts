@@ -194,6 +194,7 @@ export class IncrementalScanner {
         replace: f.replace,
       };
       if (f.env) finding.env = f.env;
+      if (f.storedAs) finding.storedAs = f.storedAs;
       out.push(finding);
     }
     return out;

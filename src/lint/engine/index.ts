@@ -5,8 +5,10 @@ import { isPublicByDesign } from './context';
 import { IncrementalScanner, isBinaryText } from './incremental';
 import { buildKnownValueIndex as buildIndex } from './knownValues';
 import type { Finding, KnownValueIndex, ScanOptions } from './types';
+import type { NamedValue } from '../../shared/valueMatch';
 
 export type { Finding, FileKind, KnownValueIndex, Range, ScanOptions, Severity } from './types';
+export type { NamedValue } from '../../shared/valueMatch';
 export { IncrementalScanner, isBinaryText, CHUNK_SIZE, type TextChange, type CancelCheck } from './incremental';
 export { ALL_RULES, PROVIDER_RULES, NAMED_RULES, META_RULES, RULES_DOC_URL, ruleDocUrl, type RuleMeta } from './rules';
 export { PUBLIC_ENV_PREFIXES, isEnvFileName, publicPrefixOf } from './envFiles';
@@ -19,7 +21,7 @@ export { ENTROPY_THRESHOLD, shannonEntropy } from './entropy';
  * Indexes the user's stored values for exact matching. Values that are public by design
  * (Stripe `pk_`, Mapbox `pk.`, Supabase anon keys) and values under KNOWN_VALUE_MIN_LENGTH (8) characters are left out.
  */
-export function buildKnownValueIndex(values: Iterable<string>): KnownValueIndex {
+export function buildKnownValueIndex(values: Iterable<string | NamedValue>): KnownValueIndex {
   return buildIndex(values, (v) => isPublicByDesign(v));
 }
 

@@ -5,7 +5,7 @@
 // The values live only inside the matcher: they are never copied into a finding, a message or
 // a log line, and the index exposes no way to read them back.
 
-import { MIN_VALUE_LENGTH, ValueMatcher } from '../../shared/valueMatch';
+import { MIN_VALUE_LENGTH, ValueMatcher, type NamedValue } from '../../shared/valueMatch';
 import type { KnownValueIndex } from './types';
 
 /** Values shorter than this are not matched: they would match ordinary text. */
@@ -15,8 +15,11 @@ export const KNOWN_VALUE_MIN_LENGTH = MIN_VALUE_LENGTH;
  * Builds the index of the user's stored values. Values shorter than KNOWN_VALUE_MIN_LENGTH
  * are skipped; `isPublic`, when given, drops values that are public by design.
  */
-export function buildKnownValueIndex(values: Iterable<string>, isPublic?: (value: string) => boolean): KnownValueIndex {
-  const named = [];
-  for (const value of values) if (!isPublic || !isPublic(value)) named.push({ name: '', value });
+export function buildKnownValueIndex(values: Iterable<string | NamedValue>, isPublic?: (value: string) => boolean): KnownValueIndex {
+  const named: NamedValue[] = [];
+  for (const entry of values) {
+    const v = typeof entry === 'string' ? { name: '', value: entry } : entry;
+    if (!isPublic || !isPublic(v.value)) named.push(v);
+  }
   return new ValueMatcher(named);
 }

@@ -217,7 +217,7 @@ function severityFor(kind: FileKind, meta: RuleMeta): Severity {
 
 export function messageFor(kind: FileKind, meta: RuleMeta, excerpt: string, keyName: string, name?: string): string {
   const what = meta.id === 'known-value'
-    ? `The value of one of your stored API keys (${excerpt})`
+    ? `${knownValueTitle(name)} (${excerpt})`
     : meta.id === 'generic-secret'
       ? `A likely secret (${excerpt}) assigned to "${name ?? ''}"`
       : `${meta.title} (${excerpt})`;
@@ -225,6 +225,11 @@ export function messageFor(kind: FileKind, meta: RuleMeta, excerpt: string, keyN
     return `${what} is hardcoded in a Cloud Function. Store it in API Keys and read it with ctx.secrets.get("${keyName}").`;
   }
   return `${what} is in code that ships to the browser: anyone who loads the page can read it. Move it to API Keys and make the call from a Cloud Function.`;
+}
+
+/** What an exact match of a stored value is called: the key it matched, when known. */
+export function knownValueTitle(keyName: string | undefined): string {
+  return keyName ? `The value of your stored API key ${keyName}` : 'The value of one of your stored API keys';
 }
 
 function replaceRange(text: string, start: number, end: number): RawFinding['replace'] {
@@ -352,8 +357,9 @@ export function scanRegion(text: string, from: number, to: number, options: Scan
     }
   }
   if (options.knownValues && options.knownValues.size > 0 && !disabled.has('known-value')) {
-    options.knownValues.search(text, from, to, (s, e) => {
-      out.push(makeFinding(text, kind, KNOWN, s, e, 0, 'API_KEY', PRIORITY.known));
+    options.knownValues.search(text, from, to, (s, e, name) => {
+      const f = makeFinding(text, kind, KNOWN, s, e, 0, name ?? 'API_KEY', PRIORITY.known, name);
+      out.push(name ? { ...f, storedAs: name } : f);
     });
   }
 }

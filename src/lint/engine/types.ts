@@ -28,6 +28,8 @@ export interface Finding {
   provider: string;
   /** A valid key name (upper snake case) to store the value under. */
   suggestedKeyName: string;
+  /** For an exact match of a stored value: the key that holds it (then also the suggested name). */
+  storedAs?: string;
   /** The masked excerpt shown in the message, e.g. "sk_live_••••…a1B2". */
   excerpt: string;
   /** The secret value's range (0-based offsets). */
@@ -57,8 +59,11 @@ export interface KnownValueIndex {
   readonly size: number;
   /** Longest possible match (of any form of a value), in UTF-16 code units. */
   readonly maxLength: number;
-  /** Calls `found(start, end)` for every occurrence, in any form, of an indexed value starting in [from, to). */
-  search(text: string, from: number, to: number, found: (start: number, end: number) => void): void;
+  /**
+   * Calls `found(start, end, name)` for every occurrence, in any form, of an indexed value
+   * starting in [from, to); `name` is the stored key's name ('' when indexed without one).
+   */
+  search(text: string, from: number, to: number, found: (start: number, end: number, name: string) => void): void;
 }
 
 export interface ScanOptions {

@@ -2,6 +2,7 @@
 // never a value: Move to API Keys re-reads the literal from the document itself.
 import * as vscode from 'vscode';
 import { CommandId, DIAGNOSTIC_SOURCE } from '../../constants';
+import { freeKeyName } from '../../shared/names';
 import { ALL_RULES, ruleDocUrl } from '../engine';
 import { commentStyleAt, ignoreFileInsertion, ignoreNextLineText, jsxAwareStyle } from '../fixText';
 import type { DocumentLinter, PublishedFinding } from './documentLinter';
@@ -42,7 +43,11 @@ function findingFor(linter: DocumentLinter, uri: vscode.Uri, d: vscode.Diagnosti
 export class LintCodeActions implements vscode.CodeActionProvider {
   static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
 
-  constructor(private readonly linter: DocumentLinter) {}
+  constructor(
+    private readonly linter: DocumentLinter,
+    /** Names of the keys stored in a project: the proposed name must be a free one. */
+    private readonly keyNames: (project: string) => string[] = () => [],
+  ) {}
 
   provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
     const actions: vscode.CodeAction[] = [];
@@ -52,9 +57,12 @@ export class LintCodeActions implements vscode.CodeActionProvider {
       const p = findingFor(this.linter, document.uri, d);
       if (!p) continue;
       const { finding } = p;
-      const name = finding.suggestedKeyName;
+      // A stored value's match names its own key; any other name must not replace a stored key.
+      const project = this.linter.projectOf(document.uri)?.project;
+      const storedAs = finding.storedAs;
+      const name = storedAs ?? freeKeyName(finding.suggestedKeyName, new Set(project ? this.keyNames(project) : []));
 
-      const move = new vscode.CodeAction(`Move to API Keys as ${name}`, vscode.CodeActionKind.QuickFix);
+      const move = new vscode.CodeAction(storedAs ? `Move to API Keys as ${storedAs} (already stored there)` : `Move to API Keys as ${name}`, vscode.CodeActionKind.QuickFix);
       const args: MoveToApiKeysArgs = {
         uri: document.uri.toString(),
         range: [d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character],
@@ -124,33 +132,25 @@ function escape(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!<>|]/g, '\\$&');
 }
 
+/**
+ * A short hover, so VS Code's own "Quick Fix… (Ctrl+.)" row stays in view under it: the rule,
+ * the fix in one line, and a link to the rule's page for why it matters and the details.
+ */
 export function hoverMarkdown(p: PublishedFinding): string {
   const { finding } = p;
   const rule = RULES.get(finding.ruleId);
   const title = rule?.title ?? finding.ruleId;
-  const lines = [
-    `**CloudXLR: ${escape(title)}** · \`${finding.ruleId}\` · ${escape(finding.provider)}`,
-    '',
-    `Found: \`${finding.excerpt.replace(/`/g, '')}\``,
-    '',
-  ];
-  if (rule?.description) lines.push(rule.description, '');
-  const why =
-    p.kind === 'server'
-      ? 'This file is a Cloud Function: it runs on the server, but a value in its source ends up in the repository, the bundle and every copy of them.'
-      : p.kind === 'env'
-        ? 'This variable has a public prefix: the build inlines it into the browser bundle.'
-        : 'This file ships to the browser: anyone who loads the page can read the value.';
-  lines.push(`**Why it matters.** ${why}`, '');
   const fix =
-    p.kind === 'server'
-      ? `Store it in API Keys and read it with \`ctx.secrets.get("${finding.suggestedKeyName}")\`: use the quick fix **Move to API Keys**.`
-      : p.kind === 'env'
-        ? 'Drop the public prefix so only server code sees it, or use **Move to API Keys** and make the call from a Cloud Function.'
-        : 'Use the quick fix **Move to API Keys**, then make the call from a Cloud Function that reads the key with `ctx.secrets.get`.';
-  lines.push(`**How to fix.** ${fix}`, '');
-  if (p.committed) lines.push(`**Already committed** (in ${p.committed.commit}): removing it is not enough, rotate the key at the provider.`, '');
-  lines.push(`[About this rule](${ruleDocUrl(finding.ruleId)})`, '', '---', '');
+    finding.storedAs
+      ? `Already stored as ${finding.storedAs}: use the quick fix to refer to it.`
+      : p.kind === 'server'
+        ? `Quick fix **Move to API Keys**, then read it with \`ctx.secrets.get("${finding.suggestedKeyName}")\`.`
+        : p.kind === 'env'
+          ? 'Drop the public prefix, or quick fix **Move to API Keys** and call a Cloud Function.'
+          : 'Quick fix **Move to API Keys**, then call a Cloud Function that reads it.';
+  const lines = [`**CloudXLR: ${escape(title)}** · \`${finding.ruleId}\``, '', fix];
+  if (p.committed) lines.push('', `**Already committed** (in ${p.committed.commit}): rotate the key at the provider.`);
+  lines.push('', `[Why it matters and how to fix it](${ruleDocUrl(finding.ruleId)})`, '');
   return lines.join('\n');
 }
 

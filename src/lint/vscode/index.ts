@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { CommandId, DIAGNOSTIC_COLLECTION } from '../../constants';
 import { Notifier } from '../../ui/notify';
 import type { WorkspaceProjects } from '../../project/workspaceProjects';
-import { buildKnownValueIndex } from '../engine';
+import { buildKnownValueIndex, type NamedValue } from '../engine';
 import { LintCodeActions, LintHover } from './codeActions';
 import { DocumentLinter, type LintEvent } from './documentLinter';
 import { GitHistory } from '../gitHistory';
@@ -21,8 +21,10 @@ export type { LintEvent } from './documentLinter';
 
 export interface LinterDeps {
   projects: WorkspaceProjects;
-  /** Every stored value (never logged), for exact matching. */
-  knownValues(): Promise<string[]>;
+  /** Every stored value with its key's name (never logged), for exact matching. */
+  knownValues(): Promise<NamedValue[]>;
+  /** Names of the keys stored in a project, so a proposed name is a free one. */
+  keyNames(project: string): string[];
   /** Subscribes to changes of the stored values. */
   onKnownValuesChanged(listener: () => void): vscode.Disposable;
   addKey(project: string, name: string, value: string): Promise<boolean>;
@@ -62,7 +64,7 @@ export function registerLinter(context: vscode.ExtensionContext, deps: LinterDep
   };
 
   context.subscriptions.push(
-    vscode.languages.registerCodeActionsProvider(SELECTOR, new LintCodeActions(linter), LintCodeActions.metadata),
+    vscode.languages.registerCodeActionsProvider(SELECTOR, new LintCodeActions(linter, deps.keyNames), LintCodeActions.metadata),
     vscode.languages.registerHoverProvider(SELECTOR, new LintHover(linter)),
     vscode.commands.registerCommand(CommandId.scanWorkspace, (): Promise<ScanSummary> => scanWorkspace(deps.projects, linter, deps.notify, deps.log)),
     vscode.commands.registerCommand(CommandId.moveToApiKeys, (arg: unknown): Promise<MoveResult | undefined> => moveToApiKeys(deps, linter, git, arg)),

@@ -2,7 +2,7 @@
 // value), stores it under a name, and replaces it with what the file should hold instead.
 import * as vscode from 'vscode';
 import { CommandId } from '../../constants';
-import { keyNameProblem } from '../../shared/names';
+import { freeKeyName, keyNameProblem } from '../../shared/names';
 import { Notifier } from '../../ui/notify';
 import type { WorkspaceProjects } from '../../project/workspaceProjects';
 import { scanText } from '../engine';
@@ -19,6 +19,8 @@ export interface MoveDeps {
   addKey(project: string, name: string, value: string): Promise<boolean>;
   /** The stored key holding exactly this value, if any (a value found by known-value matching). */
   findKey?(value: string): Promise<{ project: string; name: string } | undefined>;
+  /** Names of the keys stored in a project: a new key must not take one of them. */
+  keyNames?(project: string): string[];
   notify: Notifier;
   log: vscode.LogOutputChannel;
 }
@@ -71,13 +73,18 @@ export async function moveToApiKeys(deps: MoveDeps, linter: DocumentLinter, git:
   let name = arg.name ?? (existing?.project === project.project ? existing.name : undefined);
   const alreadyStored = !!existing && existing.project === project.project && existing.name === name;
   if (!name) {
-    const suggested = arg.suggestedName && !keyNameProblem(arg.suggestedName) ? arg.suggestedName : suggestedFromScan(value);
+    // Propose a free name and refuse a taken one in the box: storing under a taken name would
+    // replace a key that functions may read.
+    const taken = new Set(deps.keyNames?.(project.project) ?? []);
+    const suggested = freeKeyName(arg.suggestedName && !keyNameProblem(arg.suggestedName) ? arg.suggestedName : suggestedFromScan(value), taken);
     name = await vscode.window.showInputBox({
       title: `Move to API Keys (${project.project})`,
       prompt: 'Name of the key, as your functions will ask for it with ctx.secrets.get',
       value: suggested,
       ignoreFocusOut: true,
-      validateInput: (v) => keyNameProblem(v),
+      validateInput: (v) =>
+        keyNameProblem(v) ??
+        (taken.has(v) ? `${v} already holds another value in ${project.project}. Choose a free name; to replace that key's value, use Edit Value on it instead.` : undefined),
     });
     if (name === undefined) return undefined;
   }
@@ -119,9 +126,14 @@ export async function moveToApiKeys(deps: MoveDeps, linter: DocumentLinter, git:
   const committed = uri.scheme === 'file' && vscode.workspace.isTrusted ? await git.lookup(uri.fsPath, value) : null;
   const rotate = committed ? ` The old value is already committed to git (in ${committed.commit}): rotate the key at the provider and store the new value with Edit Value.` : '';
   const file = vscode.workspace.asRelativePath(uri);
+  // Say what happened to the file: a .env line keeps its variable with an empty value, code refers to the key.
+  const variable = kind === 'env' ? /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=/.exec(line)?.[1] : undefined;
+  const inFile = variable
+    ? `${file} keeps ${variable} with an empty value`
+    : kind === 'server' ? `${file} now reads it with ctx.secrets.get("${name}")` : `${file} no longer holds the value`;
   const where = alreadyStored
-    ? `${name} was already in API Keys; ${file} now refers to it instead of holding the value.`
-    : `${name} is now in API Keys and no longer in ${file}.`;
+    ? `The value was already stored in API Keys as ${name}; ${inFile}.`
+    : `${name} is now in API Keys; ${inFile}.`;
   const result: MoveResult = { name, project: project.project, replacement, kind, alreadyStored };
   if (kind === 'frontend') {
     const fn = functionNameFor(arg.provider ?? '');

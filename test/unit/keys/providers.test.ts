@@ -23,7 +23,8 @@ describe('providers', () => {
     assert.match(valueShapeWarning('OPENAI_API_KEY', 'not-a-key') ?? '', /does not look like a OpenAI secret key/);
     assert.strictEqual(valueShapeWarning('OPENAI_API_KEY', 'sk-proj-' + 'a'.repeat(48)), undefined);
     assert.strictEqual(valueShapeWarning('AWS_REGION', 'us-east-1'), undefined);
-    assert.match(valueShapeWarning('A_KEY', ' padded ') ?? '', /white space/);
+    assert.match(valueShapeWarning('A_KEY', ' padded ') ?? '', /starts or ends with white space/);
+    assert.match(valueShapeWarning('A_KEY', '   ') ?? '', /only white space/);
   });
 });
 

@@ -35,6 +35,19 @@ describe('lint: known values', () => {
     assert.ok(t10k < t10 * 3 + 5, 'search time grew with the number of values');
   });
 
+  it('names the stored key a match is of, in the message and as the name to use', () => {
+    const value = 'Zq4vL9mT2xW7pK5nR8bY3aa';
+    const named = buildKnownValueIndex([{ name: 'PAYMENTS_TOKEN', value }]);
+    const [f] = scanText(`const t = "${value}";`, { knownValues: named });
+    assert.strictEqual(f?.ruleId, 'known-value');
+    assert.match(f.message, /^The value of your stored API key PAYMENTS_TOKEN \(/);
+    assert.strictEqual(f.storedAs, 'PAYMENTS_TOKEN');
+    assert.strictEqual(f.suggestedKeyName, 'PAYMENTS_TOKEN');
+    const [env] = scanText(`VITE_PAYMENTS=${value}\n`, { knownValues: named, kind: 'env' });
+    assert.match(env?.message ?? '', /VITE_PAYMENTS holds the value of your stored API key PAYMENTS_TOKEN/);
+    assert.strictEqual(env?.storedAs, 'PAYMENTS_TOKEN');
+  });
+
   it('never shows the value: the message holds a masked excerpt only', () => {
     const v = values[42] as string;
     const [f] = scanText(`x = "${v}"`, { knownValues: index });
