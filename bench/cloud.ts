@@ -3,11 +3,12 @@
 // fixed JSON body (the baseline: what HTTP alone costs on this machine). Each server runs in
 // its own child process, so the load generator does not share its event loop. Bounded by
 // count and time; about half a minute in all.
-import { fork, type ChildProcess } from 'child_process';
+import { fork, spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
+import { cloudNode } from '../test/host/nodeRuntime';
 
 const TOKEN = 'bench-token-0123456789';
 const PROJECT = 'bench';
@@ -26,7 +27,8 @@ interface Server {
 }
 
 function startServer(kind: Kind, dataDir: string): Promise<Server> {
-  const child = fork(__filename, ['--cloud-bench-child', kind, dataDir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // The cloud needs node:sqlite: this Node when it has it, else the registry's Node 24.
+  const child = fork(__filename, ['--cloud-bench-child', kind, dataDir], { execPath: cloudNode(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', (m: { port: number }) => resolve({ port: m.port, child }));
     child.once('exit', (code) => reject(new Error(`The ${kind} server exited with ${code}.`)));
@@ -123,7 +125,7 @@ export async function run(): Promise<void> {
     }
     seed.destroy();
     console.log(
-      `${CONCURRENCY} keep-alive connections on loopback, ${SEED_KEYS} keys listed, up to ${MAX_REQUESTS} requests or ${MAX_SECONDS} s per row; Node ${process.version}, ${os.cpus().length} CPUs`,
+      `${CONCURRENCY} keep-alive connections on loopback, ${SEED_KEYS} keys listed, up to ${MAX_REQUESTS} requests or ${MAX_SECONDS} s per row; servers on Node ${spawnSync(cloudNode(), ['-v'], { encoding: 'utf8' }).stdout.trim()}, ${os.cpus().length} CPUs`,
     );
     for (const op of ['list', 'put'] as const) {
       const c = await load(cloud.port, op);

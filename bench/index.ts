@@ -4,6 +4,7 @@ export {};
 type Bench = { name: string; load: () => Promise<{ run(): Promise<void> }> };
 
 const benches: Bench[] = [
+  { name: 'storage', load: () => import('./storage') },
   { name: 'cloud', load: () => import('./cloud') },
   { name: 'functions', load: () => import('./functions') },
   { name: 'lint', load: () => import('./lint') },
