@@ -103,7 +103,3 @@ export async function readJsonObject(req: IncomingMessage, limit = MAX_BODY_BYTE
   }
   return parsed as Record<string, unknown>;
 }
-
-export function isApiError(e: unknown): e is ApiError {
-  return e instanceof ApiError;
-}

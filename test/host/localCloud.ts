@@ -32,7 +32,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     '--port', String(options.port),
     '--data', options.dataDir,
     '--project', options.project,
-    '--token', options.token,
+    `--token=${options.token}`, // one argument: a random token may start with a dash
   ];
   const child = startChild('the local cloud', process.execPath, args, {
     cwd: options.repoRoot,
