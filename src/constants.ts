@@ -1,7 +1,6 @@
 // Every identifier the extension shares with package.json lives here, so the two cannot
 // drift: test/unit/manifest.test.ts compares them.
 
-export const EXTENSION_ID = 'cloudxlr.cloudxlr-keys';
 export const CATEGORY = 'CloudXLR';
 export const OUTPUT_CHANNEL_NAME = 'CloudXLR';
 export const PROJECT_FILE = 'cloudxlr.json';

@@ -1,6 +1,7 @@
 // `cloudxlr cloud start`: runs the local CloudXLR cloud until SIGINT/SIGTERM.
 import * as path from 'path';
 import { CLOUD_MIN_NODE, nodeSupportsCloud, tooOldMessage } from '../shared/nodeVersion';
+import { parseCommandLine, UsageError } from './args';
 
 const HELP = `Usage: cloudxlr cloud start [options]
 
@@ -36,57 +37,37 @@ interface StartArgs {
   quiet: boolean;
 }
 
-class UsageError extends Error {}
-
-function parseStart(argv: string[], env: NodeJS.ProcessEnv): StartArgs | 'help' {
-  const out: StartArgs = { port: 8787, host: '127.0.0.1', data: path.join('.cloudxlr', 'cloud'), projects: [], allowedHosts: [], quiet: false };
-  let token = env.CLOUDXLR_TOKEN || undefined;
-  for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i];
-    let inline: string | undefined;
-    const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq !== -1) {
-      inline = arg.slice(eq + 1);
-      arg = arg.slice(0, eq);
-    }
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || (inline === undefined && v.startsWith('--'))) throw new UsageError(`${arg} needs a value.`);
-      return v;
-    };
-    switch (arg) {
-      case '-h':
-      case '--help':
-        return 'help';
-      case '--port': {
-        const v = value();
-        if (!/^[0-9]{1,5}$/.test(v) || Number(v) > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${v}".`);
-        out.port = Number(v);
-        break;
-      }
-      case '--host':
-        out.host = value();
-        break;
-      case '--data':
-        out.data = value();
-        break;
-      case '--project':
-        out.projects.push(value());
-        break;
-      case '--allowed-host':
-        out.allowedHosts.push(value());
-        break;
-      case '--token':
-        token = value();
-        break;
-      case '--quiet':
-        out.quiet = true;
-        break;
-      default:
-        throw new UsageError(`Unknown option "${arg.slice(0, 40)}".`);
-    }
+/** The options of `cloud start`; throws a UsageError for anything else. */
+export function parseStart(argv: readonly string[], env: NodeJS.ProcessEnv): StartArgs | 'help' {
+  const { values } = parseCommandLine(
+    argv,
+    {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      data: { type: 'string' },
+      project: { type: 'string', multiple: true },
+      'allowed-host': { type: 'string', multiple: true },
+      token: { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    false,
+  );
+  if (values.help) return 'help';
+  const out: StartArgs = {
+    port: 8787,
+    host: values.host ?? '127.0.0.1',
+    data: values.data ?? path.join('.cloudxlr', 'cloud'),
+    projects: values.project ?? [],
+    allowedHosts: values['allowed-host'] ?? [],
+    quiet: values.quiet ?? false,
+  };
+  if (values.port !== undefined) {
+    if (!/^[0-9]{1,5}$/.test(values.port) || Number(values.port) > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${values.port.slice(0, 40)}".`);
+    out.port = Number(values.port);
   }
   if (out.projects.length === 0) out.projects.push('demo');
+  const token = values.token ?? (env.CLOUDXLR_TOKEN || undefined);
   if (token !== undefined) out.token = token;
   return out;
 }

@@ -9,6 +9,7 @@ import { DEFAULT_CLOUD_ENDPOINT, PROJECT_FILE } from '../constants';
 import { deployFunctions, describeOutcome, engineLeakGuard, type DeployOutcome } from '../deploy';
 import { describeProblem, fatalSummary, parseProjectFile, projectConfigOf } from '../project/projectFile';
 import { errorMessage } from '../shared/errorMessage';
+import { parseCommandLine } from './args';
 
 const HELP = `Usage: cloudxlr deploy [names…] [options]
 
@@ -31,8 +32,6 @@ Exit status: 0 when every function was deployed, 1 when any was refused (missing
 a key value in the code, invalid references, a bundling error), 2 for a usage or setup
 problem (no token, no ${PROJECT_FILE}, the cloud unreachable).`;
 
-class UsageError extends Error {}
-
 interface Args {
   names: string[];
   dir: string;
@@ -40,46 +39,24 @@ interface Args {
   endpoint?: string;
 }
 
-function parseArgs(argv: string[]): Args | 'help' {
-  const out: Args = { names: [], dir: process.cwd() };
-  for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i];
-    let inline: string | undefined;
-    const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq !== -1) {
-      inline = arg.slice(eq + 1);
-      arg = arg.slice(0, eq);
-    }
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || (inline === undefined && v.startsWith('-'))) throw new UsageError(`${arg} needs a value.`);
-      return v;
-    };
-    switch (arg) {
-      case '-h':
-      case '--help':
-        return 'help';
-      case '--dir':
-        out.dir = path.resolve(value());
-        break;
-      case '--project':
-        out.project = value();
-        break;
-      case '--endpoint':
-        out.endpoint = value();
-        break;
-      default:
-        if (arg.startsWith('-')) throw new UsageError(`Unknown option ${arg}.`);
-        out.names.push(arg);
-    }
-  }
+/** The options and function names of `deploy`; throws a UsageError for anything else. */
+export function parseDeployArgs(argv: readonly string[]): Args | 'help' {
+  const { values, positionals } = parseCommandLine(
+    argv,
+    { dir: { type: 'string' }, project: { type: 'string' }, endpoint: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    true,
+  );
+  if (values.help) return 'help';
+  const out: Args = { names: positionals, dir: path.resolve(values.dir ?? process.cwd()) };
+  if (values.project !== undefined) out.project = values.project;
+  if (values.endpoint !== undefined) out.endpoint = values.endpoint;
   return out;
 }
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let args: Args | 'help';
   try {
-    args = parseArgs(argv);
+    args = parseDeployArgs(argv);
   } catch (e) {
     console.error(`cloudxlr deploy: ${errorMessage(e)}\n\n${HELP}`);
     return 2;

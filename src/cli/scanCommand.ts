@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ALL_RULES, ruleDocUrl, scanBuffer, RULES_DOC_URL, type Finding } from '../lint/engine';
 import { ScanPathError, collectTargets } from '../lint/walk';
+import { parseCommandLine } from './args';
 
 type Format = 'text' | 'json' | 'sarif';
 
@@ -22,25 +23,18 @@ interface FileFinding extends Finding {
   path: string;
 }
 
-function parseArgs(argv: string[]): { paths: string[]; format: Format } | string {
-  const paths: string[] = [];
-  let format: Format = 'text';
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === '--format' || a.startsWith('--format=')) {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
-      if (v !== 'text' && v !== 'json' && v !== 'sarif') return `--format must be text, json or sarif (got ${v === undefined ? 'nothing' : `"${v}"`}).`;
-      format = v;
-    } else if (a === '--') {
-      paths.push(...argv.slice(i + 1));
-      break;
-    } else if (a.startsWith('-') && a !== '-') {
-      return `Unknown option ${a}.`;
-    } else {
-      paths.push(a);
-    }
+/** The paths and output format of `scan`, or why they cannot be used. */
+export function parseScanArgs(argv: readonly string[]): { paths: string[]; format: Format } | 'help' | string {
+  let parsed;
+  try {
+    parsed = parseCommandLine(argv, { format: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, true);
+  } catch (e) {
+    return (e as Error).message;
   }
-  return { paths, format };
+  if (parsed.values.help) return 'help';
+  const format = parsed.values.format ?? 'text';
+  if (format !== 'text' && format !== 'json' && format !== 'sarif') return `--format must be text, json or sarif (got "${format.slice(0, 40)}").`;
+  return { paths: parsed.positionals, format };
 }
 
 function displayPath(cwd: string, file: string): string {
@@ -49,11 +43,11 @@ function displayPath(cwd: string, file: string): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
+  const args = parseScanArgs(argv);
+  if (args === 'help') {
     console.log(USAGE);
     return 0;
   }
-  const args = parseArgs(argv);
   if (typeof args === 'string') {
     console.error(`cloudxlr scan: ${args}\n\n${USAGE}`);
     return 2;

@@ -330,7 +330,3 @@ export function yieldToEventLoop(): Promise<void> {
   lastTurn = turn;
   return turn;
 }
-
-export function isApiError(e: unknown): e is ApiError {
-  return e instanceof ApiError;
-}

@@ -33,7 +33,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     '--port', String(options.port),
     '--data', options.dataDir,
     '--project', options.project,
-    '--token', options.token,
+    `--token=${options.token}`, // one argument: a random token may start with a dash
   ];
   // The cloud needs node:sqlite (Node 22.13+): this Node when it has it, else the registry's 24.
   const child = startChild('the local cloud', cloudNode(), args, {

@@ -15,20 +15,6 @@ export interface IgnoreMarks {
   lines: Set<number>;
 }
 
-/** Finds the ignore comments; `lineOf` maps an offset to its 0-based line. */
-export function findIgnoreMarks(text: string, lineOf: (offset: number) => number): IgnoreMarks {
-  const marks: IgnoreMarks = { file: false, lines: new Set() };
-  for (let i = text.indexOf(MARK); i >= 0; i = text.indexOf(MARK, i + MARK.length)) {
-    if (text.startsWith(IGNORE_FILE, i)) {
-      marks.file = true;
-      return marks;
-    }
-    if (text.startsWith(IGNORE_NEXT_LINE, i)) marks.lines.add(lineOf(i) + 1);
-    else if (text.startsWith(IGNORE_LINE, i)) marks.lines.add(lineOf(i));
-  }
-  return marks;
-}
-
 /** Offsets of every `cloudxlr-ignore-` in [from, to) (a marker may end after `to`). */
 export function markOffsets(text: string, from = 0, to = text.length): number[] {
   const out: number[] = [];

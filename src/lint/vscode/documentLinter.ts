@@ -65,6 +65,9 @@ export class DocumentLinter implements vscode.Disposable {
   private readonly linted = new vscode.EventEmitter<LintEvent>();
   /** Fires after diagnostics of a document were published, with the run's cost (tests read it). */
   readonly onDidLint = this.linted.event;
+  private readonly settledClosed = new vscode.EventEmitter<vscode.Uri>();
+  /** Fires once a closed document's diagnostics are settled: cleared, or read again from disk. */
+  readonly onDidSettleClosed = this.settledClosed.event;
 
   constructor(
     readonly collection: vscode.DiagnosticCollection,
@@ -74,6 +77,7 @@ export class DocumentLinter implements vscode.Disposable {
   ) {
     this.disposables.push(
       this.linted,
+      this.settledClosed,
       vscode.workspace.onDidOpenTextDocument((d) => void this.track(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.changed(e)),
       vscode.workspace.onDidCloseTextDocument((d) => this.closed(d)),
@@ -225,9 +229,10 @@ export class DocumentLinter implements vscode.Disposable {
     const kind = this.scanned.get(key);
     if (kind === undefined) {
       this.collection.delete(document.uri);
+      this.settledClosed.fire(document.uri);
       return;
     }
-    void this.publishFromDisk(document.uri, kind);
+    void this.publishFromDisk(document.uri, kind).then(() => this.settledClosed.fire(document.uri));
   }
 
   /**

@@ -40,6 +40,8 @@ export interface Linter {
   lintNow(document: vscode.TextDocument): Promise<void>;
   /** Fires after a document's diagnostics are published. */
   onDidLint: vscode.Event<LintEvent>;
+  /** Fires once a closed document's diagnostics are settled: cleared, or read again from disk. */
+  onDidSettleClosed: vscode.Event<vscode.Uri>;
   /** Resolves once the stored values are indexed and open documents are being linted. */
   ready: Promise<void>;
 }
@@ -82,6 +84,7 @@ export function registerLinter(context: vscode.ExtensionContext, deps: LinterDep
     scanWorkspace: () => scanWorkspace(deps.projects, linter, deps.notify, deps.log),
     lintNow: (document) => linter.lintNow(document),
     onDidLint: linter.onDidLint,
+    onDidSettleClosed: linter.onDidSettleClosed,
     ready,
   };
 }

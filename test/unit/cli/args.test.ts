@@ -1,0 +1,45 @@
+// The three commands read their options the same way. They used to disagree on a value that
+// starts with a dash: `cloud start` took `--token -abc`, `deploy` refused `--project -x`, and
+// `scan` took `--format -x` as the format.
+import * as assert from 'assert';
+import { UsageError } from '../../../src/cli/args';
+import { parseStart } from '../../../src/cli/cloudCommand';
+import { parseDeployArgs } from '../../../src/cli/deployCommand';
+import { parseScanArgs } from '../../../src/cli/scanCommand';
+
+describe('cli: options of every command', () => {
+  it('takes a value that starts with a dash in the --name=value form, in every command', () => {
+    const start = parseStart(['--token=-starts-with-a-dash', '--project', 'demo'], {});
+    assert.ok(start !== 'help');
+    assert.strictEqual(start.token, '-starts-with-a-dash');
+    const deploy = parseDeployArgs(['--endpoint=-e', '--project=-p', 'hello']);
+    assert.ok(deploy !== 'help');
+    assert.deepStrictEqual([deploy.endpoint, deploy.project, deploy.names], ['-e', '-p', ['hello']]);
+    assert.deepStrictEqual(parseScanArgs(['--format=json', '--', '-dash-named-file.js']), { paths: ['-dash-named-file.js'], format: 'json' });
+  });
+
+  it('refuses `--name -value` as ambiguous in every command, saying how to write it', () => {
+    assert.throws(() => parseStart(['--token', '-abc'], {}), (e: Error) => e instanceof UsageError && /--token=-/.test(e.message));
+    assert.throws(() => parseDeployArgs(['--project', '-x']), (e: Error) => e instanceof UsageError && /--project=-/.test(e.message));
+    assert.match(String(parseScanArgs(['--format', '-x'])), /--format=-/);
+  });
+
+  it('names an unknown option and a missing value the same way everywhere', () => {
+    assert.throws(() => parseStart(['--bogus'], {}), /Unknown option "--bogus"/);
+    assert.throws(() => parseDeployArgs(['--bogus']), /Unknown option "--bogus"/);
+    assert.match(String(parseScanArgs(['--bogus'])), /Unknown option "--bogus"/);
+    assert.throws(() => parseStart(['--port'], {}), /--port <value>' argument missing/);
+    assert.throws(() => parseDeployArgs(['--dir']), /--dir <value>' argument missing/);
+    assert.match(String(parseScanArgs(['--format'])), /--format <value>' argument missing/);
+  });
+
+  it('keeps each command\'s defaults and checks', () => {
+    assert.deepStrictEqual(parseStart([], { CLOUDXLR_TOKEN: 'from-env-123' }), { port: 8787, host: '127.0.0.1', data: '.cloudxlr/cloud', projects: ['demo'], quiet: false, token: 'from-env-123' });
+    assert.deepStrictEqual(parseStart(['--project', 'a', '--project=b', '--quiet', '--port=0'], {}), { port: 0, host: '127.0.0.1', data: '.cloudxlr/cloud', projects: ['a', 'b'], quiet: true });
+    assert.throws(() => parseStart(['--port', '99999'], {}), /--port must be a number/);
+    assert.strictEqual(parseStart(['-h'], {}), 'help');
+    assert.strictEqual(parseDeployArgs(['--help']), 'help');
+    assert.match(String(parseScanArgs(['--format=xml'])), /--format must be text, json or sarif/);
+    assert.deepStrictEqual(parseScanArgs([]), { paths: [], format: 'text' });
+  });
+});
