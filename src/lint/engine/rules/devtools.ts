@@ -1,6 +1,6 @@
 // Developer tools, package registries, CI/CD and infrastructure services recognised from the
 // value alone.
-import { ALNUM, B64URL, call, type ProviderRule } from './types';
+import { ALNUM, B64URL, backOverToken, call, type ProviderRule } from './types';
 
 export const DEVTOOL_FORMATS: ProviderRule[] = [
   {
@@ -111,5 +111,40 @@ export const DEVTOOL_FORMATS: ProviderRule[] = [
     description: 'An Adobe Developer Console client secret (`p8e-…`).',
     samples: { positive: [call('p8e-{{alnum:32}}')], negative: [call('p8e-YOUR_SECRET')] },
     patterns: [{ anchor: 'p8e-', source: `p8e-[${ALNUM}]{32}` }],
+  },
+  {
+    id: 'figma-token', provider: 'Figma', title: 'Figma personal access token', keyName: 'FIGMA_TOKEN', keepPrefix: 5,
+    description: 'A Figma personal access token (`figd_…`); it reads (and with write scopes, changes) the files of the account.',
+    samples: { positive: [call('figd_{{b64url:40}}')], negative: [call('figd_YOUR_FIGMA_TOKEN')] },
+    patterns: [{ anchor: 'figd_', source: `figd_[${B64URL}]{40,200}` }],
+  },
+  {
+    id: 'authress-access-key', provider: 'Authress', title: 'Authress service client access key', keyName: 'AUTHRESS_ACCESS_KEY', keepPrefix: 0,
+    description: 'An Authress service client access key (`sc_….acc_….…`); it calls the Authress API as the service client.',
+    samples: { positive: [call('sc_{{lowernum:12}}.{{lowernum:5}}.acc_{{lowernum:20}}.{{b64url:60}}')], negative: [call('sc_example.acc_')] },
+    patterns: ['.acc_', '.acc-'].map((a) => ({
+      anchor: a, back: backOverToken(48),
+      source: `(?:sc|ext|scauth|authress)_[${ALNUM}]{5,30}\\.[${ALNUM}]{4,6}\\.acc[_-][a-z0-9-]{10,32}\\.[A-Za-z0-9+/_=-]{30,120}`,
+    })),
+  },
+  {
+    id: 'defined-networking-token', provider: 'Defined Networking', title: 'Defined Networking API token', keyName: 'DN_API_KEY', keepPrefix: 6,
+    description: 'A Defined Networking (Nebula) API token (`dnkey-…`).',
+    samples: { positive: [call('dnkey-{{b64url:26}}-{{b64url:52}}')], negative: [call('dnkey-YOUR_KEY')] },
+    patterns: [{ anchor: 'dnkey-', source: `dnkey-[${B64URL}=]{26}-[${B64URL}=]{52}` }],
+  },
+  {
+    id: 'yandex-api-key', provider: 'Yandex Cloud', title: 'Yandex Cloud API key', keyName: 'YC_API_KEY', keepPrefix: 4,
+    description: 'A Yandex Cloud API key (`AQVN…`).',
+    samples: { positive: [call('AQVN{{b64url:36}}')], negative: [call('AQVN{{alnum:10}}')] },
+    patterns: [{ anchor: 'AQVN', source: `AQVN[${B64URL}]{35,38}` }],
+  },
+  {
+    id: 'nuget-config-password', provider: 'NuGet', title: 'Password in a NuGet configuration', keyName: 'NUGET_PASSWORD', keepPrefix: 0,
+    description: 'A package source password in a NuGet configuration (`<add key="ClearTextPassword" value="…" />`).',
+    samples: { positive: ['<add key="ClearTextPassword" value="{{alnum:20}}" />'], negative: ['<add key="ClearTextPassword" value="%NUGET_PASSWORD%" />'] },
+    patterns: ['<add key="ClearTextPassword"', '<add key="Password"'].map((a) => ({
+      anchor: a, boundary: false, source: `${a}[ \\t]{1,8}value="([^"%$<>]{8,256})"`, group: 1,
+    })),
   },
 ];

@@ -213,10 +213,17 @@ export const PROVIDER_FORMATS: ProviderRule[] = [
   },
   {
     id: 'npm-token', provider: 'npm', title: 'npm access token', keyName: 'NPM_TOKEN', keepPrefix: 4,
-    description: 'An npm access token (`npm_…`) can publish packages as you. The last six characters are a CRC-32 checksum; a value whose checksum does not match is not reported.',
-    samples: { positive: [call('npm_{{crc62}}')], negative: [call('npm_{{alnum:36}}'), call('npm_YOUR_NPM_TOKEN')] },
-    patterns: [{ anchor: 'npm_', source: `npm_[${ALNUM}]{36}` }],
-    validate: validBase62Checksum,
+    description: 'An npm access token (`npm_…`, or any token after `_authToken=` as in an `.npmrc`) can publish packages as you. The last six characters of an `npm_` token are a CRC-32 checksum; a value whose checksum does not match is not reported.',
+    samples: {
+      positive: [call('npm_{{crc62}}'), 'const npmrc = "//registry.npmjs.org/:_authToken={{uuid}}";'],
+      negative: [call('npm_{{alnum:36}}'), call('npm_YOUR_NPM_TOKEN'), 'const npmrc = "//registry.npmjs.org/:_authToken=${NPM_TOKEN}";'],
+    },
+    patterns: [
+      { anchor: 'npm_', source: `npm_[${ALNUM}]{36}` },
+      // Any token written after `_authToken=` in an .npmrc, including legacy (UUID) tokens.
+      { anchor: ':_authToken=', boundary: false, source: ':_authToken=([A-Za-z0-9._~+/=-]{20,200})', group: 1 },
+    ],
+    validate: (v) => !v.startsWith('npm_') || validBase62Checksum(v),
   },
   {
     id: 'pypi-token', provider: 'PyPI', title: 'PyPI upload token', keyName: 'PYPI_TOKEN', keepPrefix: 5,
@@ -362,9 +369,9 @@ export const PROVIDER_FORMATS: ProviderRule[] = [
   },
   {
     id: 'flutterwave-secret-key', provider: 'Flutterwave', title: 'Flutterwave secret key', keyName: 'FLUTTERWAVE_SECRET_KEY', keepPrefix: 7,
-    description: 'A Flutterwave secret key (`FLWSECK-…-X`, `FLWSECK_TEST-…-X`).',
-    samples: { positive: [call('FLWSECK-{{hexah:32}}-X'), call('FLWSECK_TEST-{{hexah:32}}-X')], negative: [call('FLWPUBK_TEST-{{hexah:32}}-X')] },
-    patterns: [{ anchor: 'FLWSECK', source: 'FLWSECK(?:_TEST)?-[a-h0-9]{32}-X' }],
+    description: 'A Flutterwave secret key (`FLWSECK-…-X`, `FLWSECK_TEST-…-X`) or encryption key (`FLWSECK_TEST…`). Public keys (`FLWPUBK…`) are not reported.',
+    samples: { positive: [call('FLWSECK-{{hexah:32}}-X'), call('FLWSECK_TEST-{{hexah:32}}-X'), call('FLWSECK_TEST{{hexah:12}}')], negative: [call('FLWPUBK_TEST-{{hexah:32}}-X')] },
+    patterns: [{ anchor: 'FLWSECK', source: 'FLWSECK(?:_TEST)?-[a-h0-9]{32}-X' }, { anchor: 'FLWSECK_TEST', source: 'FLWSECK_TEST[a-h0-9]{12}' }],
   },
   {
     id: 'easypost-api-key', provider: 'EasyPost', title: 'EasyPost API key', keyName: 'EASYPOST_API_KEY', keepPrefix: 4,
