@@ -85,7 +85,7 @@ export const PROVIDER_FORMATS: ProviderRule[] = [
   {
     id: 'aws-access-key-id', provider: 'AWS', title: 'AWS access key ID', keyName: 'AWS_ACCESS_KEY_ID', keepPrefix: 4,
     description: 'An AWS access key ID (`AKIA…`, `ASIA…`). It is half of a credential pair; its secret access key is usually nearby.',
-    samples: { positive: [call('AKIA{{b32:16}}'), call('ASIA{{b32:16}}'), call('A3T{{upnum:1}}{{b32:16}}')], negative: [call('AKIAIOSFODNN7EXAMPLE'), call('AKIA{{b32:10}}')] },
+    samples: { positive: [call('AKIA{{b32:16}}'), call('ASIA{{b32:16}}'), call('A3T{{upnum:1}}{{b32:16}}')], negative: [call('AKIAIOSFODNN7EXAMPLE'), call('AKIA{{b32:10}}'), '"integrity": "sha512-{{b64:20}}/AKIA{{b32:16}}+{{b64:42}}=="'] },
     patterns: [...['AKIA', 'ASIA', 'ABIA', 'ACCA'].map((a) => ({ anchor: a, source: `${a}[A-Z2-7]{16}` })), { anchor: 'A3T', source: 'A3T[A-Z0-9][A-Z2-7]{16}' }],
   },
   {
@@ -125,7 +125,7 @@ export const PROVIDER_FORMATS: ProviderRule[] = [
   {
     id: 'slack-token', provider: 'Slack', title: 'Slack token', keyName: 'SLACK_BOT_TOKEN', keepPrefix: 5,
     description: 'A Slack bot, user, workspace or configuration token (`xoxb-`, `xoxp-`, `xoxa-`, `xoxe-`, `xoxr-`, `xoxs-`, `xoxo-`, `xoxe.xoxp-`); it reads and posts messages as your app or user.',
-    samples: { positive: [call('xoxb-{{digits:12}}-{{digits:13}}-{{alnum:24}}'), call('xoxp-{{digits:12}}-{{digits:12}}-{{digits:12}}-{{hex:32}}'), call('xoxe.xoxp-1-{{upnum:164}}'), call('xoxe-1-{{upnum:146}}'), call('xoxa-2-{{alnum:30}}'), call('xoxo-{{digits:10}}-{{digits:10}}-{{digits:10}}-{{hex:10}}')], negative: [call('xoxb-{{digits:12}}-####################'), call('xoxb-YOUR-SLACK-BOT-TOKEN')] },
+    samples: { positive: [call('xoxb-{{digits:12}}-{{digits:13}}-{{alnum:24}}'), call('xoxp-{{digits:12}}-{{digits:12}}-{{digits:12}}-{{hex:32}}'), call('xoxe.xoxp-1-{{upnum:164}}'), call('xoxe-1-{{upnum:146}}'), call('xoxa-2-{{alnum:30}}'), call('xoxo-{{digits:10}}-{{digits:10}}-{{digits:10}}-{{hex:10}}')], negative: [call('xoxb-{{digits:12}}-####################'), call('xoxb-{{digits:12}}-{{digits:13}}-{{alnum:24}}####'), call('xoxb-YOUR-SLACK-BOT-TOKEN')] },
     patterns: [
       ...['xoxb-', 'xoxp-', 'xoxa-', 'xoxe-', 'xoxr-', 'xoxs-', 'xoxo-'].map((a) => ({ anchor: a, source: `${a}[0-9]{8,14}-[${ALNUM}-]{20,200}` })),
       ...['xoxa-', 'xoxr-'].map((a) => ({ anchor: a, source: `${a}[0-9]-[${ALNUM}]{8,48}` })),
