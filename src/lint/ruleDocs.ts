@@ -77,6 +77,13 @@ diagnostic here, the command line prints the rule id, and SARIF output points ea
 Prefer rotating the key and moving it to API Keys: an ignored secret is still readable by
 everyone who loads the page.
 
+**Adding a rule**: rules live in \`src/lint/engine/rules/\`, one file per kind of service. A rule
+has a literal anchor per pattern (the prefilter finds anchors in one pass, whatever the number
+of rules), a bounded regular expression, a checksum or decode check where the format has one,
+and its own positive and negative samples: templates whose random parts are generated
+(\`ghp_{{crc62}}\`, \`sk_live_{{alnum:24}}\`), so no key is written in the source. Each sample
+is a test of its own (\`test/unit/lint/rules.test.ts\`). Then run \`npm run docs:rules\`.
+
 **Detected by**: \`value\` rules recognise the secret from its value alone, wherever it is written
 (checksums are verified where the format carries one); \`value + name\` rules need the name it
 is assigned to or the provider named nearby; \`context\` rules are described in their section.
