@@ -8,7 +8,7 @@ import { jwtPayload } from '../context';
 import {
   validBase62Checksum, validBech32, validGitLabRoutable, validGrafanaChecksum, validPypiMacaroon,
 } from '../checksums';
-import { ALNUM, B64URL, UUID, backOverDigits, call, decodeSafe, lookBackFor, mixedAlnum, type ProviderRule } from './types';
+import { ALNUM, B64URL, UUID, backOverDigits, call, decodeSafe, joined, lookBackFor, mixedAlnum, type ProviderRule } from './types';
 
 function isServiceRoleJwt(value: string): boolean {
   const payload = jwtPayload(value);
@@ -125,7 +125,7 @@ export const PROVIDER_FORMATS: ProviderRule[] = [
   {
     id: 'slack-token', provider: 'Slack', title: 'Slack token', keyName: 'SLACK_BOT_TOKEN', keepPrefix: 5,
     description: 'A Slack bot, user, workspace or configuration token (`xoxb-`, `xoxp-`, `xoxa-`, `xoxe-`, `xoxr-`, `xoxs-`, `xoxo-`, `xoxe.xoxp-`); it reads and posts messages as your app or user.',
-    samples: { positive: [call('xoxb-{{digits:12}}-{{digits:13}}-{{alnum:24}}'), call('xoxp-{{digits:12}}-{{digits:12}}-{{digits:12}}-{{hex:32}}'), call('xoxe.xoxp-1-{{upnum:164}}'), call('xoxe-1-{{upnum:146}}'), call('xoxa-2-{{alnum:30}}'), call('xoxo-{{digits:10}}-{{digits:10}}-{{digits:10}}-{{hex:10}}')], negative: [call('xoxb-{{digits:12}}-####################'), call('xoxb-{{digits:12}}-{{digits:13}}-{{alnum:24}}####'), call('xoxb-YOUR-SLACK-BOT-TOKEN')] },
+    samples: { positive: [call('xoxb-{{digits:12}}-{{digits:13}}-{{alnum:24}}'), call('xoxp-{{digits:12}}-{{digits:12}}-{{digits:12}}-{{hex:32}}'), call('xoxe.xoxp-1-{{upnum:164}}'), call('xoxe-1-{{upnum:146}}'), call('xoxa-2-{{alnum:30}}'), call('xoxo-{{digits:10}}-{{digits:10}}-{{digits:10}}-{{hex:10}}')], negative: [call('xoxb-{{digits:12}}-####################'), call('xoxb-{{digits:12}}-{{digits:13}}-{{alnum:24}}####'), call(joined('xo', 'xb-YOUR-SLACK-BOT-TOKEN'))] },
     patterns: [
       ...['xoxb-', 'xoxp-', 'xoxa-', 'xoxe-', 'xoxr-', 'xoxs-', 'xoxo-'].map((a) => ({ anchor: a, source: `${a}[0-9]{8,14}-[${ALNUM}-]{20,200}` })),
       ...['xoxa-', 'xoxr-'].map((a) => ({ anchor: a, source: `${a}[0-9]-[${ALNUM}]{8,48}` })),
@@ -136,13 +136,13 @@ export const PROVIDER_FORMATS: ProviderRule[] = [
   {
     id: 'slack-app-token', provider: 'Slack', title: 'Slack app-level token', keyName: 'SLACK_APP_TOKEN', keepPrefix: 5,
     description: 'A Slack app-level token (`xapp-…`), used for Socket Mode connections.',
-    samples: { positive: [call('xapp-1-A{{upnum:10}}-{{digits:13}}-{{hex:64}}')], negative: [call('xapp-1-YOUR_APP_TOKEN')] },
+    samples: { positive: [call(joined('xa', 'pp-1-A{{upnum:10}}-{{digits:13}}-{{hex:64}}'))], negative: [call('xapp-1-YOUR_APP_TOKEN')] },
     patterns: [{ anchor: 'xapp-', source: 'xapp-[0-9]-[A-Z0-9]{9,12}-[0-9]{10,13}-[a-f0-9]{64}' }],
   },
   {
     id: 'slack-webhook', provider: 'Slack', title: 'Slack incoming webhook URL', keyName: 'SLACK_WEBHOOK_URL', keepPrefix: 0,
     description: 'A Slack incoming webhook or Workflow Builder trigger URL: anyone holding it can post into the channel or start the workflow.',
-    samples: { positive: [call('https://hooks.slack.com/services/T{{upnum:10}}/B{{upnum:10}}/{{alnum:24}}'), call('https://hooks.slack.com/workflows/T{{upnum:10}}/A{{upnum:10}}/{{digits:18}}/{{alnum:24}}'), call('https://hooks.slack.com/triggers/T{{upnum:10}}/{{digits:13}}/{{hex:32}}')], negative: [call('https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX')] },
+    samples: { positive: [call('https://hooks.slack.com/services/T{{upnum:10}}/B{{upnum:10}}/{{alnum:24}}'), call('https://hooks.slack.com/workflows/T{{upnum:10}}/A{{upnum:10}}/{{digits:18}}/{{alnum:24}}'), call('https://hooks.slack.com/triggers/T{{upnum:10}}/{{digits:13}}/{{hex:32}}')], negative: [call(joined('https://hooks.slack.com/services/', 'T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX'))] },
     patterns: [
       { anchor: 'hooks.slack.com/services/', boundary: false, back: lookBackFor('https://', 8), source: '(?:https://)?hooks\\.slack\\.com/services/T[A-Z0-9]{8,12}/B[A-Z0-9]{8,12}/[A-Za-z0-9]{24}' },
       { anchor: 'hooks.slack.com/workflows/', boundary: false, back: lookBackFor('https://', 8), source: '(?:https://)?hooks\\.slack\\.com/workflows/T[A-Z0-9]{8,12}/A[A-Z0-9]{8,12}/[0-9]{10,20}/[A-Za-z0-9]{24,32}' },
