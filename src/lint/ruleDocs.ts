@@ -1,12 +1,33 @@
-// docs/rules.md is generated from the rules, so the two cannot drift
-// (test/unit/lint/cli.test.ts compares them). After changing a rule, regenerate it with:
-//   npx tsc -p . && node -e "require('./out/src/lint/ruleDocs').writeRulesDoc('docs/rules.md')"
+// docs/rules.md is generated from the rules, so the two cannot drift (test/unit/lint/cli.test.ts
+// compares them). After changing a rule, regenerate it with `npm run docs:rules`.
 import * as fs from 'fs';
-import { ALL_RULES, NAMED_RULES, PROVIDER_RULES, type RuleMeta } from './engine/rules';
+import * as path from 'path';
+import { ALL_RULES, NAMED_RULES, PROVIDER_RULES, type RuleMeta, type Sample } from './engine/rules';
+import { shapeOf } from './engine/samples';
 
 function kind(id: string): string {
-  return PROVIDER_RULES.some((r) => r.id === id) ? 'provider format' : NAMED_RULES.some((r) => r.id === id) ? 'format + name' : 'context';
+  return PROVIDER_RULES.some((r) => r.id === id) ? 'value' : NAMED_RULES.some((r) => r.id === id) ? 'value + name' : 'context';
 }
+
+/** Severity in frontend code / in Cloud Functions. */
+function severity(r: RuleMeta): string {
+  if (r.id === 'generic-secret') return 'warning / warning';
+  if (r.id === 'public-env-secret') return 'error (`.env*`)';
+  return 'error / warning';
+}
+
+/** The first positive sample's value with its random parts described, never filled in. */
+export function exampleShape(r: RuleMeta): string {
+  const first: Sample | undefined = r.samples.positive[0];
+  if (first === undefined || r.id === 'known-value') return '';
+  const text = typeof first === 'string' ? first : first.text;
+  const quoted = /createClient\("(.*)"\);$/.exec(text) ?? /"([^"]*\{\{[^"]*)"/.exec(text) ?? /`([^`]*\{\{[^`]*)`/.exec(text);
+  const value = quoted ? quoted[1] as string : (text.split('\n').find((l) => l.includes('{{')) ?? text).trim();
+  const shape = shapeOf(value.replace(/\\n/g, ' '));
+  return shape.length > 140 ? shape.slice(0, 137) + '…' : shape;
+}
+
+const cell = (s: string) => s.replace(/\|/g, '\\|');
 
 function fix(r: RuleMeta): string | undefined {
   return r.id === 'known-value'
@@ -56,17 +77,43 @@ diagnostic here, the command line prints the rule id, and SARIF output points ea
 Prefer rotating the key and moving it to API Keys: an ignored secret is still readable by
 everyone who loads the page.
 
-| rule | provider | detected by |
-|---|---|---|
+**Adding a rule**: rules live in \`src/lint/engine/rules/\`, one file per kind of service. A rule
+has a literal anchor per pattern (the prefilter finds anchors in one pass, whatever the number
+of rules), a bounded regular expression, a checksum or decode check where the format has one,
+and its own positive and negative samples: templates whose random parts are generated
+(\`ghp_{{crc62}}\`, \`sk_live_{{alnum:24}}\`), so no key is written in the source. Each sample
+is a test of its own (\`test/unit/lint/rules.test.ts\`). Then run \`npm run docs:rules\`.
+
+**Detected by**: \`value\` rules recognise the secret from its value alone, wherever it is written
+(checksums are verified where the format carries one); \`value + name\` rules need the name it
+is assigned to or the provider named nearby; \`context\` rules are described in their section.
+Severity is given for frontend code / Cloud Functions. Example shapes describe the random parts
+(‹36 letters/digits›) and never show a value.
+
+| rule | provider | severity | detected by | example shape |
+|---|---|---|---|---|
 `;
-  for (const r of ALL_RULES) s += `| [\`${r.id}\`](#${r.id}) | ${r.provider} | ${kind(r.id)} |\n`;
+  for (const r of ALL_RULES) {
+    const shape = exampleShape(r);
+    s += `| [\`${r.id}\`](#${r.id}) | ${cell(r.provider)} | ${severity(r)} | ${kind(r.id)} | ${shape ? `\`${cell(shape)}\`` : ''} |\n`;
+  }
   s += '\n';
   for (const r of ALL_RULES) {
-    s += `<a id="${r.id}"></a>\n## ${r.id}\n\n**${r.title}** (${r.provider}). ${r.description}\n\n`+(fix(r) ?? `Suggested key name: \`${r.keyName}\`. Fix: rotate the key if it was ever committed or deployed, store the new value in the API Keys view, and call the provider from a Cloud Function that reads it with \`ctx.secrets.get("${r.keyName}")\`.\n\n`);
+    const shape = exampleShape(r);
+    s += `<a id="${r.id}"></a>\n## ${r.id}\n\n**${r.title}** (${r.provider}). ${r.description}\n\n`;
+    s += `Severity: ${severity(r)}. Detected by: ${kind(r.id)}.${shape ? ` Example shape: \`${shape}\`.` : ''}\n\n`;
+    s += (fix(r) ?? `Suggested key name: \`${r.keyName}\`. Fix: rotate the key if it was ever committed or deployed, store the new value in the API Keys view, and call the provider from a Cloud Function that reads it with \`ctx.secrets.get("${r.keyName}")\`.\n\n`);
   }
   return s.replace(/\n+$/, '\n');
 }
 
 export function writeRulesDoc(file: string): void {
   fs.writeFileSync(file, rulesMarkdown());
+}
+
+// `npm run docs:rules` regenerates the committed file.
+if (require.main === module) {
+  const file = path.resolve(__dirname, '../../../docs/rules.md');
+  writeRulesDoc(file);
+  console.log(`wrote ${path.relative(process.cwd(), file)} (${ALL_RULES.length} rules)`);
 }

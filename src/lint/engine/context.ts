@@ -16,6 +16,8 @@ export function jwtPayload(token: string): Record<string, unknown> | undefined {
   }
 }
 
+const ALGOLIA_APP_ID = /(?:appId|applicationId|application_id|app_id|APP_ID)["']?[ \t]{0,4}[:=][ \t]{0,4}["'][A-Z0-9]{10}["']/;
+
 const FIREBASE_WORDS = ['authDomain', 'messagingSenderId', 'firebaseapp.com', 'firebaseConfig', 'storageBucket', 'measurementId', 'initializeApp', 'FIREBASE_'];
 
 /** Google Maps JavaScript API keys are loaded by browsers by design (restricted by referrer). */
@@ -38,6 +40,8 @@ export function inFirebaseConfig(text: string, start: number, end: number): bool
  */
 export function isPublicByDesign(value: string, name = '', text = '', start = 0, end = start): boolean {
   if (/^pk_(?:live|test)_/.test(value) || value.startsWith('pk.eyJ') || value.startsWith('sb_publishable_')) return true;
+  // Browser agent and public keys by their prefix: New Relic browser, Flutterwave public, Mailgun public.
+  if (/^(?:NRJS-|FLWPUBK(?:_TEST)?-|pubkey-)/.test(value)) return true;
   if (/^https?:\/\/[0-9a-f]{32}(?::[0-9a-f]{32})?@[^/\s]+\/[0-9]+$/.test(value)) return true; // Sentry DSN
   if (value.startsWith('eyJ')) {
     const payload = jwtPayload(value);
@@ -46,13 +50,17 @@ export function isPublicByDesign(value: string, name = '', text = '', start = 0,
   const lowerName = name.toLowerCase();
   if (/^AIza/.test(value) && (lowerName.includes('firebase') || inFirebaseConfig(text, start, end))) return true;
   if (/^[0-9a-f]{32}$/.test(value) && !/admin|write/.test(lowerName)) {
-    if (/search|algolia/.test(lowerName) || text.slice(Math.max(0, start - 400), end + 400).toLowerCase().includes('algolia')) return true;
+    const window = text.slice(Math.max(0, start - 400), end + 400);
+    if (/search|algolia/.test(lowerName) || window.toLowerCase().includes('algolia')) return true;
+    // An Algolia search key next to its application id (10 upper-case letters and digits), as
+    // bundled by search widgets and package managers.
+    if (ALGOLIA_APP_ID.test(window)) return true;
   }
   return false;
 }
 
-const PLACEHOLDER_WORDS = /example|placeholder|your[-_ ]?(?:api|own|secret|key|token|app|project|pass)|dummy|sample|changeme|change[-_]me|replace[-_ ]?(?:me|with|this)|insert[-_ ]|redacted|fake[-_]|not[-_]a[-_]real|notreal|xxxx|123456|987654|abc123|qwerty|abcdefghij/i;
-const PLACEHOLDER_MARKS = /\*\*\*|•|…|\.\.\.|<[A-Za-z_ -]{1,40}>|\[[A-Za-z_ -]{1,40}\]|0000000000/;
+const PLACEHOLDER_WORDS = /example|placeholder|your[-_ ]?(?:api|own|secret|key|token|app|project|pass)|your[-_]|[-_]here(?:[-_]|$)|dummy|sample|changeme|change[-_]me|replace[-_ ]?(?:me|with|this)|insert[-_ ]|redacted|fake[-_]|not[-_]a[-_]real|notreal|xxxx|123456|987654|abc123|qwerty|abcdefghij/i;
+const PLACEHOLDER_MARKS = /\*\*\*|•|…|\.\.\.|####|<[A-Za-z_ -]{1,40}>|\[[A-Za-z_ -]{1,40}\]|0000000000/;
 
 /**
  * Placeholders, examples and masked or truncated values: `sk_live_xxx…`, `<YOUR_KEY>`,

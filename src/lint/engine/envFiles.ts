@@ -4,7 +4,7 @@
 import { maskExcerpt } from '../../shared/secretText';
 import { isPlaceholder, isPublicByDesign, isReference } from './context';
 import { isSecretName, looksRandom } from './entropy';
-import { META_RULES, NAMED_RULES, PROVIDER_RULES, type RuleMeta } from './rules';
+import { ALL_RULES, META_RULES, NAMED_RULES, PROVIDER_RULES, type RuleMeta } from './rules';
 import { knownValueTitle, PRIORITY, scanRegion } from './scanner';
 import type { RawFinding, ScanOptions } from './types';
 
@@ -32,7 +32,7 @@ export function publicPrefixOf(variable: string): { prefix: string; tool: string
 
 const LINE = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.]{0,200})[ \t]*=[ \t]*/;
 const PUBLIC_ENV = META_RULES.find((r) => r.id === 'public-env-secret') as RuleMeta;
-const BY_ID = new Map<string, RuleMeta>([...PROVIDER_RULES, ...NAMED_RULES, ...META_RULES].map((r) => [r.id, r]));
+const BY_ID = new Map<string, RuleMeta>(ALL_RULES.map((r) => [r.id, r]));
 
 /** Scans a `.env*` file; returns findings (unsorted, before ignore comments). */
 export function scanEnvText(text: string, options: ScanOptions): RawFinding[] {

@@ -11,11 +11,11 @@ import { suggestKeyName } from '../../shared/names';
 import { inFirebaseConfig, isPlaceholder, isPublicByDesign, isReference } from './context';
 import { isSecretName, looksRandom } from './entropy';
 import { COMMON_BIGRAMS } from './bigrams';
-import { META_RULES, NAMED_RULES, PROVIDER_RULES, type Pattern, type ProviderRule, type RuleMeta } from './rules';
+import { META_RULES, NAMED_RULES, PROVIDER_RULES, type NamedRule, type Pattern, type ProviderRule, type RuleMeta } from './rules';
 import type { FileKind, RawFinding, ScanOptions, Severity } from './types';
 
 interface CompiledPattern extends Pattern {
-  rule: ProviderRule;
+  rule: ProviderRule | NamedRule;
   re: RegExp;
 }
 
@@ -24,7 +24,7 @@ const KEYWORD_BASES = ['secret', 'token', 'pass', 'pwd', 'key', 'auth', 'credent
 /** Longest distance from a keyword to the value assigned to it. */
 export const ASSIGNMENT_SPAN = 160 + 1024 + 32;
 /** Longest distance a pattern reaches back before its anchor. */
-const MAX_BACK = 40;
+const MAX_BACK = 64;
 /** Longest provider match (private key blocks). */
 const MAX_MATCH = 12200;
 /** Context a check reads around a value (Firebase, Algolia and `near` windows). */
@@ -73,8 +73,8 @@ function rarestPair(anchor: string): number {
 function compile(): NonNullable<typeof compiled> {
   if (compiled) return compiled;
   const byAnchor = new Map<string, Probe>();
-  for (const rule of PROVIDER_RULES) {
-    for (const p of rule.patterns) {
+  for (const rule of [...PROVIDER_RULES, ...NAMED_RULES]) {
+    for (const p of rule.patterns ?? []) {
       const probe = byAnchor.get(p.anchor) ?? { anchor: p.anchor, offset: 0, patterns: [], keyword: false };
       probe.patterns.push({ ...p, rule, re: new RegExp(p.source, 'y') });
       byAnchor.set(p.anchor, probe);
@@ -276,12 +276,37 @@ function runPattern(text: string, p: CompiledPattern, hit: number): { start: num
 }
 
 /** Checks a provider match's value; false when it is a placeholder or public by design. */
-function acceptProvider(text: string, rule: ProviderRule, start: number, end: number): boolean {
+function acceptProvider(text: string, rule: ProviderRule | NamedRule, start: number, end: number): boolean {
   const value = text.slice(start, end);
-  if (rule.validate && !rule.validate(value)) return false;
-  if (isPlaceholder(value)) return false;
+  if ('validate' in rule && rule.validate && !rule.validate(value)) return false;
+  if (isPlaceholder(value) || continuesAsPlaceholder(text, end) || insideBase64(text, start)) return false;
+  if ('context' in rule && rule.context && !rule.context(text, start, end)) return false;
   if (rule.id === 'google-api-key' && inFirebaseConfig(text, start, end)) return false;
   return true;
+}
+
+/** `xoxb-1234-####…`, `sk_live_abc***`, `ghp_abc…`: a value cut short by a mask or an ellipsis. */
+function continuesAsPlaceholder(text: string, end: number): boolean {
+  const c = text.charCodeAt(end);
+  return c === 35 /* # */ || c === 42 /* * */ || c === 0x2022 /* • */ || c === 0x2026 /* … */ || text.startsWith('...', end);
+}
+
+/**
+ * A match that starts after `+` or `/` inside a base64 run, or inside a lockfile integrity hash
+ * (`sha512-…`), is a slice of encoded data that happens to look like a prefix, not a key.
+ */
+function insideBase64(text: string, start: number): boolean {
+  const before = text.charCodeAt(start - 1);
+  if ((before === 43 || before === 47) && isTokenChar(text.charCodeAt(start - 2))) return true;
+  let i = start;
+  while (i > 0 && start - i < 100 && isBase64Char(text.charCodeAt(i - 1))) i--;
+  if (text.charCodeAt(i - 1) !== 45 /* - */) return false;
+  const head = text.slice(Math.max(0, i - 7), i - 1);
+  return /sha(?:1|256|384|512)$/.test(head);
+}
+
+function isBase64Char(c: number): boolean {
+  return isTokenChar(c) || c === 43 || c === 47 || c === 61;
 }
 
 /** Named and generic checks on an assigned value; returns a finding or undefined. */
@@ -343,7 +368,9 @@ export function scanRegion(text: string, from: number, to: number, options: Scan
         const r = runPattern(text, p, hit);
         if (!r || r.start < from || r.start >= to) continue;
         if (!acceptProvider(text, p.rule, r.start, r.end)) continue;
-        out.push(makeFinding(text, kind, p.rule, r.start, r.end, p.rule.keepPrefix ?? 0, p.rule.keyName, PRIORITY.provider));
+        const keep = 'keepPrefix' in p.rule ? p.rule.keepPrefix ?? 0 : 0;
+        const priority = 'container' in p.rule && p.rule.container ? PRIORITY.named : PRIORITY.provider;
+        out.push(makeFinding(text, kind, p.rule, r.start, r.end, keep, p.rule.keyName, priority));
       }
       if (probe.keyword && hit >= nameEnd.value) {
         const a = assignmentAt(text, hit, nameEnd);

@@ -107,12 +107,23 @@ describe('cloudxlr scan (CLI)', function () {
 });
 
 describe('docs/rules.md', () => {
-  it('is generated from the rules (regenerate: see src/lint/ruleDocs.ts)', () => {
-    assert.strictEqual(fs.readFileSync(path.join(REPO_ROOT, 'docs/rules.md'), 'utf8'), rulesMarkdown());
+  it('is generated from the rules and up to date (regenerate: npm run docs:rules)', () => {
+    const committed = fs.readFileSync(path.join(REPO_ROOT, 'docs/rules.md'), 'utf8');
+    assert.ok(committed === rulesMarkdown(), 'docs/rules.md is out of date: run npm run docs:rules and commit the result');
   });
 
   it('has a section for every rule id', () => {
     const doc = fs.readFileSync(path.join(REPO_ROOT, 'docs/rules.md'), 'utf8');
     for (const r of ALL_RULES) assert.ok(doc.includes(`<a id="${r.id}"></a>\n## ${r.id}\n`), r.id);
+  });
+
+  it('lists every rule with its provider, severity and a masked example shape', () => {
+    const doc = fs.readFileSync(path.join(REPO_ROOT, 'docs/rules.md'), 'utf8');
+    for (const r of ALL_RULES) {
+      const row = doc.split('\n').find((l) => l.startsWith(`| [\`${r.id}\`]`));
+      assert.ok(row, r.id);
+      assert.ok(row.includes(r.provider.replace(/\|/g, '\\|')) && /\| (?:error|warning)/.test(row), row);
+      if (r.id !== 'known-value') assert.match(row, /‹[^›]+›/, `${r.id}: an example shape with its random parts described`);
+    }
   });
 });

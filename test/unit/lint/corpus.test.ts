@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { ALL_RULES, scanText } from '../../../src/lint/engine';
+import { scanText } from '../../../src/lint/engine';
 import { fileKindOf } from '../../../src/lint/files';
 import { loadCorpus, type CorpusCase } from './corpus';
 
@@ -9,13 +9,9 @@ function scanCase(c: CorpusCase) {
   return scanText(c.text, { kind: fileKindOf(c.file, { functionsDir: 'functions' }) ?? 'frontend' });
 }
 
+// The labelled corpus measures the engine as a whole (precision and recall, reported on every
+// run); each rule is checked alone against its own samples in rules.test.ts.
 describe('lint corpus', () => {
-  it('has a true case for every rule', () => {
-    const covered = new Set(loadCorpus('positives', 1).flatMap((c) => c.expect));
-    const missing = ALL_RULES.map((r) => r.id).filter((id) => id !== 'known-value' && !covered.has(id));
-    assert.deepStrictEqual(missing, []);
-  });
-
   it('reaches precision and recall of at least 0.98', () => {
     let tp = 0;
     let fp = 0;
