@@ -65,7 +65,7 @@ describe('deploy: the checkout sample app', function () {
     // A key the provider refuses, then a good one again: each is used at once, no redeploy.
     await t.putKey('STRIPE_SECRET_KEY', 'rk_live_not_accepted_BBBB');
     const refused = await call();
-    assert.strictEqual(refused.status, 500);
+    assert.strictEqual(refused.status, 502);
     assert.strictEqual(refused.body.error?.code, 'function_error');
     await t.putKey('STRIPE_SECRET_KEY', 'sk_test_sample_third_CCCC');
     assert.strictEqual((await call()).status, 200);

@@ -12,7 +12,7 @@ describe('cloudxlr cloud start', function () {
   it('--help describes the flags and exits 0', () => {
     const r = runCli(['cloud', 'start', '--help']);
     assert.equal(r.status, 0);
-    for (const flag of ['--port', '--host', '--data', '--project', '--token', 'CLOUDXLR_TOKEN', 'CLOUDXLR_MASTER_KEY']) {
+    for (const flag of ['--port', '--host', '--data', '--project', '--token', '--allowed-host', 'CLOUDXLR_TOKEN', 'CLOUDXLR_MASTER_KEY', 'CLOUDXLR_ALLOWED_HOSTS']) {
       assert.ok(r.stdout.includes(flag), flag);
     }
     assert.equal(runCli(['cloud', '--help']).status, 0);

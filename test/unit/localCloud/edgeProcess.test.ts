@@ -220,6 +220,24 @@ describe('local cloud edge, against a server in its own process', function () {
     }
   });
 
+  it('--allowed-host and CLOUDXLR_ALLOWED_HOSTS add host names the API answers; a bad one stops the start', async () => {
+    const cloud = await startCli(['--port', '0', '--data', tempDir('cloudxlr-hosts-'), '--project', 'a', '--token', TOKEN, '--quiet', '--allowed-host', 'cloud.example.test'], {
+      CLOUDXLR_ALLOWED_HOSTS: 'team.example.test',
+    });
+    try {
+      const get = (host: string): Promise<number> => request(cloud.url, 'GET', '/v1/projects/a/keys', { token: TOKEN, headers: { Host: host } }).then((r) => r.status);
+      assert.equal(await get('cloud.example.test:8787'), 200);
+      assert.equal(await get('team.example.test'), 200);
+      assert.equal(await get('localhost'), 200);
+      assert.equal(await get('evil.example'), 421);
+    } finally {
+      await stop(cloud);
+    }
+    const bad = runCli(['cloud', 'start', '--port', '0', '--data', tempDir('cloudxlr-hosts-'), '--allowed-host', 'http://x/']);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /"http:\/\/x\/" is not a host name/);
+  });
+
   it('a second server on a data directory in use refuses to start, naming the first one; a stale lock does not block', async () => {
     const dir = tempDir('cloudxlr-lock-');
     const first = await startCli(['--port', '0', '--data', dir, '--project', 'a', '--token', TOKEN, '--quiet']);
