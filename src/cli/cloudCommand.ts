@@ -125,13 +125,15 @@ export async function run(argv: string[]): Promise<number> {
     throw e;
   }
 
+  // Probed before anything is printed, so that the start-up lines come out together.
+  const isolation = functionIsolation();
   console.log(`CloudXLR local cloud listening on ${cloud.url}`);
   console.log(`Data directory: ${path.resolve(args.data)} (master key: ${cloud.masterKeySource === 'environment' ? 'CLOUDXLR_MASTER_KEY' : 'master.key'})`);
-  console.log(`Functions: ${functionIsolation().summary}`);
   console.log(`Projects: ${args.projects.join(', ')}${args.token !== undefined ? ' (token given by flag or CLOUDXLR_TOKEN)' : ''}`);
   for (const t of cloud.createdTokens) {
     console.log(`Developer token for project "${t.project}" (shown once, saved in ${t.file}):\n  ${t.token}`);
   }
+  console.log(`Functions: ${isolation.summary}`);
   if (args.host !== '127.0.0.1' && args.host !== 'localhost' && args.host !== '::1') {
     console.log(`Warning: listening on ${args.host}, not loopback only. Anyone who can reach this address can try tokens.`);
   }

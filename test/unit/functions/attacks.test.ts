@@ -291,6 +291,20 @@ describe('functions: attacks from inside a function', function () {
       assert.strictEqual(JSON.stringify(logs.body).includes('sk_test_first_value'), false);
     });
 
+    it('answers a deep or cyclic result with a clear error on the public trigger, never "internal"', async () => {
+      await c.deploy('a', 'shapes', `module.exports = async (req) => {
+        if (req.body === 'cyclic') { const o = {}; o.self = o; return o; }
+        let v = []; for (let i = 0; i < 200000; i++) v = [v]; return v;
+      };`);
+      for (const shape of ['cyclic', 'deep']) {
+        const res = await fetch(`${c.url}/fn/a/shapes`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(shape) });
+        const body = (await res.json()) as Json;
+        assert.notStrictEqual(body.error?.code, 'internal', JSON.stringify(body));
+        assert.strictEqual(body.error?.code, 'function_error', JSON.stringify(body));
+        assert.match(body.error.message, /cannot be sent as JSON|nested|circular|call stack/i, JSON.stringify(body));
+      }
+    });
+
     it('does not reuse a worker that left a timer spinning', async () => {
       await c.deploy('a', 'spinner', `module.exports = async (req) => {
         if (req.body === 'leave') setTimeout(() => { for (;;) {} }, 50);
