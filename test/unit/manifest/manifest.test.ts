@@ -17,6 +17,8 @@ const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
     viewsContainers: { activitybar: { id: string }[] };
     configuration: { properties: Record<string, { markdownDescription?: string; order?: number }> };
     menus: Record<string, { command: string; when?: string }[]>;
+    keybindings: { command: string; key: string; when?: string }[];
+    jsonValidation: { fileMatch: string; url: string }[];
   };
 };
 
@@ -50,6 +52,20 @@ describe('manifest', () => {
   it('only references declared commands in menus', () => {
     for (const [menu, items] of Object.entries(pkg.contributes.menus)) {
       for (const item of items) assert.ok(declared.includes(item.command), `${menu} names undeclared ${item.command}`);
+    }
+  });
+
+  it('binds keys only to declared commands, and only while the API Keys view has focus', () => {
+    for (const k of pkg.contributes.keybindings) {
+      assert.ok(declared.includes(k.command), `${k.key} runs undeclared ${k.command}`);
+      assert.match(k.when ?? '', new RegExp(`focusedView == ${ViewId.keys.replace('.', '\\.')} && listFocus && !inputFocus`));
+    }
+  });
+
+  it('ships the JSON schema of cloudxlr.json that it declares', () => {
+    for (const v of pkg.contributes.jsonValidation) {
+      const schema = JSON.parse(fs.readFileSync(path.join(root, v.url), 'utf8')) as { properties: Record<string, unknown> };
+      assert.deepStrictEqual(Object.keys(schema.properties).sort(), ['frontend', 'functionsDir', 'project']);
     }
   });
 

@@ -17,7 +17,7 @@ describe('vsix contents', function () {
     .filter(Boolean);
 
   it('holds the extension bundle, the CLI, media and the docs', () => {
-    for (const f of ['package.json', 'dist/extension.js', 'dist/cli.js', 'bin/cloudxlr.js', 'README.md', 'CHANGELOG.md', 'LICENSE', 'media/cloudxlr.svg']) {
+    for (const f of ['package.json', 'dist/extension.js', 'dist/cli.js', 'bin/cloudxlr.js', 'README.md', 'CHANGELOG.md', 'LICENSE', 'media/cloudxlr.svg', 'schemas/cloudxlr.schema.json']) {
       assert.ok(files.includes(f), `${f} is missing`);
     }
   });
