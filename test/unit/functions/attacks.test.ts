@@ -335,17 +335,18 @@ describe('functions: attacks from inside a function', function () {
       assert.ok(!/^ws:/.test(r.body.result?.inspectorOpen ?? ''), `an inspector was opened: ${JSON.stringify(r.body)}`);
     });
 
-    it('answers 503 with Retry-After when too many calls of one function are waiting', async () => {
+    it('turns calls away at once with 429 and Retry-After when too many calls of one function are waiting', async () => {
       const own = await inProcessCloud();
       try {
         await own.deploy('b', 'slow', 'module.exports = async () => { await new Promise((r) => setTimeout(r, 30000)); return "slow"; };', { timeoutMs: 40_000 });
-        // 2 run (the function's share), 64 wait in its queue, the rest are turned away at once.
+        // The function's places at the edge (running and waiting) fill first; the rest are turned
+        // away before their bodies are read. The runtime's own queue stays behind them.
         const calls = Array.from({ length: 72 }, () => fetch(`${own.url}/fn/b/slow`, { method: 'POST' }).catch(() => undefined));
         const first = await Promise.race(calls);
         assert.ok(first, 'no answer');
-        assert.strictEqual(first.status, 503);
+        assert.strictEqual(first.status, 429);
         assert.strictEqual(first.headers.get('retry-after'), '1');
-        assert.match(((await first.json()) as Json).error.message, /Too many invocations of this function/);
+        assert.match(((await first.json()) as Json).error.message, /already handling as many calls as it queues/);
       } finally {
         await own.close();
       }

@@ -193,7 +193,7 @@ describe('functions: OS sandbox (Linux)', function () {
     assert.strictEqual(out.home, 'ENOENT');
     assert.strictEqual(out.write, 'EROFS');
     assert.strictEqual(out.listen, 'EPERM');
-    assert.ok((out.root as string[]).every((d) => ['dev', 'etc', 'lib', 'lib64', 'proc', 'usr'].includes(d)), JSON.stringify(out.root));
+    assert.ok((out.root as string[]).every((d) => ['dev', 'etc', 'lib', 'lib64', 'opt', 'proc', 'usr'].includes(d)), JSON.stringify(out.root));
   });
 });
 

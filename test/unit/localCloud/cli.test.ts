@@ -32,7 +32,6 @@ describe('cloudxlr cloud start', function () {
     const dir = tempDir('cloudxlr-cli-');
     const first = await startCli(['--port', '0', '--data', dir, '--project', 'demo', '--project', 'shop']);
     assert.match(first.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    await new Promise((r) => setTimeout(r, 100));
     const tokens = [...first.output().matchAll(/\n {2}(cxlr_\S+)/g)].map((m) => m[1]);
     assert.equal(tokens.length, 2, first.output());
     assert.equal(fs.readFileSync(path.join(dir, 'tokens', 'demo.token'), 'utf8').trim(), tokens[0]);
@@ -43,7 +42,6 @@ describe('cloudxlr cloud start', function () {
     assert.match(first.output(), /Local cloud closed\./);
 
     const second = await startCli(['--port', '0', '--data', dir, '--project', 'demo']);
-    await new Promise((r) => setTimeout(r, 100));
     assert.ok(!second.output().includes('cxlr_'), 'a token is printed only on first start');
     assert.equal((await request(second.url, 'GET', '/v1/projects/demo/keys', { token: tokens[0] })).status, 200);
     second.proc.kill('SIGINT');
@@ -56,8 +54,7 @@ describe('cloudxlr cloud start', function () {
     const health = await request(a.url, 'GET', '/v1/health');
     assert.equal(health.status, 200);
     await request(a.url, 'PUT', '/v1/projects/demo/keys/LOGGED', { token: 'launcher-token-1', body: { value: 'never-in-the-log' } });
-    await new Promise((r) => setTimeout(r, 100));
-    assert.match(a.output(), /PUT \/v1\/projects\/demo\/keys\/LOGGED 201/);
+    await a.waitForOutput(/PUT \/v1\/projects\/demo\/keys\/LOGGED 201/);
     assert.ok(!a.output().includes('never-in-the-log'));
     assert.ok(!a.output().includes('launcher-token-1'));
     a.proc.kill('SIGTERM');

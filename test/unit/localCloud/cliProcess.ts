@@ -21,11 +21,14 @@ export interface CliProcess {
   proc: ChildProcess;
   url: string;
   output(): string;
+  /** Resolves once the output matches `pattern` (rejects after `timeoutMs`). */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
   exited: Promise<number | null>;
 }
 
 /**
- * Starts `cloudxlr cloud start …` and resolves once it prints its address. `maxOpenFiles` runs
+ * Starts `cloudxlr cloud start …` and resolves once it has printed its start-up lines (the
+ * address first, the functions' isolation last). `maxOpenFiles` runs
  * it under that open-file limit (through the shell's ulimit, which then execs Node, so
  * `proc.pid` is the server's own PID).
  */
@@ -41,10 +44,27 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, options: {
   let out = '';
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
+    const waiters = new Set<() => void>();
+    const waitForOutput = (pattern: RegExp, timeoutMs = 10_000): Promise<void> =>
+      new Promise<void>((done, fail) => {
+        const check = (): void => {
+          if (!pattern.test(out)) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          done();
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          fail(new Error(`cloudxlr printed nothing matching ${pattern} within ${timeoutMs} ms:\n${out}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
     const onData = (c: Buffer): void => {
       out += c.toString();
+      for (const check of [...waiters]) check();
       const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ proc, url: m[1], output: () => out, exited });
+      if (m && /^Functions: .*\n/m.test(out)) resolve({ proc, url: m[1], output: () => out, waitForOutput, exited });
     };
     proc.stdout?.on('data', onData);
     proc.stderr?.on('data', (c: Buffer) => (out += c.toString()));

@@ -89,6 +89,7 @@ interface Plan {
   slirp: string | undefined;
   /** bwrap arguments up to (not including) the command. */
   args: string[];
+  /** The Node.js executable as the sandbox sees it. */
   node: string;
   seccomp: Buffer | undefined;
 }
@@ -104,6 +105,12 @@ function sandboxEtc(): string {
   return dir;
 }
 
+/**
+ * Where the Node.js executable appears inside the sandbox: a fixed path, so that the folders
+ * on the host that hold it (a home directory, a version manager's cache) do not appear there.
+ */
+const SANDBOX_NODE = '/opt/cloudxlr/node';
+
 function plan(nodePath: string): Plan | string {
   if (process.platform !== 'linux') return `${process.platform} has no bubblewrap`;
   const bwrap = firstExisting(BWRAP_CANDIDATES);
@@ -115,7 +122,7 @@ function plan(nodePath: string): Plan | string {
     '--unshare-user', '--uid', '65534', '--gid', '65534',
     '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--unshare-net',
     '--die-with-parent', '--new-session', '--clearenv', '--hostname', 'function',
-    '--ro-bind', node, node,
+    '--ro-bind', node, SANDBOX_NODE,
   ];
   if (libs) {
     for (const lib of libs) args.push('--ro-bind', fs.realpathSync(lib), lib);
@@ -130,7 +137,7 @@ function plan(nodePath: string): Plan | string {
   // cannot join to configure the network.
   for (const d of ['/dev/null', '/dev/zero', '/dev/random', '/dev/urandom']) args.push('--dev-bind', d, d);
   args.push('--proc', '/proc', '--chdir', '/', '--remount-ro', '/');
-  return { bwrap, slirp, args, node, seccomp: seccompProgram() };
+  return { bwrap, slirp, args, node: SANDBOX_NODE, seccomp: seccompProgram() };
 }
 
 const probes = new Map<string, { plan: Plan | undefined; info: IsolationInfo }>();
