@@ -17,7 +17,7 @@ import { Child, freePort, log, onShutdown, seconds, sleep, stopChild, tail } fro
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const artifacts = path.join(repoRoot, 'out', 'test-host');
-const resultTimeoutMs = Number(process.env.CLOUDXLR_TEST_TIMEOUT_MS ?? 8 * 60_000);
+const resultTimeoutMs = Number(process.env.CLOUDXLR_TEST_TIMEOUT_MS ?? 15 * 60_000);
 
 /**
  * One editor session of the run: its own code-server, profile (user-data dir) and copy of a
