@@ -5,7 +5,7 @@ import type { RuleMeta } from './types';
 export const META_RULES: RuleMeta[] = [
   {
     id: 'known-value', provider: 'Your API Keys', title: 'Value of one of your stored API keys', keyName: 'API_KEY',
-    description: 'The exact value of a key stored in the API Keys view appears in the file, whatever its format. Values shorter than 12 characters are not matched. Public-by-design values (Stripe `pk_`, Mapbox `pk.`, Supabase anon keys) are not reported.',
+    description: 'The exact value of a key stored in the API Keys view appears in the file, as it is or encoded (JSON-escaped, URL-encoded, hex, base64 or base64url at any position, a printed Buffer). Values shorter than 8 characters are not matched. Public-by-design values (Stripe `pk_`, Mapbox `pk.`, Supabase anon keys) are not reported.',
     samples: { positive: ['const v = "{{known}}";', 'fetch(url, { headers: { "x-custom": "prefix-{{known}}" } });'], negative: ['const v = "Kv8qZr2LmX";'] },
   },
   {
