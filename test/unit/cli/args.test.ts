@@ -34,8 +34,15 @@ describe('cli: options of every command', () => {
   });
 
   it('keeps each command\'s defaults and checks', () => {
-    assert.deepStrictEqual(parseStart([], { CLOUDXLR_TOKEN: 'from-env-123' }), { port: 8787, host: '127.0.0.1', data: '.cloudxlr/cloud', projects: ['demo'], quiet: false, token: 'from-env-123' });
-    assert.deepStrictEqual(parseStart(['--project', 'a', '--project=b', '--quiet', '--port=0'], {}), { port: 0, host: '127.0.0.1', data: '.cloudxlr/cloud', projects: ['a', 'b'], quiet: true });
+    assert.deepStrictEqual(parseStart([], { CLOUDXLR_TOKEN: 'from-env-123' }), { port: 8787, host: '127.0.0.1', data: '.cloudxlr/cloud', projects: ['demo'], allowedHosts: [], quiet: false, token: 'from-env-123' });
+    assert.deepStrictEqual(parseStart(['--project', 'a', '--project=b', '--quiet', '--port=0', '--allowed-host', 'keys.example.test', '--allowed-host=vault.example.test:8443'], {}), {
+      port: 0,
+      host: '127.0.0.1',
+      data: '.cloudxlr/cloud',
+      projects: ['a', 'b'],
+      allowedHosts: ['keys.example.test', 'vault.example.test:8443'],
+      quiet: true,
+    });
     assert.throws(() => parseStart(['--port', '99999'], {}), /--port must be a number/);
     assert.strictEqual(parseStart(['-h'], {}), 'help');
     assert.strictEqual(parseDeployArgs(['--help']), 'help');
