@@ -13,8 +13,8 @@ import { CommandId, SettingId } from '../../src/constants';
 import type { InvokeResponse, RollbackResponse } from '../../src/api';
 import type { DeployResult, FunctionsNode } from '../../src/deploy/vscode';
 import { digestOf } from '../../src/shared/secretText';
-import { TestEnv, requestScreenshot } from '../host/hostContract';
-import { extensionApi as api, messageMark, shownSince } from './support';
+import { TestEnv, canDriveUi, requestScreenshot, requestUi } from '../host/hostContract';
+import { extensionApi as api, closingPromptsOnFailure, messageMark, shownSince } from './support';
 
 const endpoint = process.env[TestEnv.endpoint] ?? '';
 const token = process.env[TestEnv.token] ?? '';
@@ -143,6 +143,19 @@ describe('Cloud Functions in the editor', function () {
     assert.ok(deploy, `no Deploy lens: ${lenses.map((l) => l.command?.title).join(', ')}`);
     assert.strictEqual(deploy.range.start.line, 3, 'the lens sits on the handler');
     assert.deepStrictEqual(deploy.command!.arguments, [{ name: 'hello-scaffold', project }]);
+  });
+
+  it('the title-bar "+" asks for a new name even with a function selected', async function () {
+    if (!canDriveUi()) this.skip(); // acts through the browser
+    await vscode.commands.executeCommand('workbench.view.extension.cloudxlr');
+    await vscode.commands.executeCommand('cloudxlr.functions.focus');
+    await closingPromptsOnFailure(requestUi('functions-title-plus', [
+      { clickRow: 'hello-scaffold' },
+      { clickAction: 'New Function…' },
+      { see: 'Name of the function' },
+      { absent: 'already exists', in: 'notifications' },
+      { press: 'Escape' },
+    ]));
   });
 
   it('asks to sign in before deploying', async () => {
