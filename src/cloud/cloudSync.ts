@@ -12,7 +12,7 @@ import { computeSyncStates } from '../keys/syncState';
 import type { WorkspaceProjects } from '../project/workspaceProjects';
 import { CloudError } from './client';
 import type { CloudSession } from './session';
-import { planPush } from './syncPlan';
+import { conflictMessage, planPush } from './syncPlan';
 
 export interface SignInArgs {
   token?: string;
@@ -263,7 +263,7 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
   private reportConflict(project: string, name: string, cloudVersion: number): Promise<void> {
     const OVERWRITE = 'Push Anyway';
     void this.notify
-      .warn(`${name} changed in the cloud (now version ${cloudVersion}) since this machine last synced it. Your value is kept on this machine and the cloud was not overwritten.`, OVERWRITE)
+      .warn(conflictMessage(name, cloudVersion, this.store.get(project, name)?.cloudVersion), OVERWRITE)
       .then((choice) => (choice === OVERWRITE ? this.push({ project, name, overwrite: true }) : undefined));
     return Promise.resolve();
   }

@@ -12,7 +12,7 @@ import type { KeysNode } from '../../src/keys/keysView';
 import { nodeSupportsCloud } from '../../src/shared/nodeVersion';
 import { digestOf } from '../../src/shared/secretText';
 import { TestEnv, requestScreenshot, requestUi } from '../host/hostContract';
-import { extensionApi as api, lastMessage } from './support';
+import { extensionApi as api, lastMessage, messageMark, shownSince } from './support';
 
 const endpoint = process.env[TestEnv.endpoint] ?? '';
 const token = process.env[TestEnv.token] ?? '';
@@ -99,7 +99,7 @@ describe('Cloud vault sync', function () {
     assert.strictEqual(other.status, 200);
     await vscode.commands.executeCommand(CommandId.editKey, { name: 'RESEND_API_KEY', value: 're_' + 'Local4Ab2Cd3Ef4Gh5Ij6Kl7' });
     const shown = (await api()).notifier.recent.map((m) => m.message).join('\n');
-    assert.match(shown, /changed in the cloud \(now version 3\)/);
+    assert.match(shown, /changed in the cloud \(now version 3, this machine last synced version 2\)/);
     const { json } = await cloud('GET', '/keys/RESEND_API_KEY');
     assert.strictEqual(json.version, 3, 'the cloud was overwritten');
     assert.strictEqual(json.digest, digestOf(VALUE_3));
@@ -107,6 +107,23 @@ describe('Cloud vault sync', function () {
     // An explicit overwrite resolves it.
     assert.strictEqual(await vscode.commands.executeCommand(CommandId.pushKey, { name: 'RESEND_API_KEY', overwrite: true }), 4);
     assert.match((await rows()).get('RESEND_API_KEY')!, /synced v4/);
+  });
+
+  it('a key deleted here, re-added and pushed: the conflict says this machine never synced it, not that the cloud changed', async () => {
+    await vscode.commands.executeCommand(CommandId.addKey, { name: 'TRIM_KEY', value: VALUE_1 });
+    assert.strictEqual(await vscode.commands.executeCommand(CommandId.pushKey, { name: 'TRIM_KEY' }), 1);
+    await vscode.commands.executeCommand(CommandId.deleteKey, { name: 'TRIM_KEY', confirmed: true });
+    await vscode.commands.executeCommand(CommandId.addKey, { name: 'TRIM_KEY', value: VALUE_2 });
+    const mark = await messageMark();
+    assert.strictEqual(await vscode.commands.executeCommand(CommandId.pushKey, { name: 'TRIM_KEY' }), undefined);
+    const shown = await shownSince(mark);
+    assert.doesNotMatch(shown, /changed in the cloud/);
+    assert.match(shown, /TRIM_KEY \(version 1\).*never synced/);
+    await requestUi('conflict-local-only', [{ see: 'was never synced with it', in: 'notifications' }]);
+    assert.strictEqual((await cloud('GET', '/keys/TRIM_KEY')).json.digest, digestOf(VALUE_1), 'the cloud was overwritten');
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await vscode.commands.executeCommand(CommandId.deleteKeyFromCloud, { name: 'TRIM_KEY', confirmed: true });
+    await vscode.commands.executeCommand(CommandId.deleteKey, { name: 'TRIM_KEY', confirmed: true });
   });
 
   it('lists a key that exists only in the cloud', async () => {
