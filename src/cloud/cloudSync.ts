@@ -231,17 +231,36 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
     const client = await this.session.requireClient(project);
     if (!client) return false;
     const given = isNode(arg) ? {} : (arg ?? {});
+    let force = given.force;
     if (!given.confirmed) {
-      const choice = await vscode.window.showWarningMessage(`Delete ${name} from the cloud project ${project}?`, { modal: true, detail: 'Every version is removed from the cloud vault. The copy on this machine, if any, is kept.' }, 'Delete from Cloud');
-      if (choice !== 'Delete from Cloud') return false;
+      // Ask once, knowing which deployed functions read the key, instead of refusing after the answer.
+      let usedBy: string[] = [];
+      try {
+        usedBy = (await client.getKey(name))?.usedBy ?? [];
+      } catch (e) {
+        void this.notify.error(`${name} was not deleted from the cloud: ${errorMessage(e)}`);
+        return false;
+      }
+      const kept = 'Every version is removed from the cloud vault. The copy on this machine, if any, is kept.';
+      const DELETE = usedBy.length ? 'Delete Anyway' : 'Delete from Cloud';
+      const choice = await vscode.window.showWarningMessage(
+        usedBy.length ? `Delete ${name} from the cloud project ${project}? It is used by ${quotedList(usedBy)}.` : `Delete ${name} from the cloud project ${project}?`,
+        {
+          modal: true,
+          detail: usedBy.length ? `${usedBy.length === 1 ? 'That function fails' : 'Those functions fail'} when ${usedBy.length === 1 ? 'it reads' : 'they read'} ${name} until deployed without it. ${kept}` : kept,
+        },
+        DELETE,
+      );
+      if (choice !== DELETE) return false;
+      if (usedBy.length) force = true;
     }
     try {
-      await client.deleteKey(name, { force: given.force });
+      await client.deleteKey(name, { force });
     } catch (e) {
       if (e instanceof CloudError && e.code === 'key_in_use') {
         const fns = Array.isArray(e.details.functions) ? (e.details.functions as string[]) : [];
         const FORCE = 'Delete Anyway';
-        const message = `${name} was not deleted: it is used by ${fns.length ? fns.map((f) => `"${f}"`).join(', ') : 'deployed functions'}. Deploy those functions without it first, or delete anyway and they will fail when they read it.`;
+        const message = `${name} was not deleted: it is used by ${fns.length ? quotedList(fns) : 'deployed functions'}. Deploy those functions without it first, or delete anyway and they will fail when they read it.`;
         if (given.confirmed) {
           void this.notify.error(message);
           return false;
@@ -297,6 +316,10 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+function quotedList(names: string[]): string {
+  return names.map((f) => `"${f}"`).join(', ');
 }
 
 function isNode(arg: unknown): arg is KeyNode {

@@ -219,6 +219,18 @@ describe('Cloud Functions in the editor', function () {
     assert.deepStrictEqual(await res.json(), { version: 1, digest: digestOf(VALUE_1), startsWithPrefix: false });
   });
 
+  it('Delete Key from Cloud names the functions using the key in its first dialog; Cancel keeps it', async function () {
+    if (!canDriveUi()) this.skip(); // acts through the browser
+    const deleting = vscode.commands.executeCommand<boolean>(CommandId.deleteKeyFromCloud, { name: KEY });
+    await closingPromptsOnFailure(requestUi('delete-from-cloud-used', [
+      { see: 'It is used by "key-check"' },
+      { see: 'That function fails when it reads' },
+      { click: 'Cancel' },
+    ]));
+    assert.strictEqual(await deleting, false);
+    assert.strictEqual((await cloud('GET', `/keys/${KEY}`)).status, 200, 'the key was deleted from the cloud');
+  });
+
   it('uses a rotated key at the next call, without a redeploy', async () => {
     await vscode.commands.executeCommand(CommandId.editKey, { name: KEY, value: VALUE_2 });
     assert.strictEqual((await cloud('GET', `/keys/${KEY}`)).json.digest, digestOf(VALUE_2), 'the rotation reached the vault');
