@@ -12,7 +12,7 @@ import type { KeysNode } from '../../src/keys/keysView';
 import { nodeSupportsCloud } from '../../src/shared/nodeVersion';
 import { digestOf } from '../../src/shared/secretText';
 import { TestEnv, requestScreenshot, requestUi } from '../host/hostContract';
-import { extensionApi as api, lastMessage, messageMark, shownSince } from './support';
+import { extensionApi as api, lastMessage, messageMark, shownSince, waitFor } from './support';
 
 const endpoint = process.env[TestEnv.endpoint] ?? '';
 const token = process.env[TestEnv.token] ?? '';
@@ -191,6 +191,42 @@ describe('Cloud vault sync', function () {
       await vscode.workspace.getConfiguration().update(SettingId.localCloudNodePath, undefined, vscode.ConfigurationTarget.Global);
       await vscode.workspace.getConfiguration().update(SettingId.localCloudDataDir, undefined, vscode.ConfigurationTarget.Global);
       await vscode.workspace.getConfiguration().update(SettingId.cloudEndpoint, endpoint, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('Start Local Cloud with a cloud already running offers to use it; a port held by something else is named as the cause', async function () {
+    this.timeout(90_000);
+    const settings = vscode.workspace.getConfiguration();
+    if (!nodeSupportsCloud()) await settings.update(SettingId.localCloudNodePath, process.env[TestEnv.cloudNode], vscode.ConfigurationTarget.Global);
+    await settings.update(SettingId.localCloudDataDir, fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-editor-cloud-')), vscode.ConfigurationTarget.Global);
+    const squatter = net.createServer((socket) => socket.destroy());
+    try {
+      // The launcher's cloud runs at the endpoint, started outside this window with a token this editor does not hold.
+      await vscode.commands.executeCommand(CommandId.signOut, { project });
+      const mark = await messageMark();
+      assert.strictEqual(await vscode.commands.executeCommand(CommandId.startLocalCloud), false);
+      assert.match(await shownSince(mark), /already running at .*started outside this window/);
+      assert.doesNotMatch(await shownSince(mark), /stopped during start-up|common cause/);
+      if (await requestUi('use-running-cloud', [{ notification: 'already running at', click: 'Sign In' }, { see: 'Sign in to project' }, { type: token }, { press: 'Enter' }])) {
+        await waitFor('the sign-in to the running cloud', async () => (await api()).cloud.status(project).kind === 'ok');
+      }
+      await vscode.commands.executeCommand('notifications.clearAll');
+
+      // Something that is not a cloud holds the port: the message says so, not "a common cause is…".
+      const port = await freePort();
+      await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+      await settings.update(SettingId.cloudEndpoint, `http://127.0.0.1:${port}`, vscode.ConfigurationTarget.Global);
+      const mark2 = await messageMark();
+      assert.strictEqual(await vscode.commands.executeCommand(CommandId.startLocalCloud), false);
+      const shown = await shownSince(mark2);
+      assert.match(shown, new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use`));
+      assert.doesNotMatch(shown, /common cause|--port 0/);
+    } finally {
+      squatter.close();
+      await vscode.commands.executeCommand(CommandId.stopLocalCloud);
+      await settings.update(SettingId.localCloudNodePath, undefined, vscode.ConfigurationTarget.Global);
+      await settings.update(SettingId.localCloudDataDir, undefined, vscode.ConfigurationTarget.Global);
+      await settings.update(SettingId.cloudEndpoint, endpoint, vscode.ConfigurationTarget.Global);
     }
   });
 
