@@ -239,6 +239,8 @@ describe('Cloud vault sync', function () {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-editor-cloud-'));
     await vscode.workspace.getConfiguration().update(SettingId.localCloudNodePath, oldNode, vscode.ConfigurationTarget.Global);
     await vscode.workspace.getConfiguration().update(SettingId.localCloudDataDir, dataDir, vscode.ConfigurationTarget.Global);
+    // A free port: at the launcher's endpoint a cloud already runs, and Start Local Cloud would use it.
+    await vscode.workspace.getConfiguration().update(SettingId.cloudEndpoint, `http://127.0.0.1:${await freePort()}`, vscode.ConfigurationTarget.Global);
     try {
       assert.strictEqual(await vscode.commands.executeCommand(CommandId.startLocalCloud), false);
       const shown = notifier.recent.slice(before);
@@ -261,6 +263,7 @@ describe('Cloud vault sync', function () {
     } finally {
       await vscode.workspace.getConfiguration().update(SettingId.localCloudNodePath, undefined, vscode.ConfigurationTarget.Global);
       await vscode.workspace.getConfiguration().update(SettingId.localCloudDataDir, undefined, vscode.ConfigurationTarget.Global);
+      await vscode.workspace.getConfiguration().update(SettingId.cloudEndpoint, endpoint, vscode.ConfigurationTarget.Global);
     }
   });
 });
