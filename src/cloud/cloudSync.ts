@@ -12,7 +12,7 @@ import { computeSyncStates } from '../keys/syncState';
 import type { WorkspaceProjects } from '../project/workspaceProjects';
 import { CloudError } from './client';
 import type { CloudSession } from './session';
-import { planPush } from './syncPlan';
+import { conflictMessage, planPush } from './syncPlan';
 
 export interface SignInArgs {
   token?: string;
@@ -231,17 +231,36 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
     const client = await this.session.requireClient(project);
     if (!client) return false;
     const given = isNode(arg) ? {} : (arg ?? {});
+    let force = given.force;
     if (!given.confirmed) {
-      const choice = await vscode.window.showWarningMessage(`Delete ${name} from the cloud project ${project}?`, { modal: true, detail: 'Every version is removed from the cloud vault. The copy on this machine, if any, is kept.' }, 'Delete from Cloud');
-      if (choice !== 'Delete from Cloud') return false;
+      // Ask once, knowing which deployed functions read the key, instead of refusing after the answer.
+      let usedBy: string[] = [];
+      try {
+        usedBy = (await client.getKey(name))?.usedBy ?? [];
+      } catch (e) {
+        void this.notify.error(`${name} was not deleted from the cloud: ${errorMessage(e)}`);
+        return false;
+      }
+      const kept = 'Every version is removed from the cloud vault. The copy on this machine, if any, is kept.';
+      const DELETE = usedBy.length ? 'Delete Anyway' : 'Delete from Cloud';
+      const choice = await vscode.window.showWarningMessage(
+        usedBy.length ? `Delete ${name} from the cloud project ${project}? It is used by ${quotedList(usedBy)}.` : `Delete ${name} from the cloud project ${project}?`,
+        {
+          modal: true,
+          detail: usedBy.length ? `${usedBy.length === 1 ? 'That function fails' : 'Those functions fail'} when ${usedBy.length === 1 ? 'it reads' : 'they read'} ${name} until deployed without it. ${kept}` : kept,
+        },
+        DELETE,
+      );
+      if (choice !== DELETE) return false;
+      if (usedBy.length) force = true;
     }
     try {
-      await client.deleteKey(name, { force: given.force });
+      await client.deleteKey(name, { force });
     } catch (e) {
       if (e instanceof CloudError && e.code === 'key_in_use') {
         const fns = Array.isArray(e.details.functions) ? (e.details.functions as string[]) : [];
         const FORCE = 'Delete Anyway';
-        const message = `${name} was not deleted: it is used by ${fns.length ? fns.map((f) => `"${f}"`).join(', ') : 'deployed functions'}. Deploy those functions without it first, or delete anyway and they will fail when they read it.`;
+        const message = `${name} was not deleted: it is used by ${fns.length ? quotedList(fns) : 'deployed functions'}. Deploy those functions without it first, or delete anyway and they will fail when they read it.`;
         if (given.confirmed) {
           void this.notify.error(message);
           return false;
@@ -263,7 +282,7 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
   private reportConflict(project: string, name: string, cloudVersion: number): Promise<void> {
     const OVERWRITE = 'Push Anyway';
     void this.notify
-      .warn(`${name} changed in the cloud (now version ${cloudVersion}) since this machine last synced it. Your value is kept on this machine and the cloud was not overwritten.`, OVERWRITE)
+      .warn(conflictMessage(name, cloudVersion, this.store.get(project, name)?.cloudVersion), OVERWRITE)
       .then((choice) => (choice === OVERWRITE ? this.push({ project, name, overwrite: true }) : undefined));
     return Promise.resolve();
   }
@@ -297,6 +316,10 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+function quotedList(names: string[]): string {
+  return names.map((f) => `"${f}"`).join(', ');
 }
 
 function isNode(arg: unknown): arg is KeyNode {

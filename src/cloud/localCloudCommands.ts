@@ -3,12 +3,13 @@
 import * as vscode from 'vscode';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
-import { ContextKey, DEFAULT_CLOUD_ENDPOINT, SettingId, StorageKey } from '../constants';
+import { CommandId, ContextKey, DEFAULT_CLOUD_ENDPOINT, SettingId, StorageKey } from '../constants';
 import { errorMessage } from '../shared/errorMessage';
 import type { Notifier } from '../ui/notify';
 import type { WorkspaceProjects } from '../project/workspaceProjects';
 import type { CloudSession } from './session';
 import type { CloudSync } from './cloudSync';
+import { CloudClient } from './client';
 import { LocalCloudProcess } from './localCloudProcess';
 import { findCloudNode } from './cloudNode';
 
@@ -36,6 +37,7 @@ export class LocalCloudCommands implements vscode.Disposable {
     }
     const projects = (await this.projects.all()).map((p) => p.project);
     const tokenKey = `${StorageKey.tokenPrefix}local-cloud`;
+    if (await this.cloudAnswers()) return this.useRunningCloud(projects, await this.context.secrets.get(tokenKey));
     let token = await this.context.secrets.get(tokenKey);
     if (!token) {
       token = randomBytes(24).toString('base64url');
@@ -59,7 +61,7 @@ export class LocalCloudCommands implements vscode.Disposable {
     this.log.info(`Starting the local cloud with Node.js ${node.version} (${nodePath}).`);
     const cliPath = path.join(this.context.extensionUri.fsPath, 'dist', 'cli.js');
     const run = this.localCloud.start(
-      { cliPath, nodePath, host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 8787), dataDir, projects, token, log: (line) => this.log.info(`[local cloud] ${line}`) },
+      { cliPath, nodePath, host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 8787), dataDir, projects, token, log: (line, stream) => (stream === 'stderr' ? this.log.warn(`[local cloud] ${line}`) : this.log.info(`[local cloud] ${line}`)) },
       (code) => {
         void vscode.commands.executeCommand('setContext', ContextKey.localCloudRunning, false);
         this.log.info(`The local cloud stopped (exit code ${code}).`);
@@ -76,6 +78,39 @@ export class LocalCloudCommands implements vscode.Disposable {
     void this.notify.info(`The local cloud is running at ${this.session.endpoint} with data in ${dataDir}. Signed in to ${projects.join(', ')}.`);
     await this.sync.refresh();
     return true;
+  }
+
+  /** Whether a CloudXLR cloud already answers at the endpoint (started elsewhere, or by another window). */
+  private async cloudAnswers(): Promise<boolean> {
+    const probe = new CloudClient({ endpoint: this.session.endpoint, project: '', token: '', retries: 0, timeoutMs: 2000 });
+    try {
+      return (await probe.health()).status === 'ok';
+    } catch {
+      return false;
+    } finally {
+      probe.dispose();
+    }
+  }
+
+  /** Uses the cloud already running: signs in with this editor's local-cloud token if it takes it, else asks for its token. */
+  private async useRunningCloud(projects: string[], token: string | undefined): Promise<boolean> {
+    const endpoint = this.session.endpoint;
+    this.log.info(`A CloudXLR cloud already answers at ${endpoint}; not starting another.`);
+    if (token) {
+      try {
+        for (const p of projects) await this.session.signIn(p, token);
+        void this.notify.info(`A local cloud is already running at ${endpoint}: using it. Signed in to ${projects.join(', ')}.`);
+        await this.sync.refresh();
+        return true;
+      } catch {
+        // Its token is not this editor's: ask for it below.
+      }
+    }
+    const SIGN_IN = 'Sign In';
+    void this.notify
+      .info(`A CloudXLR cloud is already running at ${endpoint}, started outside this window. Use it by signing in with its developer token (it printed it on first start and keeps it in its data folder under tokens/).`, SIGN_IN)
+      .then((c) => c === SIGN_IN && vscode.commands.executeCommand(CommandId.signIn));
+    return false;
   }
 
   async stopLocalCloud(): Promise<void> {

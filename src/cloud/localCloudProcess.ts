@@ -14,7 +14,8 @@ export interface LocalCloudProcessOptions {
   dataDir: string;
   projects: string[];
   token: string;
-  log: (line: string) => void;
+  /** Each line the cloud prints, by the stream it came on (stderr: problems). */
+  log: (line: string, stream: 'stdout' | 'stderr') => void;
 }
 
 export class LocalCloudProcess {
@@ -33,18 +34,21 @@ export class LocalCloudProcess {
     const redactor = new Redactor([{ name: 'TOKEN', value: o.token }]);
     return new Promise((resolve, reject) => {
       let settled = false;
-      const onLine = (chunk: Buffer) => {
+      // What the cloud said on stderr last: why it stopped during start-up.
+      let cause = '';
+      const onLine = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
         for (const line of redactor.redact(chunk.toString('utf8')).split(/\r?\n/)) {
           if (!line.trim()) continue;
-          o.log(line);
+          o.log(line, stream);
+          if (stream === 'stderr') cause = line.replace(/^The local cloud did not start: /, '').replace(/,? or start with --port 0 for a free port/, '');
           if (!settled && /listening on/i.test(line)) {
             settled = true;
             resolve();
           }
         }
       };
-      child.stdout?.on('data', onLine);
-      child.stderr?.on('data', onLine);
+      child.stdout?.on('data', onLine('stdout'));
+      child.stderr?.on('data', onLine('stderr'));
       child.on('error', (e) => {
         if (settled) return;
         settled = true;
@@ -55,7 +59,7 @@ export class LocalCloudProcess {
         onExit(code);
         if (!settled) {
           settled = true;
-          reject(new Error(`The local cloud stopped during start-up (exit code ${code}). See the CloudXLR log for why; a common cause is port ${o.port} being in use.`));
+          reject(new Error(cause ? `The local cloud did not start: ${cause}` : `The local cloud stopped during start-up (exit code ${code}). The CloudXLR log shows what it printed.`));
         }
       });
     });

@@ -17,3 +17,15 @@ export function planPush(lastSeenVersion: number | undefined, row: KeySyncRow | 
   if (lastSeenVersion === row.cloud.version) return { kind: 'put', ifVersion: row.cloud.version };
   return { kind: 'conflict', cloudVersion: row.cloud.version, lastSeenVersion };
 }
+
+/**
+ * What a refused push tells the person, by what actually happened: a key this machine never
+ * synced (added, or deleted and re-added, here) is not a change made in the cloud.
+ */
+export function conflictMessage(name: string, cloudVersion: number, lastSeenVersion: number | undefined): string {
+  const kept = 'Your value is kept on this machine and the cloud was not overwritten.';
+  if (lastSeenVersion === undefined) {
+    return `The cloud already holds a different value of ${name} (version ${cloudVersion}), and the copy on this machine was never synced with it (added here). ${kept} Push Anyway makes this machine's value the cloud's.`;
+  }
+  return `${name} changed in the cloud (now version ${cloudVersion}, this machine last synced version ${lastSeenVersion}). ${kept}`;
+}

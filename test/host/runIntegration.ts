@@ -350,8 +350,11 @@ async function performUiStep(page: Workbench['page'], step: UiStep): Promise<voi
   } else if ('clickAction' in step) {
     const actionSelector = `a.action-label[aria-label="${step.clickAction}"], a.action-label[aria-label^="${step.clickAction} ("]`;
     // Title actions show while the mouse is over their view, as for a person.
-    await page.locator(`${UI_AREAS.sidebar} .pane`).filter({ has: page.locator(actionSelector) }).first().hover({ timeout });
-    await page.locator(UI_AREAS.sidebar).locator(actionSelector).first().click({ timeout });
+    // The button is looked for in its own view's header: a hidden copy of it may sit elsewhere
+    // in the side bar (the container's merged title bar).
+    const pane = page.locator(`${UI_AREAS.sidebar} .pane`).filter({ has: page.locator(actionSelector) }).first();
+    await pane.locator('.pane-header').hover({ timeout });
+    await pane.locator('.pane-header').locator(actionSelector).filter({ visible: true }).first().click({ timeout });
   } else if ('clipboardRead' in step) {
     await page.context().clearPermissions();
     await page.context().grantPermissions(step.clipboardRead ? ['clipboard-read', 'clipboard-write'] : ['clipboard-write']);

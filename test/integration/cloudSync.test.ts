@@ -12,7 +12,7 @@ import type { KeysNode } from '../../src/keys/keysView';
 import { nodeSupportsCloud } from '../../src/shared/nodeVersion';
 import { digestOf } from '../../src/shared/secretText';
 import { TestEnv, requestScreenshot, requestUi } from '../host/hostContract';
-import { extensionApi as api, lastMessage } from './support';
+import { extensionApi as api, lastMessage, messageMark, shownSince, waitFor } from './support';
 
 const endpoint = process.env[TestEnv.endpoint] ?? '';
 const token = process.env[TestEnv.token] ?? '';
@@ -99,7 +99,7 @@ describe('Cloud vault sync', function () {
     assert.strictEqual(other.status, 200);
     await vscode.commands.executeCommand(CommandId.editKey, { name: 'RESEND_API_KEY', value: 're_' + 'Local4Ab2Cd3Ef4Gh5Ij6Kl7' });
     const shown = (await api()).notifier.recent.map((m) => m.message).join('\n');
-    assert.match(shown, /changed in the cloud \(now version 3\)/);
+    assert.match(shown, /changed in the cloud \(now version 3, this machine last synced version 2\)/);
     const { json } = await cloud('GET', '/keys/RESEND_API_KEY');
     assert.strictEqual(json.version, 3, 'the cloud was overwritten');
     assert.strictEqual(json.digest, digestOf(VALUE_3));
@@ -107,6 +107,23 @@ describe('Cloud vault sync', function () {
     // An explicit overwrite resolves it.
     assert.strictEqual(await vscode.commands.executeCommand(CommandId.pushKey, { name: 'RESEND_API_KEY', overwrite: true }), 4);
     assert.match((await rows()).get('RESEND_API_KEY')!, /synced v4/);
+  });
+
+  it('a key deleted here, re-added and pushed: the conflict says this machine never synced it, not that the cloud changed', async () => {
+    await vscode.commands.executeCommand(CommandId.addKey, { name: 'TRIM_KEY', value: VALUE_1 });
+    assert.strictEqual(await vscode.commands.executeCommand(CommandId.pushKey, { name: 'TRIM_KEY' }), 1);
+    await vscode.commands.executeCommand(CommandId.deleteKey, { name: 'TRIM_KEY', confirmed: true });
+    await vscode.commands.executeCommand(CommandId.addKey, { name: 'TRIM_KEY', value: VALUE_2 });
+    const mark = await messageMark();
+    assert.strictEqual(await vscode.commands.executeCommand(CommandId.pushKey, { name: 'TRIM_KEY' }), undefined);
+    const shown = await shownSince(mark);
+    assert.doesNotMatch(shown, /changed in the cloud/);
+    assert.match(shown, /TRIM_KEY \(version 1\).*never synced/);
+    await requestUi('conflict-local-only', [{ see: 'was never synced with it', in: 'notifications' }]);
+    assert.strictEqual((await cloud('GET', '/keys/TRIM_KEY')).json.digest, digestOf(VALUE_1), 'the cloud was overwritten');
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await vscode.commands.executeCommand(CommandId.deleteKeyFromCloud, { name: 'TRIM_KEY', confirmed: true });
+    await vscode.commands.executeCommand(CommandId.deleteKey, { name: 'TRIM_KEY', confirmed: true });
   });
 
   it('lists a key that exists only in the cloud', async () => {
@@ -177,6 +194,42 @@ describe('Cloud vault sync', function () {
     }
   });
 
+  it('Start Local Cloud with a cloud already running offers to use it; a port held by something else is named as the cause', async function () {
+    this.timeout(90_000);
+    const settings = vscode.workspace.getConfiguration();
+    if (!nodeSupportsCloud()) await settings.update(SettingId.localCloudNodePath, process.env[TestEnv.cloudNode], vscode.ConfigurationTarget.Global);
+    await settings.update(SettingId.localCloudDataDir, fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-editor-cloud-')), vscode.ConfigurationTarget.Global);
+    const squatter = net.createServer((socket) => socket.destroy());
+    try {
+      // The launcher's cloud runs at the endpoint, started outside this window with a token this editor does not hold.
+      await vscode.commands.executeCommand(CommandId.signOut, { project });
+      const mark = await messageMark();
+      assert.strictEqual(await vscode.commands.executeCommand(CommandId.startLocalCloud), false);
+      assert.match(await shownSince(mark), /already running at .*started outside this window/);
+      assert.doesNotMatch(await shownSince(mark), /stopped during start-up|common cause/);
+      if (await requestUi('use-running-cloud', [{ notification: 'already running at', click: 'Sign In' }, { see: 'Sign in to project' }, { type: token }, { press: 'Enter' }])) {
+        await waitFor('the sign-in to the running cloud', async () => (await api()).cloud.status(project).kind === 'ok');
+      }
+      await vscode.commands.executeCommand('notifications.clearAll');
+
+      // Something that is not a cloud holds the port: the message says so, not "a common cause is…".
+      const port = await freePort();
+      await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+      await settings.update(SettingId.cloudEndpoint, `http://127.0.0.1:${port}`, vscode.ConfigurationTarget.Global);
+      const mark2 = await messageMark();
+      assert.strictEqual(await vscode.commands.executeCommand(CommandId.startLocalCloud), false);
+      const shown = await shownSince(mark2);
+      assert.match(shown, new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use`));
+      assert.doesNotMatch(shown, /common cause|--port 0/);
+    } finally {
+      squatter.close();
+      await vscode.commands.executeCommand(CommandId.stopLocalCloud);
+      await settings.update(SettingId.localCloudNodePath, undefined, vscode.ConfigurationTarget.Global);
+      await settings.update(SettingId.localCloudDataDir, undefined, vscode.ConfigurationTarget.Global);
+      await settings.update(SettingId.cloudEndpoint, endpoint, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('says in one notification which Node it found and what to install when that Node is too old, with a button to the setting', async function () {
     this.timeout(60_000);
     const oldNode = process.env[TestEnv.oldNode];
@@ -186,6 +239,8 @@ describe('Cloud vault sync', function () {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-editor-cloud-'));
     await vscode.workspace.getConfiguration().update(SettingId.localCloudNodePath, oldNode, vscode.ConfigurationTarget.Global);
     await vscode.workspace.getConfiguration().update(SettingId.localCloudDataDir, dataDir, vscode.ConfigurationTarget.Global);
+    // A free port: at the launcher's endpoint a cloud already runs, and Start Local Cloud would use it.
+    await vscode.workspace.getConfiguration().update(SettingId.cloudEndpoint, `http://127.0.0.1:${await freePort()}`, vscode.ConfigurationTarget.Global);
     try {
       assert.strictEqual(await vscode.commands.executeCommand(CommandId.startLocalCloud), false);
       const shown = notifier.recent.slice(before);
@@ -208,6 +263,7 @@ describe('Cloud vault sync', function () {
     } finally {
       await vscode.workspace.getConfiguration().update(SettingId.localCloudNodePath, undefined, vscode.ConfigurationTarget.Global);
       await vscode.workspace.getConfiguration().update(SettingId.localCloudDataDir, undefined, vscode.ConfigurationTarget.Global);
+      await vscode.workspace.getConfiguration().update(SettingId.cloudEndpoint, endpoint, vscode.ConfigurationTarget.Global);
     }
   });
 });

@@ -13,8 +13,8 @@ import { CommandId, SettingId } from '../../src/constants';
 import type { InvokeResponse, RollbackResponse } from '../../src/api';
 import type { DeployResult, FunctionsNode } from '../../src/deploy/vscode';
 import { digestOf } from '../../src/shared/secretText';
-import { TestEnv, requestScreenshot } from '../host/hostContract';
-import { extensionApi as api, messageMark, shownSince } from './support';
+import { TestEnv, canDriveUi, requestScreenshot, requestUi } from '../host/hostContract';
+import { extensionApi as api, closingPromptsOnFailure, messageMark, shownSince } from './support';
 
 const endpoint = process.env[TestEnv.endpoint] ?? '';
 const token = process.env[TestEnv.token] ?? '';
@@ -145,6 +145,19 @@ describe('Cloud Functions in the editor', function () {
     assert.deepStrictEqual(deploy.command!.arguments, [{ name: 'hello-scaffold', project }]);
   });
 
+  it('the title-bar "+" asks for a new name even with a function selected', async function () {
+    if (!canDriveUi()) this.skip(); // acts through the browser
+    await vscode.commands.executeCommand('workbench.view.extension.cloudxlr');
+    await vscode.commands.executeCommand('cloudxlr.functions.focus');
+    await closingPromptsOnFailure(requestUi('functions-title-plus', [
+      { clickRow: 'hello-scaffold' },
+      { clickAction: 'New Function…' },
+      { see: 'Name of the function' },
+      { absent: 'already exists', in: 'notifications' },
+      { press: 'Escape' },
+    ]));
+  });
+
   it('asks to sign in before deploying', async () => {
     const start = await messageMark();
     const r = await vscode.commands.executeCommand<DeployResult>(CommandId.deployFunction, { name: 'hello-scaffold' });
@@ -204,6 +217,18 @@ describe('Cloud Functions in the editor', function () {
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://localhost:5173' }, body: JSON.stringify({ prefix: 'nope' }) });
     assert.strictEqual(res.status, 200);
     assert.deepStrictEqual(await res.json(), { version: 1, digest: digestOf(VALUE_1), startsWithPrefix: false });
+  });
+
+  it('Delete Key from Cloud names the functions using the key in its first dialog; Cancel keeps it', async function () {
+    if (!canDriveUi()) this.skip(); // acts through the browser
+    const deleting = vscode.commands.executeCommand<boolean>(CommandId.deleteKeyFromCloud, { name: KEY });
+    await closingPromptsOnFailure(requestUi('delete-from-cloud-used', [
+      { see: 'It is used by "key-check"' },
+      { see: 'That function fails when it reads' },
+      { click: 'Cancel' },
+    ]));
+    assert.strictEqual(await deleting, false);
+    assert.strictEqual((await cloud('GET', `/keys/${KEY}`)).status, 200, 'the key was deleted from the cloud');
   });
 
   it('uses a rotated key at the next call, without a redeploy', async () => {

@@ -12,9 +12,9 @@ import { FunctionCodeLensProvider } from './codeLens';
 import { DeployCommands } from './deployCommands';
 import { FunctionsModel } from './functionsModel';
 import { FunctionsTree } from './functionsTree';
-import { NewFunctionCommand } from './newFunction';
+import { NewFunctionCommand, type NewFunctionArgs } from './newFunction';
 import { RemoteFunctionCommands } from './remoteCommands';
-import { FunctionTargets } from './targets';
+import { FunctionTargets, isArgs } from './targets';
 
 export { FunctionsTree, type FunctionsNode } from './functionsTree';
 export type { DeployArgs } from './deployCommands';
@@ -60,9 +60,10 @@ export function registerFunctions(context: vscode.ExtensionContext, deps: Functi
   );
 
   registerCommands(context, {
-    [CommandId.newFunction]: (args) => create.newFunction(args),
+    // The view's title buttons pass the selected row: a title action starts a fresh flow.
+    [CommandId.newFunction]: (arg?: unknown) => create.newFunction(isArgs(arg) ? (arg as NewFunctionArgs) : {}),
     [CommandId.deployFunction]: (arg) => deploy.deployFunction(arg),
-    [CommandId.deployAll]: (args) => deploy.deployAll(args),
+    [CommandId.deployAll]: (arg?: unknown) => deploy.deployAll(isArgs(arg) ? (arg as { project?: string; uploadMissing?: boolean }) : {}),
     [CommandId.invokeFunction]: (arg) => remote.invokeFunction(arg),
     [CommandId.showFunctionLogs]: (arg) => remote.showFunctionLogs(arg),
     [CommandId.rollbackFunction]: (arg) => remote.rollbackFunction(arg),
