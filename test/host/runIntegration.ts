@@ -88,9 +88,6 @@ async function main(): Promise<number> {
       [TestEnv.launcherRequests]: path.join(runDir, 'launcher-requests'),
     };
     if (process.env[TestEnv.grep]) ctx.testEnv[TestEnv.grep] = process.env[TestEnv.grep]!;
-    const testCloud = await startTestCloud(repoRoot, path.join(runDir, 'cloud-data'), path.join(runDir, 'cloud.log'));
-    cloud = testCloud.cloud;
-    Object.assign(ctx.testEnv, testCloud.env);
     // A Node too old for the local cloud, for the test of Start Local Cloud's message.
     ctx.testEnv[TestEnv.oldNode] = ensureNode(20).node;
     ctx.testEnv[TestEnv.cloudNode] = cloudNode();
@@ -101,6 +98,12 @@ async function main(): Promise<number> {
       ctx.editor = editor;
       ctx.extensionsDir = path.join(runDir, `extensions-${editor.name}`);
       const editorStarted = Date.now();
+      // Each editor's sessions get a cloud of their own: the tests expect a fresh vault (keys at
+      // version 1), and the first editor's run must not decide what the second one sees.
+      await stopChild(cloud?.child);
+      const testCloud = await startTestCloud(repoRoot, path.join(runDir, `cloud-data-${editor.name}`), path.join(runDir, 'cloud.log'));
+      cloud = testCloud.cloud;
+      Object.assign(ctx.testEnv, testCloud.env);
       log(`VS Code ${editor.vscode} (code-server ${editor.codeServer} under Node ${editor.runtime.version}):`);
       // By default the suite runs against the packaged .vsix, installed as a person would;
       // CLOUDXLR_TEST_FROM_SOURCE=1 uses a copy of the development build instead (faster, with maps).
