@@ -1,10 +1,24 @@
 // Type-aware lint: floating promises are bugs here (a lost rejection hides a failed write).
 import tseslint from 'typescript-eslint';
 
-const NO_VSCODE = { name: 'vscode', message: 'Pure code does not import vscode: keep editor glue in a vscode/ folder or src/*/register.ts.' };
+const NO_VSCODE = {
+  name: 'vscode',
+  message: 'Pure code does not import vscode: keep editor glue in a vscode/ folder or src/*/register.ts.',
+};
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test/fixtures/**', 'samples/**', 'bench/.corpus/**', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: [
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      'test/fixtures/**',
+      'samples/**',
+      'bench/.corpus/**',
+      '**/*.js',
+      '**/*.mjs',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
@@ -12,14 +26,27 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-require-imports': 'off',
     },
   },
   // Boundaries. Pure code never imports `vscode`: detection, the API contract and its client,
   // the deploy core, the local cloud, the shared helpers and the command line.
   {
-    files: ['src/lint/engine/**/*.ts', 'src/lint/*.ts', 'src/deploy/*.ts', 'src/api/**/*.ts', 'src/shared/**/*.ts', 'src/cloud/client.ts', 'src/project/projectFile.ts', 'src/cli/**/*.ts', 'src/constants.ts'],
+    files: [
+      'src/lint/engine/**/*.ts',
+      'src/lint/*.ts',
+      'src/deploy/*.ts',
+      'src/api/**/*.ts',
+      'src/shared/**/*.ts',
+      'src/cloud/client.ts',
+      'src/project/projectFile.ts',
+      'src/cli/**/*.ts',
+      'src/constants.ts',
+    ],
     rules: {
       'no-restricted-imports': ['error', { paths: [NO_VSCODE] }],
     },
@@ -35,7 +62,18 @@ export default tseslint.config(
           paths: [NO_VSCODE],
           patterns: [
             {
-              group: ['**/cloud/*', '**/keys/*', '**/project/*', '**/ui/*', '**/cli/*', '**/lint/vscode/*', '**/deploy/*', '!**/deploy/leakGuard', '**/constants', '**/extension'],
+              group: [
+                '**/cloud/*',
+                '**/keys/*',
+                '**/project/*',
+                '**/ui/*',
+                '**/cli/*',
+                '**/lint/vscode/*',
+                '**/deploy/*',
+                '!**/deploy/leakGuard',
+                '**/constants',
+                '**/extension',
+              ],
               message: 'The local cloud imports only src/api, src/shared and the engine it needs.',
             },
           ],

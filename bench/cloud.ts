@@ -28,7 +28,10 @@ interface Server {
 
 function startServer(kind: Kind, dataDir: string): Promise<Server> {
   // The cloud needs node:sqlite: this Node when it has it, else the registry's Node 24.
-  const child = fork(__filename, ['--cloud-bench-child', kind, dataDir], { execPath: cloudNode(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(__filename, ['--cloud-bench-child', kind, dataDir], {
+    execPath: cloudNode(),
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise((resolve, reject) => {
     child.once('message', (m: { port: number }) => resolve({ port: m.port, child }));
     child.once('exit', (code) => reject(new Error(`The ${kind} server exited with ${code}.`)));
@@ -132,7 +135,9 @@ export async function run(): Promise<void> {
       const b = await load(bare.port, op);
       console.log(`${op.padEnd(4)} local cloud ${fmt(c)}`);
       console.log(`${''.padEnd(4)} bare http   ${fmt(b)}`);
-      console.log(`${''.padEnd(4)} ratio       ${(c.rps / b.rps).toFixed(3)} of the bare server's rate${op === 'put' ? ' (each put is an fsync\'d SQLite commit)' : ''}`);
+      console.log(
+        `${''.padEnd(4)} ratio       ${(c.rps / b.rps).toFixed(3)} of the bare server's rate${op === 'put' ? " (each put is an fsync'd SQLite commit)" : ''}`,
+      );
     }
   } finally {
     await Promise.all([stopServer(cloud), stopServer(bare)]);
@@ -167,7 +172,10 @@ async function child(kind: Kind, dataDir: string): Promise<void> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = req.method === 'PUT' ? putBody : listBody;
-      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+      res.writeHead(200, {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': Buffer.byteLength(body),
+      });
       res.end(body);
     });
   });

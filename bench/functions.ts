@@ -28,8 +28,14 @@ function percentile(sorted: number[], p: number): number {
 
 function stats(label: string, latencies: number[], wallMs: number): { perSecond: number; p50: number; p99: number } {
   const sorted = [...latencies].sort((a, b) => a - b);
-  const out = { perSecond: (latencies.length / wallMs) * 1000, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
-  console.log(`${label.padEnd(44)} ${String(latencies.length).padStart(5)} calls  ${out.perSecond.toFixed(0).padStart(8)} /s  p50 ${out.p50.toFixed(3)} ms  p99 ${out.p99.toFixed(3)} ms`);
+  const out = {
+    perSecond: (latencies.length / wallMs) * 1000,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+  };
+  console.log(
+    `${label.padEnd(44)} ${String(latencies.length).padStart(5)} calls  ${out.perSecond.toFixed(0).padStart(8)} /s  p50 ${out.p50.toFixed(3)} ms  p99 ${out.p99.toFixed(3)} ms`,
+  );
   return out;
 }
 
@@ -122,11 +128,18 @@ async function measure(label: string, isolation: 'auto' | 'off'): Promise<Design
     let idleMb: number | undefined;
     if (process.platform === 'linux') {
       const before = descendantsRss();
-      const many = new FunctionRuntime({ maxWorkers: IDLE_FUNCTIONS, maxPerProject: IDLE_FUNCTIONS, prewarm: 0, isolation });
+      const many = new FunctionRuntime({
+        maxWorkers: IDLE_FUNCTIONS,
+        maxPerProject: IDLE_FUNCTIONS,
+        prewarm: 0,
+        isolation,
+      });
       for (let i = 0; i < IDLE_FUNCTIONS; i++) await many.invoke(spec(`f${i}`), request(i), readSecret);
       await new Promise((r) => setTimeout(r, 500));
       idleMb = (descendantsRss() - before) / IDLE_FUNCTIONS / 1024 / 1024;
-      console.log(`${`${label}: memory per idle warm function`.padEnd(44)} ${idleMb.toFixed(1)} MB (resident, all its processes)`);
+      console.log(
+        `${`${label}: memory per idle warm function`.padEnd(44)} ${idleMb.toFixed(1)} MB (resident, all its processes)`,
+      );
       await many.close();
     }
     return { coldMs, warm: seq, concurrent: par, idleMb };
@@ -151,18 +164,27 @@ export async function run(): Promise<void> {
   stats('in-process handler (reference)', inProc, performance.now() - t0);
 
   const isolation = probeIsolation({ nodePath: process.execPath, mode: 'auto' }).info;
-  console.log(`isolation here: ${isolation.level} (${isolation.network} network, seccomp ${isolation.seccomp ? 'on' : 'off'})`);
+  console.log(
+    `isolation here: ${isolation.level} (${isolation.network} network, seccomp ${isolation.seccomp ? 'on' : 'off'})`,
+  );
   const previous = await measure('previous (child process)', 'off');
-  const current = isolation.level === 'sandbox' ? await measure('sandbox (bubblewrap + slirp4netns)', 'auto') : undefined;
+  const current =
+    isolation.level === 'sandbox' ? await measure('sandbox (bubblewrap + slirp4netns)', 'auto') : undefined;
 
   const report = (label: string, f: DesignFigures): void => {
     const ratio = f.coldMs / f.warm.p50;
-    console.log(`${label}: a warm call is ${ratio.toFixed(0)}x cheaper than a fresh process (cold ${f.coldMs.toFixed(1)} ms / warm p50 ${f.warm.p50.toFixed(3)} ms)${ratio >= 5 ? '' : '  BELOW the 5x target'}`);
+    console.log(
+      `${label}: a warm call is ${ratio.toFixed(0)}x cheaper than a fresh process (cold ${f.coldMs.toFixed(1)} ms / warm p50 ${f.warm.p50.toFixed(3)} ms)${ratio >= 5 ? '' : '  BELOW the 5x target'}`,
+    );
   };
   report('previous', previous);
   if (current) {
     report('sandbox ', current);
-    console.log(`sandbox / previous: cold start ${(current.coldMs / previous.coldMs).toFixed(2)}x, warm p50 ${(current.warm.p50 / previous.warm.p50).toFixed(2)}x, warm throughput ${(current.warm.perSecond / previous.warm.perSecond).toFixed(2)}x` +
-      (current.idleMb !== undefined && previous.idleMb !== undefined ? `, memory per idle function ${(current.idleMb / previous.idleMb).toFixed(2)}x (${current.idleMb.toFixed(1)} vs ${previous.idleMb.toFixed(1)} MB)` : ''));
+    console.log(
+      `sandbox / previous: cold start ${(current.coldMs / previous.coldMs).toFixed(2)}x, warm p50 ${(current.warm.p50 / previous.warm.p50).toFixed(2)}x, warm throughput ${(current.warm.perSecond / previous.warm.perSecond).toFixed(2)}x` +
+        (current.idleMb !== undefined && previous.idleMb !== undefined
+          ? `, memory per idle function ${(current.idleMb / previous.idleMb).toFixed(2)}x (${current.idleMb.toFixed(1)} vs ${previous.idleMb.toFixed(1)} MB)`
+          : ''),
+    );
   }
 }

@@ -33,12 +33,24 @@ export function ensureBaseline(log: (s: string) => void): Baseline | undefined {
   const deps = { [nodePackage()]: NODE_VERSION, ...PACKAGES };
   const manifest = JSON.stringify({ name: 'cloudxlr-bench-secretlint13', private: true, dependencies: deps }, null, 2);
   const pkgFile = path.join(BASELINE_DIR, 'package.json');
-  const node = path.join(BASELINE_DIR, 'node_modules', nodePackage(), 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
+  const node = path.join(
+    BASELINE_DIR,
+    'node_modules',
+    nodePackage(),
+    'bin',
+    process.platform === 'win32' ? 'node.exe' : 'node',
+  );
   const cli = path.join(BASELINE_DIR, 'node_modules', 'secretlint', 'bin', 'secretlint.js');
   const worker = path.join(BASELINE_DIR, 'secretlintWorker.mjs');
-  const installed = fs.existsSync(pkgFile) && fs.readFileSync(pkgFile, 'utf8') === manifest && fs.existsSync(node) && fs.existsSync(cli);
+  const installed =
+    fs.existsSync(pkgFile) &&
+    fs.readFileSync(pkgFile, 'utf8') === manifest &&
+    fs.existsSync(node) &&
+    fs.existsSync(cli);
   if (!installed) {
-    log(`installing the secretlint 13 baseline (Node ${NODE_VERSION} and secretlint from the npm registry) into ${BASELINE_DIR} …`);
+    log(
+      `installing the secretlint 13 baseline (Node ${NODE_VERSION} and secretlint from the npm registry) into ${BASELINE_DIR} …`,
+    );
     fs.rmSync(BASELINE_DIR, { recursive: true, force: true });
     fs.mkdirSync(BASELINE_DIR, { recursive: true });
     fs.writeFileSync(pkgFile, manifest);
@@ -46,7 +58,9 @@ export function ensureBaseline(log: (s: string) => void): Baseline | undefined {
     const [cmd, args] = npm && npm.endsWith('.js') ? [process.execPath, [npm]] : ['npm', []];
     // The project's npm settings (a Node 20 header directory) do not apply to this Node.
     const r = spawnSync(cmd, [...args, 'install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], {
-      cwd: BASELINE_DIR, encoding: 'utf8', env: { ...process.env, npm_config_nodedir: '' },
+      cwd: BASELINE_DIR,
+      encoding: 'utf8',
+      env: { ...process.env, npm_config_nodedir: '' },
     });
     if (r.status !== 0 || !fs.existsSync(node)) {
       log(`could not install the baseline: ${(r.stderr || r.stdout || '').trim().split('\n').slice(-3).join(' ')}`);
@@ -72,8 +86,14 @@ export interface BaselineRun {
 export function runBaseline(b: Baseline, files: string[], budgetMs: number): BaselineRun {
   const list = path.join(BASELINE_DIR, 'files.json');
   fs.writeFileSync(list, JSON.stringify(files));
-  const r = spawnSync(b.node, [b.worker, list, String(budgetMs)], { cwd: BASELINE_DIR, encoding: 'utf8', timeout: budgetMs + 120_000, maxBuffer: 1 << 24 });
+  const r = spawnSync(b.node, [b.worker, list, String(budgetMs)], {
+    cwd: BASELINE_DIR,
+    encoding: 'utf8',
+    timeout: budgetMs + 120_000,
+    maxBuffer: 1 << 24,
+  });
   const line = r.stdout.trim().split('\n').pop() ?? '';
-  if (r.status !== 0 || !line.startsWith('{')) throw new Error(`secretlint baseline failed (exit ${r.status}): ${r.stderr.slice(-500)}`);
+  if (r.status !== 0 || !line.startsWith('{'))
+    throw new Error(`secretlint baseline failed (exit ${r.status}): ${r.stderr.slice(-500)}`);
   return JSON.parse(line) as BaselineRun;
 }

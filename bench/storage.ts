@@ -12,7 +12,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { hostCacheDir } from '../test/host/cache';
-import { DEFAULT_CLOUD_NODE_MAJOR, ensureNode, envFor, hasNodeSqlite, type NodeRuntime } from '../test/host/nodeRuntime';
+import {
+  DEFAULT_CLOUD_NODE_MAJOR,
+  ensureNode,
+  envFor,
+  hasNodeSqlite,
+  type NodeRuntime,
+} from '../test/host/nodeRuntime';
 
 const PUTS = 2000;
 const KEYS = 200;
@@ -31,25 +37,49 @@ interface StorageResult {
 /** The Node the bench's children run under: this one if it has node:sqlite, else the registry's 24. */
 function benchNode(): NodeRuntime {
   if (hasNodeSqlite()) {
-    return { major: Number(process.versions.node.split('.')[0]), version: process.versions.node, node: process.execPath, dir: path.resolve(path.dirname(process.execPath), '..') };
+    return {
+      major: Number(process.versions.node.split('.')[0]),
+      version: process.versions.node,
+      node: process.execPath,
+      dir: path.resolve(path.dirname(process.execPath), '..'),
+    };
   }
   return ensureNode(DEFAULT_CLOUD_NODE_MAJOR);
 }
 
 /** better-sqlite3 built for `runtime`, in the cache; undefined (with the reason printed) when it cannot be built here. */
 function ensureBaselineDriver(runtime: NodeRuntime): string | undefined {
-  const dir = path.join(hostCacheDir(), `bench-better-sqlite3-node${runtime.major}-${process.platform}-${process.arch}`);
+  const dir = path.join(
+    hostCacheDir(),
+    `bench-better-sqlite3-node${runtime.major}-${process.platform}-${process.arch}`,
+  );
   const module = path.join(dir, 'node_modules', 'better-sqlite3');
   const marker = path.join(dir, '.cloudxlr-install-complete');
   if (fs.existsSync(marker)) return module;
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ private: true, allowScripts: { 'better-sqlite3': true } }));
-  console.log(`Installing the baseline ${BASELINE_DRIVER} for Node ${runtime.version} into ${dir} (one time; it compiles SQLite, a minute or two)…`);
-  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--no-save', BASELINE_DRIVER], { cwd: dir, env: envFor(runtime), encoding: 'utf8' });
-  const check = r.status === 0 ? spawnSync(runtime.node, ['-e', `new (require(${JSON.stringify(module)}))(':memory:').close()`], { encoding: 'utf8' }) : undefined;
+  fs.writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ private: true, allowScripts: { 'better-sqlite3': true } }),
+  );
+  console.log(
+    `Installing the baseline ${BASELINE_DRIVER} for Node ${runtime.version} into ${dir} (one time; it compiles SQLite, a minute or two)…`,
+  );
+  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--no-save', BASELINE_DRIVER], {
+    cwd: dir,
+    env: envFor(runtime),
+    encoding: 'utf8',
+  });
+  const check =
+    r.status === 0
+      ? spawnSync(runtime.node, ['-e', `new (require(${JSON.stringify(module)}))(':memory:').close()`], {
+          encoding: 'utf8',
+        })
+      : undefined;
   if (r.status !== 0 || check?.status !== 0) {
-    console.log(`  The baseline could not be built here (${((r.stderr || check?.stderr || '').trim().split('\n').pop() ?? '').slice(0, 200)}); showing node:sqlite alone.`);
+    console.log(
+      `  The baseline could not be built here (${((r.stderr || check?.stderr || '').trim().split('\n').pop() ?? '').slice(0, 200)}); showing node:sqlite alone.`,
+    );
     return undefined;
   }
   fs.writeFileSync(marker, `${BASELINE_DRIVER} for Node ${runtime.version}\n`);
@@ -59,7 +89,10 @@ function ensureBaselineDriver(runtime: NodeRuntime): string | undefined {
 function runChild(runtime: NodeRuntime, driver: Driver, baselineModule: string | undefined): StorageResult {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-bench-storage-'));
   try {
-    const r = spawnSync(runtime.node, [__filename, '--storage-child', driver, dir, baselineModule ?? ''], { encoding: 'utf8', env: envFor(runtime) });
+    const r = spawnSync(runtime.node, [__filename, '--storage-child', driver, dir, baselineModule ?? ''], {
+      encoding: 'utf8',
+      env: envFor(runtime),
+    });
     if (r.status !== 0) throw new Error(`The ${driver} bench failed:\n${r.stderr}`);
     return JSON.parse(r.stdout.trim().split('\n').pop()!) as StorageResult;
   } finally {
@@ -84,7 +117,8 @@ function timeToListen(node: string, args: string[], env: NodeJS.ProcessEnv): Pro
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.once('exit', (code) => {
-      if (!/listening on/i.test(out)) reject(new Error(`${args.join(' ')} exited with ${code} before listening:\n${out}`));
+      if (!/listening on/i.test(out))
+        reject(new Error(`${args.join(' ')} exited with ${code} before listening:\n${out}`));
     });
   });
 }
@@ -97,17 +131,24 @@ function median(xs: number[]): number {
 export async function run(): Promise<void> {
   const runtime = benchNode();
   const baseline = ensureBaselineDriver(runtime);
-  console.log(`Vault on its storage, under Node ${runtime.version}: ${PUTS} puts (each a committed, fsync'd transaction with its audit event) over ${KEYS} keys, then lists of ${KEYS} keys for ${LIST_SECONDS} s.`);
+  console.log(
+    `Vault on its storage, under Node ${runtime.version}: ${PUTS} puts (each a committed, fsync'd transaction with its audit event) over ${KEYS} keys, then lists of ${KEYS} keys for ${LIST_SECONDS} s.`,
+  );
   const results: StorageResult[] = [];
   // Alternated, so a burst of load on a shared machine does not land on one driver only.
-  for (const driver of (baseline ? ['better-sqlite3', 'node:sqlite', 'better-sqlite3', 'node:sqlite'] : ['node:sqlite', 'node:sqlite']) as Driver[]) {
+  for (const driver of (baseline
+    ? ['better-sqlite3', 'node:sqlite', 'better-sqlite3', 'node:sqlite']
+    : ['node:sqlite', 'node:sqlite']) as Driver[]) {
     results.push(runChild(runtime, driver, baseline));
   }
   const best = (d: Driver, f: (r: StorageResult) => number): number | undefined => {
     const xs = results.filter((r) => r.driver === d).map(f);
     return xs.length ? Math.max(...xs) : undefined;
   };
-  for (const [label, pick] of [['put', (r: StorageResult) => r.putsPerSecond], ['list', (r: StorageResult) => r.listsPerSecond]] as const) {
+  for (const [label, pick] of [
+    ['put', (r: StorageResult) => r.putsPerSecond],
+    ['list', (r: StorageResult) => r.listsPerSecond],
+  ] as const) {
     const now = best('node:sqlite', pick)!;
     const old = best('better-sqlite3', pick);
     console.log(`${label.padEnd(4)} node:sqlite     ${now.toFixed(0).padStart(7)} /s`);
@@ -158,8 +199,19 @@ async function child(driver: Driver, dir: string, baselineModule: string): Promi
     // The old db.ts, as it opened the database: the same pragmas and migrations.
     const Database = require(baselineModule) as new (file: string) => Db & { transaction<T>(fn: () => T): () => T };
     const raw = new Database(path.join(dir, 'cloud.db'));
-    for (const p of ['journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON', 'busy_timeout = 5000', 'secure_delete = ON']) raw.pragma(p);
-    for (let v = 0; v < MIGRATIONS.length; v++) raw.transaction(() => { raw.exec(MIGRATIONS[v]!); raw.pragma(`user_version = ${v + 1}`); })();
+    for (const p of [
+      'journal_mode = WAL',
+      'synchronous = FULL',
+      'foreign_keys = ON',
+      'busy_timeout = 5000',
+      'secure_delete = ON',
+    ])
+      raw.pragma(p);
+    for (let v = 0; v < MIGRATIONS.length; v++)
+      raw.transaction(() => {
+        raw.exec(MIGRATIONS[v]!);
+        raw.pragma(`user_version = ${v + 1}`);
+      })();
     db = raw;
   }
   const now = () => new Date();

@@ -5,8 +5,11 @@
 var parts = process.versions.node.split('.').map(Number);
 if (parts[0] < 20 || (parts[0] === 20 && parts[1] < 19)) {
   console.error(
-    'cloudxlr needs Node.js 20.19 or newer (the local cloud: 22.13 or newer); found Node.js ' + process.versions.node +
-      ' (' + process.execPath + '). Install Node.js 24 LTS from https://nodejs.org or with a version manager (for example `nvm install 24`), then try again.'
+    'cloudxlr needs Node.js 20.19 or newer (the local cloud: 22.13 or newer); found Node.js ' +
+      process.versions.node +
+      ' (' +
+      process.execPath +
+      '). Install Node.js 24 LTS from https://nodejs.org or with a version manager (for example `nvm install 24`), then try again.',
   );
   process.exit(1);
 }

@@ -73,5 +73,8 @@ declare module 'cloudxlr-functions' {
    * A Cloud Function. Its return value is sent as JSON with status 200; a thrown error
    * becomes 500 {"error": {"code": "function_error", "message"}} (redacted).
    */
-  export type Handler<Body = unknown, Result = unknown> = (request: Request<Body>, ctx: Context) => Promise<Result> | Result;
+  export type Handler<Body = unknown, Result = unknown> = (
+    request: Request<Body>,
+    ctx: Context,
+  ) => Promise<Result> | Result;
 }

@@ -1,6 +1,14 @@
 // Shape checks of the Cloud API's answers: the client accepts an answer only in the form the
 // contract gives it, and reports anything else as a bad answer instead of passing it on.
-import type { AuditResponse, HealthResponse, KeyDetails, KeyListResponse, KeySummary, KeyVersionInfo, PutKeyResponse } from './keys';
+import type {
+  AuditResponse,
+  HealthResponse,
+  KeyDetails,
+  KeyListResponse,
+  KeySummary,
+  KeyVersionInfo,
+  PutKeyResponse,
+} from './keys';
 import type {
   DeployFunctionResponse,
   FunctionDetails,
@@ -14,7 +22,8 @@ import type {
   SecretRef,
 } from './functions';
 
-export const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 export const isStr = (v: unknown): v is string => typeof v === 'string';
 export const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
 
@@ -27,15 +36,37 @@ export function parseJson(text: string): unknown {
   }
 }
 
-const isVersionInfo = (v: unknown): v is KeyVersionInfo => isObj(v) && isInt(v.version) && isStr(v.digest) && isStr(v.createdAt);
+const isVersionInfo = (v: unknown): v is KeyVersionInfo =>
+  isObj(v) && isInt(v.version) && isStr(v.digest) && isStr(v.createdAt);
 const isKeySummary = (v: unknown): v is KeySummary =>
-  isObj(v) && isStr(v.name) && isInt(v.version) && isStr(v.digest) && isStr(v.createdAt) && isStr(v.updatedAt) && Array.isArray(v.usedBy) && v.usedBy.every(isStr);
+  isObj(v) &&
+  isStr(v.name) &&
+  isInt(v.version) &&
+  isStr(v.digest) &&
+  isStr(v.createdAt) &&
+  isStr(v.updatedAt) &&
+  Array.isArray(v.usedBy) &&
+  v.usedBy.every(isStr);
 const isRef = (v: unknown): v is SecretRef => isObj(v) && isStr(v.name) && (v.version === 'latest' || isInt(v.version));
-const isResolved = (v: unknown): v is ResolvedSecretRef => isRef(v) && (v as unknown as Record<string, unknown>).resolvedVersion !== undefined;
+const isResolved = (v: unknown): v is ResolvedSecretRef =>
+  isRef(v) && (v as unknown as Record<string, unknown>).resolvedVersion !== undefined;
 const isFunctionSummary = (v: unknown): v is FunctionSummary =>
-  isObj(v) && isStr(v.name) && isInt(v.release) && isStr(v.url) && Array.isArray(v.secrets) && v.secrets.every(isResolved) && isStr(v.updatedAt);
-const isLog = (v: unknown): v is FunctionLogEntry => isObj(v) && isStr(v.time) && isStr(v.message) && (v.level === 'info' || v.level === 'warn' || v.level === 'error');
-const isRelease = (r: unknown): boolean => isObj(r) && isInt(r.release) && isStr(r.createdAt) && isStr(r.sha256) && Array.isArray(r.secrets) && r.secrets.every(isRef);
+  isObj(v) &&
+  isStr(v.name) &&
+  isInt(v.release) &&
+  isStr(v.url) &&
+  Array.isArray(v.secrets) &&
+  v.secrets.every(isResolved) &&
+  isStr(v.updatedAt);
+const isLog = (v: unknown): v is FunctionLogEntry =>
+  isObj(v) && isStr(v.time) && isStr(v.message) && (v.level === 'info' || v.level === 'warn' || v.level === 'error');
+const isRelease = (r: unknown): boolean =>
+  isObj(r) &&
+  isInt(r.release) &&
+  isStr(r.createdAt) &&
+  isStr(r.sha256) &&
+  Array.isArray(r.secrets) &&
+  r.secrets.every(isRef);
 
 /** Each answer's check: the answer typed, or undefined when it is not in the contract's form. */
 export const parseAnswer = {
@@ -46,25 +77,41 @@ export const parseAnswer = {
     return isObj(j) && Array.isArray(j.keys) && j.keys.every(isKeySummary) ? { keys: j.keys } : undefined;
   },
   keyDetails(j: unknown): KeyDetails | undefined {
-    return isKeySummary(j) && isObj(j) && Array.isArray(j.versions) && j.versions.every(isVersionInfo) ? (j as unknown as KeyDetails) : undefined;
+    return isKeySummary(j) && isObj(j) && Array.isArray(j.versions) && j.versions.every(isVersionInfo)
+      ? (j as unknown as KeyDetails)
+      : undefined;
   },
   putKey(j: unknown): PutKeyResponse | undefined {
-    return isObj(j) && isStr(j.name) && isInt(j.version) && isStr(j.digest) ? { name: j.name, version: j.version, digest: j.digest } : undefined;
+    return isObj(j) && isStr(j.name) && isInt(j.version) && isStr(j.digest)
+      ? { name: j.name, version: j.version, digest: j.digest }
+      : undefined;
   },
   audit(j: unknown): AuditResponse | undefined {
-    const ok = isObj(j) && Array.isArray(j.events) && j.events.every((e) => isObj(e) && isStr(e.time) && isStr(e.action) && isStr(e.target) && isStr(e.token));
+    const ok =
+      isObj(j) &&
+      Array.isArray(j.events) &&
+      j.events.every((e) => isObj(e) && isStr(e.time) && isStr(e.action) && isStr(e.target) && isStr(e.token));
     return ok ? { events: (j as unknown as AuditResponse).events } : undefined;
   },
   deploy(j: unknown): DeployFunctionResponse | undefined {
-    return isObj(j) && isStr(j.name) && isInt(j.release) && isStr(j.url) && Array.isArray(j.secrets) && j.secrets.every(isResolved)
+    return isObj(j) &&
+      isStr(j.name) &&
+      isInt(j.release) &&
+      isStr(j.url) &&
+      Array.isArray(j.secrets) &&
+      j.secrets.every(isResolved)
       ? (j as unknown as DeployFunctionResponse)
       : undefined;
   },
   functionList(j: unknown): FunctionListResponse | undefined {
-    return isObj(j) && Array.isArray(j.functions) && j.functions.every(isFunctionSummary) ? (j as unknown as FunctionListResponse) : undefined;
+    return isObj(j) && Array.isArray(j.functions) && j.functions.every(isFunctionSummary)
+      ? (j as unknown as FunctionListResponse)
+      : undefined;
   },
   functionDetails(j: unknown): FunctionDetails | undefined {
-    return isFunctionSummary(j) && Array.isArray((j as unknown as Record<string, unknown>).releases) && ((j as unknown as Record<string, unknown>).releases as unknown[]).every(isRelease)
+    return isFunctionSummary(j) &&
+      Array.isArray((j as unknown as Record<string, unknown>).releases) &&
+      ((j as unknown as Record<string, unknown>).releases as unknown[]).every(isRelease)
       ? (j as FunctionDetails)
       : undefined;
   },
@@ -72,12 +119,19 @@ export const parseAnswer = {
     return isObj(j) && isStr(j.name) && isInt(j.release) ? { name: j.name, release: j.release } : undefined;
   },
   invoke(j: unknown): InvokeResponse | undefined {
-    return isObj(j) && (j.status === 'ok' || j.status === 'error') && Array.isArray(j.logs) && j.logs.every(isLog) && typeof j.durationMs === 'number' && isStr(j.requestId)
+    return isObj(j) &&
+      (j.status === 'ok' || j.status === 'error') &&
+      Array.isArray(j.logs) &&
+      j.logs.every(isLog) &&
+      typeof j.durationMs === 'number' &&
+      isStr(j.requestId)
       ? (j as unknown as InvokeResponse)
       : undefined;
   },
   functionLogs(j: unknown): FunctionLogsResponse | undefined {
-    return isObj(j) && Array.isArray(j.logs) && j.logs.every((l) => isLog(l) && isStr((l as unknown as Record<string, unknown>).requestId))
+    return isObj(j) &&
+      Array.isArray(j.logs) &&
+      j.logs.every((l) => isLog(l) && isStr((l as unknown as Record<string, unknown>).requestId))
       ? (j as unknown as FunctionLogsResponse)
       : undefined;
   },

@@ -21,7 +21,9 @@ export function parseCommandLine<O extends Options>(argv: readonly string[], opt
 function usageMessage(e: unknown): string {
   const err = e as { code?: string; message?: string };
   const quoted = /'([^']*)'/.exec(err.message ?? '')?.[1]?.slice(0, 40);
-  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && quoted !== undefined) return `Unknown option "${quoted}". A path or name that starts with a dash goes after "--".`;
-  if (err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && quoted !== undefined) return `Unexpected argument "${quoted}": this command takes options only.`;
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && quoted !== undefined)
+    return `Unknown option "${quoted}". A path or name that starts with a dash goes after "--".`;
+  if (err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && quoted !== undefined)
+    return `Unexpected argument "${quoted}": this command takes options only.`;
   return (err.message ?? 'The options could not be read.').split('\n').join(' ');
 }

@@ -63,7 +63,8 @@ export function parseStart(argv: readonly string[], env: NodeJS.ProcessEnv): Sta
     quiet: values.quiet ?? false,
   };
   if (values.port !== undefined) {
-    if (!/^[0-9]{1,5}$/.test(values.port) || Number(values.port) > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${values.port.slice(0, 40)}".`);
+    if (!/^[0-9]{1,5}$/.test(values.port) || Number(values.port) > 65535)
+      throw new UsageError(`--port must be a number from 0 to 65535, not "${values.port.slice(0, 40)}".`);
     out.port = Number(values.port);
   }
   if (out.projects.length === 0) out.projects.push('demo');
@@ -99,7 +100,9 @@ export async function run(argv: string[]): Promise<number> {
 
   // The cloud keeps its data in Node's own SQLite (node:sqlite), which older Nodes lack.
   if (!nodeSupportsCloud()) {
-    console.error(tooOldMessage('The local cloud (cloudxlr cloud start)', CLOUD_MIN_NODE, process.versions.node, process.execPath));
+    console.error(
+      tooOldMessage('The local cloud (cloudxlr cloud start)', CLOUD_MIN_NODE, process.versions.node, process.execPath),
+    );
     return 1;
   }
   // Loaded here so that `--help` loads no SQLite.
@@ -128,14 +131,20 @@ export async function run(argv: string[]): Promise<number> {
   // Probed before anything is printed, so that the start-up lines come out together.
   const isolation = functionIsolation();
   console.log(`CloudXLR local cloud listening on ${cloud.url}`);
-  console.log(`Data directory: ${path.resolve(args.data)} (master key: ${cloud.masterKeySource === 'environment' ? 'CLOUDXLR_MASTER_KEY' : 'master.key'})`);
-  console.log(`Projects: ${args.projects.join(', ')}${args.token !== undefined ? ' (token given by flag or CLOUDXLR_TOKEN)' : ''}`);
+  console.log(
+    `Data directory: ${path.resolve(args.data)} (master key: ${cloud.masterKeySource === 'environment' ? 'CLOUDXLR_MASTER_KEY' : 'master.key'})`,
+  );
+  console.log(
+    `Projects: ${args.projects.join(', ')}${args.token !== undefined ? ' (token given by flag or CLOUDXLR_TOKEN)' : ''}`,
+  );
   for (const t of cloud.createdTokens) {
     console.log(`Developer token for project "${t.project}" (shown once, saved in ${t.file}):\n  ${t.token}`);
   }
   console.log(`Functions: ${isolation.summary}`);
   if (args.host !== '127.0.0.1' && args.host !== 'localhost' && args.host !== '::1') {
-    console.log(`Warning: listening on ${args.host}, not loopback only. Anyone who can reach this address can try tokens.`);
+    console.log(
+      `Warning: listening on ${args.host}, not loopback only. Anyone who can reach this address can try tokens.`,
+    );
   }
 
   const running = cloud;

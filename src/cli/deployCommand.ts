@@ -43,7 +43,12 @@ interface Args {
 export function parseDeployArgs(argv: readonly string[]): Args | 'help' {
   const { values, positionals } = parseCommandLine(
     argv,
-    { dir: { type: 'string' }, project: { type: 'string' }, endpoint: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    {
+      dir: { type: 'string' },
+      project: { type: 'string' },
+      endpoint: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     true,
   );
   if (values.help) return 'help';
@@ -84,24 +89,36 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
 
   const token = env.CLOUDXLR_TOKEN;
   if (!token) {
-    console.error('cloudxlr deploy: set CLOUDXLR_TOKEN to the project\'s token (for the local cloud it is printed at first start and saved in its tokens/ folder).');
+    console.error(
+      "cloudxlr deploy: set CLOUDXLR_TOKEN to the project's token (for the local cloud it is printed at first start and saved in its tokens/ folder).",
+    );
     return 2;
   }
   const endpoint = args.endpoint ?? env.CLOUDXLR_ENDPOINT ?? DEFAULT_CLOUD_ENDPOINT;
   const project = args.project ?? config.project;
   // Node's own fetch: node-fetch 2 (the editor's default, for its proxy support) calls the
   // deprecated url.parse, which Node 24 reports with a DeprecationWarning on every deploy.
-  const client = new CloudClient({ endpoint, project, token, timeoutMs: 60_000, fetch: (url, init) => fetch(url, init) });
+  const client = new CloudClient({
+    endpoint,
+    project,
+    token,
+    timeoutMs: 60_000,
+    fetch: (url, init) => fetch(url, init),
+  });
   console.log(`Deploying from ${path.join(args.dir, config.functionsDir)} to project ${project} at ${endpoint}`);
 
   let outcomes: DeployOutcome[];
   try {
-    outcomes = await deployFunctions({ root: args.dir, functionsDir: config.functionsDir, functions: config.functions }, args.names, {
-      cloud: client,
-      // No local values in CI: the linter's rules guard the sources, the cloud checks values.
-      ...engineLeakGuard(),
-      onProgress: (p) => console.log(`${p.function ? `[${p.function}] ` : ''}${p.step}: ${p.message}`),
-    });
+    outcomes = await deployFunctions(
+      { root: args.dir, functionsDir: config.functionsDir, functions: config.functions },
+      args.names,
+      {
+        cloud: client,
+        // No local values in CI: the linter's rules guard the sources, the cloud checks values.
+        ...engineLeakGuard(),
+        onProgress: (p) => console.log(`${p.function ? `[${p.function}] ` : ''}${p.step}: ${p.message}`),
+      },
+    );
   } catch (e) {
     console.error(`cloudxlr deploy: ${errorMessage(e)}`);
     return 2;
@@ -110,14 +127,23 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   }
 
   if (outcomes.length === 0) {
-    console.log(`No functions in ${config.functionsDir}/. Add functions/<name>.ts exporting an async (request, ctx) handler.`);
+    console.log(
+      `No functions in ${config.functionsDir}/. Add functions/<name>.ts exporting an async (request, ctx) handler.`,
+    );
     return 0;
   }
   console.log('');
   for (const o of outcomes) (o.status === 'deployed' ? console.log : console.error)(describeOutcome(o, args.dir));
   const failed = outcomes.filter((o) => o.status !== 'deployed');
   // A cloud that could not be reached is a setup problem, not a refused deploy.
-  if (failed.some((o) => (o.status === 'error' || o.status === 'cloud-refused') && (o.code === 'unreachable' || o.code === 'timeout' || o.code === 'unauthorized'))) return 2;
+  if (
+    failed.some(
+      (o) =>
+        (o.status === 'error' || o.status === 'cloud-refused') &&
+        (o.code === 'unreachable' || o.code === 'timeout' || o.code === 'unauthorized'),
+    )
+  )
+    return 2;
   console.log(`\n${outcomes.length - failed.length} deployed, ${failed.length} not deployed.`);
   return failed.length ? 1 : 0;
 }

@@ -11,7 +11,7 @@ const subcommands: Record<string, Subcommand> = {
 
 function usage(): string {
   const lines = Object.entries(subcommands).map(([name, s]) => `  cloudxlr ${name.padEnd(8)} ${s.summary}`);
-  return ['Usage:', ...lines, '', 'Run `cloudxlr <command> --help` for a command\'s options.'].join('\n');
+  return ['Usage:', ...lines, '', "Run `cloudxlr <command> --help` for a command's options."].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -31,7 +31,9 @@ async function main(argv: string[]): Promise<number> {
 
 if (require.main === module || process.argv[1]?.endsWith('cloudxlr.js') || process.argv[1]?.endsWith('cli.js')) {
   main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
+    (code) => {
+      process.exitCode = code;
+    },
     (err: unknown) => {
       console.error(err instanceof Error ? err.message : String(err));
       process.exitCode = 2;

@@ -33,7 +33,8 @@ export function parseScanArgs(argv: readonly string[]): { paths: string[]; forma
   }
   if (parsed.values.help) return 'help';
   const format = parsed.values.format ?? 'text';
-  if (format !== 'text' && format !== 'json' && format !== 'sarif') return `--format must be text, json or sarif (got "${format.slice(0, 40)}").`;
+  if (format !== 'text' && format !== 'json' && format !== 'sarif')
+    return `--format must be text, json or sarif (got "${format.slice(0, 40)}").`;
   return { paths: parsed.positionals, format };
 }
 
@@ -72,7 +73,9 @@ export async function run(argv: string[]): Promise<number> {
     try {
       data = fs.readFileSync(t.file);
     } catch (e) {
-      console.error(`cloudxlr scan: cannot read ${displayPath(cwd, t.file)} (${(e as NodeJS.ErrnoException).code ?? 'error'}).`);
+      console.error(
+        `cloudxlr scan: cannot read ${displayPath(cwd, t.file)} (${(e as NodeJS.ErrnoException).code ?? 'error'}).`,
+      );
       return 2;
     }
     files++;
@@ -91,8 +94,14 @@ export async function run(argv: string[]): Promise<number> {
 export function toJson(findings: FileFinding[], stats: { files: number; bytes: number; ms: number }) {
   return {
     findings: findings.map((f) => ({
-      path: f.path, line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn,
-      ruleId: f.ruleId, severity: f.severity, message: f.message,
+      path: f.path,
+      line: f.line,
+      column: f.column,
+      endLine: f.endLine,
+      endColumn: f.endColumn,
+      ruleId: f.ruleId,
+      severity: f.severity,
+      message: f.message,
     })),
     stats,
   };
@@ -101,9 +110,10 @@ export function toJson(findings: FileFinding[], stats: { files: number; bytes: n
 function toText(findings: FileFinding[], stats: { files: number; bytes: number; ms: number }): string {
   const lines = findings.map((f) => `${f.path}:${f.line}:${f.column}: ${f.severity} ${f.message} [${f.ruleId}]`);
   const mb = (stats.bytes / 1e6).toFixed(1);
-  const summary = findings.length === 0
-    ? `No secrets found in ${stats.files} files (${mb} MB, ${stats.ms} ms).`
-    : `${findings.length} ${findings.length === 1 ? 'finding' : 'findings'} in ${new Set(findings.map((f) => f.path)).size} of ${stats.files} files (${mb} MB, ${stats.ms} ms). Rules: ${RULES_DOC_URL}`;
+  const summary =
+    findings.length === 0
+      ? `No secrets found in ${stats.files} files (${mb} MB, ${stats.ms} ms).`
+      : `${findings.length} ${findings.length === 1 ? 'finding' : 'findings'} in ${new Set(findings.map((f) => f.path)).size} of ${stats.files} files (${mb} MB, ${stats.ms} ms). Rules: ${RULES_DOC_URL}`;
   return [...lines, summary].join('\n') + '\n';
 }
 
@@ -116,7 +126,10 @@ export function toSarif(findings: FileFinding[]) {
     shortDescription: { text: r.title },
     fullDescription: { text: r.description.replace(/`/g, '') },
     helpUri: ruleDocUrl(r.id),
-    help: { text: `${r.description.replace(/`/g, '')} See ${ruleDocUrl(r.id)}`, markdown: `${r.description} [More](${ruleDocUrl(r.id)})` },
+    help: {
+      text: `${r.description.replace(/`/g, '')} See ${ruleDocUrl(r.id)}`,
+      markdown: `${r.description} [More](${ruleDocUrl(r.id)})`,
+    },
     defaultConfiguration: { level: r.id === 'generic-secret' ? 'warning' : 'error' },
     properties: { tags: ['security', 'secrets'], provider: r.provider },
   }));
@@ -124,20 +137,24 @@ export function toSarif(findings: FileFinding[]) {
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{
-      tool: { driver: { name: 'cloudxlr', informationUri: RULES_DOC_URL, rules } },
-      results: findings.map((f) => ({
-        ruleId: f.ruleId,
-        ruleIndex: index.get(f.ruleId) ?? 0,
-        level: SARIF_LEVEL[f.severity],
-        message: { text: f.message },
-        locations: [{
-          physicalLocation: {
-            artifactLocation: { uri: f.path.split('/').map(encodeURIComponent).join('/') },
-            region: { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: f.endColumn },
-          },
-        }],
-      })),
-    }],
+    runs: [
+      {
+        tool: { driver: { name: 'cloudxlr', informationUri: RULES_DOC_URL, rules } },
+        results: findings.map((f) => ({
+          ruleId: f.ruleId,
+          ruleIndex: index.get(f.ruleId) ?? 0,
+          level: SARIF_LEVEL[f.severity],
+          message: { text: f.message },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: f.path.split('/').map(encodeURIComponent).join('/') },
+                region: { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: f.endColumn },
+              },
+            },
+          ],
+        })),
+      },
+    ],
   };
 }

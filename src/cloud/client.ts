@@ -127,7 +127,9 @@ export class CloudClient {
     if (options.fetch) {
       this.fetch = options.fetch;
     } else {
-      this.agent = this.endpoint.startsWith('https:') ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+      this.agent = this.endpoint.startsWith('https:')
+        ? new https.Agent({ keepAlive: true })
+        : new http.Agent({ keepAlive: true });
       this.fetch = nodeFetch as unknown as FetchLike;
     }
   }
@@ -140,18 +142,28 @@ export class CloudClient {
   // ---- Vault ----
 
   health(): Promise<HealthResponse> {
-    return this.request<HealthResponse>('GET', apiPath.health(), { idempotent: true, parse: parseAnswer.health, auth: false });
+    return this.request<HealthResponse>('GET', apiPath.health(), {
+      idempotent: true,
+      parse: parseAnswer.health,
+      auth: false,
+    });
   }
 
   async listKeys(): Promise<KeySummary[]> {
-    const r = await this.request<KeyListResponse>('GET', apiPath.keys(this.project), { idempotent: true, parse: parseAnswer.keyList });
+    const r = await this.request<KeyListResponse>('GET', apiPath.keys(this.project), {
+      idempotent: true,
+      parse: parseAnswer.keyList,
+    });
     return r.keys;
   }
 
   /** A key's metadata and versions, or undefined when the cloud has no such key. */
   async getKey(name: string): Promise<KeyDetails | undefined> {
     try {
-      return await this.request<KeyDetails>('GET', apiPath.key(this.project, name), { idempotent: true, parse: parseAnswer.keyDetails });
+      return await this.request<KeyDetails>('GET', apiPath.key(this.project, name), {
+        idempotent: true,
+        parse: parseAnswer.keyDetails,
+      });
     } catch (e) {
       if (e instanceof CloudError && e.status === 404 && e.code === 'not_found') return undefined;
       throw e;
@@ -196,12 +208,17 @@ export class CloudClient {
 
   /** Deletes a key. Without `force`, a key used by a function fails with code key_in_use. */
   async deleteKey(name: string, options: { force?: boolean } = {}): Promise<void> {
-    await this.request<undefined>('DELETE', apiPath.key(this.project, name) + (options.force ? '?force=true' : ''), { idempotent: true });
+    await this.request<undefined>('DELETE', apiPath.key(this.project, name) + (options.force ? '?force=true' : ''), {
+      idempotent: true,
+    });
   }
 
   async audit(limit?: number): Promise<AuditEvent[]> {
     const q = limit !== undefined ? `?limit=${encodeURIComponent(String(limit))}` : '';
-    const r = await this.request<AuditResponse>('GET', `${apiPath.audit(this.project)}${q}`, { idempotent: true, parse: parseAnswer.audit });
+    const r = await this.request<AuditResponse>('GET', `${apiPath.audit(this.project)}${q}`, {
+      idempotent: true,
+      parse: parseAnswer.audit,
+    });
     return r.events;
   }
 
@@ -209,17 +226,29 @@ export class CloudClient {
 
   /** Uploads a bundle and its key references (never values) as a new release. Not retried. */
   deployFunction(name: string, body: DeployFunctionRequest): Promise<DeployFunctionResponse> {
-    return this.request('PUT', apiPath.function(this.project, name), { body, idempotent: false, parse: parseAnswer.deploy });
+    return this.request('PUT', apiPath.function(this.project, name), {
+      body,
+      idempotent: false,
+      parse: parseAnswer.deploy,
+    });
   }
 
   async listFunctions(): Promise<FunctionSummary[]> {
-    return (await this.request<FunctionListResponse>('GET', apiPath.functions(this.project), { idempotent: true, parse: parseAnswer.functionList })).functions;
+    return (
+      await this.request<FunctionListResponse>('GET', apiPath.functions(this.project), {
+        idempotent: true,
+        parse: parseAnswer.functionList,
+      })
+    ).functions;
   }
 
   /** A function with its releases (oldest first), or undefined when the cloud has none by that name. */
   async getFunction(name: string): Promise<FunctionDetails | undefined> {
     try {
-      return await this.request('GET', apiPath.function(this.project, name), { idempotent: true, parse: parseAnswer.functionDetails });
+      return await this.request('GET', apiPath.function(this.project, name), {
+        idempotent: true,
+        parse: parseAnswer.functionDetails,
+      });
     } catch (e) {
       if (e instanceof CloudError && e.status === 404 && e.code === 'not_found') return undefined;
       throw e;
@@ -229,7 +258,11 @@ export class CloudClient {
   /** Makes a new release from release `release`'s code and references. */
   rollback(name: string, release: number): Promise<RollbackResponse> {
     const body: RollbackRequest = { release };
-    return this.request('POST', apiPath.rollback(this.project, name), { body, idempotent: false, parse: parseAnswer.rollback });
+    return this.request('POST', apiPath.rollback(this.project, name), {
+      body,
+      idempotent: false,
+      parse: parseAnswer.rollback,
+    });
   }
 
   async deleteFunction(name: string): Promise<void> {
@@ -241,13 +274,23 @@ export class CloudClient {
     const body: InvokeRequest = payload === undefined ? {} : { payload };
     // An invocation may run up to a minute: this request alone gets a longer timeout (and, like
     // every non-idempotent request, no retry).
-    return this.request('POST', apiPath.invoke(this.project, name), { body, idempotent: false, parse: parseAnswer.invoke, timeoutMs: Math.max(this.timeoutMs, INVOKE_TIMEOUT_MS) });
+    return this.request('POST', apiPath.invoke(this.project, name), {
+      body,
+      idempotent: false,
+      parse: parseAnswer.invoke,
+      timeoutMs: Math.max(this.timeoutMs, INVOKE_TIMEOUT_MS),
+    });
   }
 
   /** The newest `limit` stored log lines (already redacted by the cloud), newest last. */
   async functionLogs(name: string, limit?: number): Promise<FunctionLogsResponse['logs']> {
     const q = limit !== undefined ? `?limit=${encodeURIComponent(String(limit))}` : '';
-    return (await this.request('GET', `${apiPath.logs(this.project, name)}${q}`, { idempotent: true, parse: parseAnswer.functionLogs })).logs;
+    return (
+      await this.request('GET', `${apiPath.logs(this.project, name)}${q}`, {
+        idempotent: true,
+        parse: parseAnswer.functionLogs,
+      })
+    ).logs;
   }
 
   // ---- Plumbing ----
@@ -334,9 +377,14 @@ export class CloudClient {
           `The CloudXLR cloud at ${this.endpoint} did not answer within ${Math.round(timeoutMs / 100) / 10} s. ${this.startHint()}`,
         );
       }
-      throw new CloudError('unreachable', NO_STATUS, `The CloudXLR cloud at ${this.endpoint} is not reachable. ${this.startHint()}`, {
-        cause: e instanceof Error ? ((e as NodeJS.ErrnoException).code ?? e.name) : 'unknown',
-      });
+      throw new CloudError(
+        'unreachable',
+        NO_STATUS,
+        `The CloudXLR cloud at ${this.endpoint} is not reachable. ${this.startHint()}`,
+        {
+          cause: e instanceof Error ? ((e as NodeJS.ErrnoException).code ?? e.name) : 'unknown',
+        },
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -358,7 +406,10 @@ export class CloudClient {
     // The request's own secrets (the value sent, the token) are masked in every form the shared
     // matcher knows, should a server echo them back.
     const redactor = new Redactor(secrets.map((value) => ({ name: '', value })));
-    const serverMessage = err && typeof err.message === 'string' ? redactor.redact(err.message.slice(0, 2000), err.message.length > 2000) : undefined;
+    const serverMessage =
+      err && typeof err.message === 'string'
+        ? redactor.redact(err.message.slice(0, 2000), err.message.length > 2000)
+        : undefined;
     const details = err && isObj(err.details) ? (redactor.redactDeep(err.details) as Record<string, unknown>) : {};
 
     if (status === 401) {
@@ -379,7 +430,9 @@ export class CloudClient {
     if (!code || !serverMessage) return this.badResponse(status, contentType);
     switch (code) {
       case 'key_in_use': {
-        const fns = Array.isArray(details.functions) ? details.functions.filter((f): f is string => typeof f === 'string') : [];
+        const fns = Array.isArray(details.functions)
+          ? details.functions.filter((f): f is string => typeof f === 'string')
+          : [];
         return new CloudError(
           code,
           status,
@@ -390,7 +443,12 @@ export class CloudClient {
         );
       }
       case 'internal':
-        return new CloudError(code, status, `The CloudXLR cloud at ${this.endpoint} hit an internal error (HTTP ${status}). Try again; if it persists, check its log.`, details);
+        return new CloudError(
+          code,
+          status,
+          `The CloudXLR cloud at ${this.endpoint} hit an internal error (HTTP ${status}). Try again; if it persists, check its log.`,
+          details,
+        );
       default:
         return new CloudError(code, status, serverMessage, details);
     }
@@ -420,4 +478,3 @@ function isLoopback(endpoint: string): boolean {
     return false;
   }
 }
-

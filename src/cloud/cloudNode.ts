@@ -46,9 +46,16 @@ export async function findCloudNode(q: CloudNodeQuery): Promise<CloudNodeChoice>
     try {
       version = await probe(setting);
     } catch (e) {
-      return { ok: false, message: `The local cloud cannot start: ${q.settingName} points at ${(e as Error).message}. ${INSTALL_ADVICE}, and set ${q.settingName} to its node (or clear it to use the node on your PATH).` };
+      return {
+        ok: false,
+        message: `The local cloud cannot start: ${q.settingName} points at ${(e as Error).message}. ${INSTALL_ADVICE}, and set ${q.settingName} to its node (or clear it to use the node on your PATH).`,
+      };
     }
-    if (!satisfies(version, CLOUD_MIN_NODE)) return { ok: false, message: tooOldMessage('The local cloud', CLOUD_MIN_NODE, version, `${setting}, from ${q.settingName}`) };
+    if (!satisfies(version, CLOUD_MIN_NODE))
+      return {
+        ok: false,
+        message: tooOldMessage('The local cloud', CLOUD_MIN_NODE, version, `${setting}, from ${q.settingName}`),
+      };
     return { ok: true, node: setting, version };
   }
   if (/^node(\.exe)?$/i.test(path.basename(q.hostExecPath)) && satisfies(q.hostNodeVersion, CLOUD_MIN_NODE)) {
@@ -58,10 +65,18 @@ export async function findCloudNode(q: CloudNodeQuery): Promise<CloudNodeChoice>
   try {
     version = await probe('node');
   } catch {
-    return { ok: false, message: `The local cloud needs Node.js ${CLOUD_MIN_NODE.major}.${CLOUD_MIN_NODE.minor} or newer, and there is no \`node\` on your PATH. ${INSTALL_ADVICE}, or set ${q.settingName} to a node you have.` };
+    return {
+      ok: false,
+      message: `The local cloud needs Node.js ${CLOUD_MIN_NODE.major}.${CLOUD_MIN_NODE.minor} or newer, and there is no \`node\` on your PATH. ${INSTALL_ADVICE}, or set ${q.settingName} to a node you have.`,
+    };
   }
   if (!satisfies(version, CLOUD_MIN_NODE)) {
-    return { ok: false, message: tooOldMessage('The local cloud', CLOUD_MIN_NODE, version, `the node on your PATH`) + ` Or set ${q.settingName} to a newer node you have.` };
+    return {
+      ok: false,
+      message:
+        tooOldMessage('The local cloud', CLOUD_MIN_NODE, version, `the node on your PATH`) +
+        ` Or set ${q.settingName} to a newer node you have.`,
+    };
   }
   return { ok: true, node: 'node', version };
 }

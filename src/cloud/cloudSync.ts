@@ -58,7 +58,8 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
       args.token ??
       (await vscode.window.showInputBox({
         title: `Sign in to project ${project} at ${this.endpoint}`,
-        prompt: 'Paste the project\'s developer token. The local cloud prints it on first start and saves it in its data folder under tokens/.',
+        prompt:
+          "Paste the project's developer token. The local cloud prints it on first start and saves it in its data folder under tokens/.",
         password: true,
         ignoreFocusOut: true,
         validateInput: (v) => (v.trim() ? undefined : 'The token cannot be empty.'),
@@ -67,7 +68,11 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
     try {
       await this.session.signIn(project, token.trim());
     } catch (e) {
-      void this.notify.error(e instanceof CloudError && e.status === 401 ? `The cloud at ${this.endpoint} did not accept that token for project ${project}. Check the token and the project name in cloudxlr.json.` : errorMessage(e));
+      void this.notify.error(
+        e instanceof CloudError && e.status === 401
+          ? `The cloud at ${this.endpoint} did not accept that token for project ${project}. Check the token and the project name in cloudxlr.json.`
+          : errorMessage(e),
+      );
       return false;
     }
     this.log.info(`Signed in to project ${project} at ${this.endpoint}.`);
@@ -128,14 +133,21 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
       const rows = computeSyncStates(local, cloud);
       // A key whose digest matches the cloud's is in step at that version.
       for (const row of rows.values()) {
-        if (row.state === 'synced' && row.cloud && this.store.get(project, row.name)?.cloudVersion !== row.cloud.version) {
+        if (
+          row.state === 'synced' &&
+          row.cloud &&
+          this.store.get(project, row.name)?.cloudVersion !== row.cloud.version
+        ) {
           await this.store.setCloudVersion(project, row.name, row.cloud.version);
         }
       }
       this.statuses.set(project, { kind: 'ok', rows });
     } catch (e) {
       const message = errorMessage(e);
-      this.statuses.set(project, e instanceof CloudError && e.isUnreachable ? { kind: 'unreachable', message } : { kind: 'error', message });
+      this.statuses.set(
+        project,
+        e instanceof CloudError && e.isUnreachable ? { kind: 'unreachable', message } : { kind: 'error', message },
+      );
       this.log.warn(`Project ${project}: ${message}`);
     }
   }
@@ -151,7 +163,9 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
     if (!client) return undefined;
     const value = await this.store.value(project, name);
     if (value === undefined) {
-      void this.notify.error(`${name} has no value on this machine to push. The cloud never returns values; set it here with Edit Value first.`);
+      void this.notify.error(
+        `${name} has no value on this machine to push. The cloud never returns values; set it here with Edit Value first.`,
+      );
       return undefined;
     }
     await this.refreshProject(project);
@@ -193,15 +207,24 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
     if (!project || !(await this.session.requireClient(project))) return { pushed, failed };
     await this.refreshProject(project);
     const status = this.status(project);
-    const pending = this.store.list(project).filter((k) => status.kind !== 'ok' || status.rows.get(k.name)?.state !== 'synced');
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pushing keys to ${project}`, cancellable: true }, async (progress, token) => {
-      for (const k of pending) {
-        if (token.isCancellationRequested) break;
-        progress.report({ message: k.name, increment: 100 / pending.length });
-        ((await this.push({ project, name: k.name })) !== undefined ? pushed : failed).push(k.name);
-      }
-    });
-    void this.notify.info(pending.length === 0 ? `Every key of ${project} is already in the cloud.` : `Pushed ${pushed.length} of ${pending.length} keys to ${project}.${failed.length ? ` Not pushed: ${failed.join(', ')}.` : ''}`);
+    const pending = this.store
+      .list(project)
+      .filter((k) => status.kind !== 'ok' || status.rows.get(k.name)?.state !== 'synced');
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Pushing keys to ${project}`, cancellable: true },
+      async (progress, token) => {
+        for (const k of pending) {
+          if (token.isCancellationRequested) break;
+          progress.report({ message: k.name, increment: 100 / pending.length });
+          ((await this.push({ project, name: k.name })) !== undefined ? pushed : failed).push(k.name);
+        }
+      },
+    );
+    void this.notify.info(
+      pending.length === 0
+        ? `Every key of ${project} is already in the cloud.`
+        : `Pushed ${pushed.length} of ${pending.length} keys to ${project}.${failed.length ? ` Not pushed: ${failed.join(', ')}.` : ''}`,
+    );
     return { pushed, failed };
   }
 
@@ -215,16 +238,24 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
     try {
       const result = await client.putKey(name, value, lastSeen);
       await this.store.setCloudVersion(project, name, result.version);
-      void this.notify.info(`Rotated ${name} here and in the cloud (version ${result.version}). Functions using it get the new value on their next call.`);
+      void this.notify.info(
+        `Rotated ${name} here and in the cloud (version ${result.version}). Functions using it get the new value on their next call.`,
+      );
     } catch (e) {
-      if (e instanceof CloudError && e.code === 'version_conflict') await this.reportConflict(project, name, Number(e.details.currentVersion));
-      else void this.notify.warn(`${name} was rotated on this machine only: ${errorMessage(e)} Push it when the cloud is back.`);
+      if (e instanceof CloudError && e.code === 'version_conflict')
+        await this.reportConflict(project, name, Number(e.details.currentVersion));
+      else
+        void this.notify.warn(
+          `${name} was rotated on this machine only: ${errorMessage(e)} Push it when the cloud is back.`,
+        );
     } finally {
       await this.refresh();
     }
   }
 
-  async deleteFromCloud(arg?: KeyNode | { project?: string; name?: string; confirmed?: boolean; force?: boolean }): Promise<boolean> {
+  async deleteFromCloud(
+    arg?: KeyNode | { project?: string; name?: string; confirmed?: boolean; force?: boolean },
+  ): Promise<boolean> {
     const target = await this.target(arg, true);
     if (!target) return false;
     const { project, name } = target;
@@ -244,10 +275,14 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
       const kept = 'Every version is removed from the cloud vault. The copy on this machine, if any, is kept.';
       const DELETE = usedBy.length ? 'Delete Anyway' : 'Delete from Cloud';
       const choice = await vscode.window.showWarningMessage(
-        usedBy.length ? `Delete ${name} from the cloud project ${project}? It is used by ${quotedList(usedBy)}.` : `Delete ${name} from the cloud project ${project}?`,
+        usedBy.length
+          ? `Delete ${name} from the cloud project ${project}? It is used by ${quotedList(usedBy)}.`
+          : `Delete ${name} from the cloud project ${project}?`,
         {
           modal: true,
-          detail: usedBy.length ? `${usedBy.length === 1 ? 'That function fails' : 'Those functions fail'} when ${usedBy.length === 1 ? 'it reads' : 'they read'} ${name} until deployed without it. ${kept}` : kept,
+          detail: usedBy.length
+            ? `${usedBy.length === 1 ? 'That function fails' : 'Those functions fail'} when ${usedBy.length === 1 ? 'it reads' : 'they read'} ${name} until deployed without it. ${kept}`
+            : kept,
         },
         DELETE,
       );
@@ -296,12 +331,18 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
 
   private async pickProject(name?: string): Promise<string | undefined> {
     const all = (await this.projects.all()).map((p) => p.project);
-    if (name) return all.includes(name) ? name : (void this.notify.error(`There is no CloudXLR project named ${name} in this workspace.`), undefined);
+    if (name)
+      return all.includes(name)
+        ? name
+        : (void this.notify.error(`There is no CloudXLR project named ${name} in this workspace.`), undefined);
     if (all.length === 1) return all[0];
     return vscode.window.showQuickPick(all, { title: 'Which CloudXLR project?' });
   }
 
-  private async target(arg: KeyNode | { project?: string; name?: string } | undefined, allowCloudOnly = false): Promise<{ project: string; name: string } | undefined> {
+  private async target(
+    arg: KeyNode | { project?: string; name?: string } | undefined,
+    allowCloudOnly = false,
+  ): Promise<{ project: string; name: string } | undefined> {
     if (isNode(arg)) return { project: arg.project, name: arg.name };
     const project = await this.pickProject(arg?.project);
     if (!project) return undefined;

@@ -32,7 +32,9 @@ export class LocalCloudCommands implements vscode.Disposable {
     }
     const url = new URL(this.session.endpoint);
     if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
-      void this.notify.error(`cloudxlr.cloud.endpoint is ${this.session.endpoint}, not a local address. Set it to ${DEFAULT_CLOUD_ENDPOINT} to use the local cloud.`);
+      void this.notify.error(
+        `cloudxlr.cloud.endpoint is ${this.session.endpoint}, not a local address. Set it to ${DEFAULT_CLOUD_ENDPOINT} to use the local cloud.`,
+      );
       return false;
     }
     const projects = (await this.projects.all()).map((p) => p.project);
@@ -44,7 +46,8 @@ export class LocalCloudCommands implements vscode.Disposable {
       await this.context.secrets.store(tokenKey, token);
     }
     const config = vscode.workspace.getConfiguration();
-    const dataDir = config.get<string>(SettingId.localCloudDataDir) || path.join(this.context.globalStorageUri.fsPath, 'local-cloud');
+    const dataDir =
+      config.get<string>(SettingId.localCloudDataDir) || path.join(this.context.globalStorageUri.fsPath, 'local-cloud');
     const node = await findCloudNode({
       setting: config.get<string>(SettingId.localCloudNodePath) ?? '',
       settingName: SettingId.localCloudNodePath,
@@ -54,35 +57,62 @@ export class LocalCloudCommands implements vscode.Disposable {
     if (!node.ok) {
       const OPEN_SETTING = 'Open Setting';
       this.log.info(node.message);
-      void this.notify.error(node.message, OPEN_SETTING).then((c) => c === OPEN_SETTING && vscode.commands.executeCommand('workbench.action.openSettings', SettingId.localCloudNodePath));
+      void this.notify
+        .error(node.message, OPEN_SETTING)
+        .then(
+          (c) =>
+            c === OPEN_SETTING &&
+            vscode.commands.executeCommand('workbench.action.openSettings', SettingId.localCloudNodePath),
+        );
       return false;
     }
     const nodePath = node.node;
     this.log.info(`Starting the local cloud with Node.js ${node.version} (${nodePath}).`);
     const cliPath = path.join(this.context.extensionUri.fsPath, 'dist', 'cli.js');
     const run = this.localCloud.start(
-      { cliPath, nodePath, host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 8787), dataDir, projects, token, log: (line, stream) => (stream === 'stderr' ? this.log.warn(`[local cloud] ${line}`) : this.log.info(`[local cloud] ${line}`)) },
+      {
+        cliPath,
+        nodePath,
+        host: url.hostname.replace(/^\[|\]$/g, ''),
+        port: Number(url.port || 8787),
+        dataDir,
+        projects,
+        token,
+        log: (line, stream) =>
+          stream === 'stderr' ? this.log.warn(`[local cloud] ${line}`) : this.log.info(`[local cloud] ${line}`),
+      },
       (code) => {
         void vscode.commands.executeCommand('setContext', ContextKey.localCloudRunning, false);
         this.log.info(`The local cloud stopped (exit code ${code}).`);
       },
     );
     try {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Starting the local CloudXLR cloud…' }, () => run);
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Starting the local CloudXLR cloud…' },
+        () => run,
+      );
     } catch (e) {
       void this.notify.error(errorMessage(e), 'Show Log').then((c) => c && this.log.show());
       return false;
     }
     await vscode.commands.executeCommand('setContext', ContextKey.localCloudRunning, true);
     await this.session.storeToken(projects, token);
-    void this.notify.info(`The local cloud is running at ${this.session.endpoint} with data in ${dataDir}. Signed in to ${projects.join(', ')}.`);
+    void this.notify.info(
+      `The local cloud is running at ${this.session.endpoint} with data in ${dataDir}. Signed in to ${projects.join(', ')}.`,
+    );
     await this.sync.refresh();
     return true;
   }
 
   /** Whether a CloudXLR cloud already answers at the endpoint (started elsewhere, or by another window). */
   private async cloudAnswers(): Promise<boolean> {
-    const probe = new CloudClient({ endpoint: this.session.endpoint, project: '', token: '', retries: 0, timeoutMs: 2000 });
+    const probe = new CloudClient({
+      endpoint: this.session.endpoint,
+      project: '',
+      token: '',
+      retries: 0,
+      timeoutMs: 2000,
+    });
     try {
       return (await probe.health()).status === 'ok';
     } catch {
@@ -99,7 +129,9 @@ export class LocalCloudCommands implements vscode.Disposable {
     if (token) {
       try {
         for (const p of projects) await this.session.signIn(p, token);
-        void this.notify.info(`A local cloud is already running at ${endpoint}: using it. Signed in to ${projects.join(', ')}.`);
+        void this.notify.info(
+          `A local cloud is already running at ${endpoint}: using it. Signed in to ${projects.join(', ')}.`,
+        );
         await this.sync.refresh();
         return true;
       } catch {
@@ -108,7 +140,10 @@ export class LocalCloudCommands implements vscode.Disposable {
     }
     const SIGN_IN = 'Sign In';
     void this.notify
-      .info(`A CloudXLR cloud is already running at ${endpoint}, started outside this window. Use it by signing in with its developer token (it printed it on first start and keeps it in its data folder under tokens/).`, SIGN_IN)
+      .info(
+        `A CloudXLR cloud is already running at ${endpoint}, started outside this window. Use it by signing in with its developer token (it printed it on first start and keeps it in its data folder under tokens/).`,
+        SIGN_IN,
+      )
       .then((c) => c === SIGN_IN && vscode.commands.executeCommand(CommandId.signIn));
     return false;
   }

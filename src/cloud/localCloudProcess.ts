@@ -27,9 +27,24 @@ export class LocalCloudProcess {
 
   /** Starts the cloud and resolves once it listens; rejects with a message for people. */
   start(o: LocalCloudProcessOptions, onExit: (code: number | null) => void): Promise<void> {
-    const args = [o.cliPath, 'cloud', 'start', '--host', o.host, '--port', String(o.port), '--data', o.dataDir, ...o.projects.flatMap((p) => ['--project', p])];
+    const args = [
+      o.cliPath,
+      'cloud',
+      'start',
+      '--host',
+      o.host,
+      '--port',
+      String(o.port),
+      '--data',
+      o.dataDir,
+      ...o.projects.flatMap((p) => ['--project', p]),
+    ];
     // The token goes in through the environment, never on a command line others can list.
-    const child = spawn(o.nodePath, args, { cwd: path.dirname(o.cliPath), env: { ...process.env, CLOUDXLR_TOKEN: o.token }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(o.nodePath, args, {
+      cwd: path.dirname(o.cliPath),
+      env: { ...process.env, CLOUDXLR_TOKEN: o.token },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     const redactor = new Redactor([{ name: 'TOKEN', value: o.token }]);
     return new Promise((resolve, reject) => {
@@ -40,7 +55,10 @@ export class LocalCloudProcess {
         for (const line of redactor.redact(chunk.toString('utf8')).split(/\r?\n/)) {
           if (!line.trim()) continue;
           o.log(line, stream);
-          if (stream === 'stderr') cause = line.replace(/^The local cloud did not start: /, '').replace(/,? or start with --port 0 for a free port/, '');
+          if (stream === 'stderr')
+            cause = line
+              .replace(/^The local cloud did not start: /, '')
+              .replace(/,? or start with --port 0 for a free port/, '');
           if (!settled && /listening on/i.test(line)) {
             settled = true;
             resolve();
@@ -52,14 +70,26 @@ export class LocalCloudProcess {
       child.on('error', (e) => {
         if (settled) return;
         settled = true;
-        reject(new Error(e.message.includes('ENOENT') ? `Node.js was not found at "${o.nodePath}". Install Node.js 24 LTS or set cloudxlr.localCloud.nodePath.` : `The local cloud could not start: ${e.message}`));
+        reject(
+          new Error(
+            e.message.includes('ENOENT')
+              ? `Node.js was not found at "${o.nodePath}". Install Node.js 24 LTS or set cloudxlr.localCloud.nodePath.`
+              : `The local cloud could not start: ${e.message}`,
+          ),
+        );
       });
       child.on('exit', (code) => {
         this.child = undefined;
         onExit(code);
         if (!settled) {
           settled = true;
-          reject(new Error(cause ? `The local cloud did not start: ${cause}` : `The local cloud stopped during start-up (exit code ${code}). The CloudXLR log shows what it printed.`));
+          reject(
+            new Error(
+              cause
+                ? `The local cloud did not start: ${cause}`
+                : `The local cloud stopped during start-up (exit code ${code}). The CloudXLR log shows what it printed.`,
+            ),
+          );
         }
       });
     });

@@ -29,7 +29,10 @@ export class CloudSession implements vscode.Disposable {
   }
 
   get endpoint(): string {
-    return (vscode.workspace.getConfiguration().get<string>(SettingId.cloudEndpoint) || DEFAULT_CLOUD_ENDPOINT).replace(/\/+$/, '');
+    return (vscode.workspace.getConfiguration().get<string>(SettingId.cloudEndpoint) || DEFAULT_CLOUD_ENDPOINT).replace(
+      /\/+$/,
+      '',
+    );
   }
 
   /** A client for the project, or undefined when not signed in. */
@@ -49,7 +52,10 @@ export class CloudSession implements vscode.Disposable {
    */
   async requireClient(project: string, purpose = 'first'): Promise<CloudClient | undefined> {
     const client = await this.client(project);
-    if (!client) void this.notify.warn(this.notSignedIn(project, purpose), 'Sign In').then((c) => c && vscode.commands.executeCommand(CommandId.signIn, { project }));
+    if (!client)
+      void this.notify
+        .warn(this.notSignedIn(project, purpose), 'Sign In')
+        .then((c) => c && vscode.commands.executeCommand(CommandId.signIn, { project }));
     return client;
   }
 

@@ -33,14 +33,27 @@ export interface BundleMessage {
 
 export class BundleError extends Error {
   constructor(readonly errors: BundleMessage[]) {
-    super(errors.length === 1 ? errors[0].message : `${errors.length} bundling errors: ${errors.map((e) => e.message).join(' ')}`);
+    super(
+      errors.length === 1
+        ? errors[0].message
+        : `${errors.length} bundling errors: ${errors.map((e) => e.message).join(' ')}`,
+    );
     this.name = 'BundleError';
   }
 }
 
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx', '.json'];
 const LOADER: Record<string, Loader> = {
-  '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx', '.json': 'json', '.txt': 'text',
+  '.ts': 'ts',
+  '.mts': 'ts',
+  '.cts': 'ts',
+  '.tsx': 'tsx',
+  '.js': 'js',
+  '.mjs': 'js',
+  '.cjs': 'js',
+  '.jsx': 'jsx',
+  '.json': 'json',
+  '.txt': 'text',
 };
 const BUILTINS = new Set(builtinModules);
 
@@ -73,22 +86,43 @@ function filePlugin(): Plugin {
       build.onResolve({ filter: /.*/ }, (args) => {
         const spec = args.path;
         if (args.kind === 'entry-point') return { path: path.resolve(args.resolveDir || process.cwd(), spec) };
-        if (spec.startsWith('node:') || BUILTINS.has(spec) || BUILTINS.has(spec.split('/')[0])) return { path: spec, external: true };
+        if (spec.startsWith('node:') || BUILTINS.has(spec) || BUILTINS.has(spec.split('/')[0]))
+          return { path: spec, external: true };
         if (spec.startsWith('.') || path.isAbsolute(spec)) {
           const found = resolveSourceFile(path.resolve(args.resolveDir, spec));
           if (found) return { path: found };
-          return { errors: [{ text: `Cannot find the file "${spec}" imported here. Check the path and the file's extension.` }] };
+          return {
+            errors: [
+              { text: `Cannot find the file "${spec}" imported here. Check the path and the file's extension.` },
+            ],
+          };
         }
         try {
           const req = createRequire(path.join(args.resolveDir, 'cloudxlr-resolve.js'));
           return { path: req.resolve(spec) };
         } catch {
-          return { errors: [{ text: `Cannot find the package "${spec}". Install it next to the function (npm install ${spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/')}).` }] };
+          return {
+            errors: [
+              {
+                text: `Cannot find the package "${spec}". Install it next to the function (npm install ${spec
+                  .split('/')
+                  .slice(0, spec.startsWith('@') ? 2 : 1)
+                  .join('/')}).`,
+              },
+            ],
+          };
         }
       });
       build.onLoad({ filter: /.*/ }, async (args) => {
         const loader = LOADER[path.extname(args.path).toLowerCase()];
-        if (!loader) return { errors: [{ text: `Cannot bundle "${path.basename(args.path)}": only JavaScript, TypeScript and JSON files can be imported by a function.` }] };
+        if (!loader)
+          return {
+            errors: [
+              {
+                text: `Cannot bundle "${path.basename(args.path)}": only JavaScript, TypeScript and JSON files can be imported by a function.`,
+              },
+            ],
+          };
         return { contents: await fs.promises.readFile(args.path, 'utf8'), loader, resolveDir: path.dirname(args.path) };
       });
     },
@@ -97,7 +131,8 @@ function filePlugin(): Plugin {
 
 function toMessage(m: Message, root: string): BundleMessage {
   const out: BundleMessage = { message: m.text };
-  if (m.location) out.location = { file: path.resolve(root, m.location.file), line: m.location.line, column: m.location.column + 1 };
+  if (m.location)
+    out.location = { file: path.resolve(root, m.location.file), line: m.location.line, column: m.location.column + 1 };
   return out;
 }
 

@@ -76,7 +76,11 @@ export async function discoverFunctions(root: string, functionsDir = 'functions'
 }
 
 /** The function a file belongs to, if it is an entry (for "Deploy" from a file's context menu or CodeLens). */
-export async function functionForFile(root: string, functionsDir: string, file: string): Promise<LocalFunction | undefined> {
+export async function functionForFile(
+  root: string,
+  functionsDir: string,
+  file: string,
+): Promise<LocalFunction | undefined> {
   const abs = path.resolve(file);
   return (await discoverFunctions(root, functionsDir)).find((f) => path.resolve(f.entry) === abs);
 }

@@ -7,8 +7,25 @@ export type { KeyReference, ReferenceProblem, ReferenceScan, SourceLocation } fr
 export { guardBundle } from './leakGuard';
 export type { LeakFinding, NamedValue, RuleScanner, RuleHit, LeakGuardOptions } from './leakGuard';
 export { deployFunctions, deployFunction, analyzeFunction, keyNames, errorOutcome } from './plan';
-export { describeOutcome, deployNotice, deployAllSummary, shortReason, type DeployAction, type DeployNotice } from './outcome';
-export type { DeployDeps, DeployOutcome, DeployProgress, DeployStatus, DeployStep, DeployTarget, FunctionAnalysis, FunctionsCloud, LocalKeySource } from './plan';
+export {
+  describeOutcome,
+  deployNotice,
+  deployAllSummary,
+  shortReason,
+  type DeployAction,
+  type DeployNotice,
+} from './outcome';
+export type {
+  DeployDeps,
+  DeployOutcome,
+  DeployProgress,
+  DeployStatus,
+  DeployStep,
+  DeployTarget,
+  FunctionAnalysis,
+  FunctionsCloud,
+  LocalKeySource,
+} from './plan';
 export { loadEsbuild } from './esbuildWasm';
 export { engineRuleScanner, engineLeakGuard } from './lintGuard';
 export { newFunctionFiles, TYPES_FILE_NAME, type ScaffoldFile } from './scaffold';

@@ -61,7 +61,11 @@ export async function guardBundle(bundle: BundleResult, options: LeakGuardOption
   const locate = (index: number): { location: SourceLocation; inBundle: boolean } => {
     const { line, column } = lineColumnAt(bundle.code, index);
     const orig = map?.originalFor(line, column);
-    if (orig) return { location: { file: path.resolve(options.root, orig.source), line: orig.line + 1, column: orig.column + 1 }, inBundle: false };
+    if (orig)
+      return {
+        location: { file: path.resolve(options.root, orig.source), line: orig.line + 1, column: orig.column + 1 },
+        inBundle: false,
+      };
     return { location: { file: bundleFile, line: line + 1, column: column + 1 }, inBundle: true };
   };
 
@@ -73,7 +77,11 @@ export async function guardBundle(bundle: BundleResult, options: LeakGuardOption
     const id = `${hit.name}@${where.location.file}:${where.location.line}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    findings.push({ key: hit.name, message: `The value of the key ${hit.name} is in the code${describeForm(hit.kind)}. Read it with ctx.secrets.get("${hit.name}") instead.`, ...where });
+    findings.push({
+      key: hit.name,
+      message: `The value of the key ${hit.name} is in the code${describeForm(hit.kind)}. Read it with ctx.secrets.get("${hit.name}") instead.`,
+      ...where,
+    });
   }
   // The linter's rules run over the function's own source files rather than the bundle: the
   // sources keep the author's cloudxlr-ignore comments, and third-party code in the bundle
@@ -88,7 +96,12 @@ export async function guardBundle(bundle: BundleResult, options: LeakGuardOption
       }
       for (const hit of await options.rules.scan(text, file)) {
         const { line, column } = lineColumnAt(text, hit.index);
-        findings.push({ ruleId: hit.ruleId, message: hit.message, location: { file, line: line + 1, column: column + 1 }, inBundle: false });
+        findings.push({
+          ruleId: hit.ruleId,
+          message: hit.message,
+          location: { file, line: line + 1, column: column + 1 },
+          inBundle: false,
+        });
       }
     }
   }

@@ -10,10 +10,23 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { BundleError, bundleFunction, type BundleMessage, type BundleResult } from './bundle';
 import { discoverFunctions, type LocalFunction } from './discover';
-import { FUNCTION_RUNTIME, type DeployFunctionRequest, type DeployFunctionResponse, type ResolvedSecretRef, type SecretRef } from '../api';
+import {
+  FUNCTION_RUNTIME,
+  type DeployFunctionRequest,
+  type DeployFunctionResponse,
+  type ResolvedSecretRef,
+  type SecretRef,
+} from '../api';
 import { valueNamesIn, type NamedValue } from '../shared/valueMatch';
 import { guardBundle, type LeakFinding, type RuleScanner } from './leakGuard';
-import { findKeyReferences, isScannableSource, type KeyReference, type ReferenceProblem, type ReferenceScan, type SourceLocation } from './references';
+import {
+  findKeyReferences,
+  isScannableSource,
+  type KeyReference,
+  type ReferenceProblem,
+  type ReferenceScan,
+  type SourceLocation,
+} from './references';
 import { settingsFor, type FunctionSettings } from '../project/projectFile';
 import { errorMessage } from '../shared/errorMessage';
 
@@ -69,12 +82,26 @@ interface Base {
 }
 
 export type DeployOutcome =
-  | (Base & { status: 'deployed'; release: number; url: string; secrets: ResolvedSecretRef[]; sha256: string; references: KeyReference[]; warnings: BundleMessage[] })
+  | (Base & {
+      status: 'deployed';
+      release: number;
+      url: string;
+      secrets: ResolvedSecretRef[];
+      sha256: string;
+      references: KeyReference[];
+      warnings: BundleMessage[];
+    })
   | (Base & { status: 'not-found' | 'invalid'; message: string })
   | (Base & { status: 'bundle-failed'; errors: BundleMessage[] })
   | (Base & { status: 'invalid-references'; problems: ReferenceProblem[] })
   | (Base & { status: 'offer-upload'; keys: string[]; references: KeyReference[] })
-  | (Base & { status: 'missing-keys'; missing: string[]; uploadable: string[]; references: KeyReference[]; checkedLocal: boolean })
+  | (Base & {
+      status: 'missing-keys';
+      missing: string[];
+      uploadable: string[];
+      references: KeyReference[];
+      checkedLocal: boolean;
+    })
   | (Base & { status: 'leak'; findings: LeakFinding[] })
   | (Base & { status: 'cloud-refused'; code: string; message: string; details: Record<string, unknown> })
   /** The deploy could not go on (the cloud unreachable, the token refused…); `code` when the cloud client knows it. */
@@ -127,7 +154,11 @@ export function keyNames(references: readonly KeyReference[]): string[] {
  * Deploys the named functions (all when `names` is empty), one after another. Unknown names
  * give a "not-found" outcome; one function's failure, even a thrown one, does not stop the others.
  */
-export async function deployFunctions(target: DeployTarget, names: readonly string[], deps: DeployDeps): Promise<DeployOutcome[]> {
+export async function deployFunctions(
+  target: DeployTarget,
+  names: readonly string[],
+  deps: DeployDeps,
+): Promise<DeployOutcome[]> {
   const progress = deps.onProgress ?? (() => undefined);
   progress({ function: '', step: 'discover', message: `Looking for functions in ${target.functionsDir}/` });
   const found = await discoverFunctions(target.root, target.functionsDir);
@@ -138,7 +169,12 @@ export async function deployFunctions(target: DeployTarget, names: readonly stri
     for (const name of names) {
       const fn = found.find((f) => f.name === name);
       if (fn) selected.push(fn);
-      else outcomes.push({ name, status: 'not-found', message: `There is no function ${name} in ${target.functionsDir}/ (expected ${target.functionsDir}/${name}.ts or ${target.functionsDir}/${name}/index.ts).` });
+      else
+        outcomes.push({
+          name,
+          status: 'not-found',
+          message: `There is no function ${name} in ${target.functionsDir}/ (expected ${target.functionsDir}/${name}.ts or ${target.functionsDir}/${name}/index.ts).`,
+        });
     }
   }
   if (names.length === 0 && selected.length === 0) {
@@ -156,7 +192,11 @@ export async function deployFunctions(target: DeployTarget, names: readonly stri
 }
 
 /** Deploys one discovered function through every step. */
-export async function deployFunction(target: DeployTarget, fn: LocalFunction, deps: DeployDeps): Promise<DeployOutcome> {
+export async function deployFunction(
+  target: DeployTarget,
+  fn: LocalFunction,
+  deps: DeployDeps,
+): Promise<DeployOutcome> {
   const progress = (step: DeployStep, message: string): void => deps.onProgress?.({ function: fn.name, step, message });
   const base: Base = { name: fn.name, entry: fn.relativePath };
   if (fn.problem) return { ...base, status: 'invalid', message: fn.problem };
@@ -165,10 +205,14 @@ export async function deployFunction(target: DeployTarget, fn: LocalFunction, de
   // 1. Bundle, and 2. find the references in the function's own files.
   progress('bundle', `Bundling ${fn.relativePath} (esbuild, CommonJS, node20)`);
   const analysis = await analyzeFunction(target.root, fn);
-  if (analysis.bundleErrors || !analysis.bundle) return { ...base, status: 'bundle-failed', errors: analysis.bundleErrors ?? [] };
+  if (analysis.bundleErrors || !analysis.bundle)
+    return { ...base, status: 'bundle-failed', errors: analysis.bundleErrors ?? [] };
   const bundle = analysis.bundle;
   for (const w of bundle.warnings) progress('bundle', `Warning: ${w.message}`);
-  progress('bundle', `Bundled ${(Buffer.byteLength(bundle.code) / 1024).toFixed(1)} KiB from ${bundle.inputs.length} file(s), sha256 ${bundle.sha256.slice(0, 12)}…`);
+  progress(
+    'bundle',
+    `Bundled ${(Buffer.byteLength(bundle.code) / 1024).toFixed(1)} KiB from ${bundle.inputs.length} file(s), sha256 ${bundle.sha256.slice(0, 12)}…`,
+  );
   progress('references', `Finding key references in ${bundle.sourceFiles.length} source file(s)`);
   if (analysis.problems.length > 0) return { ...base, status: 'invalid-references', problems: analysis.problems };
   const names = keyNames(analysis.references);
@@ -182,7 +226,14 @@ export async function deployFunction(target: DeployTarget, fn: LocalFunction, de
   const missingEverywhere = absent.filter((n) => !localNames.has(n));
   const uploadable = absent.filter((n) => localNames.has(n));
   if (missingEverywhere.length > 0) {
-    return { ...base, status: 'missing-keys', missing: missingEverywhere, uploadable, references: analysis.references, checkedLocal: !!deps.local };
+    return {
+      ...base,
+      status: 'missing-keys',
+      missing: missingEverywhere,
+      uploadable,
+      references: analysis.references,
+      checkedLocal: !!deps.local,
+    };
   }
   if (uploadable.length > 0) {
     progress('vault', `Not in the cloud yet but stored locally: ${uploadable.join(', ')}`);
@@ -190,11 +241,22 @@ export async function deployFunction(target: DeployTarget, fn: LocalFunction, de
     if (!go) return { ...base, status: 'offer-upload', keys: uploadable, references: analysis.references };
     inCloud = new Set((await deps.cloud.listKeys()).map((k) => k.name));
     absent = names.filter((n) => !inCloud.has(n));
-    if (absent.length > 0) return { ...base, status: 'missing-keys', missing: absent, uploadable: absent.filter((n) => localNames.has(n)), references: analysis.references, checkedLocal: true };
+    if (absent.length > 0)
+      return {
+        ...base,
+        status: 'missing-keys',
+        missing: absent,
+        uploadable: absent.filter((n) => localNames.has(n)),
+        references: analysis.references,
+        checkedLocal: true,
+      };
   }
 
   // 4. Leak guard: no stored value in the bundle (or in the plain env), no rule finding.
-  progress('leak-guard', `Scanning the bundle for ${localNames.size} stored value(s)${deps.rules ? ' and hardcoded secrets' : ''}`);
+  progress(
+    'leak-guard',
+    `Scanning the bundle for ${localNames.size} stored value(s)${deps.rules ? ' and hardcoded secrets' : ''}`,
+  );
   const values: NamedValue[] = [];
   if (deps.local) {
     for (const name of localNames) {
@@ -219,17 +281,38 @@ export async function deployFunction(target: DeployTarget, fn: LocalFunction, de
 
   // 5. Upload code and references, never values.
   const secrets: SecretRef[] = names.map((name) => ({ name, version: settings.versions[name] ?? 'latest' }));
-  const body: DeployFunctionRequest = { runtime: FUNCTION_RUNTIME, code: bundle.code, sha256: bundle.sha256, secrets, env: settings.env };
+  const body: DeployFunctionRequest = {
+    runtime: FUNCTION_RUNTIME,
+    code: bundle.code,
+    sha256: bundle.sha256,
+    secrets,
+    env: settings.env,
+  };
   if (settings.timeoutMs !== undefined) body.timeoutMs = settings.timeoutMs;
   progress('upload', `Uploading ${fn.name} with ${secrets.length} key reference(s)`);
   try {
     const r = await deps.cloud.deployFunction(fn.name, body);
     progress('upload', `Deployed ${fn.name} as release ${r.release}: ${r.url}`);
-    return { ...base, status: 'deployed', release: r.release, url: r.url, secrets: r.secrets, sha256: bundle.sha256, references: analysis.references, warnings: bundle.warnings };
+    return {
+      ...base,
+      status: 'deployed',
+      release: r.release,
+      url: r.url,
+      secrets: r.secrets,
+      sha256: bundle.sha256,
+      references: analysis.references,
+      warnings: bundle.warnings,
+    };
   } catch (e) {
     const err = e as { code?: unknown; message?: unknown; details?: unknown };
     if (typeof err.code === 'string' && typeof err.message === 'string') {
-      return { ...base, status: 'cloud-refused', code: err.code, message: err.message, details: (err.details as Record<string, unknown>) ?? {} };
+      return {
+        ...base,
+        status: 'cloud-refused',
+        code: err.code,
+        message: err.message,
+        details: (err.details as Record<string, unknown>) ?? {},
+      };
     }
     throw e;
   }

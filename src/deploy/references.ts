@@ -60,15 +60,28 @@ export async function findKeyReferences(source: string, file: string): Promise<R
   let js: string;
   let map: SourceMapReader | undefined;
   try {
-    const out = await esbuild.transform(source, { loader, sourcemap: 'external', sourcefile: file, format: 'esm', target: 'esnext', logLevel: 'silent' });
+    const out = await esbuild.transform(source, {
+      loader,
+      sourcemap: 'external',
+      sourcefile: file,
+      format: 'esm',
+      target: 'esnext',
+      logLevel: 'silent',
+    });
     js = out.code;
     map = out.map ? new SourceMapReader(out.map) : undefined;
   } catch (e) {
-    const errors = (e as { errors?: Array<{ text: string; location?: { line: number; column: number } | null }> }).errors ?? [];
+    const errors =
+      (e as { errors?: Array<{ text: string; location?: { line: number; column: number } | null }> }).errors ?? [];
     return {
       references: [],
       problems: errors.length
-        ? errors.map((m) => ({ file, line: m.location?.line ?? 1, column: (m.location?.column ?? 0) + 1, message: `Syntax error: ${m.text}` }))
+        ? errors.map((m) => ({
+            file,
+            line: m.location?.line ?? 1,
+            column: (m.location?.column ?? 0) + 1,
+            message: `Syntax error: ${m.text}`,
+          }))
         : [{ file, line: 1, column: 1, message: 'The file could not be read as JavaScript or TypeScript.' }],
     };
   }
@@ -79,11 +92,20 @@ export async function findKeyReferences(source: string, file: string): Promise<R
 export function scanJavaScript(js: string, file: string, map?: SourceMapReader): ReferenceScan {
   let ast: acorn.Node;
   try {
-    ast = acorn.parse(js, { ecmaVersion: 'latest', sourceType: 'module', locations: true, allowHashBang: true, allowAwaitOutsideFunction: true });
+    ast = acorn.parse(js, {
+      ecmaVersion: 'latest',
+      sourceType: 'module',
+      locations: true,
+      allowHashBang: true,
+      allowAwaitOutsideFunction: true,
+    });
   } catch (e) {
     const loc = (e as { loc?: { line: number; column: number } }).loc;
     const at = loc ? locate(loc.line, loc.column) : { file, line: 1, column: 1 };
-    return { references: [], problems: [{ ...at, message: `Syntax error: ${(e as Error).message.replace(/\s*\(\d+:\d+\)$/, '')}` }] };
+    return {
+      references: [],
+      problems: [{ ...at, message: `Syntax error: ${(e as Error).message.replace(/\s*\(\d+:\d+\)$/, '')}` }],
+    };
   }
 
   function locate(line1: number, column0: number): SourceLocation {
@@ -106,7 +128,10 @@ export function scanJavaScript(js: string, file: string, map?: SourceMapReader):
     if (!n || n.type !== 'MemberExpression') return false;
     if (propertyName(n) !== 'get') return false;
     const obj = n.object as Node;
-    return (obj.type === 'MemberExpression' && propertyName(obj) === 'secrets') || (obj.type === 'Identifier' && obj.name === 'secrets');
+    return (
+      (obj.type === 'MemberExpression' && propertyName(obj) === 'secrets') ||
+      (obj.type === 'Identifier' && obj.name === 'secrets')
+    );
   };
 
   walk(ast as Node, (n, parent) => {
@@ -137,8 +162,16 @@ export function scanJavaScript(js: string, file: string, map?: SourceMapReader):
       }
       case 'MemberExpression': {
         // `.secrets.get` used other than as a call: the key it reads cannot be known.
-        if (isSecretsGet(n) && !calleesSeen.has(n) && !(parent && parent.type === 'CallExpression' && unwrapChain(parent.callee as Node) === n)) {
-          problems.push({ ...at(n), message: 'Call ctx.secrets.get("NAME") directly: passing ctx.secrets.get around hides which keys the function reads.' });
+        if (
+          isSecretsGet(n) &&
+          !calleesSeen.has(n) &&
+          !(parent && parent.type === 'CallExpression' && unwrapChain(parent.callee as Node) === n)
+        ) {
+          problems.push({
+            ...at(n),
+            message:
+              'Call ctx.secrets.get("NAME") directly: passing ctx.secrets.get around hides which keys the function reads.',
+          });
         }
         return;
       }
@@ -146,12 +179,22 @@ export function scanJavaScript(js: string, file: string, map?: SourceMapReader):
       case 'AssignmentExpression': {
         if (n.type === 'VariableDeclarator' && (n.id as Node).type === 'Identifier') {
           declared.set((n.id as Node).name as string, at(n));
-          if (n.init && (n.init as Node).type === 'Identifier') aliasOf.set((n.id as Node).name as string, (n.init as Node).name as string);
+          if (n.init && (n.init as Node).type === 'Identifier')
+            aliasOf.set((n.id as Node).name as string, (n.init as Node).name as string);
         }
         const target = (n.type === 'VariableDeclarator' ? n.id : n.left) as Node;
         const value = (n.type === 'VariableDeclarator' ? n.init : n.right) as Node | null;
-        if (value && value.type === 'MemberExpression' && propertyName(value) === 'secrets' && !(target.type === 'Identifier' && target.name === 'secrets')) {
-          problems.push({ ...at(value), message: 'Use ctx.secrets.get("NAME") directly (or destructure as { secrets }): storing ctx.secrets under another name hides which keys the function reads.' });
+        if (
+          value &&
+          value.type === 'MemberExpression' &&
+          propertyName(value) === 'secrets' &&
+          !(target.type === 'Identifier' && target.name === 'secrets')
+        ) {
+          problems.push({
+            ...at(value),
+            message:
+              'Use ctx.secrets.get("NAME") directly (or destructure as { secrets }): storing ctx.secrets under another name hides which keys the function reads.',
+          });
         }
         if (n.type === 'AssignmentExpression' && isModuleExports(n.left as Node)) handler ??= at(n);
         return;
@@ -162,7 +205,11 @@ export function scanJavaScript(js: string, file: string, map?: SourceMapReader):
           const v = n.value as Node;
           const bound = v.type === 'AssignmentPattern' ? (v.left as Node) : v;
           if (!(bound.type === 'Identifier' && bound.name === 'secrets')) {
-            problems.push({ ...at(n), message: 'Destructure ctx as { secrets } and call secrets.get("NAME"), or call ctx.secrets.get("NAME"): other names hide which keys the function reads.' });
+            problems.push({
+              ...at(n),
+              message:
+                'Destructure ctx as { secrets } and call secrets.get("NAME"), or call ctx.secrets.get("NAME"): other names hide which keys the function reads.',
+            });
           }
         }
         return;
@@ -177,7 +224,8 @@ export function scanJavaScript(js: string, file: string, map?: SourceMapReader):
       case 'ExportSpecifier': {
         // esbuild writes `export default <expression>` as `var x_default = …; export { x_default as default }`.
         const exported = n.exported as Node;
-        if ((exported.type === 'Identifier' ? exported.name : literalString(exported)) === 'default') defaultLocal = (n.local as Node).name as string;
+        if ((exported.type === 'Identifier' ? exported.name : literalString(exported)) === 'default')
+          defaultLocal = (n.local as Node).name as string;
         return;
       }
       case 'FunctionDeclaration':
@@ -190,7 +238,8 @@ export function scanJavaScript(js: string, file: string, map?: SourceMapReader):
 
   if (!handler && defaultLocal) {
     let name = defaultLocal;
-    for (let hops = 0; hops < 4 && aliasOf.has(name) && declared.has(aliasOf.get(name) as string); hops++) name = aliasOf.get(name) as string;
+    for (let hops = 0; hops < 4 && aliasOf.has(name) && declared.has(aliasOf.get(name) as string); hops++)
+      name = aliasOf.get(name) as string;
     handler = declared.get(name);
   }
   references.sort((a, b) => a.line - b.line || a.column - b.column);
@@ -252,7 +301,8 @@ function walk(root: Node, visit: (n: Node, parent: Node | undefined) => void): v
       if (key === 'loc' || key === 'start' || key === 'end' || key === 'type') continue;
       const v = n[key];
       if (Array.isArray(v)) {
-        for (const c of v) if (c && typeof c === 'object' && typeof (c as Node).type === 'string') children.push([c as Node, n]);
+        for (const c of v)
+          if (c && typeof c === 'object' && typeof (c as Node).type === 'string') children.push([c as Node, n]);
       } else if (v && typeof v === 'object' && typeof (v as Node).type === 'string') {
         children.push([v as Node, n]);
       }

@@ -19,7 +19,13 @@ export const TYPES_FILE_NAME = 'cloudxlr-functions.d.ts';
  * types/cloudxlr-functions.d.ts from the installed extension. `keys` are read in the handler
  * with `ctx.secrets.get` (as literals, so the deploy finds them). Throws for an invalid name.
  */
-export function newFunctionFiles(functionsDir: string, name: string, typesText: string, language: 'ts' | 'js' = 'ts', keys: readonly string[] = []): ScaffoldFile[] {
+export function newFunctionFiles(
+  functionsDir: string,
+  name: string,
+  typesText: string,
+  language: 'ts' | 'js' = 'ts',
+  keys: readonly string[] = [],
+): ScaffoldFile[] {
   const problem = functionNameProblem(name);
   if (problem) throw new Error(problem);
   for (const key of keys) {
@@ -33,12 +39,12 @@ export function newFunctionFiles(functionsDir: string, name: string, typesText: 
     ? [
         '  // Keys are read by name, as string literals: the deploy finds them in the source.',
         ...unique.map((k, i) => `  const ${vars[i]} = await ctx.secrets.get('${k}');`),
-        "  // Call your providers with the keys here; never return or log their values.",
+        '  // Call your providers with the keys here; never return or log their values.',
         "  ctx.log.info('called with', request.method);",
         `  return { ok: true, configured: { ${unique.map((k, i) => `${k}: ${vars[i]}.length > 0`).join(', ')} } };`,
       ]
     : [
-        "  // Keys are read by name, as string literals: the deploy finds them in the source.",
+        '  // Keys are read by name, as string literals: the deploy finds them in the source.',
         "  // const key = await ctx.secrets.get('API_KEY');",
         "  ctx.log.info('called with', request.method);",
         '  return { ok: true };',
@@ -92,13 +98,20 @@ export function newFunctionFiles(functionsDir: string, name: string, typesText: 
   ];
 }
 
-const RESERVED = new Set('break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await arguments eval request ctx handler'.split(' '));
+const RESERVED = new Set(
+  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await arguments eval request ctx handler'.split(
+    ' ',
+  ),
+);
 
 /** camelCase variable names for key names, distinct and never a reserved word. */
 function variableNames(keys: readonly string[]): string[] {
   const used = new Set<string>();
   return keys.map((k) => {
-    let v = k.toLowerCase().replace(/_+([a-z0-9])/g, (_m, c: string) => c.toUpperCase()).replace(/_/g, '');
+    let v = k
+      .toLowerCase()
+      .replace(/_+([a-z0-9])/g, (_m, c: string) => c.toUpperCase())
+      .replace(/_/g, '');
     if (RESERVED.has(v)) v += 'Key';
     let candidate = v;
     for (let i = 2; used.has(candidate); i++) candidate = `${v}${i}`;

@@ -21,7 +21,8 @@ export class SourceMapReader {
   private readonly lines: Segment[][] = [];
 
   constructor(map: string | { sources: string[]; mappings: string; sourceRoot?: string }) {
-    const raw = typeof map === 'string' ? (JSON.parse(map) as { sources: string[]; mappings: string; sourceRoot?: string }) : map;
+    const raw =
+      typeof map === 'string' ? (JSON.parse(map) as { sources: string[]; mappings: string; sourceRoot?: string }) : map;
     const root = raw.sourceRoot ? raw.sourceRoot.replace(/\/?$/, '/') : '';
     this.sources = raw.sources.map((s) => root + s);
     let source = 0;

@@ -119,12 +119,17 @@ export function vaultNameForEnv(name: string): string {
 export function notASecretReason(name: string, value: string): string | undefined {
   const v = value.trim();
   if (secretShaped(v)) return undefined;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) return /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]+@/i.test(v) ? undefined : 'a URL';
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v))
+    return /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]+@/i.test(v) ? undefined : 'a URL';
   if (/^(true|false|yes|no|on|off|enabled?|disabled?|null|none)$/i.test(v)) return 'a flag';
   if (/^[-+]?\d+(\.\d+)?$/.test(v)) return 'a number';
-  if (/^(localhost|(\d{1,3}\.){3}\d{1,3}|[a-z0-9-]+(\.[a-z0-9-]+)+)(:\d+)?$/i.test(v) && !/\d{6,}/.test(v)) return 'a host name';
+  if (/^(localhost|(\d{1,3}\.){3}\d{1,3}|[a-z0-9-]+(\.[a-z0-9-]+)+)(:\d+)?$/i.test(v) && !/\d{6,}/.test(v))
+    return 'a host name';
   if (/\s/.test(v)) return 'text with spaces';
-  const secretName = /(SECRET|TOKEN|PASSWORD|PASSWD|PASS$|PRIVATE|CREDENTIAL|API_?KEY|_KEY$|^KEY$|AUTH|SIGNING|WEBHOOK)/.test(name.toUpperCase());
+  const secretName =
+    /(SECRET|TOKEN|PASSWORD|PASSWD|PASS$|PRIVATE|CREDENTIAL|API_?KEY|_KEY$|^KEY$|AUTH|SIGNING|WEBHOOK)/.test(
+      name.toUpperCase(),
+    );
   if (v.length < (secretName ? 8 : 16)) return 'a short value';
   if (!secretName && !/[0-9]/.test(v)) return 'a word, not a key';
   return undefined;

@@ -76,7 +76,8 @@ export class KeyCommands implements vscode.Disposable {
         prompt: 'Name of the key, as your functions will ask for it',
         placeHolder: 'STRIPE_SECRET_KEY',
         ignoreFocusOut: true,
-        validateInput: (v) => keyNameProblem(v) ?? (existingNames.has(v) ? `${v} already exists. Use Edit Value to rotate it.` : undefined),
+        validateInput: (v) =>
+          keyNameProblem(v) ?? (existingNames.has(v) ? `${v} already exists. Use Edit Value to rotate it.` : undefined),
       }));
     if (name === undefined) return undefined;
     const asked = args.value === undefined;
@@ -117,7 +118,8 @@ export class KeyCommands implements vscode.Disposable {
         value: target.name,
         prompt: 'New name. Functions that read the old name must be updated and redeployed.',
         ignoreFocusOut: true,
-        validateInput: (v) => keyNameProblem(v) ?? (v !== target.name && taken.has(v) ? `${v} already exists.` : undefined),
+        validateInput: (v) =>
+          keyNameProblem(v) ?? (v !== target.name && taken.has(v) ? `${v} already exists.` : undefined),
       }));
     if (newName === undefined || newName === target.name) return undefined;
     return this.run(async () => {
@@ -140,8 +142,13 @@ export class KeyCommands implements vscode.Disposable {
     if (!confirmed) {
       const names = targets.map((t) => t.name).sort();
       const choice = await vscode.window.showWarningMessage(
-        names.length === 1 ? `Delete ${names[0]} from this machine?` : `Delete ${names.length} keys from this machine: ${names.join(', ')}?`,
-        { modal: true, detail: `${names.length === 1 ? 'The value is' : 'The values are'} removed from VS Code's secret storage and cannot be recovered here. A copy in the cloud, if any, is kept; use "Delete from Cloud" to remove that one.` },
+        names.length === 1
+          ? `Delete ${names[0]} from this machine?`
+          : `Delete ${names.length} keys from this machine: ${names.join(', ')}?`,
+        {
+          modal: true,
+          detail: `${names.length === 1 ? 'The value is' : 'The values are'} removed from VS Code's secret storage and cannot be recovered here. A copy in the cloud, if any, is kept; use "Delete from Cloud" to remove that one.`,
+        },
         'Delete',
       );
       if (choice !== 'Delete') return false;
@@ -160,8 +167,15 @@ export class KeyCommands implements vscode.Disposable {
 
   /** The keys a command acts on when it was given several: the view's multi-selection, or the selected rows. */
   severalTargets(arg: unknown, selection?: readonly KeysNode[]): { project: string; name: string }[] | undefined {
-    const nodes = Array.isArray(selection) && selection.length > 1 ? selection : isSelectedArg(arg) ? this.view.selectedKeys() : undefined;
-    const keys = nodes?.filter((n): n is KeyNode => n.type === 'key' && !!n.meta).map((n) => ({ project: n.project, name: n.name }));
+    const nodes =
+      Array.isArray(selection) && selection.length > 1
+        ? selection
+        : isSelectedArg(arg)
+          ? this.view.selectedKeys()
+          : undefined;
+    const keys = nodes
+      ?.filter((n): n is KeyNode => n.type === 'key' && !!n.meta)
+      .map((n) => ({ project: n.project, name: n.name }));
     return keys && keys.length > 0 ? keys : isSelectedArg(arg) ? [] : undefined;
   }
 
@@ -211,7 +225,10 @@ export class KeyCommands implements vscode.Disposable {
    */
   private async clipboardReadable(value: string): Promise<{ now: boolean; later: Promise<boolean> }> {
     if (vscode.env.uiKind !== vscode.UIKind.Web) return { now: true, later: Promise.resolve(true) };
-    const later = Promise.resolve(vscode.env.clipboard.readText()).then((text) => text === value, () => false);
+    const later = Promise.resolve(vscode.env.clipboard.readText()).then(
+      (text) => text === value,
+      () => false,
+    );
     const now = await Promise.race([later, new Promise<false>((resolve) => setTimeout(() => resolve(false), 2000))]);
     return { now, later: now ? Promise.resolve(true) : later };
   }
@@ -227,7 +244,11 @@ export class KeyCommands implements vscode.Disposable {
     const args = isNode(arg) ? undefined : arg;
     const text =
       args?.text ??
-      (await vscode.window.showInputBox({ title: 'Filter API Keys', prompt: 'Show keys whose name or provider contains…', value: this.view.filter }));
+      (await vscode.window.showInputBox({
+        title: 'Filter API Keys',
+        prompt: 'Show keys whose name or provider contains…',
+        value: this.view.filter,
+      }));
     if (text !== undefined) this.view.setFilter(text);
   }
 
@@ -247,7 +268,9 @@ export class KeyCommands implements vscode.Disposable {
     try {
       const stat = await vscode.workspace.fs.stat(file);
       if (stat.size > MAX_ENV_FILE_BYTES) {
-        void this.notify.error(`${fileName} is ${(stat.size / 1048576).toFixed(1)} MiB; a .env file is expected to be small (at most 1 MiB). Nothing was imported.`);
+        void this.notify.error(
+          `${fileName} is ${(stat.size / 1048576).toFixed(1)} MiB; a .env file is expected to be small (at most 1 MiB). Nothing was imported.`,
+        );
         return undefined;
       }
       bytes = await vscode.workspace.fs.readFile(file);
@@ -263,11 +286,18 @@ export class KeyCommands implements vscode.Disposable {
     const { entries, skippedLines } = parseEnv(text);
     const candidates = entries
       .filter((e) => e.value !== '')
-      .map((e) => ({ envName: e.name, name: vaultNameForEnv(e.name), value: e.value, problem: keyNameProblem(vaultNameForEnv(e.name)) }));
+      .map((e) => ({
+        envName: e.name,
+        name: vaultNameForEnv(e.name),
+        value: e.value,
+        problem: keyNameProblem(vaultNameForEnv(e.name)),
+      }));
     const skipped = candidates.filter((c) => c.problem).map((c) => c.envName);
     const importable = candidates.filter((c) => !c.problem);
     if (importable.length === 0) {
-      void this.notify.warn(`${fileName} has no variables with values that can be imported.${skipped.length ? ` Skipped (invalid names): ${skipped.join(', ')}.` : ''}`);
+      void this.notify.warn(
+        `${fileName} has no variables with values that can be imported.${skipped.length ? ` Skipped (invalid names): ${skipped.join(', ')}.` : ''}`,
+      );
       return { imported: [], skipped };
     }
 
@@ -283,13 +313,20 @@ export class KeyCommands implements vscode.Disposable {
           const notSecret = notASecretReason(c.name, c.value);
           return {
             label: c.name,
-            description: notSecret ? `${notSecret}, not a secret?` : `${recogniseProvider(c.name, c.value).label} · ${maskTail(c.value)}`,
+            description: notSecret
+              ? `${notSecret}, not a secret?`
+              : `${recogniseProvider(c.name, c.value).label} · ${maskTail(c.value)}`,
             detail: existing.has(c.name) ? 'Already stored: importing replaces the stored value.' : undefined,
             picked: !existing.has(c.name) && !notSecret,
             candidate: c,
           };
         }),
-        { title: `Import from ${fileName} into ${project.project}`, canPickMany: true, placeHolder: 'Choose the keys to store in the API Keys vault', ignoreFocusOut: true },
+        {
+          title: `Import from ${fileName} into ${project.project}`,
+          canPickMany: true,
+          placeHolder: 'Choose the keys to store in the API Keys vault',
+          ignoreFocusOut: true,
+        },
       );
       if (!picks) return undefined;
       chosen = picks.map((p) => p.candidate);
@@ -310,15 +347,28 @@ export class KeyCommands implements vscode.Disposable {
       }
     }
     this.log.info(`Imported ${imported.length} key(s) from ${file.fsPath} into project ${project.project}.`);
-    if (skippedLines.length) this.log.warn(`${fileName}: lines ${skippedLines.join(', ')} could not be read and were skipped.`);
+    if (skippedLines.length)
+      this.log.warn(`${fileName}: lines ${skippedLines.join(', ')} could not be read and were skipped.`);
 
     const summary = `Imported ${imported.length} key${imported.length === 1 ? '' : 's'} from ${fileName} into ${project.project}.${skipped.length ? ` Skipped: ${skipped.join(', ')}.` : ''}`;
-    await this.afterImport(file, text, new Set(chosen.filter((c) => imported.includes(c.name)).map((c) => c.envName)), summary, args);
+    await this.afterImport(
+      file,
+      text,
+      new Set(chosen.filter((c) => imported.includes(c.name)).map((c) => c.envName)),
+      summary,
+      args,
+    );
     return { imported, skipped };
   }
 
   /** Offers (or, given arguments, performs) removing the values from the file and git-ignoring it. */
-  private async afterImport(file: vscode.Uri, text: string, envNames: Set<string>, summary: string, args: ImportEnvArgs): Promise<void> {
+  private async afterImport(
+    file: vscode.Uri,
+    text: string,
+    envNames: Set<string>,
+    summary: string,
+    args: ImportEnvArgs,
+  ): Promise<void> {
     const fileName = path.basename(file.fsPath);
     // git reads the repository's own config (hooks, fsmonitor): only in a trusted workspace.
     const useGit = file.scheme === 'file' && vscode.workspace.isTrusted;
@@ -328,7 +378,10 @@ export class KeyCommands implements vscode.Disposable {
     let remove = args.removeValues;
     let gitignore = ignore === 'not-ignored' ? args.addToGitignore : false;
     if (remove === undefined || gitignore === undefined) {
-      const actions = [...(remove === undefined && envNames.size ? [REMOVE] : []), ...(gitignore === undefined ? [IGNORE] : [])];
+      const actions = [
+        ...(remove === undefined && envNames.size ? [REMOVE] : []),
+        ...(gitignore === undefined ? [IGNORE] : []),
+      ];
       const note = ignore === 'not-ignored' ? ` ${fileName} is not ignored by git.` : '';
       const choice = await this.notify.info(summary + note, ...actions);
       remove ??= choice === REMOVE;
@@ -340,7 +393,9 @@ export class KeyCommands implements vscode.Disposable {
       await vscode.workspace.fs.writeFile(file, Buffer.from(removeValues(text, envNames), 'utf8'));
       this.log.info(`Removed ${envNames.size} value(s) from ${file.fsPath}; the names are kept.`);
       if (useGit && (await isTrackedByGit(file.fsPath))) {
-        void this.notify.warn(`${fileName} is tracked by git: the values are still in its history. Rotate these keys at the provider, then store the new values with Edit Value.`);
+        void this.notify.warn(
+          `${fileName} is tracked by git: the values are still in its history. Rotate these keys at the provider, then store the new values with Edit Value.`,
+        );
       }
     }
     if (gitignore) {
@@ -351,18 +406,30 @@ export class KeyCommands implements vscode.Disposable {
 
   private async pickEnvFile(project: WorkspaceProject): Promise<vscode.Uri | undefined> {
     const found = project.folder
-      ? await vscode.workspace.findFiles(new vscode.RelativePattern(project.folder, '**/.env*'), '**/node_modules/**', 50)
+      ? await vscode.workspace.findFiles(
+          new vscode.RelativePattern(project.folder, '**/.env*'),
+          '**/node_modules/**',
+          50,
+        )
       : [];
     const BROWSE = 'Browse…';
     if (found.length) {
       const pick = await vscode.window.showQuickPick(
-        [...found.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u as vscode.Uri | undefined })), { label: BROWSE, uri: undefined }],
+        [
+          ...found.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u as vscode.Uri | undefined })),
+          { label: BROWSE, uri: undefined },
+        ],
         { title: 'Import keys from which .env file?' },
       );
       if (!pick) return undefined;
       if (pick.uri) return pick.uri;
     }
-    const uris = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Import', defaultUri: project.folder?.uri, title: 'Import keys from a .env file' });
+    const uris = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      openLabel: 'Import',
+      defaultUri: project.folder?.uri,
+      title: 'Import keys from a .env file',
+    });
     return uris?.[0];
   }
 
@@ -370,17 +437,26 @@ export class KeyCommands implements vscode.Disposable {
     const all = await this.projects.all();
     if (name) {
       const found = all.find((p) => p.project === name);
-      if (!found) void this.notify.error(`There is no CloudXLR project named ${name} in this workspace. Projects: ${all.map((p) => p.project).join(', ')}.`);
+      if (!found)
+        void this.notify.error(
+          `There is no CloudXLR project named ${name} in this workspace. Projects: ${all.map((p) => p.project).join(', ')}.`,
+        );
       return found;
     }
     if (all.length === 1) return all[0];
     const editorProject = await this.projects.forUri(vscode.window.activeTextEditor?.document.uri);
     if (editorProject && vscode.window.activeTextEditor) return editorProject;
-    const pick = await vscode.window.showQuickPick(all.map((p) => ({ label: p.project, description: p.folder?.name, project: p })), { title: 'Which CloudXLR project?' });
+    const pick = await vscode.window.showQuickPick(
+      all.map((p) => ({ label: p.project, description: p.folder?.name, project: p })),
+      { title: 'Which CloudXLR project?' },
+    );
     return pick?.project;
   }
 
-  private async pickKey(arg: KeysNode | KeyArgs | undefined, title: string): Promise<{ project: string; name: string } | undefined> {
+  private async pickKey(
+    arg: KeysNode | KeyArgs | undefined,
+    title: string,
+  ): Promise<{ project: string; name: string } | undefined> {
     if (isNode(arg)) return arg.type === 'key' ? { project: arg.project, name: arg.name } : undefined;
     if (isSelectedArg(arg)) {
       const [first] = await this.view.selectedKeysSoon();
@@ -400,7 +476,10 @@ export class KeyCommands implements vscode.Disposable {
       void this.notify.info(`Project ${project.project} has no API keys yet. Add one with "CloudXLR: Add Key".`);
       return undefined;
     }
-    const pick = await vscode.window.showQuickPick(keys.map((k) => ({ label: k.name, description: recogniseProvider(k.name).label })), { title });
+    const pick = await vscode.window.showQuickPick(
+      keys.map((k) => ({ label: k.name, description: recogniseProvider(k.name).label })),
+      { title },
+    );
     return pick ? { project: project.project, name: pick.label } : undefined;
   }
 
@@ -445,5 +524,10 @@ function isSelectedArg(arg: unknown): boolean {
 }
 
 function isNode(arg: unknown): arg is KeysNode {
-  return typeof arg === 'object' && arg !== null && 'type' in arg && ['key', 'project', 'noMatch'].includes((arg as KeysNode).type);
+  return (
+    typeof arg === 'object' &&
+    arg !== null &&
+    'type' in arg &&
+    ['key', 'project', 'noMatch'].includes((arg as KeysNode).type)
+  );
 }

@@ -32,7 +32,10 @@ export interface KeyMeta {
 type Index = Record<string, Record<string, Omit<KeyMeta, 'name' | 'project'>>>;
 
 export class KeyStoreError extends Error {
-  constructor(message: string, readonly code: 'invalid_name' | 'invalid_value' | 'exists' | 'not_found') {
+  constructor(
+    message: string,
+    readonly code: 'invalid_name' | 'invalid_value' | 'exists' | 'not_found',
+  ) {
     super(message);
   }
 }
@@ -65,7 +68,9 @@ export class KeyStore {
   }
 
   projects(): string[] {
-    return Object.keys(this.index()).filter((p) => Object.keys(this.index()[p] ?? {}).length > 0).sort();
+    return Object.keys(this.index())
+      .filter((p) => Object.keys(this.index()[p] ?? {}).length > 0)
+      .sort();
   }
 
   get(project: string, name: string): KeyMeta | undefined {
@@ -106,7 +111,8 @@ export class KeyStore {
   /** The key holding exactly this value, if any (the linter's "already stored" check). */
   async findByValue(value: string): Promise<{ project: string; name: string } | undefined> {
     for (const project of this.projects()) {
-      for (const k of this.list(project)) if ((await this.value(project, k.name)) === value) return { project, name: k.name };
+      for (const k of this.list(project))
+        if ((await this.value(project, k.name)) === value) return { project, name: k.name };
     }
     return undefined;
   }
@@ -115,13 +121,21 @@ export class KeyStore {
    * Adds a key. Returns a warning (never containing the value) when the value's shape
    * contradicts the name. Refuses an existing name unless `overwrite`.
    */
-  add(project: string, name: string, value: string, opts: { overwrite?: boolean } = {}): Promise<{ warning?: string; replaced: boolean }> {
+  add(
+    project: string,
+    name: string,
+    value: string,
+    opts: { overwrite?: boolean } = {},
+  ): Promise<{ warning?: string; replaced: boolean }> {
     return this.serial(async () => {
       checkName(name);
       checkValue(value);
       const existing = this.index()[project]?.[name];
       if (existing && !opts.overwrite) {
-        throw new KeyStoreError(`A key named ${name} already exists in project ${project}. Use Edit Value to rotate it.`, 'exists');
+        throw new KeyStoreError(
+          `A key named ${name} already exists in project ${project}. Use Edit Value to rotate it.`,
+          'exists',
+        );
       }
       await this.secrets.store(secretKey(project, name), value);
       const time = this.now().toISOString();
@@ -142,7 +156,11 @@ export class KeyStore {
       checkValue(value);
       const existing = this.requireEntry(project, name);
       await this.secrets.store(secretKey(project, name), value);
-      await this.writeEntry(project, name, { ...existing, provider: recogniseProvider(name, value).id, updatedAt: this.now().toISOString() });
+      await this.writeEntry(project, name, {
+        ...existing,
+        provider: recogniseProvider(name, value).id,
+        updatedAt: this.now().toISOString(),
+      });
       this.emit(project);
       return { warning: valueShapeWarning(name, value) };
     });
@@ -154,16 +172,26 @@ export class KeyStore {
       const existing = this.requireEntry(project, name);
       if (newName === name) return;
       if (this.index()[project]?.[newName]) {
-        throw new KeyStoreError(`A key named ${newName} already exists in project ${project}. Delete it first or choose another name.`, 'exists');
+        throw new KeyStoreError(
+          `A key named ${newName} already exists in project ${project}. Delete it first or choose another name.`,
+          'exists',
+        );
       }
       const value = await this.secrets.get(secretKey(project, name));
       if (value === undefined) {
-        throw new KeyStoreError(`The value of ${name} is missing from this machine's secret storage, so it cannot be renamed. Set it again with Edit Value.`, 'not_found');
+        throw new KeyStoreError(
+          `The value of ${name} is missing from this machine's secret storage, so it cannot be renamed. Set it again with Edit Value.`,
+          'not_found',
+        );
       }
       // Write the new entry before removing the old one: a crash in between leaves a copy, never a loss.
       await this.secrets.store(secretKey(project, newName), value);
       const { cloudVersion: _dropped, ...rest } = existing;
-      await this.writeEntry(project, newName, { ...rest, provider: recogniseProvider(newName, value).id, updatedAt: this.now().toISOString() });
+      await this.writeEntry(project, newName, {
+        ...rest,
+        provider: recogniseProvider(newName, value).id,
+        updatedAt: this.now().toISOString(),
+      });
       await this.removeEntry(project, name);
       await this.secrets.delete(secretKey(project, name));
       this.emit(project);

@@ -55,7 +55,11 @@ export class KeysView implements vscode.TreeDataProvider<KeysNode>, vscode.Dispo
     private readonly projects: WorkspaceProjects,
     private readonly cloud: CloudStatusSource,
   ) {
-    this.disposables.push(store.onDidChange(() => this.refresh()), projects.onDidChange(() => this.refresh()), cloud.onDidChange(() => this.refresh()));
+    this.disposables.push(
+      store.onDidChange(() => this.refresh()),
+      projects.onDidChange(() => this.refresh()),
+      cloud.onDidChange(() => this.refresh()),
+    );
   }
 
   attach(view: vscode.TreeView<KeysNode>): void {
@@ -110,7 +114,11 @@ export class KeysView implements vscode.TreeDataProvider<KeysNode>, vscode.Dispo
       const hasKeys = projects.some((p) => this.store.list(p.project).length > 0);
       const shown = projects.some((p) => this.keysOf(p.project).length > 0);
       void vscode.commands.executeCommand('setContext', ContextKey.hasKeys, hasKeys);
-      void vscode.commands.executeCommand('setContext', ContextKey.projectDeclared, projects.some((p) => p.declared));
+      void vscode.commands.executeCommand(
+        'setContext',
+        ContextKey.projectDeclared,
+        projects.some((p) => p.declared),
+      );
       this.updateMessage(projects);
       if (!shown && this.filterText) return [{ type: 'noMatch', filter: this.filterText }];
       if (projects.length === 1) return this.keysOf(projects[0]!.project);
@@ -139,7 +147,11 @@ export class KeysView implements vscode.TreeDataProvider<KeysNode>, vscode.Dispo
       item.iconPath = new vscode.ThemeIcon('folder-library');
       item.description = node.project.folder?.name ?? '';
       item.contextValue = 'project';
-      item.tooltip = node.project.problem ?? (node.project.declared ? `Project ${node.project.project} (cloudxlr.json)` : `Project ${node.project.project}: no cloudxlr.json yet`);
+      item.tooltip =
+        node.project.problem ??
+        (node.project.declared
+          ? `Project ${node.project.project} (cloudxlr.json)`
+          : `Project ${node.project.project}: no cloudxlr.json yet`);
       return item;
     }
     const provider = node.meta ? providerById(node.meta.provider) : recogniseProvider(node.name);
@@ -154,8 +166,15 @@ export class KeysView implements vscode.TreeDataProvider<KeysNode>, vscode.Dispo
     if (parts.length === 0) parts.push(provider.label);
     item.description = parts.join(' · ');
     // contextValue flags drive the item menus: `key` plus where the value is and its sync state.
-    item.contextValue = ['key', node.meta ? 'local' : 'cloudOnly', node.sync?.cloud ? 'inCloud' : 'notInCloud', node.sync?.state ?? 'unknown'].join(':');
-    item.accessibilityInformation = { label: `${node.name}, ${provider.label}${parts[0] === provider.label ? '' : `, ${item.description}`}` };
+    item.contextValue = [
+      'key',
+      node.meta ? 'local' : 'cloudOnly',
+      node.sync?.cloud ? 'inCloud' : 'notInCloud',
+      node.sync?.state ?? 'unknown',
+    ].join(':');
+    item.accessibilityInformation = {
+      label: `${node.name}, ${provider.label}${parts[0] === provider.label ? '' : `, ${item.description}`}`,
+    };
     return item;
   }
 
@@ -179,7 +198,10 @@ export class KeysView implements vscode.TreeDataProvider<KeysNode>, vscode.Dispo
     } else {
       md.appendMarkdown('The value is in the cloud only; the cloud never returns values.\n\n');
     }
-    if (node.sync) md.appendMarkdown(`Sync: ${SYNC_LABEL[node.sync.state]}${node.sync.cloud ? ` (cloud version ${node.sync.cloud.version})` : ''}\n\n`);
+    if (node.sync)
+      md.appendMarkdown(
+        `Sync: ${SYNC_LABEL[node.sync.state]}${node.sync.cloud ? ` (cloud version ${node.sync.cloud.version})` : ''}\n\n`,
+      );
     const usedBy = node.sync?.cloud?.usedBy ?? [];
     if (usedBy.length) md.appendMarkdown(`Used by: ${usedBy.map((f) => `\`${f}\``).join(', ')}`);
     return md;
@@ -196,11 +218,17 @@ export class KeysView implements vscode.TreeDataProvider<KeysNode>, vscode.Dispo
     });
     const localNames = new Set(local.map((k) => k.name));
     const cloudOnly: KeyNode[] = rows
-      ? [...rows.values()].filter((r) => r.state === 'cloud-only' && !localNames.has(r.name)).map((r) => ({ type: 'key', project, name: r.name, sync: r }))
+      ? [...rows.values()]
+          .filter((r) => r.state === 'cloud-only' && !localNames.has(r.name))
+          .map((r) => ({ type: 'key', project, name: r.name, sync: r }))
       : [];
     const all = [...local, ...cloudOnly].sort((a, b) => a.name.localeCompare(b.name));
     const f = this.filterText.toUpperCase();
-    return f ? all.filter((k) => k.name.includes(f) || (k.meta ? providerById(k.meta.provider).label.toUpperCase().includes(f) : false)) : all;
+    return f
+      ? all.filter(
+          (k) => k.name.includes(f) || (k.meta ? providerById(k.meta.provider).label.toUpperCase().includes(f) : false),
+        )
+      : all;
   }
 
   private updateMessage(projects?: WorkspaceProject[]): void {
@@ -219,7 +247,12 @@ export class KeysView implements vscode.TreeDataProvider<KeysNode>, vscode.Dispo
   /** The view's header: which project the keys belong to and whether it is signed in to the cloud. */
   private standing(p: WorkspaceProject): string {
     const status = this.cloud?.status(p.project);
-    const cloud = !status || status.kind === 'signed-out' ? 'not signed in' : status.kind === 'unreachable' ? 'cloud unreachable' : 'signed in';
+    const cloud =
+      !status || status.kind === 'signed-out'
+        ? 'not signed in'
+        : status.kind === 'unreachable'
+          ? 'cloud unreachable'
+          : 'signed in';
     return `${p.project}${p.declared ? '' : ' (no cloudxlr.json)'} · ${cloud}`;
   }
 

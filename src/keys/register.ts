@@ -35,9 +35,15 @@ export interface Keys {
 export function registerKeys(context: vscode.ExtensionContext, deps: KeysDeps): Keys {
   const { store, projects, cloud, notify, log } = deps;
   const view = new KeysView(store, projects, cloud);
-  const treeView = vscode.window.createTreeView(ViewId.keys, { treeDataProvider: view, showCollapseAll: false, canSelectMany: true });
+  const treeView = vscode.window.createTreeView(ViewId.keys, {
+    treeDataProvider: view,
+    showCollapseAll: false,
+    canSelectMany: true,
+  });
   view.attach(treeView);
-  const commands = new KeyCommands(store, projects, view, notify, log, { afterRotate: (project, name) => cloud.afterRotate(project, name) });
+  const commands = new KeyCommands(store, projects, view, notify, log, {
+    afterRotate: (project, name) => cloud.afterRotate(project, name),
+  });
   context.subscriptions.push(view, treeView, commands);
   // Another window changed a value or the index: show it here too.
   context.subscriptions.push(context.secrets.onDidChange(() => store.notifyExternalChange()));

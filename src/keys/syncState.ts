@@ -18,7 +18,10 @@ export interface KeySyncRow {
 }
 
 /** Merges local digests (name → digest, undefined when the value is missing) with the cloud's list. */
-export function computeSyncStates(local: ReadonlyMap<string, string | undefined>, cloud: readonly CloudKeyInfo[]): Map<string, KeySyncRow> {
+export function computeSyncStates(
+  local: ReadonlyMap<string, string | undefined>,
+  cloud: readonly CloudKeyInfo[],
+): Map<string, KeySyncRow> {
   const rows = new Map<string, KeySyncRow>();
   const byName = new Map(cloud.map((k) => [k.name, k]));
   for (const [name, digest] of local) {

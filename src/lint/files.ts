@@ -10,9 +10,31 @@ import { DEFAULT_FRONTEND_GLOBS, parseProjectFile } from '../project/projectFile
 
 /** Folders never scanned when walking: dependencies, build output, caches, VCS data. */
 export const EXCLUDED_DIRS: ReadonlySet<string> = new Set([
-  'node_modules', 'bower_components', 'jspm_packages', 'dist', 'build', 'out', 'coverage', '.next', '.nuxt', '.output',
-  '.svelte-kit', '.vercel', '.netlify', '.turbo', '.cache', '.parcel-cache', '.vite', '.expo', '.astro', 'storybook-static',
-  '.git', '.hg', '.svn', '.cloudxlr', '.test-host',
+  'node_modules',
+  'bower_components',
+  'jspm_packages',
+  'dist',
+  'build',
+  'out',
+  'coverage',
+  '.next',
+  '.nuxt',
+  '.output',
+  '.svelte-kit',
+  '.vercel',
+  '.netlify',
+  '.turbo',
+  '.cache',
+  '.parcel-cache',
+  '.vite',
+  '.expo',
+  '.astro',
+  'storybook-static',
+  '.git',
+  '.hg',
+  '.svn',
+  '.cloudxlr',
+  '.test-host',
 ]);
 
 const CODE_FILE = /\.(?:js|ts|jsx|tsx|mjs|cjs|mts|cts)$/i;
@@ -48,16 +70,29 @@ function translate(glob: string): string {
     if (c === '*') {
       if (glob[i + 1] === '*') {
         const atSegmentStart = i === 0 || glob[i - 1] === '/';
-        if (atSegmentStart && glob[i + 2] === '/') { re += '(?:[^/]*/)*'; i += 2; continue; }
-        if (atSegmentStart && i + 2 === glob.length) { re += '.*'; i += 1; continue; }
-        re += '[^/]*'; i += 1; continue;
+        if (atSegmentStart && glob[i + 2] === '/') {
+          re += '(?:[^/]*/)*';
+          i += 2;
+          continue;
+        }
+        if (atSegmentStart && i + 2 === glob.length) {
+          re += '.*';
+          i += 1;
+          continue;
+        }
+        re += '[^/]*';
+        i += 1;
+        continue;
       }
       re += '[^/]*';
     } else if (c === '?') {
       re += '[^/]';
     } else if (c === '[') {
       const close = glob.indexOf(']', i + 2);
-      if (close < 0) { re += '\\['; continue; }
+      if (close < 0) {
+        re += '\\[';
+        continue;
+      }
       let body = glob.slice(i + 1, close).replace(/\\/g, '\\\\');
       if (body.startsWith('!')) body = `^${body.slice(1)}`;
       re += `[${body}]`;
@@ -70,9 +105,15 @@ function translate(glob: string): string {
       for (; j < glob.length; j++) {
         if (glob[j] === '{') depth++;
         else if (glob[j] === '}' && --depth === 0) break;
-        else if (glob[j] === ',' && depth === 1) { parts.push(glob.slice(last, j)); last = j + 1; }
+        else if (glob[j] === ',' && depth === 1) {
+          parts.push(glob.slice(last, j));
+          last = j + 1;
+        }
       }
-      if (j >= glob.length) { re += '\\{'; continue; }
+      if (j >= glob.length) {
+        re += '\\{';
+        continue;
+      }
       parts.push(glob.slice(last, j));
       re += `(?:${parts.map(translate).join('|')})`;
       i = j;
@@ -132,7 +173,11 @@ export function isExcludedDir(dirName: string): boolean {
  * code in the functions folder is `server`; files matching the frontend globs are `frontend`
  * (or `env` for `.env*`); files in excluded folders or matching `ignore` globs are skipped.
  */
-export function selectFile(relPath: string, config: LintProjectConfig, ignore: readonly string[] = []): FileKind | undefined {
+export function selectFile(
+  relPath: string,
+  config: LintProjectConfig,
+  ignore: readonly string[] = [],
+): FileKind | undefined {
   const p = normalize(relPath);
   const segments = p.split('/');
   if (segments.slice(0, -1).some((s) => EXCLUDED_DIRS.has(s))) return undefined;

@@ -47,7 +47,13 @@ export function commentStyleAt(fileName: string, text: string, offset: number): 
 }
 
 export function commentText(style: CommentStyle, body: string): string {
-  return style === 'hash' ? `# ${body}` : style === 'html' ? `<!-- ${body} -->` : style === 'jsx' ? `{/* ${body} */}` : `// ${body}`;
+  return style === 'hash'
+    ? `# ${body}`
+    : style === 'html'
+      ? `<!-- ${body} -->`
+      : style === 'jsx'
+        ? `{/* ${body} */}`
+        : `// ${body}`;
 }
 
 /**
@@ -125,7 +131,13 @@ export function replacementFor(r: ReplacementInput): string {
   const note = `${r.name} moved to CloudXLR API Keys`;
   if (r.kind === 'server') {
     const call = `await ctx.secrets.get("${r.name}")`;
-    const expr = r.quoted ? call : r.insideQuote === '`' ? `\${${call}}` : r.insideQuote ? `${r.insideQuote} + (${call}) + ${r.insideQuote}` : call;
+    const expr = r.quoted
+      ? call
+      : r.insideQuote === '`'
+        ? `\${${call}}`
+        : r.insideQuote
+          ? `${r.insideQuote} + (${call}) + ${r.insideQuote}`
+          : call;
     return r.hasCtx || !r.quoted ? expr : `${expr} /* ctx: the handler's second parameter, (request, ctx) => … */`;
   }
   if (r.markup || !r.quoted) {
@@ -137,7 +149,11 @@ export function replacementFor(r: ReplacementInput): string {
 
 /** A Cloud Function's name for calls to a provider: "call-stripe", "call-openai". */
 export function functionNameFor(provider: string): string {
-  const slug = provider.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+  const slug = provider
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
   return `call-${slug && slug !== 'unknown' && slug !== 'your-api-keys' ? slug : 'api'}`;
 }
 

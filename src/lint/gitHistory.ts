@@ -81,7 +81,10 @@ export class GitHistory {
   private readonly readAt = new Map<string, number>();
 
   /** How long a HEAD read stays fresh (ms): a commit made meanwhile is seen after this. */
-  constructor(private readonly freshMs = 5_000, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly freshMs = 5_000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** The cached answer for a value in a file, without waiting; undefined when not known yet. */
   cached(file: string, value: string): Committed | null | undefined {
@@ -134,8 +137,17 @@ export class GitHistory {
       this.results.delete(file);
       const base = path.basename(file);
       const log = await git(cwd, ['log', `-n${MAX_VERSIONS}`, '--format=%h', '--', `./${base}`]);
-      const commits = (log ?? '').split('\n').map((l) => l.trim()).filter((l) => /^[0-9a-f]{4,64}$/.test(l));
-      const texts = commits.length ? await catFiles(cwd, commits.map((c) => `${c}:./${base}`), MAX_BYTES) : [];
+      const commits = (log ?? '')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => /^[0-9a-f]{4,64}$/.test(l));
+      const texts = commits.length
+        ? await catFiles(
+            cwd,
+            commits.map((c) => `${c}:./${base}`),
+            MAX_BYTES,
+          )
+        : [];
       const versions: HeadBlob['versions'] = [];
       commits.forEach((commit, i) => {
         const text = texts[i];

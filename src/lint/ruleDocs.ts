@@ -6,7 +6,11 @@ import { ALL_RULES, NAMED_RULES, PROVIDER_RULES, type RuleMeta, type Sample } fr
 import { shapeOf } from './engine/samples';
 
 function kind(id: string): string {
-  return PROVIDER_RULES.some((r) => r.id === id) ? 'value' : NAMED_RULES.some((r) => r.id === id) ? 'value + name' : 'context';
+  return PROVIDER_RULES.some((r) => r.id === id)
+    ? 'value'
+    : NAMED_RULES.some((r) => r.id === id)
+      ? 'value + name'
+      : 'context';
 }
 
 /** Severity in frontend code / in Cloud Functions. */
@@ -21,8 +25,9 @@ export function exampleShape(r: RuleMeta): string {
   const first: Sample | undefined = r.samples.positive[0];
   if (first === undefined || r.id === 'known-value') return '';
   const text = typeof first === 'string' ? first : first.text;
-  const quoted = /createClient\("(.*)"\);$/.exec(text) ?? /"([^"]*\{\{[^"]*)"/.exec(text) ?? /`([^`]*\{\{[^`]*)`/.exec(text);
-  const value = quoted ? quoted[1] as string : (text.split('\n').find((l) => l.includes('{{')) ?? text).trim();
+  const quoted =
+    /createClient\("(.*)"\);$/.exec(text) ?? /"([^"]*\{\{[^"]*)"/.exec(text) ?? /`([^`]*\{\{[^`]*)`/.exec(text);
+  const value = quoted ? (quoted[1] as string) : (text.split('\n').find((l) => l.includes('{{')) ?? text).trim();
   const shape = shapeOf(value.replace(/\\n/g, ' '));
   return shape.length > 140 ? shape.slice(0, 137) + '…' : shape;
 }
@@ -102,7 +107,9 @@ Severity is given for frontend code / Cloud Functions. Example shapes describe t
     const shape = exampleShape(r);
     s += `<a id="${r.id}"></a>\n## ${r.id}\n\n**${r.title}** (${r.provider}). ${r.description}\n\n`;
     s += `Severity: ${severity(r)}. Detected by: ${kind(r.id)}.${shape ? ` Example shape: \`${shape}\`.` : ''}\n\n`;
-    s += (fix(r) ?? `Suggested key name: \`${r.keyName}\`. Fix: rotate the key if it was ever committed or deployed, store the new value in the API Keys view, and call the provider from a Cloud Function that reads it with \`ctx.secrets.get("${r.keyName}")\`.\n\n`);
+    s +=
+      fix(r) ??
+      `Suggested key name: \`${r.keyName}\`. Fix: rotate the key if it was ever committed or deployed, store the new value in the API Keys view, and call the provider from a Cloud Function that reads it with \`ctx.secrets.get("${r.keyName}")\`.\n\n`;
   }
   return s.replace(/\n+$/, '\n');
 }

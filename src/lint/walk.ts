@@ -67,7 +67,9 @@ export function collectTargets(paths: readonly string[], cwd: string, ignore: re
     // A folder with its own cloudxlr.json (a nested project, a monorepo package) is walked by
     // its own rules.
     const top = findProjectRoot(abs);
-    const stack: Array<{ dir: string; root: string; config: LintProjectConfig }> = [{ dir: abs, root: top ?? abs, config: configAt(top) }];
+    const stack: Array<{ dir: string; root: string; config: LintProjectConfig }> = [
+      { dir: abs, root: top ?? abs, config: configAt(top) },
+    ];
     while (stack.length) {
       const { dir, root: outerRoot, config: outerConfig } = stack.pop() as (typeof stack)[number];
       let entries: fs.Dirent[];

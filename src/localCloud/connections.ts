@@ -28,7 +28,9 @@ export function capConnections(server: http.Server, max: number, log: (line: str
         }
       }
       if (!evicted) {
-        notice(`Connection limit (${max}) reached with every connection busy; refusing new connections until one ends.`);
+        notice(
+          `Connection limit (${max}) reached with every connection busy; refusing new connections until one ends.`,
+        );
         socket.destroy();
         return;
       }

@@ -25,7 +25,9 @@ export interface LoadedMasterKey {
 function decodeKey(text: string, where: string): Buffer {
   const key = Buffer.from(text.trim(), 'base64');
   if (key.length !== 32) {
-    throw new MasterKeyError(`The master key in ${where} is not the base64 form of 32 bytes. Fix it, or restore the original.`);
+    throw new MasterKeyError(
+      `The master key in ${where} is not the base64 form of 32 bytes. Fix it, or restore the original.`,
+    );
   }
   return key;
 }

@@ -66,9 +66,13 @@ export function tightenPermissions(dataDir: string, log: (line: string) => void)
     if ((mode & 0o077) === 0) return;
     try {
       fs.chmodSync(p, wanted);
-      log(`Tightened the permissions of ${p} from ${mode.toString(8).padStart(4, '0')} to ${wanted.toString(8).padStart(4, '0')} (${isDir ? 'directories' : 'files'} of the data directory are for its owner only).`);
+      log(
+        `Tightened the permissions of ${p} from ${mode.toString(8).padStart(4, '0')} to ${wanted.toString(8).padStart(4, '0')} (${isDir ? 'directories' : 'files'} of the data directory are for its owner only).`,
+      );
     } catch (e) {
-      throw new DataDirError(`${p} is readable by other users and its permissions cannot be changed (${(e as NodeJS.ErrnoException).code ?? 'error'}). Run the cloud as the owner of the data directory.`);
+      throw new DataDirError(
+        `${p} is readable by other users and its permissions cannot be changed (${(e as NodeJS.ErrnoException).code ?? 'error'}). Run the cloud as the owner of the data directory.`,
+      );
     }
   };
   const walk = (dir: string, depth: number): void => {
@@ -100,7 +104,10 @@ function takeLock(dataDir: string, log: (line: string) => void): DataDirLock {
       fd = fs.openSync(file, 'wx', 0o600);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new DataDirError(fsProblem(dataDir, e));
-      if (attempt >= 3) throw new DataDirError(`The lock ${file} keeps coming back: another local cloud is starting on the same data directory. Start only one.`);
+      if (attempt >= 3)
+        throw new DataDirError(
+          `The lock ${file} keeps coming back: another local cloud is starting on the same data directory. Start only one.`,
+        );
       const other = readLock(file);
       if (other && isAlive(other)) {
         const where = other.url ? `listening on ${other.url}` : 'starting';
@@ -111,7 +118,9 @@ function takeLock(dataDir: string, log: (line: string) => void): DataDirLock {
       // Stale: its process is gone. Remove it and try again (another starter may win the race).
       try {
         fs.unlinkSync(file);
-        log(`Removed a stale lock of the data directory${other ? ` left by PID ${other.pid}, which is no longer running` : ''}.`);
+        log(
+          `Removed a stale lock of the data directory${other ? ` left by PID ${other.pid}, which is no longer running` : ''}.`,
+        );
       } catch {
         // Someone else removed it first.
       }
@@ -194,7 +203,8 @@ function startTime(pid: number): string | undefined {
 
 function fsProblem(dataDir: string, e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code ?? '';
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return `The data directory ${dataDir} cannot be written. Fix its permissions or choose another --data directory.`;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+    return `The data directory ${dataDir} cannot be written. Fix its permissions or choose another --data directory.`;
   if (code === 'ENOTDIR' || code === 'EEXIST') return `${dataDir} is not a directory. Choose another --data directory.`;
   return `The data directory ${dataDir} cannot be used (${code || 'unknown error'}). Choose another --data directory.`;
 }

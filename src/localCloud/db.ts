@@ -113,7 +113,8 @@ export function openDatabase(dataDir: string): Db {
     db = new Database(new DatabaseSync(file));
     // WAL must be confirmed: SQLite answers with the mode it actually uses.
     const mode = db.pragma('journal_mode = WAL', { simple: true });
-    if (String(mode).toLowerCase() !== 'wal') throw new Error(`SQLite kept journal_mode=${String(mode)} for ${file}; the cloud needs WAL.`);
+    if (String(mode).toLowerCase() !== 'wal')
+      throw new Error(`SQLite kept journal_mode=${String(mode)} for ${file}; the cloud needs WAL.`);
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');

@@ -20,7 +20,8 @@ export class ApiError extends Error {
 export const unauthorized = (): ApiError =>
   new ApiError(401, 'unauthorized', 'The request needs a valid token for this project. Sign in again and retry.');
 
-export const notFound = (message = 'Nothing is here. Check the URL.'): ApiError => new ApiError(404, 'not_found', message);
+export const notFound = (message = 'Nothing is here. Check the URL.'): ApiError =>
+  new ApiError(404, 'not_found', message);
 
 export const invalidRequest = (message: string, details?: Record<string, unknown>): ApiError =>
   new ApiError(400, 'invalid_request', message, details);
@@ -66,6 +67,7 @@ export function validationError(problems: Problem[]): ApiError {
   const shape = problems.find((p) => p.code === 'invalid_request');
   const first = shape ?? problems[0];
   const status = shape ? 400 : 422;
-  const message = problems.length === 1 ? first.message : `${problems.length} problems: ${problems.map((p) => p.message).join(' ')}`;
+  const message =
+    problems.length === 1 ? first.message : `${problems.length} problems: ${problems.map((p) => p.message).join(' ')}`;
   return new ApiError(status, first.code, message, { problems });
 }

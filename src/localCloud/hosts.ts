@@ -12,7 +12,8 @@ export const ALLOWED_HOSTS_ENV = 'CLOUDXLR_ALLOWED_HOSTS';
 
 /** The problem with an --allowed-host entry, or undefined when it is a host name or address. */
 export function allowedHostProblem(name: string): string | undefined {
-  if (/^[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$/.test(name) || /^\[[0-9A-Fa-f:.]{2,45}\](:[0-9]{1,5})?$/.test(name)) return undefined;
+  if (/^[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$/.test(name) || /^\[[0-9A-Fa-f:.]{2,45}\](:[0-9]{1,5})?$/.test(name))
+    return undefined;
   return `"${name.slice(0, 80)}" is not a host name: give a name such as cloud.example.test or an address such as 192.168.1.5 (optionally with :port, IPv6 in brackets).`;
 }
 
@@ -52,7 +53,9 @@ export class HostCheck {
 
   /** The 421 answer for a request addressed to another name. */
   refusal(hostHeader: string): ApiError {
-    const shown = split(hostHeader).name.replace(/[^A-Za-z0-9.\-:[\]]/g, '?').slice(0, 100);
+    const shown = split(hostHeader)
+      .name.replace(/[^A-Za-z0-9.\-:[\]]/g, '?')
+      .slice(0, 100);
     return new ApiError(
       421,
       'host_not_allowed',

@@ -8,13 +8,23 @@ import { MAX_BODY_BYTES } from './limits';
 
 export { MAX_BODY_BYTES };
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) return;
   sendJsonText(res, status, JSON.stringify(body), headers);
 }
 
 /** Sends JSON text already serialized (see `serializeJson`). */
-export function sendJsonText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+export function sendJsonText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) return;
   res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
@@ -109,7 +119,8 @@ export function readBody(req: IncomingMessage, options: BodyOptions = {}): Promi
         if (!reservation.grow(size - reserved)) return fail(serverBusy());
         reserved = size;
       }
-      if (scanner && !scanner.feed(chunk)) return fail(jsonLimitError(scanner.over as 'depth' | 'values', options.json as JsonLimits));
+      if (scanner && !scanner.feed(chunk))
+        return fail(jsonLimitError(scanner.over as 'depth' | 'values', options.json as JsonLimits));
       if (whole && size <= whole.length) chunk.copy(whole, size - chunk.length);
       else chunks.push(chunk);
     };
@@ -132,7 +143,13 @@ export function readBody(req: IncomingMessage, options: BodyOptions = {}): Promi
  * Answers a refused body at once and discards the rest of it as it arrives; past DRAIN_BYTES
  * more the connection is closed (a client that keeps sending does not hold the server).
  */
-function refuse(req: IncomingMessage, err: ApiError, alreadyRead: number, limit: number, reject: (e: unknown) => void): void {
+function refuse(
+  req: IncomingMessage,
+  err: ApiError,
+  alreadyRead: number,
+  limit: number,
+  reject: (e: unknown) => void,
+): void {
   let discarded = alreadyRead;
   const onData = (chunk: Buffer): void => {
     discarded += chunk.length;
@@ -248,11 +265,18 @@ export function scanJson(bytes: Uint8Array, limits: JsonLimits): JsonShape & { o
 /** The 400/413 answer for JSON past the limits. */
 export function jsonLimitError(over: 'depth' | 'values', limits: JsonLimits): ApiError {
   if (over === 'depth') {
-    return invalidRequest(`The JSON body is nested more than ${limits.maxDepth} levels deep. Send flatter data.`, { maxDepth: limits.maxDepth });
+    return invalidRequest(`The JSON body is nested more than ${limits.maxDepth} levels deep. Send flatter data.`, {
+      maxDepth: limits.maxDepth,
+    });
   }
-  return new ApiError(413, 'payload_too_large', `The JSON body holds more than ${limits.maxValues} values (array elements and object members). Send less data, or send it as text.`, {
-    maxValues: limits.maxValues,
-  });
+  return new ApiError(
+    413,
+    'payload_too_large',
+    `The JSON body holds more than ${limits.maxValues} values (array elements and object members). Send less data, or send it as text.`,
+    {
+      maxValues: limits.maxValues,
+    },
+  );
 }
 
 /** Bytes a parsed JSON text may take in memory, for the body budget: a string copy and its values. */
@@ -293,7 +317,11 @@ export function parseJson(raw: Buffer, limits: JsonLimits, reservation?: Reserva
 }
 
 /** Reads a JSON object body: 400 for bytes that are not UTF-8 JSON or not an object. */
-export async function readJsonObject(req: IncomingMessage, limits: JsonLimits, options: BodyOptions = {}): Promise<Record<string, unknown>> {
+export async function readJsonObject(
+  req: IncomingMessage,
+  limits: JsonLimits,
+  options: BodyOptions = {},
+): Promise<Record<string, unknown>> {
   const raw = await readBody(req, { ...options, json: limits });
   if (raw.length === 0) throw invalidRequest('The request needs a JSON body. Send an object such as {"value": "…"}.');
   const parsed = parseJson(raw, limits, options.reservation);

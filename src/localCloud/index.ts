@@ -1,6 +1,21 @@
 // The local CloudXLR cloud's public surface.
-export { startLocalCloud, StartError, DEFAULT_HOST, DEFAULT_PORT, type LocalCloud, type LocalCloudOptions, type CreatedToken } from './server';
-export { Router, type CloudServices, type RouteContext, type ProjectRouteContext, type Handler, type Method } from './router';
+export {
+  startLocalCloud,
+  StartError,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  type LocalCloud,
+  type LocalCloudOptions,
+  type CreatedToken,
+} from './server';
+export {
+  Router,
+  type CloudServices,
+  type RouteContext,
+  type ProjectRouteContext,
+  type Handler,
+  type Method,
+} from './router';
 export { routeModules, type RouteModule } from './routes';
 export { ApiError, validationError, invalidRequest, notFound, unauthorized, payloadTooLarge } from './errors';
 export { Vault } from './vault';

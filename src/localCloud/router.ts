@@ -118,7 +118,11 @@ export class Router {
       const reservation = services.bodyBudget.reservation();
       res.once('close', () => reservation.release());
       const json = { maxDepth: services.limits.maxJsonDepth, maxValues: services.limits.maxJsonValues };
-      const body = (limit: number | undefined, scan = false) => ({ limit: limit ?? services.limits.maxBodyBytes, reservation, json: scan ? json : undefined });
+      const body = (limit: number | undefined, scan = false) => ({
+        limit: limit ?? services.limits.maxBodyBytes,
+        reservation,
+        json: scan ? json : undefined,
+      });
       const ctx: RouteContext = {
         ...services,
         req,
@@ -144,9 +148,15 @@ export class Router {
     }
     if (allowed.size > 0) {
       const allow = [...allowed].join(', ');
-      throw new ApiError(405, 'method_not_allowed', `This address does not accept ${method}; it accepts ${allow}.`, undefined, {
-        Allow: allow,
-      });
+      throw new ApiError(
+        405,
+        'method_not_allowed',
+        `This address does not accept ${method}; it accepts ${allow}.`,
+        undefined,
+        {
+          Allow: allow,
+        },
+      );
     }
     throw notFound();
   }

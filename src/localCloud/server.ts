@@ -264,7 +264,11 @@ function listen(server: http.Server, host: string, port: number): Promise<number
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
       if (err.code === 'EADDRINUSE') {
-        reject(new StartError(`Port ${port} on ${host} is already in use. Stop the other server, or start with --port 0 for a free port.`));
+        reject(
+          new StartError(
+            `Port ${port} on ${host} is already in use. Stop the other server, or start with --port 0 for a free port.`,
+          ),
+        );
       } else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') {
         reject(new StartError(`Cannot listen on ${host}: no such address on this machine. Check --host.`));
       } else if (err.code === 'EACCES') {
@@ -308,7 +312,15 @@ async function handle(
       const frames = e instanceof Error && e.stack ? e.stack.split('\n').slice(1, 6).join('\n') : '';
       log(`Internal error (${e instanceof Error ? e.name : typeof e}) in ${req.method} ${pathOnly}\n${frames}`);
       if (res.headersSent) res.destroy();
-      else sendError(res, new ApiError(500, 'internal', 'The cloud hit an internal error; nothing was changed. Retry, and report it if it persists.'));
+      else
+        sendError(
+          res,
+          new ApiError(
+            500,
+            'internal',
+            'The cloud hit an internal error; nothing was changed. Retry, and report it if it persists.',
+          ),
+        );
     }
   }
 }

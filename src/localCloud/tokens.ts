@@ -43,19 +43,26 @@ export class Tokens {
     private readonly db: Db,
     private readonly now: () => Date,
   ) {
-    this.byProject = db.prepare<[string], { id: string; hash: Buffer }>('SELECT id, hash FROM tokens WHERE project = ?');
+    this.byProject = db.prepare<[string], { id: string; hash: Buffer }>(
+      'SELECT id, hash FROM tokens WHERE project = ?',
+    );
     this.insertToken = db.prepare('INSERT INTO tokens (id, project, hash, label, created_at) VALUES (?, ?, ?, ?, ?)');
     this.deleteLabel = db.prepare('DELETE FROM tokens WHERE project = ? AND label = ?');
   }
 
   /** Creates the project if it is new; returns whether it was created. */
   ensureProject(project: string): boolean {
-    const r = this.db.prepare('INSERT OR IGNORE INTO projects (name, created_at) VALUES (?, ?)').run(project, this.now().toISOString());
+    const r = this.db
+      .prepare('INSERT OR IGNORE INTO projects (name, created_at) VALUES (?, ?)')
+      .run(project, this.now().toISOString());
     return r.changes > 0;
   }
 
   projects(): string[] {
-    return this.db.prepare<[], { name: string }>('SELECT name FROM projects ORDER BY name').all().map((r) => r.name);
+    return this.db
+      .prepare<[], { name: string }>('SELECT name FROM projects ORDER BY name')
+      .all()
+      .map((r) => r.name);
   }
 
   hasTokens(project: string): boolean {

@@ -130,7 +130,14 @@ export class Vault {
       if (!row) this.stmts.insertKey.run(project, name, version, time, time);
       else if (!exists) this.stmts.reviveKey.run(version, time, time, project, name);
       else this.stmts.bumpKey.run(version, time, project, name);
-      this.stmts.insertVersion.run(project, name, version, digest, this.cipher.seal(project, name, version, value), time);
+      this.stmts.insertVersion.run(
+        project,
+        name,
+        version,
+        digest,
+        this.cipher.seal(project, name, version, value),
+        time,
+      );
       this.audit.record(project, exists ? 'key.update' : 'key.create', name, tokenId);
       return { created: !exists, result: { name, version, digest } };
     })();
@@ -140,7 +147,8 @@ export class Vault {
   deleteKey(project: string, name: string, force: boolean, tokenId: string): void {
     this.db.transaction(() => {
       const row = this.stmts.row.get(project, name);
-      if (!row || row.deleted_at !== null) throw new ApiError(404, 'not_found', `There is no key ${name} in this project.`);
+      if (!row || row.deleted_at !== null)
+        throw new ApiError(404, 'not_found', `There is no key ${name} in this project.`);
       const functions = this.usedBy(project, name);
       if (functions.length > 0 && !force) {
         throw new ApiError(
@@ -200,5 +208,12 @@ export class Vault {
 }
 
 function summary(r: KeyRow, usedBy: string[]): KeySummary {
-  return { name: r.name, version: r.version, digest: r.digest, createdAt: r.created_at, updatedAt: r.updated_at, usedBy };
+  return {
+    name: r.name,
+    version: r.version,
+    digest: r.digest,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    usedBy,
+  };
 }

@@ -4,7 +4,10 @@ import { PROJECT_FILE } from '../constants';
 import { Notifier } from '../ui/notify';
 import { projectFileText, suggestProjectName } from './projectFile';
 
-export async function initProject(notify: Notifier, args: { folder?: string; project?: string } = {}): Promise<vscode.Uri | undefined> {
+export async function initProject(
+  notify: Notifier,
+  args: { folder?: string; project?: string } = {},
+): Promise<vscode.Uri | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   if (folders.length === 0) {
     void notify.error('Open a folder first: cloudxlr.json is created in a workspace folder.');
@@ -30,7 +33,10 @@ export async function initProject(notify: Notifier, args: { folder?: string; pro
     (await vscode.window.showInputBox({
       title: 'CloudXLR project name',
       value: suggestProjectName(folder.name),
-      validateInput: (v) => (/^[a-z0-9][a-z0-9-]{0,62}$/.test(v) ? undefined : 'Use lower-case letters, digits and hyphens (for example "demo").'),
+      validateInput: (v) =>
+        /^[a-z0-9][a-z0-9-]{0,62}$/.test(v)
+          ? undefined
+          : 'Use lower-case letters, digits and hyphens (for example "demo").',
     }));
   if (!project) return undefined;
   await vscode.workspace.fs.writeFile(uri, Buffer.from(projectFileText({ project }), 'utf8'));

@@ -23,7 +23,10 @@ import { PROJECT_FILE } from '../constants';
 import { MAX_FUNCTION_TIMEOUT_MS } from '../api';
 import { functionNameProblem, keyNameProblem } from '../shared/names';
 
-export const DEFAULT_FRONTEND_GLOBS: readonly string[] = ['**/*.{js,ts,jsx,tsx,mjs,cjs,html,vue,svelte,astro}', '**/.env*'];
+export const DEFAULT_FRONTEND_GLOBS: readonly string[] = [
+  '**/*.{js,ts,jsx,tsx,mjs,cjs,html,vue,svelte,astro}',
+  '**/.env*',
+];
 export const DEFAULT_FUNCTIONS_DIR = 'functions';
 const PROJECT_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -69,7 +72,13 @@ export interface ProjectFile {
 
 /** Reads cloudxlr.json. Never throws: what cannot be used is a problem, and its setting falls back to the default. */
 export function parseProjectFile(text: string): ProjectFile {
-  const out: ProjectFile = { project: undefined, functionsDir: DEFAULT_FUNCTIONS_DIR, frontend: undefined, functions: {}, problems: [] };
+  const out: ProjectFile = {
+    project: undefined,
+    functionsDir: DEFAULT_FUNCTIONS_DIR,
+    frontend: undefined,
+    functions: {},
+    problems: [],
+  };
   const tree = parseTree(text, [], { disallowComments: true, allowTrailingComma: false });
   const at = (path: JSONPath, key = false): { line: number; column: number } => {
     const node = tree && findNodeAtLocation(tree, path);
@@ -77,7 +86,8 @@ export function parseProjectFile(text: string): ProjectFile {
     const offset = node ? (key && node.parent?.type === 'property' ? node.parent.offset : node.offset) : 0;
     return position(text, offset);
   };
-  const problem = (message: string, path: JSONPath, fatal: boolean): void => void out.problems.push({ message: `${PROJECT_FILE}: ${message}`, ...at(path, true), fatal });
+  const problem = (message: string, path: JSONPath, fatal: boolean): void =>
+    void out.problems.push({ message: `${PROJECT_FILE}: ${message}`, ...at(path, true), fatal });
 
   let raw: unknown;
   try {
@@ -85,22 +95,42 @@ export function parseProjectFile(text: string): ProjectFile {
   } catch {
     const errors: ParseError[] = [];
     parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
-    out.problems.push({ message: `${PROJECT_FILE} is not valid JSON.`, ...position(text, errors[0]?.offset ?? 0), fatal: true });
+    out.problems.push({
+      message: `${PROJECT_FILE} is not valid JSON.`,
+      ...position(text, errors[0]?.offset ?? 0),
+      fatal: true,
+    });
     return out;
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    out.problems.push({ message: `${PROJECT_FILE} must hold an object such as {"project": "demo"}.`, ...position(text, tree?.offset ?? 0), fatal: true });
+    out.problems.push({
+      message: `${PROJECT_FILE} must hold an object such as {"project": "demo"}.`,
+      ...position(text, tree?.offset ?? 0),
+      fatal: true,
+    });
     return out;
   }
   const o = raw as Record<string, unknown>;
   if (typeof o.project === 'string' && PROJECT_NAME.test(o.project)) out.project = o.project;
-  else problem('"project" must be a lower-case name of letters, digits and hyphens (for example "demo").', ['project'], true);
+  else
+    problem(
+      '"project" must be a lower-case name of letters, digits and hyphens (for example "demo").',
+      ['project'],
+      true,
+    );
   if (o.functionsDir !== undefined) {
-    if (typeof o.functionsDir === 'string' && !o.functionsDir.includes('..')) out.functionsDir = normalizeDir(o.functionsDir);
-    else problem('"functionsDir" must be a folder inside the workspace folder (for example "functions").', ['functionsDir'], true);
+    if (typeof o.functionsDir === 'string' && !o.functionsDir.includes('..'))
+      out.functionsDir = normalizeDir(o.functionsDir);
+    else
+      problem(
+        '"functionsDir" must be a folder inside the workspace folder (for example "functions").',
+        ['functionsDir'],
+        true,
+      );
   }
   if (o.frontend !== undefined) {
-    if (Array.isArray(o.frontend) && o.frontend.every((g) => typeof g === 'string')) out.frontend = o.frontend as string[];
+    if (Array.isArray(o.frontend) && o.frontend.every((g) => typeof g === 'string'))
+      out.frontend = o.frontend as string[];
     else problem('"frontend" must be a list of glob patterns (for example ["src/**/*.ts"]).', ['frontend'], true);
   }
   readFunctions(o.functions, out.functions, (message, path) => problem(message, path, false));
@@ -110,7 +140,12 @@ export function parseProjectFile(text: string): ProjectFile {
 /** The folder's settings from its file: undefined when the file gives no usable project. */
 export function projectConfigOf(file: ProjectFile): ProjectConfig | undefined {
   if (file.project === undefined || file.problems.some((p) => p.fatal)) return undefined;
-  return { project: file.project, functionsDir: file.functionsDir, frontend: file.frontend ?? DEFAULT_FRONTEND_GLOBS, functions: file.functions };
+  return {
+    project: file.project,
+    functionsDir: file.functionsDir,
+    frontend: file.frontend ?? DEFAULT_FRONTEND_GLOBS,
+    functions: file.functions,
+  };
 }
 
 /** The settings of a folder without a (usable) cloudxlr.json. */
@@ -132,11 +167,18 @@ export function describeProblem(p: ProjectFileProblem): string {
 }
 
 /** Settings of one function (empty when none are given). */
-export function settingsFor(functions: Readonly<Record<string, FunctionSettings>> | undefined, name: string): FunctionSettings {
+export function settingsFor(
+  functions: Readonly<Record<string, FunctionSettings>> | undefined,
+  name: string,
+): FunctionSettings {
   return functions?.[name] ?? { env: {}, versions: {} };
 }
 
-function readFunctions(section: unknown, out: Record<string, FunctionSettings>, problem: (message: string, path: JSONPath) => void): void {
+function readFunctions(
+  section: unknown,
+  out: Record<string, FunctionSettings>,
+  problem: (message: string, path: JSONPath) => void,
+): void {
   if (section === undefined) return;
   if (typeof section !== 'object' || section === null || Array.isArray(section)) {
     problem('"functions" must be an object of function names to settings.', ['functions']);
@@ -155,7 +197,8 @@ function readFunctions(section: unknown, out: Record<string, FunctionSettings>, 
     const r = raw as Record<string, unknown>;
     const s: FunctionSettings = { env: {}, versions: {} };
     if (r.env !== undefined) {
-      if (typeof r.env !== 'object' || r.env === null || Array.isArray(r.env)) problem(`"functions.${name}.env" must be an object of strings.`, [...at, 'env']);
+      if (typeof r.env !== 'object' || r.env === null || Array.isArray(r.env))
+        problem(`"functions.${name}.env" must be an object of strings.`, [...at, 'env']);
       else {
         for (const [k, v] of Object.entries(r.env as Record<string, unknown>)) {
           if (typeof v === 'string') s.env[k] = v;
@@ -164,14 +207,26 @@ function readFunctions(section: unknown, out: Record<string, FunctionSettings>, 
       }
     }
     if (r.timeoutMs !== undefined) {
-      if (typeof r.timeoutMs === 'number' && Number.isSafeInteger(r.timeoutMs) && r.timeoutMs >= 1 && r.timeoutMs <= MAX_FUNCTION_TIMEOUT_MS) s.timeoutMs = r.timeoutMs;
-      else problem(`"functions.${name}.timeoutMs" must be a whole number of milliseconds from 1 to ${MAX_FUNCTION_TIMEOUT_MS}.`, [...at, 'timeoutMs']);
+      if (
+        typeof r.timeoutMs === 'number' &&
+        Number.isSafeInteger(r.timeoutMs) &&
+        r.timeoutMs >= 1 &&
+        r.timeoutMs <= MAX_FUNCTION_TIMEOUT_MS
+      )
+        s.timeoutMs = r.timeoutMs;
+      else
+        problem(
+          `"functions.${name}.timeoutMs" must be a whole number of milliseconds from 1 to ${MAX_FUNCTION_TIMEOUT_MS}.`,
+          [...at, 'timeoutMs'],
+        );
     }
     if (r.versions !== undefined) {
-      if (typeof r.versions !== 'object' || r.versions === null || Array.isArray(r.versions)) problem(`"functions.${name}.versions" must map key names to version numbers.`, [...at, 'versions']);
+      if (typeof r.versions !== 'object' || r.versions === null || Array.isArray(r.versions))
+        problem(`"functions.${name}.versions" must map key names to version numbers.`, [...at, 'versions']);
       else {
         for (const [k, v] of Object.entries(r.versions as Record<string, unknown>)) {
-          if (keyNameProblem(k)) problem(`"functions.${name}.versions.${k.slice(0, 128)}" is not a key name.`, [...at, 'versions', k]);
+          if (keyNameProblem(k))
+            problem(`"functions.${name}.versions.${k.slice(0, 128)}" is not a key name.`, [...at, 'versions', k]);
           else if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 1) s.versions[k] = v;
           else problem(`"functions.${name}.versions.${k}" must be a version number from 1 up.`, [...at, 'versions', k]);
         }
@@ -182,7 +237,11 @@ function readFunctions(section: unknown, out: Record<string, FunctionSettings>, 
 }
 
 function normalizeDir(dir: string): string {
-  return dir.replace(/\\/g, '/').replace(/^(?:\.\/)+/, '').replace(/^\/+/, '').replace(/\/+$/, '');
+  return dir
+    .replace(/\\/g, '/')
+    .replace(/^(?:\.\/)+/, '')
+    .replace(/^\/+/, '')
+    .replace(/\/+$/, '');
 }
 
 function position(text: string, offset: number): { line: number; column: number } {
@@ -199,14 +258,24 @@ function position(text: string, offset: number): { line: number; column: number 
 
 /** A suggested project name from a folder name. */
 export function suggestProjectName(folderName: string): string {
-  const name = folderName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
+  const name = folderName
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63);
   return name || 'app';
 }
 
 export function projectFileText(config: { project: string; functionsDir?: string; frontend?: string[] }): string {
-  return JSON.stringify(
-    { project: config.project, functionsDir: config.functionsDir ?? DEFAULT_FUNCTIONS_DIR, frontend: config.frontend ?? ['src/**/*.{js,ts,jsx,tsx,html,vue,svelte}', '.env*'] },
-    null,
-    2,
-  ) + '\n';
+  return (
+    JSON.stringify(
+      {
+        project: config.project,
+        functionsDir: config.functionsDir ?? DEFAULT_FUNCTIONS_DIR,
+        frontend: config.frontend ?? ['src/**/*.{js,ts,jsx,tsx,html,vue,svelte}', '.env*'],
+      },
+      null,
+      2,
+    ) + '\n'
+  );
 }

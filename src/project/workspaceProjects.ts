@@ -2,7 +2,16 @@
 // cloudxlr.json, or, without one, after the folder so keys have a home from the first minute.
 import * as vscode from 'vscode';
 import { PROJECT_FILE } from '../constants';
-import { defaultProjectConfig, describeProblem, fatalSummary, parseProjectFile, projectConfigOf, suggestProjectName, type ProjectConfig, type ProjectFileProblem } from './projectFile';
+import {
+  defaultProjectConfig,
+  describeProblem,
+  fatalSummary,
+  parseProjectFile,
+  projectConfigOf,
+  suggestProjectName,
+  type ProjectConfig,
+  type ProjectFileProblem,
+} from './projectFile';
 
 export interface WorkspaceProject extends ProjectConfig {
   folder: vscode.WorkspaceFolder | undefined;

@@ -38,7 +38,12 @@ export class Notifier {
     if (severity === 'error') this.log.error(message);
     else if (severity === 'warning') this.log.warn(message);
     else this.log.info(message);
-    const show = severity === 'error' ? vscode.window.showErrorMessage : severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    const show =
+      severity === 'error'
+        ? vscode.window.showErrorMessage
+        : severity === 'warning'
+          ? vscode.window.showWarningMessage
+          : vscode.window.showInformationMessage;
     return show(message, ...actions);
   }
 }

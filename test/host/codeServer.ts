@@ -33,10 +33,16 @@ export const EDITORS: readonly Editor[] = [
 
 /** Editors by name (CLOUDXLR_TEST_EDITORS=oldest,newest); all of them by default. */
 export function selectEditors(names = process.env.CLOUDXLR_TEST_EDITORS): Editor[] {
-  const wanted = names?.split(',').map((n) => n.trim()).filter(Boolean);
+  const wanted = names
+    ?.split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   if (!wanted?.length) return [...EDITORS];
   const unknown = wanted.filter((n) => !EDITORS.some((e) => e.name === n || e.codeServer === n));
-  if (unknown.length) throw new Error(`CLOUDXLR_TEST_EDITORS names unknown editors: ${unknown.join(', ')} (known: ${EDITORS.map((e) => `${e.name} = code-server ${e.codeServer}`).join(', ')}).`);
+  if (unknown.length)
+    throw new Error(
+      `CLOUDXLR_TEST_EDITORS names unknown editors: ${unknown.join(', ')} (known: ${EDITORS.map((e) => `${e.name} = code-server ${e.codeServer}`).join(', ')}).`,
+    );
   return EDITORS.filter((e) => wanted.includes(e.name) || wanted.includes(e.codeServer));
 }
 
@@ -47,7 +53,19 @@ export interface InstalledEditor extends Editor {
 }
 const COMPLETE_MARKER = '.cloudxlr-install-complete';
 /** Debian packages code-server's native modules build with and against, plus ripgrep and the browser. */
-export const APT_PACKAGES = ['build-essential', 'python3', 'libkrb5-dev', 'libsecret-1-dev', 'libxkbfile-dev', 'libx11-dev', 'pkg-config', 'ripgrep', 'chromium', 'bubblewrap', 'slirp4netns'];
+export const APT_PACKAGES = [
+  'build-essential',
+  'python3',
+  'libkrb5-dev',
+  'libsecret-1-dev',
+  'libxkbfile-dev',
+  'libx11-dev',
+  'pkg-config',
+  'ripgrep',
+  'chromium',
+  'bubblewrap',
+  'slirp4netns',
+];
 export const CHROMIUM_PATH = process.env.CLOUDXLR_CHROMIUM ?? '/usr/bin/chromium';
 // @vscode/ripgrep (a code-server dependency) downloads rg from GitHub unless this file is in
 // os.tmpdir(); a tarball of Debian's rg satisfies it.
@@ -66,10 +84,15 @@ function entryPoint(dir: string): string {
 }
 
 function missingAptPackages(): string[] | undefined {
-  const probe = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...APT_PACKAGES], { encoding: 'utf8' });
+  const probe = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...APT_PACKAGES], {
+    encoding: 'utf8',
+  });
   if (probe.error) return undefined; // not a Debian-like system
   const installed = new Set(
-    probe.stdout.split('\n').filter((l) => l.endsWith(' installed')).map((l) => l.split(' ')[0]?.split(':')[0]),
+    probe.stdout
+      .split('\n')
+      .filter((l) => l.endsWith(' installed'))
+      .map((l) => l.split(' ')[0]?.split(':')[0]),
   );
   return APT_PACKAGES.filter((p) => !installed.has(p));
 }
@@ -81,7 +104,9 @@ export function ensureSystemPackages(): void {
     // Not Debian: check for the two programs the host runs and leave the build tools to npm.
     for (const program of ['/usr/bin/rg', CHROMIUM_PATH]) {
       if (!fs.existsSync(program)) {
-        throw new Error(`${program} is missing. Install ripgrep and Chromium (or set CLOUDXLR_CHROMIUM to a Chromium binary), then run again.`);
+        throw new Error(
+          `${program} is missing. Install ripgrep and Chromium (or set CLOUDXLR_CHROMIUM to a Chromium binary), then run again.`,
+        );
       }
     }
     return;
@@ -89,13 +114,16 @@ export function ensureSystemPackages(): void {
   if (missing.length === 0) return;
   const command = `apt-get update && apt-get install -y ${missing.join(' ')}`;
   if (process.getuid?.() !== 0) {
-    throw new Error(`The test host needs these Debian packages: ${missing.join(' ')}.\nInstall them with:\n  sudo sh -c '${command}'\nthen run again.`);
+    throw new Error(
+      `The test host needs these Debian packages: ${missing.join(' ')}.\nInstall them with:\n  sudo sh -c '${command}'\nthen run again.`,
+    );
   }
   log(`Installing Debian packages: ${missing.join(' ')} (one time)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   for (const args of [['update'], ['install', '-y', ...missing]]) {
     const result = spawnSync('apt-get', args, { stdio: 'inherit', env });
-    if (result.status !== 0) throw new Error(`apt-get ${args[0]} failed (exit ${result.status}). Run as root: ${command}`);
+    if (result.status !== 0)
+      throw new Error(`apt-get ${args[0]} failed (exit ${result.status}). Run as root: ${command}`);
   }
 }
 
@@ -160,7 +188,8 @@ function installEnv(runtime: NodeRuntime): NodeJS.ProcessEnv {
 export async function ensureCodeServer(editor: Editor): Promise<InstalledEditor> {
   const runtime = ensureNode(editor.node);
   const dir = codeServerDir(editor);
-  if (fs.existsSync(path.join(dir, COMPLETE_MARKER)) && fs.existsSync(entryPoint(dir))) return { ...editor, entry: entryPoint(dir), runtime };
+  if (fs.existsSync(path.join(dir, COMPLETE_MARKER)) && fs.existsSync(entryPoint(dir)))
+    return { ...editor, entry: entryPoint(dir), runtime };
 
   ensureSystemPackages();
   const cache = hostCacheDir();
@@ -172,13 +201,20 @@ export async function ensureCodeServer(editor: Editor): Promise<InstalledEditor>
   fs.mkdirSync(staging);
   const logFile = path.join(cache, `install-${editor.codeServer}.log`);
   fs.writeFileSync(logFile, '');
-  log(`Installing code-server ${editor.codeServer} (VS Code ${editor.vscode}) under Node ${runtime.version} into ${dir} (one time, one to three minutes; log: ${logFile})`);
+  log(
+    `Installing code-server ${editor.codeServer} (VS Code ${editor.vscode}) under Node ${runtime.version} into ${dir} (one time, one to three minutes; log: ${logFile})`,
+  );
   const started = Date.now();
-  const npm = startChild('npm install code-server', 'npm', ['install', '--prefix', staging, `code-server@${editor.codeServer}`], {
-    cwd: staging,
-    env: installEnv(runtime),
-    logFile,
-  });
+  const npm = startChild(
+    'npm install code-server',
+    'npm',
+    ['install', '--prefix', staging, `code-server@${editor.codeServer}`],
+    {
+      cwd: staging,
+      env: installEnv(runtime),
+      logFile,
+    },
+  );
   let interrupted = false;
   const stopOnSignal = (): void => {
     interrupted = true;
@@ -188,15 +224,27 @@ export async function ensureCodeServer(editor: Editor): Promise<InstalledEditor>
   process.once('SIGTERM', stopOnSignal);
   try {
     const ticker = setInterval(() => {
-      const last = tail(logFile, 5).split('\n').filter((l) => l.trim() && !/unknown env config/i.test(l)).pop() ?? '';
+      const last =
+        tail(logFile, 5)
+          .split('\n')
+          .filter((l) => l.trim() && !/unknown env config/i.test(l))
+          .pop() ?? '';
       log(`  still installing code-server (${seconds(Date.now() - started)})${last ? `: ${last.slice(0, 120)}` : ''}`);
     }, 20_000);
     const code = await npm.exited.finally(() => clearInterval(ticker));
-    if (interrupted) throw new Error('Installing code-server was interrupted; nothing was left in the cache. It starts over next time.');
+    if (interrupted)
+      throw new Error(
+        'Installing code-server was interrupted; nothing was left in the cache. It starts over next time.',
+      );
     if (code !== 0 || !fs.existsSync(entryPoint(staging))) {
-      throw new Error(`Installing code-server failed (npm exit ${code}). Last lines of ${logFile}:\n${tail(logFile, 60)}`);
+      throw new Error(
+        `Installing code-server failed (npm exit ${code}). Last lines of ${logFile}:\n${tail(logFile, 60)}`,
+      );
     }
-    fs.writeFileSync(path.join(staging, COMPLETE_MARKER), `code-server ${editor.codeServer} installed ${new Date().toISOString()}\n`);
+    fs.writeFileSync(
+      path.join(staging, COMPLETE_MARKER),
+      `code-server ${editor.codeServer} installed ${new Date().toISOString()}\n`,
+    );
     try {
       fs.renameSync(staging, dir);
     } catch {
@@ -272,16 +320,22 @@ export interface CodeServerOptions {
 /** Starts code-server (on 127.0.0.1 unless `host` says otherwise) and waits until it answers. */
 export async function startCodeServer(options: CodeServerOptions): Promise<Child> {
   const bind = `${options.host ?? '127.0.0.1'}:${options.port}`;
-  for (const dir of [options.extensionsDir, options.userDataDir, options.stateDir]) fs.mkdirSync(dir, { recursive: true });
+  for (const dir of [options.extensionsDir, options.userDataDir, options.stateDir])
+    fs.mkdirSync(dir, { recursive: true });
   const config = path.join(options.stateDir, 'config.yaml');
   fs.writeFileSync(config, `bind-addr: ${bind}\nauth: none\ncert: false\n`);
   const args = [
     options.editor.entry,
-    '--config', config,
-    '--auth', 'none',
-    '--bind-addr', bind,
-    '--extensions-dir', options.extensionsDir,
-    '--user-data-dir', options.userDataDir,
+    '--config',
+    config,
+    '--auth',
+    'none',
+    '--bind-addr',
+    bind,
+    '--extensions-dir',
+    options.extensionsDir,
+    '--user-data-dir',
+    options.userDataDir,
     '--disable-telemetry',
     '--disable-update-check',
     ...(options.trustWorkspace === false ? [] : ['--disable-workspace-trust']),
@@ -310,4 +364,3 @@ function isWorkspaceFile(p: string): boolean {
 export function workbenchUrl(port: number, target: string): string {
   return `http://127.0.0.1:${port}/?${isWorkspaceFile(target) ? 'workspace' : 'folder'}=${encodeURIComponent(target)}`;
 }
-

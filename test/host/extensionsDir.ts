@@ -7,7 +7,17 @@ import type { InstalledEditor } from './codeServer';
 import { RUNNER_EXTENSION_FOLDER, RunnerConfig } from './hostContract';
 
 /** What the extension needs at run time; node_modules holds its native and wasm externals. */
-const EXTENSION_ENTRIES = ['package.json', 'dist', 'media', 'bin', 'types', 'README.md', 'CHANGELOG.md', 'LICENSE', 'node_modules'];
+const EXTENSION_ENTRIES = [
+  'package.json',
+  'dist',
+  'media',
+  'bin',
+  'types',
+  'README.md',
+  'CHANGELOG.md',
+  'LICENSE',
+  'node_modules',
+];
 
 interface Manifest {
   publisher: string;
@@ -52,7 +62,10 @@ export function placeRunnerExtension(repoRoot: string, extensionsDir: string, co
   if (!fs.existsSync(compiled)) throw new Error(`${compiled} is missing: run \`npm run compile-tests\` first.`);
   fs.rmSync(target, { recursive: true, force: true });
   fs.mkdirSync(target, { recursive: true });
-  fs.copyFileSync(path.join(repoRoot, 'test', 'host', 'runnerExtension', 'package.json'), path.join(target, 'package.json'));
+  fs.copyFileSync(
+    path.join(repoRoot, 'test', 'host', 'runnerExtension', 'package.json'),
+    path.join(target, 'package.json'),
+  );
   fs.copyFileSync(compiled, path.join(target, 'extension.js'));
   fs.writeFileSync(path.join(target, 'run.json'), JSON.stringify(config, null, 2));
   return target;
@@ -62,19 +75,34 @@ export function placeRunnerExtension(repoRoot: string, extensionsDir: string, co
  * Packages the extension as a person gets it (`vsce package`, which runs the production
  * build; skipped when `alreadyPackaged`) and installs that .vsix into `extensionsDir` with code-server's own installer.
  */
-export function installPackagedExtension(repoRoot: string, editor: InstalledEditor, extensionsDir: string, userDataDir: string, vsixPath: string, alreadyPackaged = false): void {
+export function installPackagedExtension(
+  repoRoot: string,
+  editor: InstalledEditor,
+  extensionsDir: string,
+  userDataDir: string,
+  vsixPath: string,
+  alreadyPackaged = false,
+): void {
   if (!alreadyPackaged) {
     fs.mkdirSync(path.dirname(vsixPath), { recursive: true });
     const vsce = require.resolve('@vscode/vsce/vsce', { paths: [repoRoot] });
-    execFileSync(process.execPath, [vsce, 'package', '--out', vsixPath], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(process.execPath, [vsce, 'package', '--out', vsixPath], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   }
-  execFileSync(editor.runtime.node, [editor.entry, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', vsixPath], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  execFileSync(
+    editor.runtime.node,
+    [editor.entry, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', vsixPath],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   // The installer records what it installed in extensions.json, and the editor then loads only
   // those; without the file it scans the folder, which also finds the test-runner extension.
   fs.rmSync(path.join(extensionsDir, 'extensions.json'), { force: true });
   const installed = path.join(extensionsDir, extensionFolderName(repoRoot));
-  if (!fs.existsSync(path.join(installed, 'dist', 'extension.js'))) throw new Error(`Installing ${vsixPath} did not produce ${installed}.`);
+  if (!fs.existsSync(path.join(installed, 'dist', 'extension.js')))
+    throw new Error(`Installing ${vsixPath} did not produce ${installed}.`);
 }

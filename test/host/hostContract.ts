@@ -109,14 +109,23 @@ export const UI_REQUEST = '.ui.json';
 
 /** Whether the code-server launcher takes requests here (not under test-electron). */
 export function canDriveUi(): boolean {
-  return process.env[TestEnv.host] === 'code-server' && !!process.env[TestEnv.artifacts] && !!process.env[TestEnv.launcherRequests];
+  return (
+    process.env[TestEnv.host] === 'code-server' &&
+    !!process.env[TestEnv.artifacts] &&
+    !!process.env[TestEnv.launcherRequests]
+  );
 }
 
 /**
  * Hands the launcher a request file `<name><suffix>` and waits until it removes it (done);
  * false if it did not within `timeoutMs`. A leftover `<request>.error` is cleared first.
  */
-async function askLauncher(name: string, suffix: string, content: string, timeoutMs: number): Promise<{ done: boolean; request: string }> {
+async function askLauncher(
+  name: string,
+  suffix: string,
+  content: string,
+  timeoutMs: number,
+): Promise<{ done: boolean; request: string }> {
   const fs = await import('fs');
   const path = await import('path');
   const requests = process.env[TestEnv.launcherRequests]!;
@@ -151,7 +160,11 @@ export async function requestScreenshot(name: string, timeoutMs = 15_000): Promi
   fs.rmSync(png, { force: true });
   const { done } = await askLauncher(name, SCREENSHOT_REQUEST, String(Date.now()), timeoutMs);
   if (done && fs.existsSync(png)) return png;
-  throw new Error(done ? `The launcher could not take screenshot "${name}" (its output says why).` : `The launcher did not take screenshot "${name}" within ${timeoutMs} ms.`);
+  throw new Error(
+    done
+      ? `The launcher could not take screenshot "${name}" (its output says why).`
+      : `The launcher did not take screenshot "${name}" within ${timeoutMs} ms.`,
+  );
 }
 
 /**
@@ -194,6 +207,7 @@ export async function requestUi(name: string, steps: UiStep[], timeoutMs = 30_00
   const fs = await import('fs');
   const { done, request } = await askLauncher(name, UI_REQUEST, JSON.stringify(steps), timeoutMs);
   if (!done) throw new Error(`The launcher did not act on "${name}" within ${timeoutMs} ms.`);
-  if (fs.existsSync(`${request}.error`)) throw new Error(`In the workbench, "${name}" failed: ${fs.readFileSync(`${request}.error`, 'utf8')}`);
+  if (fs.existsSync(`${request}.error`))
+    throw new Error(`In the workbench, "${name}" failed: ${fs.readFileSync(`${request}.error`, 'utf8')}`);
   return true;
 }

@@ -28,11 +28,17 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first.`);
   fs.mkdirSync(options.dataDir, { recursive: true });
   const args = [
-    cli, 'cloud', 'start',
-    '--host', '127.0.0.1',
-    '--port', String(options.port),
-    '--data', options.dataDir,
-    '--project', options.project,
+    cli,
+    'cloud',
+    'start',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--data',
+    options.dataDir,
+    '--project',
+    options.project,
     `--token=${options.token}`, // one argument: a random token may start with a dash
   ];
   // The cloud needs node:sqlite (Node 22.13+): this Node when it has it, else the registry's 24.
@@ -62,7 +68,14 @@ export async function startTestCloud(
   }
   const token = randomBytes(24).toString('base64url');
   log('Starting the local cloud…');
-  const cloud = await startLocalCloud({ repoRoot, port: await freePort(), dataDir, project: FIXTURE_PROJECT, token, logFile });
+  const cloud = await startLocalCloud({
+    repoRoot,
+    port: await freePort(),
+    dataDir,
+    project: FIXTURE_PROJECT,
+    token,
+    logFile,
+  });
   log(`Local cloud is up at ${cloud.endpoint} (project ${FIXTURE_PROJECT}).`);
   return { cloud, env: { [TestEnv.endpoint]: cloud.endpoint, [TestEnv.token]: token, [TestEnv.cloudData]: dataDir } };
 }

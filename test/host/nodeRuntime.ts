@@ -48,12 +48,19 @@ export function ensureNode(major: number): NodeRuntime {
   log(`Installing Node.js ${major} (${spec} from the npm registry) into ${root} (one time).`);
   const started = Date.now();
   try {
-    const r = spawnSync('npm', ['install', '--prefix', staging, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', spec], {
-      cwd: staging,
-      env: cleanNpmEnv(process.env),
-      encoding: 'utf8',
-    });
-    if (r.status !== 0) throw new Error(`Installing ${spec} failed (npm exit ${r.status ?? r.error?.message}):\n${(r.stderr || r.stdout || '').slice(-2000)}`);
+    const r = spawnSync(
+      'npm',
+      ['install', '--prefix', staging, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', spec],
+      {
+        cwd: staging,
+        env: cleanNpmEnv(process.env),
+        encoding: 'utf8',
+      },
+    );
+    if (r.status !== 0)
+      throw new Error(
+        `Installing ${spec} failed (npm exit ${r.status ?? r.error?.message}):\n${(r.stderr || r.stdout || '').slice(-2000)}`,
+      );
     const runtime = describe(staging, major);
     if (!runtime) throw new Error(`Installing ${spec} did not produce a working node binary in ${staging}.`);
     fs.writeFileSync(path.join(staging, COMPLETE_MARKER), `${spec} ${runtime.version}\n`);

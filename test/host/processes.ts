@@ -168,10 +168,15 @@ export async function waitForHttp(
  */
 export function onShutdown(cleanup: () => Promise<void>): () => Promise<void> {
   let running: Promise<void> | undefined;
-  const runOnce = (): Promise<void> => (running ??= cleanup().catch((err: unknown) => {
-    console.error(`[host] cleanup failed: ${err instanceof Error ? err.message : String(err)}`);
-  }));
-  const signals: Array<[NodeJS.Signals, number]> = [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]];
+  const runOnce = (): Promise<void> =>
+    (running ??= cleanup().catch((err: unknown) => {
+      console.error(`[host] cleanup failed: ${err instanceof Error ? err.message : String(err)}`);
+    }));
+  const signals: Array<[NodeJS.Signals, number]> = [
+    ['SIGINT', 2],
+    ['SIGTERM', 15],
+    ['SIGHUP', 1],
+  ];
   for (const [signal, number] of signals) {
     process.once(signal, () => {
       log(`${signal} received: stopping everything started by this run.`);

@@ -78,8 +78,10 @@ async function main(): Promise<number> {
           '--disable-workspace-trust',
           '--skip-welcome',
           '--skip-release-notes',
-          '--user-data-dir', userData,
-          '--extensions-dir', path.join(runDir, 'extensions'),
+          '--user-data-dir',
+          userData,
+          '--extensions-dir',
+          path.join(runDir, 'extensions'),
         ],
       });
       log(`All integration tests passed in ${seconds(Date.now() - started)}.`);

@@ -7,9 +7,30 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { closeWorkbench, openWorkbench, Workbench } from './browser';
-import { ensureCodeServer, ensureSystemPackages, hostEnv, QUIET_USER_SETTINGS, RESTRICTED_MODE_SETTINGS, selectEditors, startCodeServer, workbenchUrl, type InstalledEditor } from './codeServer';
+import {
+  ensureCodeServer,
+  ensureSystemPackages,
+  hostEnv,
+  QUIET_USER_SETTINGS,
+  RESTRICTED_MODE_SETTINGS,
+  selectEditors,
+  startCodeServer,
+  workbenchUrl,
+  type InstalledEditor,
+} from './codeServer';
 import { installPackagedExtension, placeExtension, placeRunnerExtension } from './extensionsDir';
-import { EXTENSION_UNDER_TEST, FIXTURE_PROJECT, RunnerResult, SCREENSHOTS, SuitePhase, TestEnv, SCREENSHOT_REQUEST, UI_REQUEST, type UiArea, type UiStep } from './hostContract';
+import {
+  EXTENSION_UNDER_TEST,
+  FIXTURE_PROJECT,
+  RunnerResult,
+  SCREENSHOTS,
+  SuitePhase,
+  TestEnv,
+  SCREENSHOT_REQUEST,
+  UI_REQUEST,
+  type UiArea,
+  type UiStep,
+} from './hostContract';
 import { LocalCloud, startTestCloud } from './localCloud';
 import { testFiles } from '../integration/index';
 import { cloudNode, ensureNode } from './nodeRuntime';
@@ -39,7 +60,12 @@ function copyFixture(name: string, dir: string): string {
 
 const SESSIONS: SessionSpec[] = [
   { name: 'main', phases: ['main', 'afterReload'], trusted: true, workspace: (dir) => copyFixture('workspace', dir) },
-  { name: 'multi-root', phases: ['multiRoot'], trusted: true, workspace: (dir) => path.join(copyFixture('multi-root', dir), 'multi-root.code-workspace') },
+  {
+    name: 'multi-root',
+    phases: ['multiRoot'],
+    trusted: true,
+    workspace: (dir) => path.join(copyFixture('multi-root', dir), 'multi-root.code-workspace'),
+  },
   { name: 'untrusted', phases: ['untrusted'], trusted: false, workspace: (dir) => copyFixture('workspace', dir) },
 ];
 
@@ -65,7 +91,14 @@ async function main(): Promise<number> {
 
   // Only this run's files are replaced: other runs in the same tree may be writing here too.
   fs.mkdirSync(artifacts, { recursive: true });
-  for (const old of ['logs', SCREENSHOTS, ...fs.readdirSync(artifacts, { withFileTypes: true }).filter((e) => /^workbench.*\.png$/.test(e.name)).map((e) => e.name)]) {
+  for (const old of [
+    'logs',
+    SCREENSHOTS,
+    ...fs
+      .readdirSync(artifacts, { withFileTypes: true })
+      .filter((e) => /^workbench.*\.png$/.test(e.name))
+      .map((e) => e.name),
+  ]) {
     fs.rmSync(path.join(artifacts, old), { recursive: true, force: true });
   }
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-it-'));
@@ -101,7 +134,11 @@ async function main(): Promise<number> {
       // Each editor's sessions get a cloud of their own: the tests expect a fresh vault (keys at
       // version 1), and the first editor's run must not decide what the second one sees.
       await stopChild(cloud?.child);
-      const testCloud = await startTestCloud(repoRoot, path.join(runDir, `cloud-data-${editor.name}`), path.join(runDir, 'cloud.log'));
+      const testCloud = await startTestCloud(
+        repoRoot,
+        path.join(runDir, `cloud-data-${editor.name}`),
+        path.join(runDir, 'cloud.log'),
+      );
       cloud = testCloud.cloud;
       Object.assign(ctx.testEnv, testCloud.env);
       log(`VS Code ${editor.vscode} (code-server ${editor.codeServer} under Node ${editor.runtime.version}):`);
@@ -113,8 +150,17 @@ async function main(): Promise<number> {
       } else {
         const packagedAt = Date.now();
         const vsix = path.join(artifacts, 'cloudxlr-keys.vsix');
-        installPackagedExtension(repoRoot, editor, ctx.extensionsDir, path.join(runDir, `install-user-data-${editor.name}`), vsix, editor !== editors[0]);
-        log(`Packaged and installed ${path.relative(repoRoot, vsix)} (${(fs.statSync(vsix).size / 1048576).toFixed(1)} MiB) in ${seconds(Date.now() - packagedAt)}.`);
+        installPackagedExtension(
+          repoRoot,
+          editor,
+          ctx.extensionsDir,
+          path.join(runDir, `install-user-data-${editor.name}`),
+          vsix,
+          editor !== editors[0],
+        );
+        log(
+          `Packaged and installed ${path.relative(repoRoot, vsix)} (${(fs.statSync(vsix).size / 1048576).toFixed(1)} MiB) in ${seconds(Date.now() - packagedAt)}.`,
+        );
       }
       let editorResult: RunnerResult | undefined;
       for (const session of sessions) {
@@ -123,15 +169,21 @@ async function main(): Promise<number> {
         if (sessionResult.crash) break;
       }
       if (!editorResult) continue;
-      summaries.push(`VS Code ${editor.vscode}: ${editorResult.passes} passing, ${editorResult.failures} failing, ${editorResult.pending} pending in ${seconds(Date.now() - editorStarted)}`);
+      summaries.push(
+        `VS Code ${editor.vscode}: ${editorResult.passes} passing, ${editorResult.failures} failing, ${editorResult.pending} pending in ${seconds(Date.now() - editorStarted)}`,
+      );
       result = result ? mergeResults(result, editorResult) : editorResult;
       if (editorResult.crash) break;
     }
     if (result) {
       for (const f of result.failed) log(`FAILED: ${f.fullTitle}: ${f.message.split('\n')[0]}`);
       for (const line of summaries) log(line);
-      log(`${result.passes} passing, ${result.failures} failing, ${result.pending} pending in ${sessions.length} editor sessions on ${editors.length} VS Code versions; whole run ${seconds(Date.now() - started)}.`);
-      log(`Screenshots: ${path.relative(repoRoot, artifacts)}/workbench-*.png, ${path.relative(repoRoot, path.join(artifacts, SCREENSHOTS))}/; logs: ${path.relative(repoRoot, path.join(artifacts, 'logs'))}/<oldest|newest>/<session>/`);
+      log(
+        `${result.passes} passing, ${result.failures} failing, ${result.pending} pending in ${sessions.length} editor sessions on ${editors.length} VS Code versions; whole run ${seconds(Date.now() - started)}.`,
+      );
+      log(
+        `Screenshots: ${path.relative(repoRoot, artifacts)}/workbench-*.png, ${path.relative(repoRoot, path.join(artifacts, SCREENSHOTS))}/; logs: ${path.relative(repoRoot, path.join(artifacts, 'logs'))}/<oldest|newest>/<session>/`,
+      );
     }
     if (!result || (result.total === 0 && !result.crash)) {
       log('No integration tests ran: add test/integration/**/*.test.ts.');
@@ -148,9 +200,14 @@ async function main(): Promise<number> {
  * CLOUDXLR_TEST_SESSIONS=main,untrusted picks sessions by name.
  */
 function selectedSessions(compiledTests: string): SessionSpec[] {
-  const only = process.env.CLOUDXLR_TEST_SESSIONS?.split(',').map((n) => n.trim()).filter(Boolean);
+  const only = process.env.CLOUDXLR_TEST_SESSIONS?.split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   const unknown = only?.filter((n) => !SESSIONS.some((s) => s.name === n)) ?? [];
-  if (unknown.length) throw new Error(`CLOUDXLR_TEST_SESSIONS names unknown sessions: ${unknown.join(', ')} (known: ${SESSIONS.map((s) => s.name).join(', ')}).`);
+  if (unknown.length)
+    throw new Error(
+      `CLOUDXLR_TEST_SESSIONS names unknown sessions: ${unknown.join(', ')} (known: ${SESSIONS.map((s) => s.name).join(', ')}).`,
+    );
   return SESSIONS.filter((s) => !only || only.includes(s.name))
     .map((s) => ({ ...s, phases: s.phases.filter((p) => testFiles(compiledTests, p).length > 0) }))
     .filter((s) => s.phases.length > 0);
@@ -176,21 +233,35 @@ async function runSession(ctx: RunContext, session: SessionSpec): Promise<Runner
   fs.writeFileSync(path.join(paths.userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
   const phases = session.phases.map((phase) => ({ phase, resultFile: path.join(dir, `result-${phase}.json`) }));
   placeRunnerExtension(repoRoot, ctx.extensionsDir, {
-    suitePath: ctx.suitePath, phases, progressFile: paths.progress,
+    suitePath: ctx.suitePath,
+    phases,
+    progressFile: paths.progress,
     ...(process.env[TestEnv.grep] ? { grep: process.env[TestEnv.grep] } : {}),
   });
 
-  ctx.current.saveLogs = () => saveLogs(dir, paths.userData, path.join(artifacts, 'logs', ctx.editor.name, session.name));
+  ctx.current.saveLogs = () =>
+    saveLogs(dir, paths.userData, path.join(artifacts, 'logs', ctx.editor.name, session.name));
   const sessionStarted = Date.now();
-  log(`Session ${session.name} (${session.phases.join(', ')}${session.trusted ? '' : ', Restricted Mode'}) in VS Code ${ctx.editor.vscode}: starting code-server…`);
+  log(
+    `Session ${session.name} (${session.phases.join(', ')}${session.trusted ? '' : ', Restricted Mode'}) in VS Code ${ctx.editor.vscode}: starting code-server…`,
+  );
   try {
     const port = await freePort();
     const server = await startCodeServer({
-      editor: ctx.editor, port, extensionsDir: ctx.extensionsDir, userDataDir: paths.userData, stateDir: paths.state,
-      workspace, trustWorkspace: session.trusted, env: hostEnv({ ...ctx.testEnv, [TestEnv.workspace]: workspace }, cloudNode()), logFile: paths.codeServerLog,
+      editor: ctx.editor,
+      port,
+      extensionsDir: ctx.extensionsDir,
+      userDataDir: paths.userData,
+      stateDir: paths.state,
+      workspace,
+      trustWorkspace: session.trusted,
+      env: hostEnv({ ...ctx.testEnv, [TestEnv.workspace]: workspace }, cloudNode()),
+      logFile: paths.codeServerLog,
     });
     ctx.current.server = server;
-    log(`code-server is up on 127.0.0.1:${port} after ${seconds(Date.now() - sessionStarted)}; opening the workbench in headless Chromium.`);
+    log(
+      `code-server is up on 127.0.0.1:${port} after ${seconds(Date.now() - sessionStarted)}; opening the workbench in headless Chromium.`,
+    );
     const workbench = await openWorkbench(workbenchUrl(port, workspace), paths.browserLog);
     ctx.current.workbench = workbench;
     let result: RunnerResult | undefined;
@@ -207,14 +278,25 @@ async function runSession(ctx: RunContext, session: SessionSpec): Promise<Runner
       }
     } finally {
       // Unset when a signal already closed the browser.
-      if (ctx.current.workbench) await screenshot(workbench, path.join(artifacts, `workbench-${ctx.editor.name}${session.name === 'main' ? '' : `-${session.name}`}.png`));
+      if (ctx.current.workbench)
+        await screenshot(
+          workbench,
+          path.join(artifacts, `workbench-${ctx.editor.name}${session.name === 'main' ? '' : `-${session.name}`}.png`),
+        );
     }
     if (!result) throw new Error(`Session ${session.name} has no phases.`);
-    log(`Extension host ready ${seconds(result.activatedAt - sessionStarted)} after code-server was launched (VS Code ${result.vscodeVersion}, remote ${result.remoteName ?? 'none'}).`);
+    log(
+      `Extension host ready ${seconds(result.activatedAt - sessionStarted)} after code-server was launched (VS Code ${result.vscodeVersion}, remote ${result.remoteName ?? 'none'}).`,
+    );
     const activation = extensionActivation(paths.userData);
-    if (activation) log(`${EXTENSION_UNDER_TEST} activated ${seconds(activation.at - sessionStarted)} after launch (${activation.event}).`);
+    if (activation)
+      log(
+        `${EXTENSION_UNDER_TEST} activated ${seconds(activation.at - sessionStarted)} after launch (${activation.event}).`,
+      );
     if (!fs.existsSync(paths.progress) && result.report) console.log(result.report);
-    log(`Session ${session.name}: ${result.passes} passing, ${result.failures} failing, ${result.pending} pending; suite ${seconds(result.finishedAt - result.startedAt)}, session ${seconds(Date.now() - sessionStarted)}.`);
+    log(
+      `Session ${session.name}: ${result.passes} passing, ${result.failures} failing, ${result.pending} pending; suite ${seconds(result.finishedAt - result.startedAt)}, session ${seconds(Date.now() - sessionStarted)}.`,
+    );
     return result;
   } finally {
     await stopSession(ctx);
@@ -253,7 +335,9 @@ async function waitForResult(
       return JSON.parse(fs.readFileSync(resultFile, 'utf8')) as RunnerResult;
     }
     if (server.hasExited()) {
-      throw new Error(`code-server exited before the tests reported. Last lines of its log:\n${tail(paths.codeServerLog)}`);
+      throw new Error(
+        `code-server exited before the tests reported. Last lines of its log:\n${tail(paths.codeServerLog)}`,
+      );
     }
     await sleep(250);
   }
@@ -319,16 +403,24 @@ async function performUiStep(page: Workbench['page'], step: UiStep): Promise<voi
       const shown = page.locator(UI_AREAS[step.in]).getByText(step.see).first();
       await shown.waitFor({ state: 'visible', timeout });
       // Visible to a person: on screen and not scrolled out of its container.
-      const shownRatio = () => shown.evaluate((el) => new Promise<number>((resolve) => {
-        // Runs in the page (no DOM types here): the share of the element a person can see.
-        type Observer = { observe(e: unknown): void; disconnect(): void };
-        const IO = (globalThis as unknown as { IntersectionObserver: new (cb: (entries: { intersectionRatio: number }[]) => void) => Observer }).IntersectionObserver;
-        const observer = new IO((entries) => {
-          observer.disconnect();
-          resolve(entries[0]?.intersectionRatio ?? 0);
-        });
-        observer.observe(el);
-      }));
+      const shownRatio = () =>
+        shown.evaluate(
+          (el) =>
+            new Promise<number>((resolve) => {
+              // Runs in the page (no DOM types here): the share of the element a person can see.
+              type Observer = { observe(e: unknown): void; disconnect(): void };
+              const IO = (
+                globalThis as unknown as {
+                  IntersectionObserver: new (cb: (entries: { intersectionRatio: number }[]) => void) => Observer;
+                }
+              ).IntersectionObserver;
+              const observer = new IO((entries) => {
+                observer.disconnect();
+                resolve(entries[0]?.intersectionRatio ?? 0);
+              });
+              observer.observe(el);
+            }),
+        );
       // Notifications and hovers slide in: wait for the element to settle in view.
       const deadline = Date.now() + timeout;
       let ratio = await shownRatio();
@@ -336,10 +428,16 @@ async function performUiStep(page: Workbench['page'], step: UiStep): Promise<voi
         await new Promise((resolve) => setTimeout(resolve, 100));
         ratio = await shownRatio();
       }
-      if (ratio < 0.99) throw new Error(`"${step.see}" is in the ${step.in} area but scrolled or cut out of view (${Math.round(ratio * 100)}% shown).`);
+      if (ratio < 0.99)
+        throw new Error(
+          `"${step.see}" is in the ${step.in} area but scrolled or cut out of view (${Math.round(ratio * 100)}% shown).`,
+        );
     }
   } else if ('absent' in step) {
-    const shown = page.locator(UI_AREAS[step.in ?? 'prompt']).getByText(step.absent).filter({ visible: true });
+    const shown = page
+      .locator(UI_AREAS[step.in ?? 'prompt'])
+      .getByText(step.absent)
+      .filter({ visible: true });
     if ((await shown.count()) > 0) throw new Error(`"${step.absent}" is shown in the ${step.in ?? 'prompt'} area.`);
   } else if ('type' in step) {
     await page.keyboard.type(step.type);
@@ -349,20 +447,33 @@ async function performUiStep(page: Workbench['page'], step: UiStep): Promise<voi
     const toast = page.locator('.notification-toast').filter({ hasText: step.notification }).first();
     await toast.getByRole('button', { name: step.click, exact: true }).click({ timeout });
   } else if ('clickRow' in step) {
-    await page.locator(`${UI_AREAS.sidebar} .monaco-list-row`).filter({ has: page.getByText(step.clickRow, { exact: true }) }).first().click({ timeout, modifiers: step.modifiers ?? [] });
+    await page
+      .locator(`${UI_AREAS.sidebar} .monaco-list-row`)
+      .filter({ has: page.getByText(step.clickRow, { exact: true }) })
+      .first()
+      .click({ timeout, modifiers: step.modifiers ?? [] });
   } else if ('clickAction' in step) {
     const actionSelector = `a.action-label[aria-label="${step.clickAction}"], a.action-label[aria-label^="${step.clickAction} ("]`;
     // Title actions show while the mouse is over their view, as for a person.
     // The button is looked for in its own view's header: a hidden copy of it may sit elsewhere
     // in the side bar (the container's merged title bar).
-    const pane = page.locator(`${UI_AREAS.sidebar} .pane`).filter({ has: page.locator(actionSelector) }).first();
+    const pane = page
+      .locator(`${UI_AREAS.sidebar} .pane`)
+      .filter({ has: page.locator(actionSelector) })
+      .first();
     await pane.locator('.pane-header').hover({ timeout });
     await pane.locator('.pane-header').locator(actionSelector).filter({ visible: true }).first().click({ timeout });
   } else if ('clipboardRead' in step) {
     await page.context().clearPermissions();
-    await page.context().grantPermissions(step.clipboardRead ? ['clipboard-read', 'clipboard-write'] : ['clipboard-write']);
+    await page
+      .context()
+      .grantPermissions(step.clipboardRead ? ['clipboard-read', 'clipboard-write'] : ['clipboard-write']);
   } else if ('focusedPick' in step) {
-    await page.locator('.quick-input-widget .monaco-list-row.focused').filter({ hasText: step.focusedPick }).first().waitFor({ state: 'visible', timeout });
+    await page
+      .locator('.quick-input-widget .monaco-list-row.focused')
+      .filter({ hasText: step.focusedPick })
+      .first()
+      .waitFor({ state: 'visible', timeout });
   } else {
     const area = !step.in || step.in === 'prompt' ? '.monaco-dialog-box' : UI_AREAS[step.in];
     await page.locator(area).getByRole('button', { name: step.click, exact: true }).first().click({ timeout });
@@ -383,7 +494,10 @@ function extensionActivation(userDataDir: string): { at: number; event: string }
   const logs = path.join(userDataDir, 'logs');
   if (!fs.existsSync(logs)) return undefined;
   const files = (fs.readdirSync(logs, { recursive: true }) as string[]).filter((f) => f.endsWith('remoteexthost.log'));
-  const pattern = new RegExp(`^(\\d{4}-\\d\\d-\\d\\d) (\\d\\d:\\d\\d:\\d\\d\\.\\d+) .*_doActivateExtension ${EXTENSION_UNDER_TEST.replace(/\./g, '\\.')},.*activationEvent: '([^']*)'`, 'm');
+  const pattern = new RegExp(
+    `^(\\d{4}-\\d\\d-\\d\\d) (\\d\\d:\\d\\d:\\d\\d\\.\\d+) .*_doActivateExtension ${EXTENSION_UNDER_TEST.replace(/\./g, '\\.')},.*activationEvent: '([^']*)'`,
+    'm',
+  );
   for (const file of files) {
     const match = pattern.exec(fs.readFileSync(path.join(logs, file), 'utf8'));
     // The editor logs local time.
@@ -395,8 +509,10 @@ function extensionActivation(userDataDir: string): { at: number; event: string }
 /** Copies a session's logs (launcher side and the editor's own, extension host included) to `target`. */
 function saveLogs(sessionDir: string, userDataDir: string, target: string): void {
   try {
-    for (const name of ['code-server.log', 'browser-console.log', 'progress.log']) saveLog(path.join(sessionDir, name), target);
-    for (const name of fs.readdirSync(sessionDir).filter((n) => /^result-.*\.json$/.test(n))) saveLog(path.join(sessionDir, name), target);
+    for (const name of ['code-server.log', 'browser-console.log', 'progress.log'])
+      saveLog(path.join(sessionDir, name), target);
+    for (const name of fs.readdirSync(sessionDir).filter((n) => /^result-.*\.json$/.test(n)))
+      saveLog(path.join(sessionDir, name), target);
     const editorLogs = path.join(userDataDir, 'logs');
     if (fs.existsSync(editorLogs)) fs.cpSync(editorLogs, path.join(target, 'editor'), { recursive: true });
   } catch (err) {

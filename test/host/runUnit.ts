@@ -20,7 +20,8 @@ function parse(argv: string[]): { majors: number[]; cloud: boolean; mocha: strin
     const arg = argv[i]!;
     if (arg === '--node') {
       const major = Number(argv[++i]);
-      if (!Number.isInteger(major) || major < 20) throw new Error(`--node needs a Node major version such as 22 or 24, not "${argv[i]}".`);
+      if (!Number.isInteger(major) || major < 20)
+        throw new Error(`--node needs a Node major version such as 22 or 24, not "${argv[i]}".`);
       majors.push(major);
     } else if (arg === '--cloud') {
       cloud = true;
@@ -33,7 +34,9 @@ function parse(argv: string[]): { majors: number[]; cloud: boolean; mocha: strin
 
 function runMocha(runtime: NodeRuntime | undefined, args: string[]): number {
   const node = runtime?.node ?? process.execPath;
-  log(`mocha under Node ${runtime?.version ?? process.versions.node} (${runtime ? `registry package, ${runtime.node}` : 'this machine'})`);
+  log(
+    `mocha under Node ${runtime?.version ?? process.versions.node} (${runtime ? `registry package, ${runtime.node}` : 'this machine'})`,
+  );
   const started = Date.now();
   const r = spawnSync(node, [require.resolve('mocha/bin/mocha.js', { paths: [repoRoot] }), ...args], {
     cwd: repoRoot,
@@ -41,20 +44,35 @@ function runMocha(runtime: NodeRuntime | undefined, args: string[]): number {
     env: runtime ? envFor(runtime) : process.env,
   });
   const code = r.status ?? 1;
-  log(`mocha under Node ${runtime?.version ?? process.versions.node}: ${code === 0 ? 'passed' : `failed (exit ${r.status ?? r.signal})`} in ${seconds(Date.now() - started)}.`);
+  log(
+    `mocha under Node ${runtime?.version ?? process.versions.node}: ${code === 0 ? 'passed' : `failed (exit ${r.status ?? r.signal})`} in ${seconds(Date.now() - started)}.`,
+  );
   return code;
 }
 
 function main(): number {
   const { majors, cloud, mocha } = parse(process.argv.slice(2));
   // Mocha adds spec arguments to the config's spec, so the subset runs without the config file.
-  const config = JSON.parse(fs.readFileSync(path.join(repoRoot, '.mocharc.json'), 'utf8')) as { timeout?: number; reporter?: string };
+  const config = JSON.parse(fs.readFileSync(path.join(repoRoot, '.mocharc.json'), 'utf8')) as {
+    timeout?: number;
+    reporter?: string;
+  };
   const args = cloud
-    ? ['--no-config', '--timeout', String(config.timeout ?? 20000), '--reporter', config.reporter ?? 'spec', ...mocha, ...CLOUD_SPECS]
+    ? [
+        '--no-config',
+        '--timeout',
+        String(config.timeout ?? 20000),
+        '--reporter',
+        config.reporter ?? 'spec',
+        ...mocha,
+        ...CLOUD_SPECS,
+      ]
     : ['--config', '.mocharc.json', ...mocha];
   if (majors.length === 0) {
     if (hasNodeSqlite()) return runMocha(undefined, args);
-    log(`This machine's Node ${process.versions.node} has no node:sqlite (the local cloud needs 22.13+): using the registry's Node ${DEFAULT_CLOUD_NODE_MAJOR}.`);
+    log(
+      `This machine's Node ${process.versions.node} has no node:sqlite (the local cloud needs 22.13+): using the registry's Node ${DEFAULT_CLOUD_NODE_MAJOR}.`,
+    );
     return runMocha(ensureNode(DEFAULT_CLOUD_NODE_MAJOR), args);
   }
   let failed = 0;

@@ -7,7 +7,15 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ensureCodeServer, ensureSystemPackages, hostEnv, QUIET_USER_SETTINGS, selectEditors, startCodeServer, workbenchUrl } from './codeServer';
+import {
+  ensureCodeServer,
+  ensureSystemPackages,
+  hostEnv,
+  QUIET_USER_SETTINGS,
+  selectEditors,
+  startCodeServer,
+  workbenchUrl,
+} from './codeServer';
 import { placeExtension } from './extensionsDir';
 import { FIXTURE_PROJECT } from './hostContract';
 import { LocalCloud, startLocalCloud } from './localCloud';
@@ -49,7 +57,10 @@ function copySample(from: string, to: string): void {
   fs.copyFileSync(path.join(repoRoot, 'types', TYPES_FILE_NAME), path.join(functionsDir, TYPES_FILE_NAME));
   const tsconfigFile = path.join(functionsDir, 'tsconfig.json');
   if (!fs.existsSync(tsconfigFile)) return;
-  const tsconfig = JSON.parse(fs.readFileSync(tsconfigFile, 'utf8')) as { compilerOptions?: { paths?: Record<string, string[]> }; include?: string[] };
+  const tsconfig = JSON.parse(fs.readFileSync(tsconfigFile, 'utf8')) as {
+    compilerOptions?: { paths?: Record<string, string[]> };
+    include?: string[];
+  };
   if (tsconfig.compilerOptions?.paths) tsconfig.compilerOptions.paths['cloudxlr-functions'] = [`./${TYPES_FILE_NAME}`];
   tsconfig.include = [...(tsconfig.include ?? []).filter((i) => !i.endsWith(TYPES_FILE_NAME)), `./${TYPES_FILE_NAME}`];
   fs.writeFileSync(tsconfigFile, `${JSON.stringify(tsconfig, null, 2)}\n`);
@@ -64,7 +75,9 @@ function updateUserSettings(settings: Record<string, unknown>): void {
     try {
       current = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
     } catch {
-      log(`${path.relative(repoRoot, file)} has comments or is not plain JSON; not updating it. Set ${Object.keys(settings).join(', ')} yourself if needed.`);
+      log(
+        `${path.relative(repoRoot, file)} has comments or is not plain JSON; not updating it. Set ${Object.keys(settings).join(', ')} yourself if needed.`,
+      );
       return;
     }
   }
@@ -75,12 +88,17 @@ function updateUserSettings(settings: Record<string, unknown>): void {
 async function main(): Promise<number> {
   const host = process.env.CLOUDXLR_DEV_HOST ?? '127.0.0.1';
   const port = Number(process.env.PORT ?? 8080);
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`PORT=${process.env.PORT} is not a port number.`);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535)
+    throw new Error(`PORT=${process.env.PORT} is not a port number.`);
   if (host === '127.0.0.1' && !(await portIsFree(port))) {
-    throw new Error(`Port ${port} on 127.0.0.1 is in use (another \`npm start\`?). Stop it, or run with PORT=<another port> npm start.`);
+    throw new Error(
+      `Port ${port} on 127.0.0.1 is in use (another \`npm start\`?). Stop it, or run with PORT=<another port> npm start.`,
+    );
   }
   if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
-    log(`WARNING: binding ${host}: anyone who can reach it gets an editor and a terminal on this machine (no password).`);
+    log(
+      `WARNING: binding ${host}: anyone who can reach it gets an editor and a terminal on this machine (no password).`,
+    );
   }
   ensureSystemPackages();
   const editor = await ensureCodeServer(selectEditors(process.env.CLOUDXLR_EDITOR || 'oldest')[0]!);
@@ -98,15 +116,24 @@ async function main(): Promise<number> {
   try {
     if (!fs.existsSync(paths.workspace)) {
       copySample(path.join(repoRoot, 'samples', 'checkout-app'), paths.workspace);
-      log(`Created the workspace ${path.relative(repoRoot, paths.workspace)}, a copy of the checkout sample (samples/checkout-app) to try things on.`);
+      log(
+        `Created the workspace ${path.relative(repoRoot, paths.workspace)}, a copy of the checkout sample (samples/checkout-app) to try things on.`,
+      );
     }
 
     const defaultCloudPort = Number(new URL(DEFAULT_CLOUD_ENDPOINT).port);
-    const cloudPort = Number(process.env.CLOUDXLR_CLOUD_PORT ?? ((await portIsFree(defaultCloudPort)) ? defaultCloudPort : await freePort()));
+    const cloudPort = Number(
+      process.env.CLOUDXLR_CLOUD_PORT ?? ((await portIsFree(defaultCloudPort)) ? defaultCloudPort : await freePort()),
+    );
     try {
       cloud = await startLocalCloud({
-        repoRoot, port: cloudPort, dataDir: paths.cloudData, project: FIXTURE_PROJECT, token: devToken(),
-        logFile: paths.cloudLog, echo: '[cloud]',
+        repoRoot,
+        port: cloudPort,
+        dataDir: paths.cloudData,
+        project: FIXTURE_PROJECT,
+        token: devToken(),
+        logFile: paths.cloudLog,
+        echo: '[cloud]',
       });
     } catch (err) {
       log(`The local cloud did not start, continuing without it: ${err instanceof Error ? err.message : String(err)}`);
@@ -115,19 +142,34 @@ async function main(): Promise<number> {
 
     placeExtension(repoRoot, paths.extensions, true);
     server = await startCodeServer({
-      editor, port, host, extensionsDir: paths.extensions, userDataDir: paths.userData, stateDir: paths.state,
-      workspace: paths.workspace, env: hostEnv({}, cloudNode()), logFile: paths.codeServerLog,
+      editor,
+      port,
+      host,
+      extensionsDir: paths.extensions,
+      userDataDir: paths.userData,
+      stateDir: paths.state,
+      workspace: paths.workspace,
+      env: hostEnv({}, cloudNode()),
+      logFile: paths.codeServerLog,
     });
 
     const url = workbenchUrl(port, paths.workspace).replace('127.0.0.1', host.includes(':') ? `[${host}]` : host);
-    log(`CloudXLR Keys is running in code-server ${editor.codeServer} (VS Code ${editor.vscode}, Node ${editor.runtime.version}).`);
+    log(
+      `CloudXLR Keys is running in code-server ${editor.codeServer} (VS Code ${editor.vscode}, Node ${editor.runtime.version}).`,
+    );
     log(`  Open in your browser: ${url}`);
     if (cloud) {
-      log(`  Local cloud:          ${cloud.endpoint} (project ${FIXTURE_PROJECT}, data ${path.relative(repoRoot, paths.cloudData)})`);
+      log(
+        `  Local cloud:          ${cloud.endpoint} (project ${FIXTURE_PROJECT}, data ${path.relative(repoRoot, paths.cloudData)})`,
+      );
       // This loopback cloud's developer token, shown as the cloud itself shows tokens on first start.
-      log(`  Cloud token:          ${devToken()} (paste it into "CloudXLR: Sign In to Cloud…"; kept in ${path.relative(repoRoot, paths.token)})`);
+      log(
+        `  Cloud token:          ${devToken()} (paste it into "CloudXLR: Sign In to Cloud…"; kept in ${path.relative(repoRoot, paths.token)})`,
+      );
     }
-    log(`  Logs:                 ${path.relative(repoRoot, paths.codeServerLog)}, ${path.relative(repoRoot, paths.cloudLog)}`);
+    log(
+      `  Logs:                 ${path.relative(repoRoot, paths.codeServerLog)}, ${path.relative(repoRoot, paths.cloudLog)}`,
+    );
     log('  After a rebuild (npm run watch), run "Developer: Restart Extension Host" in the editor.');
     log('Press Ctrl-C to stop.');
 

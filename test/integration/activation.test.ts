@@ -33,10 +33,18 @@ describe('Activation', () => {
     await ext.activate();
     const declared = ((ext.packageJSON as Manifest).contributes?.commands ?? []).map((c) => c.command);
     const registered = new Set(await vscode.commands.getCommands(true));
-    assert.deepStrictEqual(declared.filter((c) => !registered.has(c)), [], 'commands declared in package.json but not registered');
+    assert.deepStrictEqual(
+      declared.filter((c) => !registered.has(c)),
+      [],
+      'commands declared in package.json but not registered',
+    );
     // The extension's own commands are `cloudxlr.<name>`; VS Code adds `cloudxlr.<view>.<action>` ones for the views.
     const own = [...registered].filter((c) => /^cloudxlr\.[A-Za-z]+$/.test(c));
-    assert.deepStrictEqual(own.filter((c) => !declared.includes(c)), [], 'commands registered but not declared in package.json');
+    assert.deepStrictEqual(
+      own.filter((c) => !declared.includes(c)),
+      [],
+      'commands registered but not declared in package.json',
+    );
   });
 
   it('opens the fixture workspace, which activates the extension by its cloudxlr.json', () => {

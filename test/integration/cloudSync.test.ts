@@ -55,17 +55,25 @@ const VALUE_3 = 're_' + 'Sync3Ab2Cd3Ef4Gh5Ij6Kl7';
 describe('Cloud vault sync', function () {
   before(async function () {
     if (!endpoint || !token) this.skip();
-    await vscode.workspace.getConfiguration().update(SettingId.cloudEndpoint, endpoint, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration()
+      .update(SettingId.cloudEndpoint, endpoint, vscode.ConfigurationTarget.Global);
     await (await api()).cloud.refresh();
   });
   after(async () => {
     await vscode.commands.executeCommand(CommandId.signOut, { project });
-    for (const name of (await rows()).keys()) await vscode.commands.executeCommand(CommandId.deleteKey, { name, confirmed: true });
-    await vscode.workspace.getConfiguration().update(SettingId.cloudEndpoint, undefined, vscode.ConfigurationTarget.Global);
+    for (const name of (await rows()).keys())
+      await vscode.commands.executeCommand(CommandId.deleteKey, { name, confirmed: true });
+    await vscode.workspace
+      .getConfiguration()
+      .update(SettingId.cloudEndpoint, undefined, vscode.ConfigurationTarget.Global);
   });
 
   it('refuses a wrong token with a message saying so', async () => {
-    assert.strictEqual(await vscode.commands.executeCommand(CommandId.signIn, { project, token: 'not-the-token' }), false);
+    assert.strictEqual(
+      await vscode.commands.executeCommand(CommandId.signIn, { project, token: 'not-the-token' }),
+      false,
+    );
     assert.match(await lastMessage(), /did not accept that token/);
     assert.ok(!(await lastMessage()).includes('not-the-token'));
   });
@@ -97,7 +105,10 @@ describe('Cloud vault sync', function () {
   it('shows a conflict instead of overwriting a change made elsewhere', async () => {
     const other = await cloud('PUT', '/keys/RESEND_API_KEY', { value: VALUE_3, ifVersion: 2 });
     assert.strictEqual(other.status, 200);
-    await vscode.commands.executeCommand(CommandId.editKey, { name: 'RESEND_API_KEY', value: 're_' + 'Local4Ab2Cd3Ef4Gh5Ij6Kl7' });
+    await vscode.commands.executeCommand(CommandId.editKey, {
+      name: 'RESEND_API_KEY',
+      value: 're_' + 'Local4Ab2Cd3Ef4Gh5Ij6Kl7',
+    });
     const shown = (await api()).notifier.recent.map((m) => m.message).join('\n');
     assert.match(shown, /changed in the cloud \(now version 3, this machine last synced version 2\)/);
     const { json } = await cloud('GET', '/keys/RESEND_API_KEY');
@@ -105,7 +116,10 @@ describe('Cloud vault sync', function () {
     assert.strictEqual(json.digest, digestOf(VALUE_3));
     assert.match((await rows()).get('RESEND_API_KEY')!, /differs from cloud v3/);
     // An explicit overwrite resolves it.
-    assert.strictEqual(await vscode.commands.executeCommand(CommandId.pushKey, { name: 'RESEND_API_KEY', overwrite: true }), 4);
+    assert.strictEqual(
+      await vscode.commands.executeCommand(CommandId.pushKey, { name: 'RESEND_API_KEY', overwrite: true }),
+      4,
+    );
     assert.match((await rows()).get('RESEND_API_KEY')!, /synced v4/);
   });
 
@@ -120,14 +134,21 @@ describe('Cloud vault sync', function () {
     assert.doesNotMatch(shown, /changed in the cloud/);
     assert.match(shown, /TRIM_KEY \(version 1\).*never synced/);
     await requestUi('conflict-local-only', [{ see: 'was never synced with it', in: 'notifications' }]);
-    assert.strictEqual((await cloud('GET', '/keys/TRIM_KEY')).json.digest, digestOf(VALUE_1), 'the cloud was overwritten');
+    assert.strictEqual(
+      (await cloud('GET', '/keys/TRIM_KEY')).json.digest,
+      digestOf(VALUE_1),
+      'the cloud was overwritten',
+    );
     await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.commands.executeCommand(CommandId.deleteKeyFromCloud, { name: 'TRIM_KEY', confirmed: true });
     await vscode.commands.executeCommand(CommandId.deleteKey, { name: 'TRIM_KEY', confirmed: true });
   });
 
   it('lists a key that exists only in the cloud', async () => {
-    assert.strictEqual((await cloud('PUT', '/keys/OPENAI_API_KEY', { value: 'sk-proj-' + 'C'.repeat(48) })).status, 201);
+    assert.strictEqual(
+      (await cloud('PUT', '/keys/OPENAI_API_KEY', { value: 'sk-proj-' + 'C'.repeat(48) })).status,
+      201,
+    );
     await (await api()).cloud.refresh();
     assert.match((await rows()).get('OPENAI_API_KEY')!, /cloud only v1/);
     await vscode.commands.executeCommand('workbench.view.extension.cloudxlr');
@@ -137,7 +158,9 @@ describe('Cloud vault sync', function () {
   it('pushes every key that is not in step, with one command', async () => {
     await vscode.commands.executeCommand(CommandId.addKey, { name: 'GROQ_API_KEY', value: 'gsk_' + 'P'.repeat(48) });
     await vscode.commands.executeCommand(CommandId.addKey, { name: 'MISTRAL_API_KEY', value: 'M'.repeat(32) });
-    const result = await vscode.commands.executeCommand<{ pushed: string[]; failed: string[] }>(CommandId.pushAllKeys, { project });
+    const result = await vscode.commands.executeCommand<{ pushed: string[]; failed: string[] }>(CommandId.pushAllKeys, {
+      project,
+    });
     assert.deepStrictEqual(result.pushed.sort(), ['GROQ_API_KEY', 'MISTRAL_API_KEY']);
     assert.deepStrictEqual(result.failed, []);
     const r = await rows();
@@ -151,10 +174,16 @@ describe('Cloud vault sync', function () {
   });
 
   it('deletes a key from the cloud and keeps the local copy', async () => {
-    assert.strictEqual(await vscode.commands.executeCommand(CommandId.deleteKeyFromCloud, { name: 'OPENAI_API_KEY', confirmed: true }), true);
+    assert.strictEqual(
+      await vscode.commands.executeCommand(CommandId.deleteKeyFromCloud, { name: 'OPENAI_API_KEY', confirmed: true }),
+      true,
+    );
     assert.strictEqual((await cloud('GET', '/keys/OPENAI_API_KEY')).status, 404);
     assert.strictEqual((await rows()).has('OPENAI_API_KEY'), false);
-    assert.strictEqual(await vscode.commands.executeCommand(CommandId.deleteKeyFromCloud, { name: 'RESEND_API_KEY', confirmed: true }), true);
+    assert.strictEqual(
+      await vscode.commands.executeCommand(CommandId.deleteKeyFromCloud, { name: 'RESEND_API_KEY', confirmed: true }),
+      true,
+    );
     assert.match((await rows()).get('RESEND_API_KEY')!, /local only/);
   });
 
@@ -162,12 +191,27 @@ describe('Cloud vault sync', function () {
     this.timeout(90_000);
     const { cloud: sync } = await api();
     const port = await freePort();
-    await vscode.workspace.getConfiguration().update(SettingId.cloudEndpoint, `http://127.0.0.1:${port}`, vscode.ConfigurationTarget.Global);
-    await vscode.workspace.getConfiguration().update(SettingId.localCloudDataDir, fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-editor-cloud-')), vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration()
+      .update(SettingId.cloudEndpoint, `http://127.0.0.1:${port}`, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration()
+      .update(
+        SettingId.localCloudDataDir,
+        fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-editor-cloud-')),
+        vscode.ConfigurationTarget.Global,
+      );
     // The newest editor's own Node runs the cloud; the oldest (Node 20) is told which one to use, as its users are.
-    if (!nodeSupportsCloud()) await vscode.workspace.getConfiguration().update(SettingId.localCloudNodePath, process.env[TestEnv.cloudNode], vscode.ConfigurationTarget.Global);
+    if (!nodeSupportsCloud())
+      await vscode.workspace
+        .getConfiguration()
+        .update(SettingId.localCloudNodePath, process.env[TestEnv.cloudNode], vscode.ConfigurationTarget.Global);
     try {
-      assert.strictEqual(await vscode.commands.executeCommand(CommandId.startLocalCloud), true, (await api()).notifier.recent.map((m) => m.message).join('\n'));
+      assert.strictEqual(
+        await vscode.commands.executeCommand(CommandId.startLocalCloud),
+        true,
+        (await api()).notifier.recent.map((m) => m.message).join('\n'),
+      );
       assert.match(await lastMessage(), new RegExp(`running at http://127.0.0.1:${port}`));
       const health = await fetch(`http://127.0.0.1:${port}/v1/health`);
       assert.strictEqual(health.status, 200);
@@ -188,17 +232,32 @@ describe('Cloud vault sync', function () {
       await requestScreenshot('keys-cloud-down');
     } finally {
       await vscode.commands.executeCommand(CommandId.stopLocalCloud);
-      await vscode.workspace.getConfiguration().update(SettingId.localCloudNodePath, undefined, vscode.ConfigurationTarget.Global);
-      await vscode.workspace.getConfiguration().update(SettingId.localCloudDataDir, undefined, vscode.ConfigurationTarget.Global);
-      await vscode.workspace.getConfiguration().update(SettingId.cloudEndpoint, endpoint, vscode.ConfigurationTarget.Global);
+      await vscode.workspace
+        .getConfiguration()
+        .update(SettingId.localCloudNodePath, undefined, vscode.ConfigurationTarget.Global);
+      await vscode.workspace
+        .getConfiguration()
+        .update(SettingId.localCloudDataDir, undefined, vscode.ConfigurationTarget.Global);
+      await vscode.workspace
+        .getConfiguration()
+        .update(SettingId.cloudEndpoint, endpoint, vscode.ConfigurationTarget.Global);
     }
   });
 
   it('Start Local Cloud with a cloud already running offers to use it; a port held by something else is named as the cause', async function () {
     this.timeout(90_000);
     const settings = vscode.workspace.getConfiguration();
-    if (!nodeSupportsCloud()) await settings.update(SettingId.localCloudNodePath, process.env[TestEnv.cloudNode], vscode.ConfigurationTarget.Global);
-    await settings.update(SettingId.localCloudDataDir, fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-editor-cloud-')), vscode.ConfigurationTarget.Global);
+    if (!nodeSupportsCloud())
+      await settings.update(
+        SettingId.localCloudNodePath,
+        process.env[TestEnv.cloudNode],
+        vscode.ConfigurationTarget.Global,
+      );
+    await settings.update(
+      SettingId.localCloudDataDir,
+      fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-editor-cloud-')),
+      vscode.ConfigurationTarget.Global,
+    );
     const squatter = net.createServer((socket) => socket.destroy());
     try {
       // The launcher's cloud runs at the endpoint, started outside this window with a token this editor does not hold.
@@ -207,8 +266,18 @@ describe('Cloud vault sync', function () {
       assert.strictEqual(await vscode.commands.executeCommand(CommandId.startLocalCloud), false);
       assert.match(await shownSince(mark), /already running at .*started outside this window/);
       assert.doesNotMatch(await shownSince(mark), /stopped during start-up|common cause/);
-      if (await requestUi('use-running-cloud', [{ notification: 'already running at', click: 'Sign In' }, { see: 'Sign in to project' }, { type: token }, { press: 'Enter' }])) {
-        await waitFor('the sign-in to the running cloud', async () => (await api()).cloud.status(project).kind === 'ok');
+      if (
+        await requestUi('use-running-cloud', [
+          { notification: 'already running at', click: 'Sign In' },
+          { see: 'Sign in to project' },
+          { type: token },
+          { press: 'Enter' },
+        ])
+      ) {
+        await waitFor(
+          'the sign-in to the running cloud',
+          async () => (await api()).cloud.status(project).kind === 'ok',
+        );
       }
       await vscode.commands.executeCommand('notifications.clearAll');
 
@@ -237,10 +306,16 @@ describe('Cloud vault sync', function () {
     const { notifier } = await api();
     const before = notifier.recent.length;
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-editor-cloud-'));
-    await vscode.workspace.getConfiguration().update(SettingId.localCloudNodePath, oldNode, vscode.ConfigurationTarget.Global);
-    await vscode.workspace.getConfiguration().update(SettingId.localCloudDataDir, dataDir, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration()
+      .update(SettingId.localCloudNodePath, oldNode, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration()
+      .update(SettingId.localCloudDataDir, dataDir, vscode.ConfigurationTarget.Global);
     // A free port: at the launcher's endpoint a cloud already runs, and Start Local Cloud would use it.
-    await vscode.workspace.getConfiguration().update(SettingId.cloudEndpoint, `http://127.0.0.1:${await freePort()}`, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration()
+      .update(SettingId.cloudEndpoint, `http://127.0.0.1:${await freePort()}`, vscode.ConfigurationTarget.Global);
     try {
       assert.strictEqual(await vscode.commands.executeCommand(CommandId.startLocalCloud), false);
       const shown = notifier.recent.slice(before);
@@ -248,22 +323,32 @@ describe('Cloud vault sync', function () {
       const [message] = shown;
       assert.strictEqual(message!.severity, 'error');
       assert.match(message!.message, /The local cloud needs Node\.js 22\.13 or newer; found Node\.js 20\.\d+\.\d+/);
-      assert.ok(message!.message.includes(oldNode!) && message!.message.includes(SettingId.localCloudNodePath), message!.message);
+      assert.ok(
+        message!.message.includes(oldNode!) && message!.message.includes(SettingId.localCloudNodePath),
+        message!.message,
+      );
       assert.match(message!.message, /Install Node\.js 24 LTS/);
       assert.doesNotMatch(message!.message, /data directory/i);
       assert.deepStrictEqual(fs.readdirSync(dataDir), [], 'nothing was started in the data directory');
       // The button opens the setting.
       if (await requestUi('open-node-path-setting', [{ notification: 'needs Node.js 22.13', click: 'Open Setting' }])) {
         const deadline = Date.now() + 10_000;
-        while (vscode.window.tabGroups.activeTabGroup.activeTab?.label !== 'Settings' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        while (vscode.window.tabGroups.activeTabGroup.activeTab?.label !== 'Settings' && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 100));
         assert.strictEqual(vscode.window.tabGroups.activeTabGroup.activeTab?.label, 'Settings');
         await requestScreenshot('local-cloud-node-too-old');
         await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
       }
     } finally {
-      await vscode.workspace.getConfiguration().update(SettingId.localCloudNodePath, undefined, vscode.ConfigurationTarget.Global);
-      await vscode.workspace.getConfiguration().update(SettingId.localCloudDataDir, undefined, vscode.ConfigurationTarget.Global);
-      await vscode.workspace.getConfiguration().update(SettingId.cloudEndpoint, endpoint, vscode.ConfigurationTarget.Global);
+      await vscode.workspace
+        .getConfiguration()
+        .update(SettingId.localCloudNodePath, undefined, vscode.ConfigurationTarget.Global);
+      await vscode.workspace
+        .getConfiguration()
+        .update(SettingId.localCloudDataDir, undefined, vscode.ConfigurationTarget.Global);
+      await vscode.workspace
+        .getConfiguration()
+        .update(SettingId.cloudEndpoint, endpoint, vscode.ConfigurationTarget.Global);
     }
   });
 });

@@ -40,10 +40,15 @@ export default handler;
 `;
 
 /** The Functions view as a person sees it: name → description (and each key's row). */
-async function viewRows(): Promise<Map<string, { description: string; contextValue: string; keys: Map<string, { description: string; icon: string }> }>> {
+async function viewRows(): Promise<
+  Map<string, { description: string; contextValue: string; keys: Map<string, { description: string; icon: string }> }>
+> {
   const { functionsView } = await api();
   await functionsView.refresh();
-  const out = new Map<string, { description: string; contextValue: string; keys: Map<string, { description: string; icon: string }> }>();
+  const out = new Map<
+    string,
+    { description: string; contextValue: string; keys: Map<string, { description: string; icon: string }> }
+  >();
   const walk = async (nodes: FunctionsNode[]) => {
     for (const n of nodes) {
       if (n.type === 'project') await walk(await functionsView.getChildren(n));
@@ -51,7 +56,11 @@ async function viewRows(): Promise<Map<string, { description: string; contextVal
         const keys = new Map<string, { description: string; icon: string }>();
         for (const k of await functionsView.getChildren(n)) {
           const item = functionsView.getTreeItem(k);
-          if (k.type === 'functionKey') keys.set(k.name, { description: String(item.description ?? ''), icon: (item.iconPath as vscode.ThemeIcon).id });
+          if (k.type === 'functionKey')
+            keys.set(k.name, {
+              description: String(item.description ?? ''),
+              icon: (item.iconPath as vscode.ThemeIcon).id,
+            });
         }
         const item = functionsView.getTreeItem(n);
         out.set(n.name, { description: String(item.description ?? ''), contextValue: item.contextValue ?? '', keys });
@@ -100,9 +109,17 @@ describe('Cloud Functions in the editor', function () {
 
   before(async function () {
     if (!endpoint || !token || !workspace) this.skip();
-    const existed = ['tsconfig.json', 'cloudxlr-functions.d.ts', 'key-check.ts', 'needs-missing.ts', 'hello-scaffold.ts'].filter((f) => fs.existsSync(path.join(functionsDir, f)));
+    const existed = [
+      'tsconfig.json',
+      'cloudxlr-functions.d.ts',
+      'key-check.ts',
+      'needs-missing.ts',
+      'hello-scaffold.ts',
+    ].filter((f) => fs.existsSync(path.join(functionsDir, f)));
     assert.deepStrictEqual(existed, [], 'the fixture workspace already has these function files');
-    await vscode.workspace.getConfiguration().update(SettingId.cloudEndpoint, endpoint, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration()
+      .update(SettingId.cloudEndpoint, endpoint, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand(CommandId.signOut, { project });
   });
 
@@ -115,7 +132,9 @@ describe('Cloud Functions in the editor', function () {
     for (const f of created) fs.rmSync(f, { force: true });
     if (fs.existsSync(functionsDir) && fs.readdirSync(functionsDir).length === 0) fs.rmdirSync(functionsDir);
     await vscode.commands.executeCommand(CommandId.signOut, { project });
-    await vscode.workspace.getConfiguration().update(SettingId.cloudEndpoint, undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration()
+      .update(SettingId.cloudEndpoint, undefined, vscode.ConfigurationTarget.Global);
   });
 
   it('scaffolds a new function typed with the shipped declarations, with a CodeLens on its handler', async () => {
@@ -123,10 +142,17 @@ describe('Cloud Functions in the editor', function () {
     assert.strictEqual(await vscode.commands.executeCommand(CommandId.newFunction, { name: 'Bad Name' }), undefined);
     assert.match(await shownSince(start), /lower kebab case/);
 
-    const r = await vscode.commands.executeCommand<{ name: string; files: string[] }>(CommandId.newFunction, { name: 'hello-scaffold', keys: [KEY] });
+    const r = await vscode.commands.executeCommand<{ name: string; files: string[] }>(CommandId.newFunction, {
+      name: 'hello-scaffold',
+      keys: [KEY],
+    });
     created.push(...r.files);
     const entry = path.join(functionsDir, 'hello-scaffold.ts');
-    assert.deepStrictEqual(r.files.map((f) => path.basename(f)).sort(), ['cloudxlr-functions.d.ts', 'hello-scaffold.ts', 'tsconfig.json']);
+    assert.deepStrictEqual(r.files.map((f) => path.basename(f)).sort(), [
+      'cloudxlr-functions.d.ts',
+      'hello-scaffold.ts',
+      'tsconfig.json',
+    ]);
     const text = fs.readFileSync(entry, 'utf8');
     assert.match(text, /import type \{ Handler \} from 'cloudxlr-functions';/);
     assert.match(text, new RegExp(`ctx\\.secrets\\.get\\('${KEY}'\\)`));
@@ -138,7 +164,10 @@ describe('Cloud Functions in the editor', function () {
     // Signed out: the key is not on this machine and the cloud is unknown.
     assert.strictEqual(rows.get('hello-scaffold')!.keys.get(KEY)?.icon, 'warning');
 
-    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', vscode.Uri.file(entry));
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+      'vscode.executeCodeLensProvider',
+      vscode.Uri.file(entry),
+    );
     const deploy = lenses.find((l) => l.command?.command === CommandId.deployFunction);
     assert.ok(deploy, `no Deploy lens: ${lenses.map((l) => l.command?.title).join(', ')}`);
     assert.strictEqual(deploy.range.start.line, 3, 'the lens sits on the handler');
@@ -149,13 +178,15 @@ describe('Cloud Functions in the editor', function () {
     if (!canDriveUi()) this.skip(); // acts through the browser
     await vscode.commands.executeCommand('workbench.view.extension.cloudxlr');
     await vscode.commands.executeCommand('cloudxlr.functions.focus');
-    await closingPromptsOnFailure(requestUi('functions-title-plus', [
-      { clickRow: 'hello-scaffold' },
-      { clickAction: 'New Function…' },
-      { see: 'Name of the function' },
-      { absent: 'already exists', in: 'notifications' },
-      { press: 'Escape' },
-    ]));
+    await closingPromptsOnFailure(
+      requestUi('functions-title-plus', [
+        { clickRow: 'hello-scaffold' },
+        { clickAction: 'New Function…' },
+        { see: 'Name of the function' },
+        { absent: 'already exists', in: 'notifications' },
+        { press: 'Escape' },
+      ]),
+    );
   });
 
   it('asks to sign in before deploying', async () => {
@@ -175,15 +206,24 @@ describe('Cloud Functions in the editor', function () {
     assert.match(rows.get('key-check')!.keys.get(KEY)!.description, /^local only · uploaded on deploy$/);
 
     const start = await messageMark();
-    const r = await vscode.commands.executeCommand<DeployResult>(CommandId.deployFunction, { name: 'key-check', uploadMissing: true });
+    const r = await vscode.commands.executeCommand<DeployResult>(CommandId.deployFunction, {
+      name: 'key-check',
+      uploadMissing: true,
+    });
     assert.strictEqual(r.status, 'deployed', JSON.stringify(r));
     assert.ok(r.status === 'deployed');
     assert.strictEqual(r.release, 1);
-    assert.deepStrictEqual(r.secrets.map((s) => [s.name, s.version]), [[KEY, 'latest']]);
+    assert.deepStrictEqual(
+      r.secrets.map((s) => [s.name, s.version]),
+      [[KEY, 'latest']],
+    );
     url = r.url;
     assert.match(url, /\/fn\/demo\/key-check$/);
     const shown = await shownSince(start);
-    assert.match(shown, new RegExp(`Deployed key-check \\(release 1\\): ${url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+    assert.match(
+      shown,
+      new RegExp(`Deployed key-check \\(release 1\\): ${url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`),
+    );
     assertNoValue(shown + JSON.stringify(r), 'the deploy result or a message');
 
     // The key went to the vault (its digest), and the release names it.
@@ -206,15 +246,25 @@ describe('Cloud Functions in the editor', function () {
 
   it('invokes it from the editor and through its public URL, with the right answer', async () => {
     const start = await messageMark();
-    const r = await vscode.commands.executeCommand<InvokeResponse>(CommandId.invokeFunction, { name: 'key-check', payload: { prefix: 'sk_test_FnCheckOne' } });
+    const r = await vscode.commands.executeCommand<InvokeResponse>(CommandId.invokeFunction, {
+      name: 'key-check',
+      payload: { prefix: 'sk_test_FnCheckOne' },
+    });
     assert.strictEqual(r.status, 'ok', JSON.stringify(r.error));
     assert.deepStrictEqual(r.result, { version: 1, digest: digestOf(VALUE_1), startsWithPrefix: true });
     // The function logged the key: the runtime redacted it.
-    assert.ok(r.logs.some((l) => l.message.includes(`[REDACTED:${KEY}]`)), JSON.stringify(r.logs));
+    assert.ok(
+      r.logs.some((l) => l.message.includes(`[REDACTED:${KEY}]`)),
+      JSON.stringify(r.logs),
+    );
     assertNoValue(JSON.stringify(r), 'the invoke answer');
     assert.match(await shownSince(start), /key-check answered in \d+ ms: .*"startsWithPrefix":true/);
 
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://localhost:5173' }, body: JSON.stringify({ prefix: 'nope' }) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://localhost:5173' },
+      body: JSON.stringify({ prefix: 'nope' }),
+    });
     assert.strictEqual(res.status, 200);
     assert.deepStrictEqual(await res.json(), { version: 1, digest: digestOf(VALUE_1), startsWithPrefix: false });
   });
@@ -222,19 +272,28 @@ describe('Cloud Functions in the editor', function () {
   it('Delete Key from Cloud names the functions using the key in its first dialog; Cancel keeps it', async function () {
     if (!canDriveUi()) this.skip(); // acts through the browser
     const deleting = vscode.commands.executeCommand<boolean>(CommandId.deleteKeyFromCloud, { name: KEY });
-    await closingPromptsOnFailure(requestUi('delete-from-cloud-used', [
-      { see: 'It is used by "key-check"' },
-      { see: 'That function fails when it reads' },
-      { click: 'Cancel' },
-    ]));
+    await closingPromptsOnFailure(
+      requestUi('delete-from-cloud-used', [
+        { see: 'It is used by "key-check"' },
+        { see: 'That function fails when it reads' },
+        { click: 'Cancel' },
+      ]),
+    );
     assert.strictEqual(await deleting, false);
     assert.strictEqual((await cloud('GET', `/keys/${KEY}`)).status, 200, 'the key was deleted from the cloud');
   });
 
   it('uses a rotated key at the next call, without a redeploy', async () => {
     await vscode.commands.executeCommand(CommandId.editKey, { name: KEY, value: VALUE_2 });
-    assert.strictEqual((await cloud('GET', `/keys/${KEY}`)).json.digest, digestOf(VALUE_2), 'the rotation reached the vault');
-    const r = await vscode.commands.executeCommand<InvokeResponse>(CommandId.invokeFunction, { name: 'key-check', payload: { prefix: 'sk_test_FnCheckTwo' } });
+    assert.strictEqual(
+      (await cloud('GET', `/keys/${KEY}`)).json.digest,
+      digestOf(VALUE_2),
+      'the rotation reached the vault',
+    );
+    const r = await vscode.commands.executeCommand<InvokeResponse>(CommandId.invokeFunction, {
+      name: 'key-check',
+      payload: { prefix: 'sk_test_FnCheckTwo' },
+    });
     assert.deepStrictEqual(r.result, { version: 1, digest: digestOf(VALUE_2), startsWithPrefix: true });
     assert.strictEqual((await cloud('GET', '/functions/key-check')).json.release, 1, 'it was redeployed');
   });
@@ -246,7 +305,12 @@ describe('Cloud Functions in the editor', function () {
     const r = await vscode.commands.executeCommand<DeployResult>(CommandId.deployFunction, vscode.Uri.file(file));
     assert.strictEqual(r.status, 'leak');
     const shown = await shownSince(start);
-    assert.match(shown, new RegExp(`key-check was not deployed: The value of the key ${KEY} is in the code\\..*functions/key-check\\.ts:3.*Nothing was uploaded`));
+    assert.match(
+      shown,
+      new RegExp(
+        `key-check was not deployed: The value of the key ${KEY} is in the code\\..*functions/key-check\\.ts:3.*Nothing was uploaded`,
+      ),
+    );
     assertNoValue(shown + JSON.stringify(r), 'the refusal');
     const after = await cloud('GET', '/functions/key-check');
     assert.strictEqual(after.json.release, before.json.release);
@@ -255,13 +319,24 @@ describe('Cloud Functions in the editor', function () {
   });
 
   it('stops a deploy when a referenced key exists neither here nor in the cloud', async () => {
-    created.push(writeFunction('needs-missing', `export default async (_request: unknown, ctx: { secrets: { get(n: string): Promise<string> } }) => ({ ok: (await ctx.secrets.get('FN_NOWHERE_KEY')).length > 0 });\n`));
+    created.push(
+      writeFunction(
+        'needs-missing',
+        `export default async (_request: unknown, ctx: { secrets: { get(n: string): Promise<string> } }) => ({ ok: (await ctx.secrets.get('FN_NOWHERE_KEY')).length > 0 });\n`,
+      ),
+    );
     const start = await messageMark();
-    const r = await vscode.commands.executeCommand<DeployResult>(CommandId.deployFunction, { name: 'needs-missing', uploadMissing: true });
+    const r = await vscode.commands.executeCommand<DeployResult>(CommandId.deployFunction, {
+      name: 'needs-missing',
+      uploadMissing: true,
+    });
     assert.strictEqual(r.status, 'missing-keys');
     assert.ok(r.status === 'missing-keys');
     assert.deepStrictEqual(r.missing, ['FN_NOWHERE_KEY']);
-    assert.match(await shownSince(start), /needs-missing was not deployed: FN_NOWHERE_KEY exists neither in the cloud vault nor on this machine/);
+    assert.match(
+      await shownSince(start),
+      /needs-missing was not deployed: FN_NOWHERE_KEY exists neither in the cloud vault nor on this machine/,
+    );
     assert.strictEqual((await cloud('GET', '/functions/needs-missing')).status, 404);
     const row = (await viewRows()).get('needs-missing')!;
     assert.strictEqual(row.keys.get('FN_NOWHERE_KEY')?.icon, 'warning');
@@ -272,16 +347,28 @@ describe('Cloud Functions in the editor', function () {
     writeFunction('key-check', CHECK_SOURCE('', 2));
     const r2 = await vscode.commands.executeCommand<DeployResult>(CommandId.deployFunction, { name: 'key-check' });
     assert.ok(r2.status === 'deployed' && r2.release === 2, JSON.stringify(r2));
-    let answer = await vscode.commands.executeCommand<InvokeResponse>(CommandId.invokeFunction, { name: 'key-check', payload: {} });
+    let answer = await vscode.commands.executeCommand<InvokeResponse>(CommandId.invokeFunction, {
+      name: 'key-check',
+      payload: {},
+    });
     assert.strictEqual((answer.result as { version: number }).version, 2);
 
-    const rolled = await vscode.commands.executeCommand<RollbackResponse>(CommandId.rollbackFunction, { name: 'key-check', release: 1 });
+    const rolled = await vscode.commands.executeCommand<RollbackResponse>(CommandId.rollbackFunction, {
+      name: 'key-check',
+      release: 1,
+    });
     assert.deepStrictEqual(rolled, { name: 'key-check', release: 3 });
-    answer = await vscode.commands.executeCommand<InvokeResponse>(CommandId.invokeFunction, { name: 'key-check', payload: {} });
+    answer = await vscode.commands.executeCommand<InvokeResponse>(CommandId.invokeFunction, {
+      name: 'key-check',
+      payload: {},
+    });
     assert.strictEqual((answer.result as { version: number }).version, 1, 'release 3 runs the code of release 1');
     assert.strictEqual((await viewRows()).get('key-check')?.description, 'release 3 · deployed');
 
-    const logs = await vscode.commands.executeCommand<Array<{ message: string; requestId: string }>>(CommandId.showFunctionLogs, { name: 'key-check' });
+    const logs = await vscode.commands.executeCommand<Array<{ message: string; requestId: string }>>(
+      CommandId.showFunctionLogs,
+      { name: 'key-check' },
+    );
     assert.ok(logs.length >= 4, `only ${logs.length} log lines`);
     assert.ok(logs.some((l) => l.message.includes(`[REDACTED:${KEY}]`)));
     assertNoValue(JSON.stringify(logs), 'the logs');
@@ -292,9 +379,20 @@ describe('Cloud Functions in the editor', function () {
     const start = await messageMark();
     const results = await vscode.commands.executeCommand<DeployResult[]>(CommandId.deployAll, { project });
     const ours = results.filter((o) => o.name === 'key-check' || o.name === 'needs-missing');
-    assert.deepStrictEqual(ours.map((o) => [o.name, o.status]), [['key-check', 'deployed'], ['needs-missing', 'missing-keys']]);
+    assert.deepStrictEqual(
+      ours.map((o) => [o.name, o.status]),
+      [
+        ['key-check', 'deployed'],
+        ['needs-missing', 'missing-keys'],
+      ],
+    );
     const deployed = results.filter((o) => o.status === 'deployed').length;
-    assert.match(await shownSince(start), new RegExp(`Deployed ${deployed} of ${results.length} functions of demo\\. Not deployed: .*needs-missing \\(missing FN_NOWHERE_KEY\\)`));
+    assert.match(
+      await shownSince(start),
+      new RegExp(
+        `Deployed ${deployed} of ${results.length} functions of demo\\. Not deployed: .*needs-missing \\(missing FN_NOWHERE_KEY\\)`,
+      ),
+    );
     // Every function of the folder was tried, the fixture's own ones too.
     assert.ok(!results.some((o) => o.name === 'hello-scaffold'), 'a deleted file was deployed');
   });
@@ -319,7 +417,10 @@ describe('Cloud Functions in the editor', function () {
   });
 
   it('deletes a deployed function from the cloud and keeps its source', async () => {
-    assert.strictEqual(await vscode.commands.executeCommand(CommandId.deleteFunction, { name: 'key-check', confirmed: true }), true);
+    assert.strictEqual(
+      await vscode.commands.executeCommand(CommandId.deleteFunction, { name: 'key-check', confirmed: true }),
+      true,
+    );
     assert.strictEqual((await cloud('GET', '/functions/key-check')).status, 404);
     assert.ok(fs.existsSync(path.join(functionsDir, 'key-check.ts')));
     const row = (await viewRows()).get('key-check');

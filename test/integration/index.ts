@@ -48,7 +48,11 @@ export async function runSuite(options: SuiteOptions = {}): Promise<SuiteResult>
       const runner = mocha.run(() => resolve(runner.stats ?? emptyStats()));
       runner.on('fail', (test, err: unknown) => {
         const error = err instanceof Error ? err : new Error(String(err));
-        failed.push({ fullTitle: test.fullTitle(), message: error.message, ...(error.stack ? { stack: error.stack } : {}) });
+        failed.push({
+          fullTitle: test.fullTitle(),
+          message: error.message,
+          ...(error.stack ? { stack: error.stack } : {}),
+        });
       });
     });
     return {

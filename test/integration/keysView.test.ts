@@ -41,7 +41,9 @@ describe('API Keys view', () => {
 
   it('is empty at first, so the welcome view with Add Key and Import shows', async () => {
     assert.deepStrictEqual(await rows(), []);
-    const pkg = vscode.extensions.getExtension(EXTENSION_UNDER_TEST)!.packageJSON as { contributes: { viewsWelcome: { view: string; contents: string }[] } };
+    const pkg = vscode.extensions.getExtension(EXTENSION_UNDER_TEST)!.packageJSON as {
+      contributes: { viewsWelcome: { view: string; contents: string }[] };
+    };
     const welcome = pkg.contributes.viewsWelcome.find((w) => w.view === 'cloudxlr.keys')!;
     assert.match(welcome.contents, /command:cloudxlr\.addKey/);
     assert.match(welcome.contents, /command:cloudxlr\.importEnv/);
@@ -58,7 +60,8 @@ describe('API Keys view', () => {
     assert.match(row!.description, /^Stripe/);
     assert.match(row!.tooltip, /Stripe/);
     assert.match(row!.tooltip, /…Nd7Ae2|…7Ae2/);
-    for (const text of [row!.label, row!.description, row!.tooltip]) assert.ok(!text.includes(STRIPE), 'the value is shown in the view');
+    for (const text of [row!.label, row!.description, row!.tooltip])
+      assert.ok(!text.includes(STRIPE), 'the value is shown in the view');
   });
 
   it('refuses a bad name with a clear message and stores nothing', async () => {
@@ -73,7 +76,10 @@ describe('API Keys view', () => {
   });
 
   it('warns, but stores, a publishable key under a secret key name', async () => {
-    await vscode.commands.executeCommand(CommandId.addKey, { name: 'STRIPE_RESTRICTED_KEY', value: 'pk_test_' + 'a1B2c3D4e5F6g7H8i9J0k1L2' });
+    await vscode.commands.executeCommand(CommandId.addKey, {
+      name: 'STRIPE_RESTRICTED_KEY',
+      value: 'pk_test_' + 'a1B2c3D4e5F6g7H8i9J0k1L2',
+    });
     assert.match(await lastMessage(), /publishable Stripe key/);
     assert.ok((await rows()).some((r) => r.label === 'STRIPE_RESTRICTED_KEY'));
     await vscode.commands.executeCommand(CommandId.deleteKey, { name: 'STRIPE_RESTRICTED_KEY', confirmed: true });
@@ -103,11 +109,26 @@ describe('API Keys view', () => {
   });
 
   it('renames a key, refusing a taken or invalid name', async () => {
-    await vscode.commands.executeCommand(CommandId.addKey, { name: 'OPENAI_API_KEY', value: 'sk-proj-' + 'Q'.repeat(48) });
-    assert.strictEqual(await vscode.commands.executeCommand(CommandId.renameKey, { name: 'STRIPE_SECRET_KEY', newName: 'OPENAI_API_KEY' }), undefined);
+    await vscode.commands.executeCommand(CommandId.addKey, {
+      name: 'OPENAI_API_KEY',
+      value: 'sk-proj-' + 'Q'.repeat(48),
+    });
+    assert.strictEqual(
+      await vscode.commands.executeCommand(CommandId.renameKey, {
+        name: 'STRIPE_SECRET_KEY',
+        newName: 'OPENAI_API_KEY',
+      }),
+      undefined,
+    );
     assert.match(await lastMessage(), /already exists/);
-    assert.strictEqual(await vscode.commands.executeCommand(CommandId.renameKey, { name: 'STRIPE_SECRET_KEY', newName: 'bad/name' }), undefined);
-    await vscode.commands.executeCommand(CommandId.renameKey, { name: 'STRIPE_SECRET_KEY', newName: 'STRIPE_LIVE_KEY' });
+    assert.strictEqual(
+      await vscode.commands.executeCommand(CommandId.renameKey, { name: 'STRIPE_SECRET_KEY', newName: 'bad/name' }),
+      undefined,
+    );
+    await vscode.commands.executeCommand(CommandId.renameKey, {
+      name: 'STRIPE_SECRET_KEY',
+      newName: 'STRIPE_LIVE_KEY',
+    });
     const labels = (await rows()).map((r) => r.label);
     assert.deepStrictEqual(labels, ['OPENAI_API_KEY', 'STRIPE_LIVE_KEY']);
     await vscode.commands.executeCommand(CommandId.copyValue, { name: 'STRIPE_LIVE_KEY' });
@@ -116,17 +137,32 @@ describe('API Keys view', () => {
 
   it('filters the view by name or provider', async () => {
     await vscode.commands.executeCommand(CommandId.filterKeys, { text: 'openai' });
-    assert.deepStrictEqual((await rows()).map((r) => r.label), ['OPENAI_API_KEY']);
+    assert.deepStrictEqual(
+      (await rows()).map((r) => r.label),
+      ['OPENAI_API_KEY'],
+    );
     await vscode.commands.executeCommand(CommandId.filterKeys, { text: 'stripe' });
-    assert.deepStrictEqual((await rows()).map((r) => r.label), ['STRIPE_LIVE_KEY']);
+    assert.deepStrictEqual(
+      (await rows()).map((r) => r.label),
+      ['STRIPE_LIVE_KEY'],
+    );
     await vscode.commands.executeCommand(CommandId.clearFilter);
     assert.strictEqual((await rows()).length, 2);
   });
 
   it('deletes a key', async () => {
-    assert.strictEqual(await vscode.commands.executeCommand(CommandId.deleteKey, { name: 'OPENAI_API_KEY', confirmed: true }), true);
-    assert.deepStrictEqual((await rows()).map((r) => r.label), ['STRIPE_LIVE_KEY']);
-    assert.strictEqual(await vscode.commands.executeCommand(CommandId.deleteKey, { name: 'NO_SUCH_KEY', confirmed: true }), false);
+    assert.strictEqual(
+      await vscode.commands.executeCommand(CommandId.deleteKey, { name: 'OPENAI_API_KEY', confirmed: true }),
+      true,
+    );
+    assert.deepStrictEqual(
+      (await rows()).map((r) => r.label),
+      ['STRIPE_LIVE_KEY'],
+    );
+    assert.strictEqual(
+      await vscode.commands.executeCommand(CommandId.deleteKey, { name: 'NO_SUCH_KEY', confirmed: true }),
+      false,
+    );
     assert.match(await lastMessage(), /no key named NO_SUCH_KEY/);
   });
 
@@ -134,19 +170,21 @@ describe('API Keys view', () => {
     if (!canDriveUi()) this.skip(); // test-electron has no browser to type into
     const value = 're_' + 'Pr0mpt7yPedK3yVa1ueXq9Zw';
     const added = vscode.commands.executeCommand<{ name: string } | undefined>(CommandId.addKey);
-    const drove = await closingPromptsOnFailure(requestUi('add-key-prompts', [
-      { see: 'Name of the key' },
-      { type: 'resend key' },
-      { see: 'must be upper snake case' },
-      { press: 'Enter' }, // refused while the name is invalid: the box stays
-      { see: 'must be upper snake case' },
-      { press: 'Control+A' },
-      { type: 'PROMPTED_RESEND_KEY' },
-      { press: 'Enter' },
-      { see: 'Paste the value of PROMPTED_RESEND_KEY' },
-      { type: value },
-      { press: 'Enter' },
-    ]));
+    const drove = await closingPromptsOnFailure(
+      requestUi('add-key-prompts', [
+        { see: 'Name of the key' },
+        { type: 'resend key' },
+        { see: 'must be upper snake case' },
+        { press: 'Enter' }, // refused while the name is invalid: the box stays
+        { see: 'must be upper snake case' },
+        { press: 'Control+A' },
+        { type: 'PROMPTED_RESEND_KEY' },
+        { press: 'Enter' },
+        { see: 'Paste the value of PROMPTED_RESEND_KEY' },
+        { type: value },
+        { press: 'Enter' },
+      ]),
+    );
     assert.ok(drove);
     assert.deepStrictEqual(await added, { name: 'PROMPTED_RESEND_KEY' });
     const row = (await rows()).find((r) => r.label === 'PROMPTED_RESEND_KEY');
@@ -159,13 +197,26 @@ describe('API Keys view', () => {
 
   it('asks before deleting, in a modal dialog: Cancel keeps the key, Delete removes it', async function () {
     if (!canDriveUi()) this.skip(); // test-electron has no browser to click in
-    await vscode.commands.executeCommand(CommandId.addKey, { name: 'PROMPTED_RESEND_KEY', value: 're_' + 'Ab3dEf6hIj9kLm2nOp5qRs8t', overwrite: true });
+    await vscode.commands.executeCommand(CommandId.addKey, {
+      name: 'PROMPTED_RESEND_KEY',
+      value: 're_' + 'Ab3dEf6hIj9kLm2nOp5qRs8t',
+      overwrite: true,
+    });
     const cancelled = vscode.commands.executeCommand<boolean>(CommandId.deleteKey, { name: 'PROMPTED_RESEND_KEY' });
-    assert.ok(await closingPromptsOnFailure(requestUi('delete-cancel', [{ see: 'Delete PROMPTED_RESEND_KEY from this machine?' }, { click: 'Cancel' }])));
+    assert.ok(
+      await closingPromptsOnFailure(
+        requestUi('delete-cancel', [{ see: 'Delete PROMPTED_RESEND_KEY from this machine?' }, { click: 'Cancel' }]),
+      ),
+    );
     assert.strictEqual(await cancelled, false);
-    assert.ok((await rows()).some((r) => r.label === 'PROMPTED_RESEND_KEY'), 'Cancel deleted the key');
+    assert.ok(
+      (await rows()).some((r) => r.label === 'PROMPTED_RESEND_KEY'),
+      'Cancel deleted the key',
+    );
     const deleted = vscode.commands.executeCommand<boolean>(CommandId.deleteKey, { name: 'PROMPTED_RESEND_KEY' });
-    await closingPromptsOnFailure(requestUi('delete-confirm', [{ see: 'Delete PROMPTED_RESEND_KEY from this machine?' }, { click: 'Delete' }]));
+    await closingPromptsOnFailure(
+      requestUi('delete-confirm', [{ see: 'Delete PROMPTED_RESEND_KEY from this machine?' }, { click: 'Delete' }]),
+    );
     assert.strictEqual(await deleted, true);
     assert.ok(!(await rows()).some((r) => r.label === 'PROMPTED_RESEND_KEY'), 'the key is still listed');
   });
@@ -174,11 +225,20 @@ describe('API Keys view', () => {
     const workspace = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
     const envPath = path.join(workspace, '.env.import-test');
     const resend = 're_' + 'Ab3dEf6hIj9kLm2nOp5qRs8t';
-    fs.writeFileSync(envPath, `# app keys\nRESEND_API_KEY=${resend}\nexport GITHUB_TOKEN="ghp_${'x1Y2'.repeat(9)}"\nlower_case=skipme\nEMPTY=\nPORT=3000\n`);
+    fs.writeFileSync(
+      envPath,
+      `# app keys\nRESEND_API_KEY=${resend}\nexport GITHUB_TOKEN="ghp_${'x1Y2'.repeat(9)}"\nlower_case=skipme\nEMPTY=\nPORT=3000\n`,
+    );
     try {
-      const result = await vscode.commands.executeCommand<{ imported: string[]; skipped: string[] }>(CommandId.importEnv, {
-        path: envPath, names: ['RESEND_API_KEY', 'GITHUB_TOKEN', 'lower_case'], removeValues: true, addToGitignore: true,
-      });
+      const result = await vscode.commands.executeCommand<{ imported: string[]; skipped: string[] }>(
+        CommandId.importEnv,
+        {
+          path: envPath,
+          names: ['RESEND_API_KEY', 'GITHUB_TOKEN', 'lower_case'],
+          removeValues: true,
+          addToGitignore: true,
+        },
+      );
       assert.deepStrictEqual(result.imported.sort(), ['GITHUB_TOKEN', 'LOWER_CASE', 'RESEND_API_KEY']);
       const labels = (await rows()).map((r) => r.label);
       for (const n of ['RESEND_API_KEY', 'GITHUB_TOKEN']) assert.ok(labels.includes(n), `${n} not in the view`);
@@ -188,10 +248,12 @@ describe('API Keys view', () => {
       assert.strictEqual(after, '# app keys\nRESEND_API_KEY=\nexport GITHUB_TOKEN=\nlower_case=\nEMPTY=\nPORT=3000\n');
       assert.match(await lastMessage(), /Imported 3 keys from \.env\.import-test/);
       const gitignore = path.join(workspace, '.gitignore');
-      if (fs.existsSync(path.join(workspace, '.git'))) assert.match(fs.readFileSync(gitignore, 'utf8'), /^\.env\.import-test$/m);
+      if (fs.existsSync(path.join(workspace, '.git')))
+        assert.match(fs.readFileSync(gitignore, 'utf8'), /^\.env\.import-test$/m);
     } finally {
       fs.rmSync(envPath, { force: true });
-      for (const n of ['RESEND_API_KEY', 'GITHUB_TOKEN', 'LOWER_CASE']) await vscode.commands.executeCommand(CommandId.deleteKey, { name: n, confirmed: true });
+      for (const n of ['RESEND_API_KEY', 'GITHUB_TOKEN', 'LOWER_CASE'])
+        await vscode.commands.executeCommand(CommandId.deleteKey, { name: n, confirmed: true });
     }
   });
 
@@ -202,9 +264,23 @@ describe('API Keys view', () => {
     const huge = path.join(workspace, 'huge.env');
     fs.writeFileSync(huge, 'A=' + 'x'.repeat(2 * 1024 * 1024));
     try {
-      assert.strictEqual(await vscode.commands.executeCommand(CommandId.importEnv, { path: bin, removeValues: false, addToGitignore: false }), undefined);
+      assert.strictEqual(
+        await vscode.commands.executeCommand(CommandId.importEnv, {
+          path: bin,
+          removeValues: false,
+          addToGitignore: false,
+        }),
+        undefined,
+      );
       assert.match(await lastMessage(), /binary file/);
-      assert.strictEqual(await vscode.commands.executeCommand(CommandId.importEnv, { path: huge, removeValues: false, addToGitignore: false }), undefined);
+      assert.strictEqual(
+        await vscode.commands.executeCommand(CommandId.importEnv, {
+          path: huge,
+          removeValues: false,
+          addToGitignore: false,
+        }),
+        undefined,
+      );
       assert.match(await lastMessage(), /at most 1 MiB/);
     } finally {
       fs.rmSync(bin, { force: true });

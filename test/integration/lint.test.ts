@@ -35,10 +35,14 @@ function ruleOf(d: vscode.Diagnostic): string {
 }
 
 async function waitForDiagnostics(uri: vscode.Uri, count: number, timeoutMs = 10_000): Promise<vscode.Diagnostic[]> {
-  return waitFor(() => `${count} diagnostic(s) on ${path.basename(uri.fsPath)} (have ${lintDiagnostics(uri).length})`, () => {
-    const ds = lintDiagnostics(uri);
-    return ds.length === count ? ds : undefined;
-  }, timeoutMs);
+  return waitFor(
+    () => `${count} diagnostic(s) on ${path.basename(uri.fsPath)} (have ${lintDiagnostics(uri).length})`,
+    () => {
+      const ds = lintDiagnostics(uri);
+      return ds.length === count ? ds : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 const created: string[] = [];
@@ -53,7 +57,10 @@ async function openTemp(rel: string, text: string): Promise<vscode.TextDocument>
 }
 
 async function codeActionsNow(doc: vscode.TextDocument, range: vscode.Range): Promise<vscode.CodeAction[]> {
-  return (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, range)) ?? [];
+  return (
+    (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, range)) ??
+    []
+  );
 }
 
 /**
@@ -83,12 +90,16 @@ async function keyNames(): Promise<string[]> {
 }
 
 async function deleteKey(name: string): Promise<void> {
-  if ((await keyNames()).includes(name)) await vscode.commands.executeCommand(CommandId.deleteKey, { name, confirmed: true });
+  if ((await keyNames()).includes(name))
+    await vscode.commands.executeCommand(CommandId.deleteKey, { name, confirmed: true });
 }
 
 async function lastMessages(n = 3): Promise<string> {
   const { notifier } = await api();
-  return notifier.recent.slice(-n).map((m) => m.message).join('\n');
+  return notifier.recent
+    .slice(-n)
+    .map((m) => m.message)
+    .join('\n');
 }
 
 function sorted0(latencies: number[]): number {
@@ -107,7 +118,10 @@ async function closeAll(): Promise<void> {
 async function openAndClose(uri: vscode.Uri, after: number): Promise<vscode.Diagnostic[]> {
   const { linter } = await api();
   await vscode.commands.executeCommand('vscode.open', uri);
-  await waitFor(`${path.basename(uri.fsPath)} open`, () => vscode.window.activeTextEditor?.document.uri.toString() === uri.toString());
+  await waitFor(
+    `${path.basename(uri.fsPath)} open`,
+    () => vscode.window.activeTextEditor?.document.uri.toString() === uri.toString(),
+  );
   await waitFor(`diagnostics of the open ${path.basename(uri.fsPath)}`, () => lintDiagnostics(uri).length > 0);
   // The linter settles a closed file's problems (clears them, or reads the file again from disk).
   let settled = false;
@@ -168,7 +182,10 @@ describe('Secret linter', function () {
 
   it('finds a stored value wherever it is pasted, whatever its format, and re-lints when keys change', async () => {
     const value = 'q7#Lm2!zP9@wX4$kV8%nT3^b'; // no provider's format: only exact matching finds it
-    const doc = await openTemp('src/lint/known.ts', `export const greeting = "${value}";\nconst other = \`prefix-${value}-suffix\`;\n`);
+    const doc = await openTemp(
+      'src/lint/known.ts',
+      `export const greeting = "${value}";\nconst other = \`prefix-${value}-suffix\`;\n`,
+    );
     await waitForDiagnostics(doc.uri, 0);
     try {
       await vscode.commands.executeCommand(CommandId.addKey, { name: 'LINT_PASTED_VALUE', value });
@@ -189,18 +206,31 @@ describe('Secret linter', function () {
     const value = 'Zq4!vL9#mT2@xW7$pK5%' + 'nR8^bY3&';
     await vscode.commands.executeCommand(CommandId.addKey, { name: 'LINT_ALREADY_STORED', value });
     try {
-      const doc = await openTemp('functions/lint-known.js', `export default async (request, ctx) => {\n  const secret = "${value}";\n  return { ok: !!secret };\n};\n`);
+      const doc = await openTemp(
+        'functions/lint-known.js',
+        `export default async (request, ctx) => {\n  const secret = "${value}";\n  return { ok: !!secret };\n};\n`,
+      );
       const [d] = await waitForDiagnostics(doc.uri, 1);
       assert.strictEqual(ruleOf(d!), 'known-value');
-      assert.match(d!.message, /^The value of your stored API key LINT_ALREADY_STORED \(/, 'the diagnostic does not name the key it matched');
+      assert.match(
+        d!.message,
+        /^The value of your stored API key LINT_ALREADY_STORED \(/,
+        'the diagnostic does not name the key it matched',
+      );
       const move = (await codeActions(doc, d!.range)).find((a) => a.isPreferred)!;
       // No name given: the stored key holding this value is used, so no prompt opens.
-      const result = await vscode.commands.executeCommand<MoveResult>(move.command!.command, ...move.command!.arguments!);
+      const result = await vscode.commands.executeCommand<MoveResult>(
+        move.command!.command,
+        ...move.command!.arguments!,
+      );
       assert.strictEqual(result?.name, 'LINT_ALREADY_STORED');
       assert.strictEqual(result?.alreadyStored, true);
       assert.strictEqual(doc.lineAt(1).text, '  const secret = await ctx.secrets.get("LINT_ALREADY_STORED");');
       assert.strictEqual((await keyNames()).filter((n) => n === 'LINT_ALREADY_STORED').length, 1);
-      assert.match(await lastMessages(), /The value was already stored in API Keys as LINT_ALREADY_STORED; functions\/lint-known\.js now reads it with ctx\.secrets\.get\("LINT_ALREADY_STORED"\)/);
+      assert.match(
+        await lastMessages(),
+        /The value was already stored in API Keys as LINT_ALREADY_STORED; functions\/lint-known\.js now reads it with ctx\.secrets\.get\("LINT_ALREADY_STORED"\)/,
+      );
       await waitForDiagnostics(doc.uri, 0);
       await doc.save();
     } finally {
@@ -209,7 +239,10 @@ describe('Secret linter', function () {
   });
 
   it('Move to API Keys in frontend code: the value leaves the file and appears in the API Keys view', async () => {
-    const doc = await openTemp('src/lint/move-front.js', `const stripe = Stripe("${STRIPE}");\nexport default stripe;\n`);
+    const doc = await openTemp(
+      'src/lint/move-front.js',
+      `const stripe = Stripe("${STRIPE}");\nexport default stripe;\n`,
+    );
     const [d] = await waitForDiagnostics(doc.uri, 1);
     const actions = await codeActions(doc, d!.range);
     const move = actions.find((a) => a.title.startsWith('Move to API Keys'));
@@ -217,7 +250,10 @@ describe('Secret linter', function () {
     assert.strictEqual(move.isPreferred, true);
     assert.strictEqual(move.kind?.value, vscode.CodeActionKind.QuickFix.value);
     assert.ok(move.command && move.command.command === CommandId.moveToApiKeys);
-    assert.ok(!JSON.stringify(move.command.arguments).includes(STRIPE.slice(8)), 'the command arguments carry the value');
+    assert.ok(
+      !JSON.stringify(move.command.arguments).includes(STRIPE.slice(8)),
+      'the command arguments carry the value',
+    );
     try {
       // A person would type the name in the prompt; `name` skips it.
       // `scaffold: true` creates the Cloud Function the notification offers.
@@ -226,12 +262,17 @@ describe('Secret linter', function () {
       assert.strictEqual(result?.name, 'LINT_STRIPE_KEY');
       assert.strictEqual(result.functionCreated, 'call-stripe');
       created.push(...(result.functionFiles ?? []));
-      const fnFile = ['ts', 'js'].map((ext) => path.join(root(), 'functions', `call-stripe.${ext}`)).find((f) => fs.existsSync(f));
+      const fnFile = ['ts', 'js']
+        .map((ext) => path.join(root(), 'functions', `call-stripe.${ext}`))
+        .find((f) => fs.existsSync(f));
       assert.ok(fnFile, 'no functions/call-stripe file');
       assert.match(fs.readFileSync(fnFile, 'utf8'), /ctx\.secrets\.get\(['"]LINT_STRIPE_KEY['"]\)/);
       const text = doc.getText();
       assert.ok(!text.includes(STRIPE), 'the value is still in the file');
-      assert.match(text, /Stripe\(undefined \/\* LINT_STRIPE_KEY moved to CloudXLR API Keys: call a Cloud Function that uses ctx\.secrets\.get\("LINT_STRIPE_KEY"\) \*\/\)/);
+      assert.match(
+        text,
+        /Stripe\(undefined \/\* LINT_STRIPE_KEY moved to CloudXLR API Keys: call a Cloud Function that uses ctx\.secrets\.get\("LINT_STRIPE_KEY"\) \*\/\)/,
+      );
       assert.ok((await keyNames()).includes('LINT_STRIPE_KEY'), 'the key is not in the API Keys view');
       await vscode.commands.executeCommand(CommandId.copyValue, { name: 'LINT_STRIPE_KEY' });
       assert.strictEqual(await vscode.env.clipboard.readText(), STRIPE, 'the stored value differs');
@@ -245,12 +286,18 @@ describe('Secret linter', function () {
   });
 
   it('Move to API Keys in a Cloud Function: ctx.secrets.get replaces the literal', async () => {
-    const doc = await openTemp('functions/lint-move.js', `export default async (request, ctx) => {\n  const key = '${STRIPE_2}';\n  return { ok: !!key };\n};\n`);
+    const doc = await openTemp(
+      'functions/lint-move.js',
+      `export default async (request, ctx) => {\n  const key = '${STRIPE_2}';\n  return { ok: !!key };\n};\n`,
+    );
     const [d] = await waitForDiagnostics(doc.uri, 1);
     assert.strictEqual(d!.severity, vscode.DiagnosticSeverity.Warning);
     const move = (await codeActions(doc, d!.range)).find((a) => a.isPreferred)!;
     try {
-      await vscode.commands.executeCommand(move.command!.command, { ...(move.command!.arguments![0] as object), name: 'LINT_FN_STRIPE' });
+      await vscode.commands.executeCommand(move.command!.command, {
+        ...(move.command!.arguments![0] as object),
+        name: 'LINT_FN_STRIPE',
+      });
       assert.strictEqual(doc.lineAt(1).text, '  const key = await ctx.secrets.get("LINT_FN_STRIPE");');
       assert.ok((await keyNames()).includes('LINT_FN_STRIPE'));
       await waitForDiagnostics(doc.uri, 0);
@@ -261,7 +308,10 @@ describe('Secret linter', function () {
   });
 
   it('in .env files: moves a variable out of its public prefix, and Move to API Keys empties the value', async () => {
-    const doc = await openTemp('.env.lint-test', `# keys\nVITE_STRIPE_KEY=${STRIPE}\nVITE_OPENAI_KEY="${OPENAI}"\nPORT=3000\n`);
+    const doc = await openTemp(
+      '.env.lint-test',
+      `# keys\nVITE_STRIPE_KEY=${STRIPE}\nVITE_OPENAI_KEY="${OPENAI}"\nPORT=3000\n`,
+    );
     const ds = await waitForDiagnostics(doc.uri, 2);
     for (const d of ds) {
       assert.strictEqual(ruleOf(d), 'public-env-secret');
@@ -269,14 +319,19 @@ describe('Secret linter', function () {
       assert.match(d.message, /Vite inlines every VITE_ variable into the browser bundle/);
     }
     const first = ds.find((d) => d.range.start.line === 1)!;
-    const unprefix = (await codeActions(doc, first.range)).find((a) => a.title.startsWith('Move out of the public prefix'));
+    const unprefix = (await codeActions(doc, first.range)).find((a) =>
+      a.title.startsWith('Move out of the public prefix'),
+    );
     assert.ok(unprefix?.edit, 'no public-prefix fix');
     assert.ok(await vscode.workspace.applyEdit(unprefix.edit));
     assert.strictEqual(doc.lineAt(1).text, `STRIPE_KEY=${STRIPE}`);
     const [second] = await waitForDiagnostics(doc.uri, 1);
     const move = (await codeActions(doc, second!.range)).find((a) => a.isPreferred)!;
     try {
-      await vscode.commands.executeCommand(move.command!.command, { ...(move.command!.arguments![0] as object), name: 'LINT_ENV_OPENAI' });
+      await vscode.commands.executeCommand(move.command!.command, {
+        ...(move.command!.arguments![0] as object),
+        name: 'LINT_ENV_OPENAI',
+      });
       assert.strictEqual(doc.lineAt(2).text, 'VITE_OPENAI_KEY=');
       assert.ok(!doc.getText().includes(OPENAI));
       await waitForDiagnostics(doc.uri, 0);
@@ -310,7 +365,11 @@ describe('Secret linter', function () {
   it('explains a finding on hover, with the rule link and a masked excerpt only', async () => {
     const doc = await openTemp('src/lint/hover.js', `const key = "${STRIPE}";\n`);
     const [d] = await waitForDiagnostics(doc.uri, 1);
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, d!.range.start.translate(0, 3));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      doc.uri,
+      d!.range.start.translate(0, 3),
+    );
     const text = hovers
       .flatMap((h) => h.contents)
       .map((c) => (c instanceof vscode.MarkdownString ? c.value : typeof c === 'string' ? c : c.value))
@@ -333,12 +392,19 @@ describe('Secret linter', function () {
     created.push(repo);
     const file = path.join(repo, 'app.js');
     fs.writeFileSync(file, `export const key = "${STRIPE}";\n`);
-    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: repo });
+    const git = (...args: string[]) =>
+      execFileSync(
+        'git',
+        ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args],
+        { cwd: repo },
+      );
     git('init', '-q');
     git('add', 'app.js');
     git('commit', '-q', '-m', 'app');
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
-    const d = await waitFor('the committed note', () => lintDiagnostics(doc.uri).find((x) => /already committed to git/.test(x.message)));
+    const d = await waitFor('the committed note', () =>
+      lintDiagnostics(doc.uri).find((x) => /already committed to git/.test(x.message)),
+    );
     assert.match(d.message, /rotate the key at the provider/);
     assert.ok(!d.message.includes(STRIPE));
     // A new, uncommitted key on another line is not said to be committed.
@@ -355,7 +421,8 @@ describe('Secret linter', function () {
     await doc.save();
     git('commit', '-q', '-a', '-m', 'other');
     const { linter } = await api();
-    const bothCommitted = () => lintDiagnostics(doc.uri).filter((x) => /already committed/.test(x.message)).length === 2;
+    const bothCommitted = () =>
+      lintDiagnostics(doc.uri).filter((x) => /already committed/.test(x.message)).length === 2;
     const deadline = Date.now() + 15_000;
     while (!bothCommitted()) {
       assert.ok(Date.now() < deadline, 'the second finding was never marked as committed');
@@ -381,7 +448,10 @@ describe('Secret linter', function () {
     const config = vscode.workspace.getConfiguration('cloudxlr.lint');
     try {
       await config.update('severity', 'information', vscode.ConfigurationTarget.Global);
-      await waitFor('information severity', () => lintDiagnostics(doc.uri)[0]?.severity === vscode.DiagnosticSeverity.Information);
+      await waitFor(
+        'information severity',
+        () => lintDiagnostics(doc.uri)[0]?.severity === vscode.DiagnosticSeverity.Information,
+      );
       await config.update('ignore', ['src/lint/settings.js'], vscode.ConfigurationTarget.Global);
       await waitForDiagnostics(doc.uri, 0);
       await config.update('ignore', undefined, vscode.ConfigurationTarget.Global);
@@ -394,14 +464,18 @@ describe('Secret linter', function () {
       await waitFor('error severity', () => lintDiagnostics(doc.uri)[0]?.severity === vscode.DiagnosticSeverity.Error);
       assert.ok(d);
     } finally {
-      for (const k of ['severity', 'ignore', 'enabled']) await config.update(k, undefined, vscode.ConfigurationTarget.Global);
+      for (const k of ['severity', 'ignore', 'enabled'])
+        await config.update(k, undefined, vscode.ConfigurationTarget.Global);
     }
   });
 
   it('Scan Workspace reports every file in the Problems panel and sums up', async () => {
     // A binary file and one over the size limit are skipped, whatever they hold.
     const binary = path.join(root(), 'src/lint/image.js');
-    fs.writeFileSync(binary, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), Buffer.from(`"${STRIPE}"`)]));
+    fs.writeFileSync(
+      binary,
+      Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), Buffer.from(`"${STRIPE}"`)]),
+    );
     const huge = path.join(root(), 'src/lint/huge.js');
     fs.writeFileSync(huge, `const k = "${STRIPE}";\n` + '// filler\n'.repeat(900_000));
     created.push(binary, huge);
@@ -422,7 +496,12 @@ describe('Secret linter', function () {
     for (const rel of ['src/lint/checkout.js', 'functions/charge.js']) {
       assert.strictEqual(lintDiagnostics(vscode.Uri.file(path.join(root(), rel))).length, 1, rel);
     }
-    assert.match(await lastMessages(1), new RegExp(`^Scanned ${summary.files} files: ${summary.findings} possible secrets in \\d+ files: see the Problems panel\\. Skipped 2 \\(1 binary, 1 over 8 MB\\)\\.$`));
+    assert.match(
+      await lastMessages(1),
+      new RegExp(
+        `^Scanned ${summary.files} files: ${summary.findings} possible secrets in \\d+ files: see the Problems panel\\. Skipped 2 \\(1 binary, 1 over 8 MB\\)\\.$`,
+      ),
+    );
     // Files outside the frontend globs are not scanned.
     assert.strictEqual(lintDiagnostics(vscode.Uri.file(path.join(root(), 'cloudxlr.json'))).length, 0);
   });
@@ -452,7 +531,10 @@ describe('Secret linter', function () {
     const config = vscode.workspace.getConfiguration('cloudxlr.lint');
     try {
       await config.update('severity', 'warning', vscode.ConfigurationTarget.Global);
-      await waitFor('warning severity on the closed file', () => lintDiagnostics(uri)[0]?.severity === vscode.DiagnosticSeverity.Warning);
+      await waitFor(
+        'warning severity on the closed file',
+        () => lintDiagnostics(uri)[0]?.severity === vscode.DiagnosticSeverity.Warning,
+      );
       await config.update('ignore', ['src/lint/unopened.ts'], vscode.ConfigurationTarget.Global);
       await waitForDiagnostics(uri, 0);
     } finally {
@@ -473,7 +555,10 @@ describe('Secret linter', function () {
       const [d] = await waitForDiagnostics(uri, 1);
       assert.strictEqual(ruleOf(d!), 'known-value');
       assert.ok(!d!.message.includes(value));
-      assert.ok(!vscode.workspace.textDocuments.some((t) => t.uri.toString() === uri.toString()), 'the file was opened');
+      assert.ok(
+        !vscode.workspace.textDocuments.some((t) => t.uri.toString() === uri.toString()),
+        'the file was opened',
+      );
     } finally {
       await deleteKey('LINT_CLOSED_VALUE');
     }
@@ -483,7 +568,8 @@ describe('Secret linter', function () {
 
   it('keeps a 5 MB minified file responsive: an edit gets diagnostics quickly and the host never stalls', async () => {
     const { linter } = await api();
-    const chunk = 'function a(b,c){return b.map(function(d){return d*c+"x"})};var token=f(1),apiKey=g(2),o={k:"v",n:1};';
+    const chunk =
+      'function a(b,c){return b.map(function(d){return d*c+"x"})};var token=f(1),apiKey=g(2),o={k:"v",n:1};';
     let body = '';
     while (body.length < 5 * 1024 * 1024) body += chunk;
     const mid = Math.floor(body.length / 2 / chunk.length) * chunk.length;
@@ -508,7 +594,8 @@ describe('Secret linter', function () {
 
     const runs: { blockedMs: number; cpuMs: number; incremental: boolean; phases: Record<string, number> }[] = [];
     const listener = linter.onDidLint((e) => {
-      if (e.uri.toString() === doc.uri.toString()) runs.push({ blockedMs: e.blockedMs, cpuMs: e.cpuMs, incremental: e.incremental, phases: e.phases });
+      if (e.uri.toString() === doc.uri.toString())
+        runs.push({ blockedMs: e.blockedMs, cpuMs: e.cpuMs, incremental: e.incremental, phases: e.phases });
     });
     const latencies: number[] = [];
     const insert = async (offset: number, t: string) => {
@@ -534,7 +621,10 @@ describe('Secret linter', function () {
       const typed = Date.now() - typedStarted;
       // What the incremental runs publish is what a full scan of the text finds.
       const full = scanText(doc.getText()).map((f) => `${f.ruleId}@${f.line}:${f.column}-${f.endLine}:${f.endColumn}`);
-      const shown = lintDiagnostics(doc.uri).map((d) => `${ruleOf(d)}@${d.range.start.line + 1}:${d.range.start.character + 1}-${d.range.end.line + 1}:${d.range.end.character + 1}`);
+      const shown = lintDiagnostics(doc.uri).map(
+        (d) =>
+          `${ruleOf(d)}@${d.range.start.line + 1}:${d.range.start.character + 1}-${d.range.end.line + 1}:${d.range.end.character + 1}`,
+      );
       assert.deepStrictEqual(shown, full);
       const lintLag = maxLag;
 
@@ -565,10 +655,15 @@ describe('Secret linter', function () {
           `11 typed edits settled in ${typed} ms; ${runs.length} runs, ${runs.filter((r) => r.incremental).length} incremental, ` +
           `longest block by the linter ${blocked.toFixed(1)} ms wall, ${cpu.toFixed(1)} ms CPU; host event-loop lag ${lintLag} ms (linter off: ${baselineLag} ms)`,
       );
-      console.log(`      runs [wall, cpu, text, scan, findings, publish] ms: ${JSON.stringify(runs.map((r) => [r.blockedMs, r.cpuMs, ...Object.values(r.phases)].map((v) => Math.round(v))))}`);
+      console.log(
+        `      runs [wall, cpu, text, scan, findings, publish] ms: ${JSON.stringify(runs.map((r) => [r.blockedMs, r.cpuMs, ...Object.values(r.phases)].map((v) => Math.round(v))))}`,
+      );
       assert.ok(openMs < 10_000, `the first diagnostics of the 5 MB file took ${openMs} ms`);
       assert.ok(openLag < 1000, `opening the 5 MB file stalled the extension host for ${openLag} ms`);
-      assert.ok(runs.every((r) => r.incremental), 'an edit made the linter rescan the whole file');
+      assert.ok(
+        runs.every((r) => r.incremental),
+        'an edit made the linter rescan the whole file',
+      );
       // CPU time, not wall time: on a loaded machine the wall time of the same work varies tenfold.
       const cpuMedian = [...runs.map((r) => r.cpuMs)].sort((a, b) => a - b)[Math.floor(runs.length / 2)]!;
       assert.ok(cpuMedian < 30, `a typical run held the extension host for ${cpuMedian.toFixed(1)} ms of CPU`);

@@ -8,7 +8,9 @@ import { RELOAD_KEYS } from './reloadKeys';
 describe('Before a reload', () => {
   it('stores keys that the after-reload tests look for', async () => {
     for (const [name, value] of Object.entries(RELOAD_KEYS)) {
-      assert.deepStrictEqual(await vscode.commands.executeCommand(CommandId.addKey, { name, value, overwrite: true }), { name });
+      assert.deepStrictEqual(await vscode.commands.executeCommand(CommandId.addKey, { name, value, overwrite: true }), {
+        name,
+      });
     }
   });
 });

@@ -25,7 +25,9 @@ async function keyRows(): Promise<string[]> {
 
 /** The functions the cloud holds, as another client sees them. */
 async function cloudFunctions(): Promise<unknown> {
-  const res = await fetch(`${endpoint}/v1/projects/${project}/functions`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${endpoint}/v1/projects/${project}/functions`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   assert.strictEqual(res.status, 200);
   return res.json();
 }
@@ -39,7 +41,9 @@ describe('In an untrusted workspace (Restricted Mode)', () => {
     await vscode.commands.executeCommand(CommandId.deleteKey, { name: 'STRIPE_SECRET_KEY', confirmed: true });
     if (endpoint) {
       await vscode.commands.executeCommand(CommandId.signOut, { project });
-      await vscode.workspace.getConfiguration().update(SettingId.cloudEndpoint, undefined, vscode.ConfigurationTarget.Global);
+      await vscode.workspace
+        .getConfiguration()
+        .update(SettingId.cloudEndpoint, undefined, vscode.ConfigurationTarget.Global);
     }
   });
 
@@ -52,7 +56,10 @@ describe('In an untrusted workspace (Restricted Mode)', () => {
 
   it('the API Keys view works: a key added is listed', async () => {
     assert.deepStrictEqual(await keyRows(), []);
-    assert.deepStrictEqual(await vscode.commands.executeCommand(CommandId.addKey, { name: 'STRIPE_SECRET_KEY', value: STRIPE }), { name: 'STRIPE_SECRET_KEY' });
+    assert.deepStrictEqual(
+      await vscode.commands.executeCommand(CommandId.addKey, { name: 'STRIPE_SECRET_KEY', value: STRIPE }),
+      { name: 'STRIPE_SECRET_KEY' },
+    );
     assert.deepStrictEqual(await keyRows(), ['STRIPE_SECRET_KEY']);
     assert.strictEqual(await vscode.commands.executeCommand(CommandId.copyValue, { name: 'STRIPE_SECRET_KEY' }), true);
     assert.strictEqual(await vscode.env.clipboard.readText(), STRIPE);
@@ -62,10 +69,15 @@ describe('In an untrusted workspace (Restricted Mode)', () => {
   });
 
   it("the linter ignores cloudxlr.json's frontend globs: a secret outside them is still flagged", async () => {
-    await (await api()).linter.ready;
+    await (
+      await api()
+    ).linter.ready;
     // cloudxlr.json limits frontend code to src/**: trusted, scripts/seed.js would not be linted.
     const config = JSON.parse(fs.readFileSync(path.join(root(), 'cloudxlr.json'), 'utf8')) as { frontend: string[] };
-    assert.ok(config.frontend.every((g) => g.startsWith('src/')), 'the fixture cloudxlr.json no longer limits the globs to src/');
+    assert.ok(
+      config.frontend.every((g) => g.startsWith('src/')),
+      'the fixture cloudxlr.json no longer limits the globs to src/',
+    );
     const file = path.join(root(), 'scripts', 'seed.js');
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, `// seeds the dev database\nconst openai = "${OPENAI}";\n`);
@@ -84,7 +96,9 @@ describe('In an untrusted workspace (Restricted Mode)', () => {
 
   it('refuses to deploy, saying the workspace is not trusted, and uploads nothing', async function () {
     if (!endpoint || !token) this.skip();
-    await vscode.workspace.getConfiguration().update(SettingId.cloudEndpoint, endpoint, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration()
+      .update(SettingId.cloudEndpoint, endpoint, vscode.ConfigurationTarget.Global);
     assert.strictEqual(await vscode.commands.executeCommand(CommandId.signIn, { project, token }), true);
     const before = await cloudFunctions();
     const start = (await api()).notifier.recent.length;
@@ -95,7 +109,8 @@ describe('In an untrusted workspace (Restricted Mode)', () => {
     assert.strictEqual(single.status, 'untrusted');
     const messages = await messagesSince(start);
     assert.ok(messages.length > 0, 'no message');
-    for (const m of messages) assert.match(m, /not bundled or deployed in an untrusted workspace\. Trust this folder to deploy\./);
+    for (const m of messages)
+      assert.match(m, /not bundled or deployed in an untrusted workspace\. Trust this folder to deploy\./);
     assert.deepStrictEqual(await cloudFunctions(), before, 'something reached the cloud');
   });
 });

@@ -31,10 +31,29 @@ export class FunctionCodeLensProvider implements vscode.CodeLensProvider, vscode
     const range = new vscode.Range(line, 0, line, 0);
     const args = { name: fn.name, project: data.project.project };
     const lenses = [
-      new vscode.CodeLens(range, { title: '$(cloud-upload) Deploy', tooltip: `Deploy ${fn.name} to project ${data.project.project}`, command: CommandId.deployFunction, arguments: [args] }),
+      new vscode.CodeLens(range, {
+        title: '$(cloud-upload) Deploy',
+        tooltip: `Deploy ${fn.name} to project ${data.project.project}`,
+        command: CommandId.deployFunction,
+        arguments: [args],
+      }),
     ];
-    lenses.push(new vscode.CodeLens(range, { title: '$(play) Invoke…', tooltip: `Invoke the deployed ${fn.name} with a JSON payload`, command: CommandId.invokeFunction, arguments: [args] }));
-    if (keys.length) lenses.push(new vscode.CodeLens(range, { title: `reads ${keys.join(', ')}`, tooltip: 'Keys this function reads from the vault (names only are deployed)', command: '' }));
+    lenses.push(
+      new vscode.CodeLens(range, {
+        title: '$(play) Invoke…',
+        tooltip: `Invoke the deployed ${fn.name} with a JSON payload`,
+        command: CommandId.invokeFunction,
+        arguments: [args],
+      }),
+    );
+    if (keys.length)
+      lenses.push(
+        new vscode.CodeLens(range, {
+          title: `reads ${keys.join(', ')}`,
+          tooltip: 'Keys this function reads from the vault (names only are deployed)',
+          command: '',
+        }),
+      );
     return lenses;
   }
 

@@ -10,7 +10,16 @@ import type { KeyStore } from '../../keys/keyStore';
 import { errorMessage } from '../../shared/errorMessage';
 import type { Notifier } from '../../ui/notify';
 import { describeProblem } from '../../project/projectFile';
-import { deployFunction, deployFunctions, discoverFunctions, engineLeakGuard, errorOutcome, type DeployDeps, type DeployStep, type DeployTarget } from '..';
+import {
+  deployFunction,
+  deployFunctions,
+  discoverFunctions,
+  engineLeakGuard,
+  errorOutcome,
+  type DeployDeps,
+  type DeployStep,
+  type DeployTarget,
+} from '..';
 import { DeployReport, type DeployResult } from './deployReport';
 import type { DiscoveredProject, FunctionsModel } from './functionsModel';
 import { isArgs, type FunctionTarget, type FunctionTargets } from './targets';
@@ -46,7 +55,9 @@ export class DeployCommands {
     if (!target) return undefined;
     const { data, name } = target;
     // Discovered afresh: the file may have been created a moment ago.
-    const fn = data.root ? (await discoverFunctions(data.root, data.project.functionsDir)).find((f) => f.name === name) : undefined;
+    const fn = data.root
+      ? (await discoverFunctions(data.root, data.project.functionsDir)).find((f) => f.name === name)
+      : undefined;
     if (!fn || !data.root) {
       const message = `There is no function ${name} in ${data.project.functionsDir}/ (expected ${data.project.functionsDir}/${name}.ts or ${data.project.functionsDir}/${name}/index.ts).`;
       void this.notify.error(message);
@@ -56,14 +67,23 @@ export class DeployCommands {
     const prepared = await this.prepare(data, name);
     if ('status' in prepared) return prepared;
     await this.saveDirty(data);
-    const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deploying ${name}`, cancellable: false }, async (progress) => {
-      this.log.info(`Deploying ${name} (${fn.relativePath}) to project ${data.project.project} at ${this.session.endpoint}`);
-      try {
-        return await deployFunction(prepared.target, fn, this.deployDeps(data, prepared.client, uploadMissing, progress));
-      } catch (e) {
-        return errorOutcome(name, e);
-      }
-    });
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Deploying ${name}`, cancellable: false },
+      async (progress) => {
+        this.log.info(
+          `Deploying ${name} (${fn.relativePath}) to project ${data.project.project} at ${this.session.endpoint}`,
+        );
+        try {
+          return await deployFunction(
+            prepared.target,
+            fn,
+            this.deployDeps(data, prepared.client, uploadMissing, progress),
+          );
+        } catch (e) {
+          return errorOutcome(name, e);
+        }
+      },
+    );
     this.report.outcome(outcome, data.project.project, data.root);
     if (outcome.status === 'deployed') this.model.invalidate();
     return outcome;
@@ -71,9 +91,15 @@ export class DeployCommands {
 
   async deployAll(args: { project?: string; uploadMissing?: boolean } = {}): Promise<DeployResult[]> {
     const all = await this.model.discover();
-    const selected = args.project ? all.filter((d) => d.project.project === args.project) : all.filter((d) => d.functions.length > 0);
+    const selected = args.project
+      ? all.filter((d) => d.project.project === args.project)
+      : all.filter((d) => d.functions.length > 0);
     if (selected.length === 0) {
-      void this.notify.info(args.project ? `There is no project named ${args.project} with functions in this workspace.` : 'There are no functions to deploy. Create one with CloudXLR: New Function.');
+      void this.notify.info(
+        args.project
+          ? `There is no project named ${args.project} with functions in this workspace.`
+          : 'There are no functions to deploy. Create one with CloudXLR: New Function.',
+      );
       return [];
     }
     const results: DeployResult[] = [];
@@ -85,7 +111,11 @@ export class DeployCommands {
       }
       await this.saveDirty(data);
       const outcomes = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Deploying the functions of ${data.project.project}`, cancellable: true },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Deploying the functions of ${data.project.project}`,
+          cancellable: true,
+        },
         async (progress, token) => {
           const abort = new AbortController();
           const cancelled = token.onCancellationRequested(() => abort.abort());
@@ -117,20 +147,34 @@ export class DeployCommands {
   }
 
   /** Trust and sign-in checks, and the deploy target of a project. */
-  private async prepare(data: DiscoveredProject, name: string): Promise<{ client: CloudClient; target: DeployTarget } | NotStarted> {
+  private async prepare(
+    data: DiscoveredProject,
+    name: string,
+  ): Promise<{ client: CloudClient; target: DeployTarget } | NotStarted> {
     if (!vscode.workspace.isTrusted) {
       const message = 'Functions are not bundled or deployed in an untrusted workspace. Trust this folder to deploy.';
-      void this.notify.warn(message, 'Manage Workspace Trust').then((c) => c && vscode.commands.executeCommand('workbench.trust.manage'));
+      void this.notify
+        .warn(message, 'Manage Workspace Trust')
+        .then((c) => c && vscode.commands.executeCommand('workbench.trust.manage'));
       return { name, status: 'untrusted', message };
     }
     const client = await this.targets.client(data, 'to deploy');
-    if (!client) return { name, status: 'not-signed-in', message: this.session.notSignedIn(data.project.project, 'to deploy') };
+    if (!client)
+      return { name, status: 'not-signed-in', message: this.session.notSignedIn(data.project.project, 'to deploy') };
     // A function setting cloudxlr.json gets wrong is skipped: the function deploys without it.
     for (const p of data.project.problems) if (!p.fatal) this.log.warn(describeProblem(p));
-    return { client, target: { root: data.root!, functionsDir: data.project.functionsDir, functions: data.project.functions } };
+    return {
+      client,
+      target: { root: data.root!, functionsDir: data.project.functionsDir, functions: data.project.functions },
+    };
   }
 
-  private deployDeps(data: DiscoveredProject, client: CloudClient, uploadMissing: boolean | undefined, progress: vscode.Progress<{ message?: string; increment?: number }> | undefined): DeployDeps {
+  private deployDeps(
+    data: DiscoveredProject,
+    client: CloudClient,
+    uploadMissing: boolean | undefined,
+    progress: vscode.Progress<{ message?: string; increment?: number }> | undefined,
+  ): DeployDeps {
     const project = data.project.project;
     let lastStep = -1;
     return {
@@ -153,7 +197,11 @@ export class DeployCommands {
           const UPLOAD = keys.length === 1 ? 'Upload Key and Deploy' : 'Upload Keys and Deploy';
           const choice = await vscode.window.showWarningMessage(
             `${fn} reads ${keys.join(', ')}, stored on this machine but not in the cloud vault of ${project}.`,
-            { modal: true, detail: 'Upload the value to the vault so the function can read it? Only the name is deployed with the function.' },
+            {
+              modal: true,
+              detail:
+                'Upload the value to the vault so the function can read it? Only the name is deployed with the function.',
+            },
             UPLOAD,
           );
           go = choice === UPLOAD;
@@ -169,7 +217,9 @@ export class DeployCommands {
     for (const name of keys) {
       const value = await this.store.value(project, name);
       if (value === undefined) {
-        void this.notify.error(`${name} has no value on this machine to upload. Set it with Edit Value, then deploy again.`);
+        void this.notify.error(
+          `${name} has no value on this machine to upload. Set it with Edit Value, then deploy again.`,
+        );
         return false;
       }
       try {
@@ -178,7 +228,9 @@ export class DeployCommands {
         this.log.info(`vault: uploaded ${name} to project ${project} as version ${r.version}`);
       } catch (e) {
         if (e instanceof CloudError && e.code === 'version_conflict') {
-          this.log.info(`vault: ${name} was created in the cloud meanwhile (version ${String(e.details.currentVersion)}); using it`);
+          this.log.info(
+            `vault: ${name} was created in the cloud meanwhile (version ${String(e.details.currentVersion)}); using it`,
+          );
           continue;
         }
         void this.notify.error(`${name} was not uploaded to the vault: ${errorMessage(e)}`);

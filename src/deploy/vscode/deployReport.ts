@@ -3,7 +3,14 @@
 import * as vscode from 'vscode';
 import { CommandId } from '../../constants';
 import type { Notifier } from '../../ui/notify';
-import { describeOutcome, deployAllSummary, deployNotice, type DeployAction, type DeployNotice, type DeployOutcome } from '..';
+import {
+  describeOutcome,
+  deployAllSummary,
+  deployNotice,
+  type DeployAction,
+  type DeployNotice,
+  type DeployOutcome,
+} from '..';
 import { openCommand } from './functionsTree';
 
 /** What Deploy returns: the core's outcome, or why it did not start. */
@@ -41,7 +48,12 @@ export class DeployReport {
 
   private async show(notice: DeployNotice, fn: { project: string; name: string }): Promise<void> {
     const labels = notice.actions.map((a) => a.label);
-    const shown = notice.severity === 'error' ? this.notify.error(notice.message, ...labels) : notice.severity === 'warning' ? this.notify.warn(notice.message, ...labels) : this.notify.info(notice.message, ...labels);
+    const shown =
+      notice.severity === 'error'
+        ? this.notify.error(notice.message, ...labels)
+        : notice.severity === 'warning'
+          ? this.notify.warn(notice.message, ...labels)
+          : this.notify.info(notice.message, ...labels);
     const choice = await shown;
     const action = notice.actions.find((a) => a.label === choice);
     if (action) await run(action, fn);

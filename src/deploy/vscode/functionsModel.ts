@@ -150,7 +150,11 @@ export class FunctionsModel implements vscode.Disposable {
     const file = path.resolve(uri.fsPath);
     for (const data of await this.discover()) {
       for (const fn of data.functions) {
-        if (path.resolve(fn.entry) === file || (path.resolve(path.dirname(fn.entry)) === file && /^index\.[jt]s$/.test(path.basename(fn.entry)))) return { data, fn };
+        if (
+          path.resolve(fn.entry) === file ||
+          (path.resolve(path.dirname(fn.entry)) === file && /^index\.[jt]s$/.test(path.basename(fn.entry)))
+        )
+          return { data, fn };
       }
     }
     return undefined;
@@ -195,11 +199,13 @@ export class FunctionsModel implements vscode.Disposable {
   /** Bundles and scans a function, reusing the last result while none of its files changed. */
   private async analyze(root: string, fn: LocalFunction): Promise<FunctionAnalysis | undefined> {
     const cached = this.cache.get(fn.entry);
-    if (cached && cached.stamp === stampOf([fn.entry, ...(cached.analysis.bundle?.sourceFiles ?? [])])) return cached.analysis;
+    if (cached && cached.stamp === stampOf([fn.entry, ...(cached.analysis.bundle?.sourceFiles ?? [])]))
+      return cached.analysis;
     try {
       const analysis = await analyzeFunction(root, fn);
       // A failed bundle has no file list: it is analysed again next time.
-      if (analysis.bundle) this.cache.set(fn.entry, { stamp: stampOf([fn.entry, ...analysis.bundle.sourceFiles]), analysis });
+      if (analysis.bundle)
+        this.cache.set(fn.entry, { stamp: stampOf([fn.entry, ...analysis.bundle.sourceFiles]), analysis });
       else this.cache.delete(fn.entry);
       return analysis;
     } catch (e) {
@@ -220,8 +226,15 @@ export class FunctionsModel implements vscode.Disposable {
     const next: vscode.Disposable[] = [];
     for (const p of await this.projects.all()) {
       if (!p.folder) continue;
-      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(p.folder, `${p.functionsDir}/**`));
-      next.push(watcher, watcher.onDidCreate(() => this.filesChanged()), watcher.onDidChange(() => this.markStale()), watcher.onDidDelete(() => this.filesChanged()));
+      const watcher = vscode.workspace.createFileSystemWatcher(
+        new vscode.RelativePattern(p.folder, `${p.functionsDir}/**`),
+      );
+      next.push(
+        watcher,
+        watcher.onDidCreate(() => this.filesChanged()),
+        watcher.onDidChange(() => this.markStale()),
+        watcher.onDidDelete(() => this.filesChanged()),
+      );
     }
     for (const d of this.watchers) d.dispose();
     this.watchers = next;

@@ -149,8 +149,13 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
   private functionItem(node: FunctionNode): vscode.TreeItem {
     const entry = node.local;
     const problems = entry ? problemCount(entry) : 0;
-    const hasChildren = entry ? keyNames(entry.analysis?.references ?? []).length > 0 || problems > 0 : (node.deployed?.secrets.length ?? 0) > 0;
-    const item = new vscode.TreeItem(node.name, hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    const hasChildren = entry
+      ? keyNames(entry.analysis?.references ?? []).length > 0 || problems > 0
+      : (node.deployed?.secrets.length ?? 0) > 0;
+    const item = new vscode.TreeItem(
+      node.name,
+      hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+    );
     item.id = `fn:${node.project}/${node.name}`;
     const parts: string[] = [];
     if (node.deployed) parts.push(`release ${node.deployed.release}`, 'deployed');
@@ -163,7 +168,11 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
         ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
         : new vscode.ThemeIcon(node.deployed ? 'symbol-event' : 'symbol-function');
     // function:<local|cloudOnly>:<deployed|notDeployed|signedOut>
-    item.contextValue = ['function', entry ? 'local' : 'cloudOnly', node.deployed ? 'deployed' : node.signedIn ? 'notDeployed' : 'signedOut'].join(':');
+    item.contextValue = [
+      'function',
+      entry ? 'local' : 'cloudOnly',
+      node.deployed ? 'deployed' : node.signedIn ? 'notDeployed' : 'signedOut',
+    ].join(':');
     if (entry) {
       item.resourceUri = vscode.Uri.file(entry.fn.entry);
       item.command = { command: 'vscode.open', title: 'Open Function', arguments: [vscode.Uri.file(entry.fn.entry)] };
@@ -172,7 +181,9 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
     md.appendMarkdown(`**${node.name}**\n\n`);
     if (entry) md.appendMarkdown(`Source: \`${entry.fn.relativePath}\`\n\n`);
     if (node.deployed) {
-      md.appendMarkdown(`Release ${node.deployed.release}, deployed ${new Date(node.deployed.updatedAt).toLocaleString()}\n\n`);
+      md.appendMarkdown(
+        `Release ${node.deployed.release}, deployed ${new Date(node.deployed.updatedAt).toLocaleString()}\n\n`,
+      );
       md.appendMarkdown(`URL: ${node.deployed.url}\n\n`);
     } else if (!node.signedIn) md.appendMarkdown('Sign in to see its deployed release.\n\n');
     const keys = entry ? keyNames(entry.analysis?.references ?? []) : (node.deployed?.secrets ?? []).map((s) => s.name);
@@ -185,11 +196,26 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
   private functionNodes(data: ProjectFunctions): FunctionNode[] {
     const signedIn = data.cloud.kind === 'ok';
     const nodes: FunctionNode[] = data.functions.map((entry) => {
-      const n: FunctionNode = { type: 'function', project: data.project.project, name: entry.fn.name, root: data.root, local: entry, signedIn };
+      const n: FunctionNode = {
+        type: 'function',
+        project: data.project.project,
+        name: entry.fn.name,
+        root: data.root,
+        local: entry,
+        signedIn,
+      };
       if (entry.deployed) n.deployed = entry.deployed;
       return n;
     });
-    for (const d of data.cloudOnly) nodes.push({ type: 'function', project: data.project.project, name: d.name, root: data.root, deployed: d, signedIn });
+    for (const d of data.cloudOnly)
+      nodes.push({
+        type: 'function',
+        project: data.project.project,
+        name: d.name,
+        root: data.root,
+        deployed: d,
+        signedIn,
+      });
     return nodes.sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -197,11 +223,19 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
     const out: FunctionsNode[] = [];
     const entry = node.local;
     if (entry) {
-      if (entry.fn.problem) out.push({ type: 'problem', project: node.project, function: node.name, message: entry.fn.problem });
+      if (entry.fn.problem)
+        out.push({ type: 'problem', project: node.project, function: node.name, message: entry.fn.problem });
       for (const e of entry.analysis?.bundleErrors ?? []) out.push(problemNode(node, e.message, e.location));
       for (const p of entry.analysis?.problems ?? []) out.push(problemNode(node, p.message, p));
       const refs = entry.analysis?.references ?? [];
-      for (const name of keyNames(refs)) out.push(this.keyNode(node, name, refs.find((r) => r.name === name)));
+      for (const name of keyNames(refs))
+        out.push(
+          this.keyNode(
+            node,
+            name,
+            refs.find((r) => r.name === name),
+          ),
+        );
     } else {
       for (const s of node.deployed?.secrets ?? []) out.push(this.keyNode(node, s.name, undefined));
     }
@@ -229,7 +263,8 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
   /** The view's message: why functions are not bundled, and a cloud that could not be read. */
   private showNotes(): void {
     const notes: string[] = [];
-    if (!vscode.workspace.isTrusted) notes.push('This workspace is not trusted: functions are listed but not bundled or deployed.');
+    if (!vscode.workspace.isTrusted)
+      notes.push('This workspace is not trusted: functions are listed but not bundled or deployed.');
     for (const d of this.model.current) if (d.cloud.kind === 'error') notes.push(d.cloud.message);
     this.view.message = notes.length ? [...new Set(notes)].join(' ') : undefined;
   }
@@ -250,7 +285,9 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
 }
 
 function problemCount(entry: FunctionEntry): number {
-  return (entry.fn.problem ? 1 : 0) + (entry.analysis?.bundleErrors?.length ?? 0) + (entry.analysis?.problems.length ?? 0);
+  return (
+    (entry.fn.problem ? 1 : 0) + (entry.analysis?.bundleErrors?.length ?? 0) + (entry.analysis?.problems.length ?? 0)
+  );
 }
 
 function problemNode(fn: FunctionNode, message: string, location: SourceLocation | undefined): ProblemNode {
@@ -265,6 +302,9 @@ export function openCommand(location: SourceLocation): vscode.Command {
   return {
     command: 'vscode.open',
     title: 'Open',
-    arguments: [vscode.Uri.file(location.file), { selection: new vscode.Range(position, position) } satisfies vscode.TextDocumentShowOptions],
+    arguments: [
+      vscode.Uri.file(location.file),
+      { selection: new vscode.Range(position, position) } satisfies vscode.TextDocumentShowOptions,
+    ],
   };
 }

@@ -63,7 +63,8 @@ export function registerFunctions(context: vscode.ExtensionContext, deps: Functi
     // The view's title buttons pass the selected row: a title action starts a fresh flow.
     [CommandId.newFunction]: (arg?: unknown) => create.newFunction(isArgs(arg) ? (arg as NewFunctionArgs) : {}),
     [CommandId.deployFunction]: (arg) => deploy.deployFunction(arg),
-    [CommandId.deployAll]: (arg?: unknown) => deploy.deployAll(isArgs(arg) ? (arg as { project?: string; uploadMissing?: boolean }) : {}),
+    [CommandId.deployAll]: (arg?: unknown) =>
+      deploy.deployAll(isArgs(arg) ? (arg as { project?: string; uploadMissing?: boolean }) : {}),
     [CommandId.invokeFunction]: (arg) => remote.invokeFunction(arg),
     [CommandId.showFunctionLogs]: (arg) => remote.showFunctionLogs(arg),
     [CommandId.rollbackFunction]: (arg) => remote.rollbackFunction(arg),

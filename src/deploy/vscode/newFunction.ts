@@ -30,7 +30,9 @@ export class NewFunctionCommand {
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
-  async newFunction(args: NewFunctionArgs = {}): Promise<{ name: string; project: string; files: string[] } | undefined> {
+  async newFunction(
+    args: NewFunctionArgs = {},
+  ): Promise<{ name: string; project: string; files: string[] } | undefined> {
     const data = await this.targets.project(args.project);
     if (!data) return undefined;
     if (!data.root) {
@@ -40,7 +42,8 @@ export class NewFunctionCommand {
     const root = data.root;
     const existing = new Set(data.functions.map((f) => f.name));
     const problemOf = (v: string): string | undefined =>
-      functionNameProblem(v) ?? (existing.has(v) ? `A function named ${v} already exists in ${data.project.functionsDir}/.` : undefined);
+      functionNameProblem(v) ??
+      (existing.has(v) ? `A function named ${v} already exists in ${data.project.functionsDir}/.` : undefined);
     const name =
       args.name ??
       (await vscode.window.showInputBox({
@@ -73,7 +76,9 @@ export class NewFunctionCommand {
       void this.notify.error(`The function was not created: ${badKey}`);
       return undefined;
     }
-    const typesText = Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.extensionUri, 'types', 'cloudxlr-functions.d.ts'))).toString('utf8');
+    const typesText = Buffer.from(
+      await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.extensionUri, 'types', 'cloudxlr-functions.d.ts')),
+    ).toString('utf8');
     const files: string[] = [];
     for (const f of newFunctionFiles(data.project.functionsDir, name, typesText, args.language ?? 'ts', keys ?? [])) {
       const abs = path.join(root, ...f.path.split('/'));
@@ -86,7 +91,9 @@ export class NewFunctionCommand {
     this.log.info(`Created the function ${name}: ${files.map((f) => path.relative(root, f)).join(', ')}.`);
     this.model.invalidate();
     if (args.open !== false) await vscode.window.showTextDocument(vscode.Uri.file(entry));
-    void this.notify.info(`Created the function ${name} in ${data.project.functionsDir}/. Deploy it with CloudXLR: Deploy Function or the CodeLens above its handler.`);
+    void this.notify.info(
+      `Created the function ${name} in ${data.project.functionsDir}/. Deploy it with CloudXLR: Deploy Function or the CodeLens above its handler.`,
+    );
     return { name, project: data.project.project, files };
   }
 }

@@ -65,7 +65,10 @@ export class RemoteFunctionCommands {
     }
     let r: InvokeResponse;
     try {
-      r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Invoking ${name}…` }, () => client.invoke(name, payload));
+      r = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Invoking ${name}…` },
+        () => client.invoke(name, payload),
+      );
     } catch (e) {
       void this.notify.error(`${name} was not invoked: ${errorMessage(e)}`);
       return undefined;
@@ -81,11 +84,15 @@ export class RemoteFunctionCommands {
       r.status === 'ok'
         ? `${name} answered in ${ms} ms: ${truncate(redact(safeJson(r.result)), 200)}`
         : `${name} failed after ${ms} ms: ${truncate(redact(r.error?.message ?? 'unknown error'), 300)}`;
-    void (r.status === 'ok' ? this.notify.info(summary, 'Show Output') : this.notify.error(summary, 'Show Output')).then((c) => c && this.log.show(true));
+    void (
+      r.status === 'ok' ? this.notify.info(summary, 'Show Output') : this.notify.error(summary, 'Show Output')
+    ).then((c) => c && this.log.show(true));
     return r;
   }
 
-  async showFunctionLogs(arg?: FunctionTarget & { limit?: number }): Promise<Array<{ time: string; level: string; message: string; requestId: string }> | undefined> {
+  async showFunctionLogs(
+    arg?: FunctionTarget & { limit?: number },
+  ): Promise<Array<{ time: string; level: string; message: string; requestId: string }> | undefined> {
     const target = await this.targets.resolve(arg, 'deployed', 'Show the logs of which function?');
     if (!target) return undefined;
     const { data, name } = target;
@@ -139,7 +146,10 @@ export class RemoteFunctionCommands {
         void this.notify.info(`${name} has only one release: there is nothing to roll back to.`);
         return undefined;
       }
-      const pick = await vscode.window.showQuickPick(items, { title: `Roll back ${name} (now release ${details.release}) to…`, matchOnDescription: true });
+      const pick = await vscode.window.showQuickPick(items, {
+        title: `Roll back ${name} (now release ${details.release}) to…`,
+        matchOnDescription: true,
+      });
       if (!pick) return undefined;
       release = pick.release;
     }
@@ -165,7 +175,11 @@ export class RemoteFunctionCommands {
       const DELETE = 'Delete Function';
       const choice = await vscode.window.showWarningMessage(
         `Delete the function ${name} from the cloud project ${data.project.project}?`,
-        { modal: true, detail: 'Its URL stops answering and every release and log line is removed. The source files in this workspace are kept.' },
+        {
+          modal: true,
+          detail:
+            'Its URL stops answering and every release and log line is removed. The source files in this workspace are kept.',
+        },
         DELETE,
       );
       if (choice !== DELETE) return false;

@@ -39,7 +39,9 @@ export class FunctionTargets {
         found = await this.model.functionAt(arg);
       }
       if (!found) {
-        void this.notify.error(`${path.basename(arg.fsPath)} is not a function: functions are <functionsDir>/<name>.ts|js or <functionsDir>/<name>/index.ts|js.`);
+        void this.notify.error(
+          `${path.basename(arg.fsPath)} is not a function: functions are <functionsDir>/<name>.ts|js or <functionsDir>/<name>/index.ts|js.`,
+        );
         return undefined;
       }
       return { data: found.data, name: found.fn.name };
@@ -64,7 +66,11 @@ export class FunctionTargets {
       }
     }
     if (names.size === 0) {
-      void this.notify.info(kind === 'local' ? `There are no functions in ${data.project.functionsDir}/. Create one with CloudXLR: New Function.` : `No function of ${data.project.project} is deployed yet.`);
+      void this.notify.info(
+        kind === 'local'
+          ? `There are no functions in ${data.project.functionsDir}/. Create one with CloudXLR: New Function.`
+          : `No function of ${data.project.project} is deployed yet.`,
+      );
       return undefined;
     }
     const pick = await vscode.window.showQuickPick([...names].sort(), { title });
@@ -80,7 +86,10 @@ export class FunctionTargets {
       return found;
     }
     if (all.length === 1) return all[0];
-    const pick = await vscode.window.showQuickPick(all.map((d) => d.project.project), { title: 'Which CloudXLR project?' });
+    const pick = await vscode.window.showQuickPick(
+      all.map((d) => d.project.project),
+      { title: 'Which CloudXLR project?' },
+    );
     return all.find((d) => d.project.project === pick);
   }
 

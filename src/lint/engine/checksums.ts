@@ -67,7 +67,11 @@ export function validGitLabRoutable(token: string, prefixLength: number): boolea
   if (dot < 0 || token.length - dot !== 10) return false;
   const payload = token.slice(prefixLength, dot);
   if (parseInt(token.slice(dot + 1, dot + 3), 36) !== payload.length) return false;
-  return crc32(token.slice(0, dot + 3)).toString(36).padStart(7, '0') === token.slice(dot + 3);
+  return (
+    crc32(token.slice(0, dot + 3))
+      .toString(36)
+      .padStart(7, '0') === token.slice(dot + 3)
+  );
 }
 
 const BECH32 = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';

@@ -10,18 +10,42 @@ export function jwtPayload(token: string): Record<string, unknown> | undefined {
   if (!json.startsWith('{') || !json.endsWith('}')) return undefined; // not JSON: skip the parse and its exception
   try {
     const value: unknown = JSON.parse(json);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
 }
 
-const ALGOLIA_APP_ID = /(?:appId|applicationId|application_id|app_id|APP_ID)["']?[ \t]{0,4}[:=][ \t]{0,4}["'][A-Z0-9]{10}["']/;
+const ALGOLIA_APP_ID =
+  /(?:appId|applicationId|application_id|app_id|APP_ID)["']?[ \t]{0,4}[:=][ \t]{0,4}["'][A-Z0-9]{10}["']/;
 
-const FIREBASE_WORDS = ['authDomain', 'messagingSenderId', 'firebaseapp.com', 'firebaseConfig', 'storageBucket', 'measurementId', 'initializeApp', 'FIREBASE_'];
+const FIREBASE_WORDS = [
+  'authDomain',
+  'messagingSenderId',
+  'firebaseapp.com',
+  'firebaseConfig',
+  'storageBucket',
+  'measurementId',
+  'initializeApp',
+  'FIREBASE_',
+];
 
 /** Google Maps JavaScript API keys are loaded by browsers by design (restricted by referrer). */
-const MAPS_WORDS = ['maps.googleapis.com/maps/api/js', 'googlemaps', 'google.maps', 'GoogleMap', 'useJsApiLoader', 'LoadScript', 'APIProvider', 'MAPS_API_KEY', 'mapsApiKey', 'MapsApiKey', 'mapsKey'];
+const MAPS_WORDS = [
+  'maps.googleapis.com/maps/api/js',
+  'googlemaps',
+  'google.maps',
+  'GoogleMap',
+  'useJsApiLoader',
+  'LoadScript',
+  'APIProvider',
+  'MAPS_API_KEY',
+  'mapsApiKey',
+  'MapsApiKey',
+  'mapsKey',
+];
 
 /**
  * True when an `AIza…` key sits in a Firebase web config or loads the Google Maps JavaScript
@@ -39,7 +63,8 @@ export function inFirebaseConfig(text: string, start: number, end: number): bool
  * search-only keys, Firebase web config keys, reCAPTCHA site keys, VAPID public keys.
  */
 export function isPublicByDesign(value: string, name = '', text = '', start = 0, end = start): boolean {
-  if (/^pk_(?:live|test)_/.test(value) || value.startsWith('pk.eyJ') || value.startsWith('sb_publishable_')) return true;
+  if (/^pk_(?:live|test)_/.test(value) || value.startsWith('pk.eyJ') || value.startsWith('sb_publishable_'))
+    return true;
   // Browser agent and public keys by their prefix: New Relic browser, Flutterwave public, Mailgun public.
   if (/^(?:NRJS-|FLWPUBK(?:_TEST)?-|pubkey-)/.test(value)) return true;
   if (/^https?:\/\/[0-9a-f]{32}(?::[0-9a-f]{32})?@[^/\s]+\/[0-9]+$/.test(value)) return true; // Sentry DSN
@@ -59,7 +84,8 @@ export function isPublicByDesign(value: string, name = '', text = '', start = 0,
   return false;
 }
 
-const PLACEHOLDER_WORDS = /example|placeholder|your[-_ ]?(?:api|own|secret|key|token|app|project|pass)|your[-_]|[-_]here(?:[-_]|$)|dummy|sample|changeme|change[-_]me|replace[-_ ]?(?:me|with|this)|insert[-_ ]|redacted|fake[-_]|not[-_]a[-_]real|notreal|xxxx|123456|987654|abc123|qwerty|abcdefghij/i;
+const PLACEHOLDER_WORDS =
+  /example|placeholder|your[-_ ]?(?:api|own|secret|key|token|app|project|pass)|your[-_]|[-_]here(?:[-_]|$)|dummy|sample|changeme|change[-_]me|replace[-_ ]?(?:me|with|this)|insert[-_ ]|redacted|fake[-_]|not[-_]a[-_]real|notreal|xxxx|123456|987654|abc123|qwerty|abcdefghij/i;
 const PLACEHOLDER_MARKS = /\*\*\*|•|…|\.\.\.|####|<[A-Za-z_ -]{1,40}>|\[[A-Za-z_ -]{1,40}\]|0000000000/;
 
 /**
@@ -90,6 +116,7 @@ export function isReference(value: string): boolean {
   if (/^(?:process\.env|import\.meta\.env|Deno\.env|Bun\.env|env)\b/.test(value)) return true;
   if (/secrets\.get\(|getenv\(|\benv\(/.test(value)) return true;
   if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value)) return true; // an UPPER_SNAKE name
-  if (/^(?:vault|op|arn|projects|sm|secret|awssm|gcp|azkv):\/?\/?[A-Za-z]/.test(value) && /[:/]/.test(value.slice(2))) return true;
+  if (/^(?:vault|op|arn|projects|sm|secret|awssm|gcp|azkv):\/?\/?[A-Za-z]/.test(value) && /[:/]/.test(value.slice(2)))
+    return true;
   return false;
 }

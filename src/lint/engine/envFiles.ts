@@ -53,7 +53,10 @@ export function scanEnvText(text: string, options: ScanOptions): RawFinding[] {
       const q = text.charCodeAt(vs);
       if (q === 34 || q === 39) {
         const close = text.indexOf(String.fromCharCode(q), vs + 1);
-        if (close > 0 && close <= ve) { vs += 1; ve = close; }
+        if (close > 0 && close <= ve) {
+          vs += 1;
+          ve = close;
+        }
       } else {
         const hash = text.indexOf(' #', vs);
         if (hash >= 0 && hash < ve) ve = hash;
@@ -86,7 +89,11 @@ export function scanEnvText(text: string, options: ScanOptions): RawFinding[] {
 }
 
 function classifyEnvValue(
-  text: string, start: number, end: number, name: string, options: ScanOptions,
+  text: string,
+  start: number,
+  end: number,
+  name: string,
+  options: ScanOptions,
 ): { title: string; provider: string; keepPrefix: number; storedAs?: string } | undefined {
   if (end - start < 8) return undefined;
   const value = text.slice(start, end);
@@ -98,9 +105,18 @@ function classifyEnvValue(
     const meta = BY_ID.get(hit.ruleId);
     if (hit.ruleId === 'known-value') {
       const storedAs = hit.storedAs;
-      return { title: lowerFirst(knownValueTitle(storedAs)), provider: hit.provider, keepPrefix: keepPrefixOf(hit.ruleId), ...(storedAs ? { storedAs } : {}) };
+      return {
+        title: lowerFirst(knownValueTitle(storedAs)),
+        provider: hit.provider,
+        keepPrefix: keepPrefixOf(hit.ruleId),
+        ...(storedAs ? { storedAs } : {}),
+      };
     }
-    return { title: `a secret: ${meta?.title ?? 'a key'}`, provider: hit.provider, keepPrefix: keepPrefixOf(hit.ruleId) };
+    return {
+      title: `a secret: ${meta?.title ?? 'a key'}`,
+      provider: hit.provider,
+      keepPrefix: keepPrefixOf(hit.ruleId),
+    };
   }
   for (const rule of NAMED_RULES) {
     if (rule.name.test(name) && rule.value.test(value) && (!rule.near || name.toLowerCase().includes(rule.near))) {

@@ -26,7 +26,11 @@ export function markOffsets(text: string, from = 0, to = text.length): number[] 
 }
 
 /** Ignore marks from known marker offsets (see `markOffsets`). */
-export function ignoreMarksAt(text: string, offsets: readonly number[], lineOf: (offset: number) => number): IgnoreMarks {
+export function ignoreMarksAt(
+  text: string,
+  offsets: readonly number[],
+  lineOf: (offset: number) => number,
+): IgnoreMarks {
   const marks: IgnoreMarks = { file: false, lines: new Set() };
   for (const i of offsets) {
     if (text.startsWith(IGNORE_FILE, i)) {

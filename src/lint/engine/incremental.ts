@@ -89,7 +89,8 @@ export class IncrementalScanner {
 
   /** Like `reset`, yielding to the event loop between chunks so an editor stays responsive. */
   async resetAsync(text: string, isCancelled?: CancelCheck): Promise<boolean> {
-    if (isBinaryText(text) || this.options.kind === 'env' || text.length <= CHUNK_SIZE) return this.reset(text, isCancelled);
+    if (isBinaryText(text) || this.options.kind === 'env' || text.length <= CHUNK_SIZE)
+      return this.reset(text, isCancelled);
     const out: RawFinding[] = [];
     for (let s = 0; s < text.length; s += CHUNK_SIZE) {
       await new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -160,7 +161,11 @@ export class IncrementalScanner {
     const kept: number[] = [];
     for (const m of this.marks) if (m + reach <= a) kept.push(m);
     kept.push(...markOffsets(newText, Math.max(0, a - reach), e + 1));
-    for (const m of this.marks) if (m >= b) { const n = m + delta; if (n > e) kept.push(n); }
+    for (const m of this.marks)
+      if (m >= b) {
+        const n = m + delta;
+        if (n > e) kept.push(n);
+      }
     this.marks = kept;
   }
 
@@ -169,9 +174,10 @@ export class IncrementalScanner {
     if (this.binary || this.raw.length === 0) return [];
     const ls = (this.lineStarts ??= lineStartsOf(this.text));
     const lineOf = (offset: number) => lineIndexOf(ls, offset);
-    const marks = this.options.honourIgnoreComments === false
-      ? { file: false, lines: new Set<number>() }
-      : ignoreMarksAt(this.text, (this.marks ??= markOffsets(this.text)), lineOf);
+    const marks =
+      this.options.honourIgnoreComments === false
+        ? { file: false, lines: new Set<number>() }
+        : ignoreMarksAt(this.text, (this.marks ??= markOffsets(this.text)), lineOf);
     if (marks.file) return [];
     const out: Finding[] = [];
     for (const f of dedupe(this.raw)) {

@@ -15,7 +15,10 @@ export const KNOWN_VALUE_MIN_LENGTH = MIN_VALUE_LENGTH;
  * Builds the index of the user's stored values. Values shorter than KNOWN_VALUE_MIN_LENGTH
  * are skipped; `isPublic`, when given, drops values that are public by design.
  */
-export function buildKnownValueIndex(values: Iterable<string | NamedValue>, isPublic?: (value: string) => boolean): KnownValueIndex {
+export function buildKnownValueIndex(
+  values: Iterable<string | NamedValue>,
+  isPublic?: (value: string) => boolean,
+): KnownValueIndex {
   const named: NamedValue[] = [];
   for (const entry of values) {
     const v = typeof entry === 'string' ? { name: '', value: entry } : entry;

@@ -32,8 +32,18 @@ export const ALPHABETS: Record<string, string> = {
 
 /** What each slot looks like, for the documentation's example shapes. */
 const SLOT_SHAPES: Record<string, string> = {
-  alnum: 'letters/digits', alpha: 'letters', hex: 'hex', hexah: 'a–h/digits', upper: 'A–Z', upnum: 'A–Z/digits',
-  lowernum: 'a–z/digits', digits: 'digits', b32: 'base32', b64: 'base64', b64url: 'base64url', bech: 'bech32',
+  alnum: 'letters/digits',
+  alpha: 'letters',
+  hex: 'hex',
+  hexah: 'a–h/digits',
+  upper: 'A–Z',
+  upnum: 'A–Z/digits',
+  lowernum: 'a–z/digits',
+  digits: 'digits',
+  b32: 'base32',
+  b64: 'base64',
+  b64url: 'base64url',
+  bech: 'bech32',
 };
 
 /** The value every sample's known-values index holds ({{known}}). */
@@ -63,8 +73,14 @@ function pypiMacaroon(rand: () => number): string {
   const id = Buffer.from(`{"nonce":"${randomString(rand, ALPHABETS.hex as string, 32)}","version":1}`);
   const caveat = Buffer.from(`[{"permissions":"user","version":1}]`);
   const parts = [
-    Buffer.from([2, 1, 8]), Buffer.from('pypi.org'), Buffer.from([2, id.length]), id, Buffer.from([0]),
-    Buffer.from([2, caveat.length]), caveat, Buffer.from([0, 0, 6, 32]),
+    Buffer.from([2, 1, 8]),
+    Buffer.from('pypi.org'),
+    Buffer.from([2, id.length]),
+    id,
+    Buffer.from([0]),
+    Buffer.from([2, caveat.length]),
+    caveat,
+    Buffer.from([0, 0, 6, 32]),
     Buffer.from(randomString(rand, ALPHABETS.alnum as string, 32), 'latin1'),
   ];
   return 'pypi-' + b64url(Buffer.concat(parts));
@@ -87,11 +103,24 @@ export function expand(template: string, rand: () => number): string {
       }
       case 'jwt': {
         const header = b64url('{"alg":"HS256","typ":"JWT"}');
-        const payload = b64url(JSON.stringify({ iss: 'supabase', ref: randomString(rand, ALPHABETS.lowernum as string, 20), role: arg, iat: 1700000000, exp: 2000000000 }));
+        const payload = b64url(
+          JSON.stringify({
+            iss: 'supabase',
+            ref: randomString(rand, ALPHABETS.lowernum as string, 20),
+            role: arg,
+            iat: 1700000000,
+            exp: 2000000000,
+          }),
+        );
         return `${header}.${payload}.${randomString(rand, ALPHABETS.b64url as string, 43)}`;
       }
       case 'b64json':
-        return b64url(JSON.stringify({ u: randomString(rand, ALPHABETS.alnum as string, 12), a: randomString(rand, ALPHABETS.alnum as string, 24) }));
+        return b64url(
+          JSON.stringify({
+            u: randomString(rand, ALPHABETS.alnum as string, 12),
+            a: randomString(rand, ALPHABETS.alnum as string, 24),
+          }),
+        );
       case 'pemlines': {
         const lines: string[] = [];
         for (let i = 0; i < 20; i++) lines.push(randomString(rand, ALPHABETS.b64 as string, 64));
@@ -132,16 +161,26 @@ export function shapeOf(template: string): string {
     const what = SLOT_SHAPES[kind];
     if (what) return `‹${arg} ${what}›`;
     switch (kind) {
-      case 'crc62': return '‹30 letters/digits›‹6 base62 CRC-32›';
-      case 'crchex': return '‹40 letters/digits›‹8 hex CRC-32›';
-      case 'glsa': return 'glsa_‹32 letters/digits›_‹8 hex CRC-32›';
-      case 'glroutable': return `${GITLAB_ROUTABLE_PREFIX[arg ?? 'pat'] ?? 'glpat-'}‹base64url payload›.‹2 length›‹7 base36 CRC-32›`;
-      case 'age': return 'AGE-SECRET-KEY-1‹52 bech32›‹6 bech32 checksum›';
-      case 'pypi': return 'pypi-AgEIcHlwaS5vcmc‹base64url macaroon›';
-      case 'uuid': return '‹UUID›';
-      case 'jwt': return '‹JWT›';
-      case 'pemlines': return '‹base64 lines›';
-      default: return `‹${kind}›`;
+      case 'crc62':
+        return '‹30 letters/digits›‹6 base62 CRC-32›';
+      case 'crchex':
+        return '‹40 letters/digits›‹8 hex CRC-32›';
+      case 'glsa':
+        return 'glsa_‹32 letters/digits›_‹8 hex CRC-32›';
+      case 'glroutable':
+        return `${GITLAB_ROUTABLE_PREFIX[arg ?? 'pat'] ?? 'glpat-'}‹base64url payload›.‹2 length›‹7 base36 CRC-32›`;
+      case 'age':
+        return 'AGE-SECRET-KEY-1‹52 bech32›‹6 bech32 checksum›';
+      case 'pypi':
+        return 'pypi-AgEIcHlwaS5vcmc‹base64url macaroon›';
+      case 'uuid':
+        return '‹UUID›';
+      case 'jwt':
+        return '‹JWT›';
+      case 'pemlines':
+        return '‹base64 lines›';
+      default:
+        return `‹${kind}›`;
     }
   });
 }

@@ -11,7 +11,15 @@ import { suggestKeyName } from '../../shared/names';
 import { inFirebaseConfig, isPlaceholder, isPublicByDesign, isReference } from './context';
 import { isSecretName, looksRandom } from './entropy';
 import { COMMON_BIGRAMS } from './bigrams';
-import { META_RULES, NAMED_RULES, PROVIDER_RULES, type NamedRule, type Pattern, type ProviderRule, type RuleMeta } from './rules';
+import {
+  META_RULES,
+  NAMED_RULES,
+  PROVIDER_RULES,
+  type NamedRule,
+  type Pattern,
+  type ProviderRule,
+  type RuleMeta,
+} from './rules';
 import type { FileKind, RawFinding, ScanOptions, Severity } from './types';
 
 interface CompiledPattern extends Pattern {
@@ -57,9 +65,15 @@ function rarestPair(anchor: string): number {
     const pair = anchor.slice(i, i + 2);
     let rank = COMMON_BIGRAMS.length; // not among the common pairs: rarest
     for (let j = 0; j < COMMON_BIGRAMS.length; j += 2) {
-      if (COMMON_BIGRAMS.startsWith(pair, j)) { rank = j; break; }
+      if (COMMON_BIGRAMS.startsWith(pair, j)) {
+        rank = j;
+        break;
+      }
     }
-    if (rank > bestRank) { bestRank = rank; best = i; }
+    if (rank > bestRank) {
+      bestRank = rank;
+      best = i;
+    }
   }
   return best;
 }
@@ -130,7 +144,8 @@ export interface Assignment {
 /** A TypeScript type annotation before `=`: `: string =`, `: Record<string, string> =`. */
 const TYPE_ANNOTATION = /[ \t]{0,4}[A-Za-z_$][\w$.<>,[\]| \t]{0,60}=(?![=>])/y;
 /** An environment lookup with a literal fallback: `process.env.X || `, `import.meta.env.X ?? `. */
-const ENV_FALLBACK = /(?:process\.env|import\.meta\.env)(?:\.[A-Za-z_$][\w$]{0,80}|\[["'][\w.-]{1,80}["']\])[ \t]{0,4}(?:\|\||\?\?)[ \t]{0,4}/y;
+const ENV_FALLBACK =
+  /(?:process\.env|import\.meta\.env)(?:\.[A-Za-z_$][\w$]{0,80}|\[["'][\w.-]{1,80}["']\])[ \t]{0,4}(?:\|\||\?\?)[ \t]{0,4}/y;
 
 /**
  * Reads `name = "value"`, `name: 'value'`, `"name": "value"`, `name="value"` (HTML, JSX),
@@ -148,13 +163,18 @@ export function assignmentAt(text: string, hit: number, nameEnd?: { value: numbe
   if (nameEnd) nameEnd.value = e;
   let p = e;
   const before = text.charCodeAt(s - 1);
-  if ((before === 63 /* ? */ || before === 38 /* & */) && text.charCodeAt(e) === 61) {
+  if ((before === 63 /* ? */ || before === 38) /* & */ && text.charCodeAt(e) === 61) {
     // `?name=` in a URL, not `a?.token==b` (optional chaining) or `a&&token=b`.
-    return /^[A-Za-z_][\w-]*$/.test(text.slice(s, e)) && text.charCodeAt(s - 2) !== 38 ? queryValue(text, s, e) : undefined;
+    return /^[A-Za-z_][\w-]*$/.test(text.slice(s, e)) && text.charCodeAt(s - 2) !== 38
+      ? queryValue(text, s, e)
+      : undefined;
   }
   if (isQuote(before) && text.charCodeAt(p) === before) p++;
   let spaces = 0;
-  while (p < n && spaces < 8 && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) { p++; spaces++; }
+  while (p < n && spaces < 8 && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) {
+    p++;
+    spaces++;
+  }
   const op = text.charCodeAt(p);
   if (op === 58 /* : */) {
     if (text.charCodeAt(p + 1) === 58) return undefined;
@@ -186,7 +206,10 @@ export function assignmentAt(text: string, hit: number, nameEnd?: { value: numbe
   while (i < limit) {
     const c = text.charCodeAt(i);
     if (c === q) break;
-    if (c === 92 /* \ */) { i += 2; continue; }
+    if (c === 92 /* \ */) {
+      i += 2;
+      continue;
+    }
     if ((c === 10 || c === 13) && q !== 96) return undefined;
     i++;
   }
@@ -202,7 +225,20 @@ function queryValue(text: string, s: number, e: number): Assignment | undefined 
   while (i < limit) {
     const c = text.charCodeAt(i);
     // Ends at & # quote space < > ( ) $ { } [ ] | ; , \ =
-    if (c === 38 || c === 35 || isQuote(c) || c <= 32 || c === 60 || c === 62 || c === 40 || c === 41 || c === 36 || c === 123 || c === 125) break;
+    if (
+      c === 38 ||
+      c === 35 ||
+      isQuote(c) ||
+      c <= 32 ||
+      c === 60 ||
+      c === 62 ||
+      c === 40 ||
+      c === 41 ||
+      c === 36 ||
+      c === 123 ||
+      c === 125
+    )
+      break;
     if (c === 91 || c === 93 || c === 124 || c === 59 || c === 44 || c === 92 || c === 61) break;
     i++;
   }
@@ -216,11 +252,12 @@ function severityFor(kind: FileKind, meta: RuleMeta): Severity {
 }
 
 export function messageFor(kind: FileKind, meta: RuleMeta, excerpt: string, keyName: string, name?: string): string {
-  const what = meta.id === 'known-value'
-    ? `${knownValueTitle(name)} (${excerpt})`
-    : meta.id === 'generic-secret'
-      ? `A likely secret (${excerpt}) assigned to "${name ?? ''}"`
-      : `${meta.title} (${excerpt})`;
+  const what =
+    meta.id === 'known-value'
+      ? `${knownValueTitle(name)} (${excerpt})`
+      : meta.id === 'generic-secret'
+        ? `A likely secret (${excerpt}) assigned to "${name ?? ''}"`
+        : `${meta.title} (${excerpt})`;
   if (kind === 'server') {
     return `${what} is hardcoded in a Cloud Function. Store it in API Keys and read it with ctx.secrets.get("${keyName}").`;
   }
@@ -239,7 +276,15 @@ function replaceRange(text: string, start: number, end: number): RawFinding['rep
 }
 
 function makeFinding(
-  text: string, kind: FileKind, meta: RuleMeta, start: number, end: number, keepPrefix: number, keyName: string, priority: number, name?: string,
+  text: string,
+  kind: FileKind,
+  meta: RuleMeta,
+  start: number,
+  end: number,
+  keepPrefix: number,
+  keyName: string,
+  priority: number,
+  name?: string,
 ): RawFinding {
   const excerpt = maskExcerpt(text.slice(start, end), keepPrefix);
   return {
@@ -288,7 +333,9 @@ function acceptProvider(text: string, rule: ProviderRule | NamedRule, start: num
 /** `xoxb-1234-####…`, `sk_live_abc***`, `ghp_abc…`: a value cut short by a mask or an ellipsis. */
 function continuesAsPlaceholder(text: string, end: number): boolean {
   const c = text.charCodeAt(end);
-  return c === 35 /* # */ || c === 42 /* * */ || c === 0x2022 /* • */ || c === 0x2026 /* … */ || text.startsWith('...', end);
+  return (
+    c === 35 /* # */ || c === 42 /* * */ || c === 0x2022 /* • */ || c === 0x2026 /* … */ || text.startsWith('...', end)
+  );
 }
 
 /**
@@ -310,7 +357,12 @@ function isBase64Char(c: number): boolean {
 }
 
 /** Named and generic checks on an assigned value; returns a finding or undefined. */
-export function judgeAssignment(text: string, kind: FileKind, a: Assignment, disabled: ReadonlySet<string>): RawFinding | undefined {
+export function judgeAssignment(
+  text: string,
+  kind: FileKind,
+  a: Assignment,
+  disabled: ReadonlySet<string>,
+): RawFinding | undefined {
   let start = a.valueStart;
   const end = a.valueEnd;
   let value = text.slice(start, end);
@@ -332,11 +384,24 @@ export function judgeAssignment(text: string, kind: FileKind, a: Assignment, dis
   const last = a.name.split('.').pop() ?? a.name;
   // The name is shown in the message; never show one that could itself be a secret.
   const shown = last.length <= 48 && !looksRandom(last) ? last : 'a secret-sounding name';
-  return makeFinding(text, kind, generic, start, end, 0, suggestKeyName(last.replace(/^\$+/, '')), PRIORITY.generic, shown);
+  return makeFinding(
+    text,
+    kind,
+    generic,
+    start,
+    end,
+    0,
+    suggestKeyName(last.replace(/^\$+/, '')),
+    PRIORITY.generic,
+    shown,
+  );
 }
 
 function windowHas(text: string, start: number, end: number, word: string): boolean {
-  return text.slice(Math.max(0, start - 400), Math.min(text.length, end + 400)).toLowerCase().includes(word);
+  return text
+    .slice(Math.max(0, start - 400), Math.min(text.length, end + 400))
+    .toLowerCase()
+    .includes(word);
 }
 
 const KNOWN = META_RULES.find((r) => r.id === 'known-value') as RuleMeta;
@@ -368,7 +433,7 @@ export function scanRegion(text: string, from: number, to: number, options: Scan
         const r = runPattern(text, p, hit);
         if (!r || r.start < from || r.start >= to) continue;
         if (!acceptProvider(text, p.rule, r.start, r.end)) continue;
-        const keep = 'keepPrefix' in p.rule ? p.rule.keepPrefix ?? 0 : 0;
+        const keep = 'keepPrefix' in p.rule ? (p.rule.keepPrefix ?? 0) : 0;
         const priority = 'container' in p.rule && p.rule.container ? PRIORITY.named : PRIORITY.provider;
         out.push(makeFinding(text, kind, p.rule, r.start, r.end, keep, p.rule.keyName, priority));
       }
@@ -400,7 +465,10 @@ export function dedupe(findings: RawFinding[]): RawFinding[] {
     for (let i = kept.length - 1; i >= 0 && i >= kept.length - 16; i--) {
       const k = kept[i] as RawFinding;
       if (k.start < f.end && f.start < k.end) {
-        if (k.priority >= f.priority) { drop = true; break; }
+        if (k.priority >= f.priority) {
+          drop = true;
+          break;
+        }
         kept.splice(i, 1);
       }
     }

@@ -41,7 +41,9 @@ function findingFor(linter: DocumentLinter, uri: vscode.Uri, d: vscode.Diagnosti
 }
 
 export class LintCodeActions implements vscode.CodeActionProvider {
-  static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
+  static readonly metadata: vscode.CodeActionProviderMetadata = {
+    providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
+  };
 
   constructor(
     private readonly linter: DocumentLinter,
@@ -49,7 +51,11 @@ export class LintCodeActions implements vscode.CodeActionProvider {
     private readonly keyNames: (project: string) => string[] = () => [],
   ) {}
 
-  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  provideCodeActions(
+    document: vscode.TextDocument,
+    _range: vscode.Range,
+    context: vscode.CodeActionContext,
+  ): vscode.CodeAction[] {
     const actions: vscode.CodeAction[] = [];
     let fileAction: vscode.CodeAction | undefined;
     const fromLinter = context.diagnostics.filter((d) => ruleIdOf(d) !== undefined);
@@ -62,7 +68,10 @@ export class LintCodeActions implements vscode.CodeActionProvider {
       const storedAs = finding.storedAs;
       const name = storedAs ?? freeKeyName(finding.suggestedKeyName, new Set(project ? this.keyNames(project) : []));
 
-      const move = new vscode.CodeAction(storedAs ? `Move to API Keys as ${storedAs} (already stored there)` : `Move to API Keys as ${name}`, vscode.CodeActionKind.QuickFix);
+      const move = new vscode.CodeAction(
+        storedAs ? `Move to API Keys as ${storedAs} (already stored there)` : `Move to API Keys as ${name}`,
+        vscode.CodeActionKind.QuickFix,
+      );
       const args: MoveToApiKeysArgs = {
         uri: document.uri.toString(),
         range: [d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character],
@@ -80,27 +89,46 @@ export class LintCodeActions implements vscode.CodeActionProvider {
         const at = line.text.indexOf(finding.env.variable);
         if (at >= 0 && finding.env.variable.startsWith(finding.env.prefix)) {
           const bare = finding.env.variable.slice(finding.env.prefix.length);
-          const unprefix = new vscode.CodeAction(`Move out of the public prefix: rename ${finding.env.variable} to ${bare}`, vscode.CodeActionKind.QuickFix);
+          const unprefix = new vscode.CodeAction(
+            `Move out of the public prefix: rename ${finding.env.variable} to ${bare}`,
+            vscode.CodeActionKind.QuickFix,
+          );
           unprefix.edit = new vscode.WorkspaceEdit();
-          unprefix.edit.delete(document.uri, new vscode.Range(line.lineNumber, at, line.lineNumber, at + finding.env.prefix.length));
+          unprefix.edit.delete(
+            document.uri,
+            new vscode.Range(line.lineNumber, at, line.lineNumber, at + finding.env.prefix.length),
+          );
           unprefix.diagnostics = [d];
           actions.push(unprefix);
         }
       }
 
-      const ignoreLine = new vscode.CodeAction('Ignore this line (cloudxlr-ignore-next-line)', vscode.CodeActionKind.QuickFix);
+      const ignoreLine = new vscode.CodeAction(
+        'Ignore this line (cloudxlr-ignore-next-line)',
+        vscode.CodeActionKind.QuickFix,
+      );
       const startLine = document.lineAt(d.range.start.line);
       const lineOffset = document.offsetAt(startLine.range.start);
-      const before = document.getText(new vscode.Range(document.positionAt(Math.max(0, lineOffset - 200_000)), startLine.range.start));
+      const before = document.getText(
+        new vscode.Range(document.positionAt(Math.max(0, lineOffset - 200_000)), startLine.range.start),
+      );
       const previous = startLine.lineNumber > 0 ? document.lineAt(startLine.lineNumber - 1).text : '';
-      const style = jsxAwareStyle(document.fileName, commentStyleAt(document.fileName, before, before.length), previous, startLine.text);
+      const style = jsxAwareStyle(
+        document.fileName,
+        commentStyleAt(document.fileName, before, before.length),
+        previous,
+        startLine.text,
+      );
       ignoreLine.edit = new vscode.WorkspaceEdit();
       ignoreLine.edit.insert(document.uri, startLine.range.start, ignoreNextLineText(style, startLine.text));
       ignoreLine.diagnostics = [d];
       actions.push(ignoreLine);
 
       if (!fileAction) {
-        fileAction = new vscode.CodeAction('Ignore in this file (cloudxlr-ignore-file)', vscode.CodeActionKind.QuickFix);
+        fileAction = new vscode.CodeAction(
+          'Ignore in this file (cloudxlr-ignore-file)',
+          vscode.CodeActionKind.QuickFix,
+        );
         const head = document.getText(new vscode.Range(new vscode.Position(0, 0), document.positionAt(4096)));
         const insertion = ignoreFileInsertion(document.fileName, head);
         fileAction.edit = new vscode.WorkspaceEdit();
@@ -140,14 +168,13 @@ export function hoverMarkdown(p: PublishedFinding): string {
   const { finding } = p;
   const rule = RULES.get(finding.ruleId);
   const title = rule?.title ?? finding.ruleId;
-  const fix =
-    finding.storedAs
-      ? `Already stored as ${finding.storedAs}: use the quick fix to refer to it.`
-      : p.kind === 'server'
-        ? `Quick fix **Move to API Keys**, then read it with \`ctx.secrets.get("${finding.suggestedKeyName}")\`.`
-        : p.kind === 'env'
-          ? 'Drop the public prefix, or quick fix **Move to API Keys** and call a Cloud Function.'
-          : 'Quick fix **Move to API Keys**, then call a Cloud Function that reads it.';
+  const fix = finding.storedAs
+    ? `Already stored as ${finding.storedAs}: use the quick fix to refer to it.`
+    : p.kind === 'server'
+      ? `Quick fix **Move to API Keys**, then read it with \`ctx.secrets.get("${finding.suggestedKeyName}")\`.`
+      : p.kind === 'env'
+        ? 'Drop the public prefix, or quick fix **Move to API Keys** and call a Cloud Function.'
+        : 'Quick fix **Move to API Keys**, then call a Cloud Function that reads it.';
   const lines = [`**CloudXLR: ${escape(title)}** · \`${finding.ruleId}\``, '', fix];
   if (p.committed) lines.push('', `**Already committed** (in ${p.committed.commit}): rotate the key at the provider.`);
   lines.push('', `[Why it matters and how to fix it](${ruleDocUrl(finding.ruleId)})`, '');

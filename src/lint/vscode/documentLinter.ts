@@ -3,7 +3,14 @@
 // 5 MB minified file never holds up the extension host. Turns findings into Diagnostics.
 import * as vscode from 'vscode';
 import { DIAGNOSTIC_SOURCE } from '../../constants';
-import { IncrementalScanner, ruleDocUrl, type Finding, type KnownValueIndex, type ScanOptions, type TextChange } from '../engine';
+import {
+  IncrementalScanner,
+  ruleDocUrl,
+  type Finding,
+  type KnownValueIndex,
+  type ScanOptions,
+  type TextChange,
+} from '../engine';
 import type { FileKind } from '../engine/types';
 import type { WorkspaceProject, WorkspaceProjects } from '../../project/workspaceProjects';
 import { scanFile } from './diskScan';
@@ -196,7 +203,11 @@ export class DocumentLinter implements vscode.Disposable {
       let pending = state.pending;
       // Each change's offsets are relative to the text after the changes before it.
       for (const c of e.contentChanges) {
-        pending = composeChanges(pending, { start: c.rangeOffset, oldEnd: c.rangeOffset + c.rangeLength, newEnd: c.rangeOffset + c.text.length });
+        pending = composeChanges(pending, {
+          start: c.rangeOffset,
+          oldEnd: c.rangeOffset + c.rangeLength,
+          newEnd: c.rangeOffset + c.text.length,
+        });
       }
       state.pending = pending;
     }
@@ -213,8 +224,16 @@ export class DocumentLinter implements vscode.Disposable {
     if (!this.isTracked(uri)) this.showDiskFindings(uri, findings, settings);
   }
 
-  private showDiskFindings(uri: vscode.Uri, findings: PublishedFinding[], settings: LintSettings = this.settings): void {
-    if (findings.length) this.collection.set(uri, findings.slice(0, MAX_DIAGNOSTICS_PER_FILE).map((p) => toDiagnostic(p, settings)));
+  private showDiskFindings(
+    uri: vscode.Uri,
+    findings: PublishedFinding[],
+    settings: LintSettings = this.settings,
+  ): void {
+    if (findings.length)
+      this.collection.set(
+        uri,
+        findings.slice(0, MAX_DIAGNOSTICS_PER_FILE).map((p) => toDiagnostic(p, settings)),
+      );
     else this.collection.delete(uri);
   }
 
@@ -266,7 +285,11 @@ export class DocumentLinter implements vscode.Disposable {
     }
   }
 
-  private async publishFromDisk(uri: vscode.Uri, kind: FileKind, superseded: () => boolean = () => false): Promise<void> {
+  private async publishFromDisk(
+    uri: vscode.Uri,
+    kind: FileKind,
+    superseded: () => boolean = () => false,
+  ): Promise<void> {
     const reopened = () => this.docs.has(uri.toString()) || superseded();
     try {
       const result = await scanFile(uri, kind, this.knownValues, reopened);
@@ -322,7 +345,10 @@ export class DocumentLinter implements vscode.Disposable {
     const tText = performance.now();
     const oldLength = state.scanner.currentText.length;
     const incremental =
-      !state.needsReset && pending !== undefined && pending.oldEnd - pending.start <= oldLength * RESET_SHARE && oldLength - (pending.oldEnd - pending.newEnd) === text.length;
+      !state.needsReset &&
+      pending !== undefined &&
+      pending.oldEnd - pending.start <= oldLength * RESET_SHARE &&
+      oldLength - (pending.oldEnd - pending.newEnd) === text.length;
     if (incremental) {
       // Synchronous and bounded: only the text around the edit is scanned.
       if (!state.scanner.applyChange(text, pending)) return;
@@ -355,7 +381,9 @@ export class DocumentLinter implements vscode.Disposable {
     // Git history, lazily: answers not cached yet are looked up, and all of them again once the
     // file's HEAD is older than a few seconds (a commit made meanwhile); published if anything changed.
     const stale = this.git.isStale(fsPath);
-    const check = findings.slice(0, MAX_GIT_LOOKUPS).filter((f) => stale || this.git.cached(fsPath, scanned.slice(f.start, f.end)) === undefined);
+    const check = findings
+      .slice(0, MAX_GIT_LOOKUPS)
+      .filter((f) => stale || this.git.cached(fsPath, scanned.slice(f.start, f.end)) === undefined);
     if (check.length === 0) return;
     let changed = false;
     for (const f of check) {
@@ -373,10 +401,18 @@ export class DocumentLinter implements vscode.Disposable {
     const published: PublishedFinding[] = [];
     for (const f of findings.slice(0, MAX_DIAGNOSTICS_PER_FILE)) {
       const committed = fsPath ? this.git.cached(fsPath, scanned.slice(f.start, f.end)) : undefined;
-      published.push({ finding: f, kind: state.kind, committed, range: new vscode.Range(f.line - 1, f.column - 1, f.endLine - 1, f.endColumn - 1) });
+      published.push({
+        finding: f,
+        kind: state.kind,
+        committed,
+        range: new vscode.Range(f.line - 1, f.column - 1, f.endLine - 1, f.endColumn - 1),
+      });
     }
     state.published = published;
-    this.collection.set(state.uri, published.map((p) => toDiagnostic(p, this.settings)));
+    this.collection.set(
+      state.uri,
+      published.map((p) => toDiagnostic(p, this.settings)),
+    );
   }
 
   dispose(): void {
@@ -395,7 +431,11 @@ export function diagnosticMessage(p: Pick<PublishedFinding, 'finding' | 'committ
 }
 
 export function toDiagnostic(p: PublishedFinding, settings: LintSettings): vscode.Diagnostic {
-  const d = new vscode.Diagnostic(p.range, diagnosticMessage(p), toDiagnosticSeverity(p.finding.severity, settings.severity));
+  const d = new vscode.Diagnostic(
+    p.range,
+    diagnosticMessage(p),
+    toDiagnosticSeverity(p.finding.severity, settings.severity),
+  );
   d.source = DIAGNOSTIC_SOURCE;
   d.code = { value: p.finding.ruleId, target: vscode.Uri.parse(ruleDocUrl(p.finding.ruleId)) };
   return d;

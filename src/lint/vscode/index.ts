@@ -18,7 +18,6 @@ export type { MoveResult } from './moveToApiKeys';
 export type { ScanSummary } from './scanWorkspace';
 export type { LintEvent } from './documentLinter';
 
-
 export interface LinterDeps {
   projects: WorkspaceProjects;
   /** Every stored value with its key's name (never logged), for exact matching. */
@@ -66,10 +65,18 @@ export function registerLinter(context: vscode.ExtensionContext, deps: LinterDep
   };
 
   context.subscriptions.push(
-    vscode.languages.registerCodeActionsProvider(SELECTOR, new LintCodeActions(linter, deps.keyNames), LintCodeActions.metadata),
+    vscode.languages.registerCodeActionsProvider(
+      SELECTOR,
+      new LintCodeActions(linter, deps.keyNames),
+      LintCodeActions.metadata,
+    ),
     vscode.languages.registerHoverProvider(SELECTOR, new LintHover(linter)),
-    vscode.commands.registerCommand(CommandId.scanWorkspace, (): Promise<ScanSummary> => scanWorkspace(deps.projects, linter, deps.notify, deps.log)),
-    vscode.commands.registerCommand(CommandId.moveToApiKeys, (arg: unknown): Promise<MoveResult | undefined> => moveToApiKeys(deps, linter, git, arg)),
+    vscode.commands.registerCommand(CommandId.scanWorkspace, (): Promise<ScanSummary> =>
+      scanWorkspace(deps.projects, linter, deps.notify, deps.log),
+    ),
+    vscode.commands.registerCommand(CommandId.moveToApiKeys, (arg: unknown): Promise<MoveResult | undefined> =>
+      moveToApiKeys(deps, linter, git, arg),
+    ),
     deps.onKnownValuesChanged(() => void loadKnownValues()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (affectsLint(e)) linter.relintAll();

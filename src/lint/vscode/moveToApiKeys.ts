@@ -43,12 +43,24 @@ const SCAFFOLD = 'Create Cloud Function';
 function isArgs(a: unknown): a is MoveToApiKeysArgs {
   if (typeof a !== 'object' || a === null) return false;
   const o = a as Record<string, unknown>;
-  return typeof o.uri === 'string' && Array.isArray(o.range) && o.range.length === 4 && o.range.every((n) => Number.isInteger(n) && (n as number) >= 0);
+  return (
+    typeof o.uri === 'string' &&
+    Array.isArray(o.range) &&
+    o.range.length === 4 &&
+    o.range.every((n) => Number.isInteger(n) && (n as number) >= 0)
+  );
 }
 
-export async function moveToApiKeys(deps: MoveDeps, linter: DocumentLinter, git: GitHistory, arg: unknown): Promise<MoveResult | undefined> {
+export async function moveToApiKeys(
+  deps: MoveDeps,
+  linter: DocumentLinter,
+  git: GitHistory,
+  arg: unknown,
+): Promise<MoveResult | undefined> {
   if (!isArgs(arg)) {
-    void deps.notify.error('Move to API Keys runs from the quick fix of a CloudXLR diagnostic (the light bulb on a highlighted key).');
+    void deps.notify.error(
+      'Move to API Keys runs from the quick fix of a CloudXLR diagnostic (the light bulb on a highlighted key).',
+    );
     return undefined;
   }
   const uri = vscode.Uri.parse(arg.uri);
@@ -57,14 +69,18 @@ export async function moveToApiKeys(deps: MoveDeps, linter: DocumentLinter, git:
   const range = document.validateRange(new vscode.Range(sl, sc, el, ec));
   const value = document.getText(range);
   if (value.trim().length === 0 || value !== value.trim()) {
-    void deps.notify.error('The key is no longer at that place in the file (it was edited meanwhile). Run the quick fix again from the diagnostic.');
+    void deps.notify.error(
+      'The key is no longer at that place in the file (it was edited meanwhile). Run the quick fix again from the diagnostic.',
+    );
     return undefined;
   }
   const choice = await chooseFile(deps.projects, uri, document.languageId, readSettings(uri));
   const kind: FileKind = linter.kindOf(uri) ?? choice?.kind ?? 'frontend';
   const project = linter.projectOf(uri) ?? choice?.project ?? (await deps.projects.forUri(uri));
   if (!project) {
-    void deps.notify.error('This file belongs to no CloudXLR project of the workspace, so there is no API Keys list to move the key to. Open its folder, or create a cloudxlr.json with "CloudXLR: Create cloudxlr.json".');
+    void deps.notify.error(
+      'This file belongs to no CloudXLR project of the workspace, so there is no API Keys list to move the key to. Open its folder, or create a cloudxlr.json with "CloudXLR: Create cloudxlr.json".',
+    );
     return undefined;
   }
 
@@ -76,7 +92,10 @@ export async function moveToApiKeys(deps: MoveDeps, linter: DocumentLinter, git:
     // Propose a free name and refuse a taken one in the box: storing under a taken name would
     // replace a key that functions may read.
     const taken = new Set(deps.keyNames?.(project.project) ?? []);
-    const suggested = freeKeyName(arg.suggestedName && !keyNameProblem(arg.suggestedName) ? arg.suggestedName : suggestedFromScan(value), taken);
+    const suggested = freeKeyName(
+      arg.suggestedName && !keyNameProblem(arg.suggestedName) ? arg.suggestedName : suggestedFromScan(value),
+      taken,
+    );
     name = await vscode.window.showInputBox({
       title: `Move to API Keys (${project.project})`,
       prompt: 'Name of the key, as your functions will ask for it with ctx.secrets.get',
@@ -84,7 +103,9 @@ export async function moveToApiKeys(deps: MoveDeps, linter: DocumentLinter, git:
       ignoreFocusOut: true,
       validateInput: (v) =>
         keyNameProblem(v) ??
-        (taken.has(v) ? `${v} already holds another value in ${project.project}. Choose a free name; to replace that key's value, use Edit Value on it instead.` : undefined),
+        (taken.has(v)
+          ? `${v} already holds another value in ${project.project}. Choose a free name; to replace that key's value, use Edit Value on it instead.`
+          : undefined),
     });
     if (name === undefined) return undefined;
   }
@@ -97,16 +118,23 @@ export async function moveToApiKeys(deps: MoveDeps, linter: DocumentLinter, git:
 
   // Re-read: the document may have changed while the prompt was open.
   if (document.getText(range) !== value) {
-    void deps.notify.warn(`${name} is stored in API Keys, but the file changed meanwhile, so the literal was not replaced. Replace it by hand.`);
+    void deps.notify.warn(
+      `${name} is stored in API Keys, but the file changed meanwhile, so the literal was not replaced. Replace it by hand.`,
+    );
     return undefined;
   }
   const line = document.lineAt(range.start.line).text;
   const before = range.start.character > 0 ? line[range.start.character - 1] : undefined;
   const after = document.lineAt(range.end.line).text[range.end.character];
-  const quoted = kind !== 'env' ? before !== undefined && before === after && (before === '"' || before === "'" || before === '`') : before !== undefined && before === after && (before === '"' || before === "'");
+  const quoted =
+    kind !== 'env'
+      ? before !== undefined && before === after && (before === '"' || before === "'" || before === '`')
+      : before !== undefined && before === after && (before === '"' || before === "'");
   const target = quoted ? new vscode.Range(range.start.translate(0, -1), range.end.translate(0, 1)) : range;
   const offset = document.offsetAt(target.start);
-  const codeBefore = document.getText(new vscode.Range(document.positionAt(Math.max(0, offset - 20_000)), target.start));
+  const codeBefore = document.getText(
+    new vscode.Range(document.positionAt(Math.max(0, offset - 20_000)), target.start),
+  );
   const replacement = replacementFor({
     kind,
     name,
@@ -118,19 +146,27 @@ export async function moveToApiKeys(deps: MoveDeps, linter: DocumentLinter, git:
   const edit = new vscode.WorkspaceEdit();
   edit.replace(uri, target, replacement);
   if (!(await vscode.workspace.applyEdit(edit))) {
-    void deps.notify.error(`${name} is stored in API Keys, but the file could not be edited. Replace the literal by hand.`);
+    void deps.notify.error(
+      `${name} is stored in API Keys, but the file could not be edited. Replace the literal by hand.`,
+    );
     return undefined;
   }
-  deps.log.info(`Moved a value (${arg.provider ?? 'secret'}) from ${vscode.workspace.asRelativePath(uri)} to API Keys as ${name} in project ${project.project}.`);
+  deps.log.info(
+    `Moved a value (${arg.provider ?? 'secret'}) from ${vscode.workspace.asRelativePath(uri)} to API Keys as ${name} in project ${project.project}.`,
+  );
 
   const committed = uri.scheme === 'file' && vscode.workspace.isTrusted ? await git.lookup(uri.fsPath, value) : null;
-  const rotate = committed ? ` The old value is already committed to git (in ${committed.commit}): rotate the key at the provider and store the new value with Edit Value.` : '';
+  const rotate = committed
+    ? ` The old value is already committed to git (in ${committed.commit}): rotate the key at the provider and store the new value with Edit Value.`
+    : '';
   const file = vscode.workspace.asRelativePath(uri);
   // Say what happened to the file: a .env line keeps its variable with an empty value, code refers to the key.
   const variable = kind === 'env' ? /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=/.exec(line)?.[1] : undefined;
   const inFile = variable
     ? `${file} keeps ${variable} with an empty value`
-    : kind === 'server' ? `${file} now reads it with ctx.secrets.get("${name}")` : `${file} no longer holds the value`;
+    : kind === 'server'
+      ? `${file} now reads it with ctx.secrets.get("${name}")`
+      : `${file} no longer holds the value`;
   const where = alreadyStored
     ? `The value was already stored in API Keys as ${name}; ${inFile}.`
     : `${name} is now in API Keys; ${inFile}.`;
@@ -140,11 +176,16 @@ export async function moveToApiKeys(deps: MoveDeps, linter: DocumentLinter, git:
     const keyName = name;
     const scaffold = async (): Promise<{ name: string; files?: string[] } | undefined> => {
       try {
-        return await vscode.commands.executeCommand<{ name: string; files?: string[] } | undefined>(CommandId.newFunction, { name: fn, keys: [keyName], project: project.project });
+        return await vscode.commands.executeCommand<{ name: string; files?: string[] } | undefined>(
+          CommandId.newFunction,
+          { name: fn, keys: [keyName], project: project.project },
+        );
       } catch (e) {
         // The function scaffold's errors name files and functions, never a key's value.
         deps.log.warn(`Move to API Keys: scaffolding ${fn} failed: ${errorMessage(e)}`);
-        void deps.notify.warn(`A Cloud Function could not be created here. Create one named ${fn} that reads ctx.secrets.get("${keyName}").`);
+        void deps.notify.warn(
+          `A Cloud Function could not be created here. Create one named ${fn} that reads ctx.secrets.get("${keyName}").`,
+        );
         return undefined;
       }
     };

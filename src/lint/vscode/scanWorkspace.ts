@@ -24,8 +24,19 @@ export interface ScanSummary {
   cancelled: boolean;
 }
 
-export async function scanWorkspace(projects: WorkspaceProjects, linter: DocumentLinter, notify: Notifier, log: vscode.LogOutputChannel): Promise<ScanSummary> {
-  const summary: ScanSummary = { files: 0, findings: 0, filesWithFindings: 0, skipped: { binary: 0, tooLarge: 0 }, cancelled: false };
+export async function scanWorkspace(
+  projects: WorkspaceProjects,
+  linter: DocumentLinter,
+  notify: Notifier,
+  log: vscode.LogOutputChannel,
+): Promise<ScanSummary> {
+  const summary: ScanSummary = {
+    files: 0,
+    findings: 0,
+    filesWithFindings: 0,
+    skipped: { binary: 0, tooLarge: 0 },
+    cancelled: false,
+  };
   // An explicit scan runs even when linting as you type is turned off (cloudxlr.lint.enabled).
   const settings = readSettings();
   await vscode.window.withProgress(
@@ -38,7 +49,10 @@ export async function scanWorkspace(projects: WorkspaceProjects, linter: Documen
       for (const t of targets) {
         if (token.isCancellationRequested) break;
         done++;
-        progress.report({ message: `${done}/${total} ${vscode.workspace.asRelativePath(t.uri)}`, increment: total ? 100 / total : 100 });
+        progress.report({
+          message: `${done}/${total} ${vscode.workspace.asRelativePath(t.uri)}`,
+          increment: total ? 100 / total : 100,
+        });
         try {
           const published = await scanOne(t, linter, token, summary);
           if (published === undefined) continue;
@@ -62,7 +76,9 @@ export async function scanWorkspace(projects: WorkspaceProjects, linter: Documen
   const result = summary.findings
     ? `${summary.findings} possible secret${summary.findings === 1 ? '' : 's'} in ${summary.filesWithFindings} file${summary.filesWithFindings === 1 ? '' : 's'}: see the Problems panel.`
     : 'no secrets found.';
-  const skippedText = skipped ? ` Skipped ${skipped} (${summary.skipped.binary} binary, ${summary.skipped.tooLarge} over ${SCAN_MAX_BYTES / 1024 / 1024} MB).` : '';
+  const skippedText = skipped
+    ? ` Skipped ${skipped} (${summary.skipped.binary} binary, ${summary.skipped.tooLarge} over ${SCAN_MAX_BYTES / 1024 / 1024} MB).`
+    : '';
   const message = `${head} ${summary.files} file${summary.files === 1 ? '' : 's'}: ${result}${skippedText}`;
   void (summary.findings ? notify.warn(message) : notify.info(message));
   return summary;
@@ -73,7 +89,11 @@ interface Target {
   kind: NonNullable<ReturnType<typeof selectFile>>;
 }
 
-async function collectTargets(projects: WorkspaceProjects, ignore: string[], token: vscode.CancellationToken): Promise<Target[]> {
+async function collectTargets(
+  projects: WorkspaceProjects,
+  ignore: string[],
+  token: vscode.CancellationToken,
+): Promise<Target[]> {
   const out = new Map<string, Target>();
   const exclude = `{${[...EXCLUDED_DIRS].map((d) => `**/${d}/**`).join(',')}}`;
   for (const project of await projects.all()) {
@@ -82,7 +102,12 @@ async function collectTargets(projects: WorkspaceProjects, ignore: string[], tok
     const config = lintConfigOf(project);
     for (const glob of scanGlobs(config)) {
       if (token.isCancellationRequested) return [];
-      const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, glob), exclude, MAX_FILES, token);
+      const found = await vscode.workspace.findFiles(
+        new vscode.RelativePattern(folder, glob),
+        exclude,
+        MAX_FILES,
+        token,
+      );
       for (const uri of found) {
         const rel = path.relative(folder.uri.fsPath, uri.fsPath).split(path.sep).join('/');
         const kind = selectFile(rel, { ...config, frontend: [...config.frontend, '**/.env*'] }, ignore);
@@ -94,9 +119,20 @@ async function collectTargets(projects: WorkspaceProjects, ignore: string[], tok
 }
 
 /** Scans one file (its open document's text when open); undefined when skipped. */
-async function scanOne(t: Target, linter: DocumentLinter, token: vscode.CancellationToken, summary: ScanSummary): Promise<PublishedFinding[] | undefined> {
+async function scanOne(
+  t: Target,
+  linter: DocumentLinter,
+  token: vscode.CancellationToken,
+  summary: ScanSummary,
+): Promise<PublishedFinding[] | undefined> {
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === t.uri.toString());
-  const result = await scanFile(t.uri, t.kind, linter.options.knownValues, () => token.isCancellationRequested, open?.getText());
+  const result = await scanFile(
+    t.uri,
+    t.kind,
+    linter.options.knownValues,
+    () => token.isCancellationRequested,
+    open?.getText(),
+  );
   if ('cancelled' in result) return undefined;
   if ('skipped' in result) {
     summary.skipped[result.skipped]++;

@@ -29,19 +29,28 @@ export function readSettings(scope?: vscode.Uri): LintSettings {
 }
 
 export function affectsLint(e: vscode.ConfigurationChangeEvent): boolean {
-  return e.affectsConfiguration(SECTION) || [SettingId.lintEnabled, SettingId.lintIgnore, SettingId.lintSeverity].some((id) => e.affectsConfiguration(id));
+  return (
+    e.affectsConfiguration(SECTION) ||
+    [SettingId.lintEnabled, SettingId.lintIgnore, SettingId.lintSeverity].some((id) => e.affectsConfiguration(id))
+  );
 }
 
 export function toDiagnosticSeverity(finding: Severity, setting: SeveritySetting): vscode.DiagnosticSeverity {
   const s = setting === 'default' ? finding : setting;
-  return s === 'error' ? vscode.DiagnosticSeverity.Error : s === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+  return s === 'error'
+    ? vscode.DiagnosticSeverity.Error
+    : s === 'warning'
+      ? vscode.DiagnosticSeverity.Warning
+      : vscode.DiagnosticSeverity.Information;
 }
 
 /**
  * The project's globs and functions folder. In an untrusted workspace cloudxlr.json's globs are
  * not used (a hostile file could hide code from the linter): the defaults apply.
  */
-export function lintConfigOf(project: WorkspaceProject | undefined): LintProjectConfig & { frontend: readonly string[] } {
+export function lintConfigOf(
+  project: WorkspaceProject | undefined,
+): LintProjectConfig & { frontend: readonly string[] } {
   if (!project || !vscode.workspace.isTrusted || !project.declared) {
     return { functionsDir: DEFAULT_FUNCTIONS_DIR, frontend: DEFAULT_FRONTEND_GLOBS };
   }
@@ -55,16 +64,33 @@ export interface FileChoice {
   project: WorkspaceProject | undefined;
 }
 
-const LANGUAGE_KIND = new Set(['javascript', 'typescript', 'javascriptreact', 'typescriptreact', 'html', 'vue', 'svelte', 'astro']);
+const LANGUAGE_KIND = new Set([
+  'javascript',
+  'typescript',
+  'javascriptreact',
+  'typescriptreact',
+  'html',
+  'vue',
+  'svelte',
+  'astro',
+]);
 
 /** Whether a document is linted, and as what; undefined when not. */
-export async function chooseFile(projects: WorkspaceProjects, uri: vscode.Uri, languageId: string, settings: LintSettings): Promise<FileChoice | undefined> {
-  if (uri.scheme === 'untitled') return LANGUAGE_KIND.has(languageId) ? { kind: 'frontend', project: await projects.forUri(undefined) } : undefined;
+export async function chooseFile(
+  projects: WorkspaceProjects,
+  uri: vscode.Uri,
+  languageId: string,
+  settings: LintSettings,
+): Promise<FileChoice | undefined> {
+  if (uri.scheme === 'untitled')
+    return LANGUAGE_KIND.has(languageId) ? { kind: 'frontend', project: await projects.forUri(undefined) } : undefined;
   if (uri.scheme !== 'file' && uri.scheme !== 'vscode-remote' && uri.scheme !== 'vscode-userdata') return undefined;
   if (uri.scheme === 'vscode-userdata') return undefined;
   const folder = vscode.workspace.getWorkspaceFolder(uri);
   const project = folder ? await projects.forUri(uri) : undefined;
-  const rel = folder ? path.relative(folder.uri.fsPath, uri.fsPath).split(path.sep).join('/') : path.basename(uri.fsPath);
+  const rel = folder
+    ? path.relative(folder.uri.fsPath, uri.fsPath).split(path.sep).join('/')
+    : path.basename(uri.fsPath);
   if (rel.startsWith('../')) return undefined;
   const config = lintConfigOf(folder ? project : undefined);
   const kind = selectFile(rel, { ...config, frontend: [...config.frontend, ENV_GLOB] }, settings.ignore);

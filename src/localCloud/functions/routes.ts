@@ -30,7 +30,15 @@ import {
 import { functionNameProblem } from '../../shared/names';
 import { Admission, type Place } from '../admission';
 import type { Db } from '../db';
-import { ApiError, invalidRequest, notFound, RETRY_AFTER_SECONDS, serverBusy, tooManyRequests, validationError } from '../errors';
+import {
+  ApiError,
+  invalidRequest,
+  notFound,
+  RETRY_AFTER_SECONDS,
+  serverBusy,
+  tooManyRequests,
+  validationError,
+} from '../errors';
 import { checkJsonShape, decodeJson, parseJson, sendJsonText, serializeJson, yieldToEventLoop } from '../http';
 import type { ProjectRouteContext, RouteContext, Router } from '../router';
 import type { Vault } from '../vault';
@@ -67,7 +75,11 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
     let s = perDb.get(ctx.db);
     if (!s || s.runtime.isClosed) {
       const runtime = new FunctionRuntime(runtimeOptions);
-      s = { store: new FunctionStore(ctx.db), runtime, admission: new Admission(ctx.limits.functionConcurrency, ctx.limits.functionQueue) };
+      s = {
+        store: new FunctionStore(ctx.db),
+        runtime,
+        admission: new Admission(ctx.limits.functionConcurrency, ctx.limits.functionQueue),
+      };
       perDb.set(ctx.db, s);
       const db = ctx.db;
       const watch = setInterval(() => {
@@ -84,7 +96,9 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
   return (router: Router): void => {
     router.project('GET', Route.functions, (ctx) => {
       const { store } = services(ctx);
-      const body: FunctionListResponse = { functions: store.list(ctx.project).map((f) => summary(ctx, store, f.name, f.activeRelease, f.updatedAt)) };
+      const body: FunctionListResponse = {
+        functions: store.list(ctx.project).map((f) => summary(ctx, store, f.name, f.activeRelease, f.updatedAt)),
+      };
       ctx.json(200, body);
     });
 
@@ -93,7 +107,10 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
       const { store } = services(ctx);
       const f = store.get(ctx.project, name);
       if (!f) throw noFunction(name);
-      const body: FunctionDetails = { ...summary(ctx, store, name, f.activeRelease, f.updatedAt), releases: store.releases(ctx.project, name) };
+      const body: FunctionDetails = {
+        ...summary(ctx, store, name, f.activeRelease, f.updatedAt),
+        releases: store.releases(ctx.project, name),
+      };
       ctx.json(200, body);
     });
 
@@ -115,7 +132,11 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
         url: functionUrl(ctx.baseUrl(), ctx.project, name),
         secrets: resolve(ctx.vault, ctx.project, release.secrets),
       };
-      ctx.json(outcome.created ? 201 : 200, answer, outcome.created ? { Location: apiPath.function(ctx.project, name) } : {});
+      ctx.json(
+        outcome.created ? 201 : 200,
+        answer,
+        outcome.created ? { Location: apiPath.function(ctx.project, name) } : {},
+      );
     });
 
     router.project('POST', Route.rollback, async (ctx) => {
@@ -124,22 +145,45 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
       const body = await ctx.readJson();
       const problems = Object.keys(body)
         .filter((k) => k !== 'release')
-        .map((k) => ({ field: k.slice(0, 40), code: 'invalid_request' as const, message: `The field "${k.slice(0, 40)}" is not part of a rollback; send only "release".` }));
+        .map((k) => ({
+          field: k.slice(0, 40),
+          code: 'invalid_request' as const,
+          message: `The field "${k.slice(0, 40)}" is not part of a rollback; send only "release".`,
+        }));
       const n = body.release;
       if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
-        problems.push({ field: 'release', code: 'invalid_request', message: 'The field "release" must be a release number from 1 up.' });
+        problems.push({
+          field: 'release',
+          code: 'invalid_request',
+          message: 'The field "release" must be a release number from 1 up.',
+        });
       }
       if (problems.length) throw validationError(problems);
       const f = store.get(ctx.project, name);
       if (!f) throw noFunction(name);
       const target = store.release(ctx.project, name, n as number);
-      if (!target) throw notFound(`The function ${name} has no release ${n as number}; its releases are 1 to ${store.releases(ctx.project, name).at(-1)?.release ?? 0}.`);
+      if (!target)
+        throw notFound(
+          `The function ${name} has no release ${n as number}; its releases are 1 to ${store.releases(ctx.project, name).at(-1)?.release ?? 0}.`,
+        );
       const code = store.code(ctx.project, name, target.release);
       // The same checks as a deploy: the keys must still exist and the code must hold no value.
       revalidate(ctx, target.secrets, code);
       const time = ctx.now().toISOString();
       const outcome = ctx.db.transaction(() => {
-        const r = store.addRelease(ctx.project, name, { runtime: target.runtime, code, sha256: target.sha256, secrets: target.secrets, env: target.env, timeoutMs: target.timeoutMs }, time);
+        const r = store.addRelease(
+          ctx.project,
+          name,
+          {
+            runtime: target.runtime,
+            code,
+            sha256: target.sha256,
+            secrets: target.secrets,
+            env: target.env,
+            timeoutMs: target.timeoutMs,
+          },
+          time,
+        );
         ctx.audit.record(ctx.project, 'function.rollback', name, ctx.principal.tokenId);
         return r;
       })();
@@ -168,12 +212,15 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
       const raw = await ctx.readBody(undefined, { json: true });
       await place.turn();
       await yieldToEventLoop();
-      if (raw.length === 0) throw invalidRequest('The request needs a JSON body. Send an object such as {"payload": …}.');
+      if (raw.length === 0)
+        throw invalidRequest('The request needs a JSON body. Send an object such as {"payload": …}.');
       const body = parseJson(raw, jsonLimits(ctx), ctx.reservation);
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidRequest('The request body must be a JSON object.');
+      if (body === null || typeof body !== 'object' || Array.isArray(body))
+        throw invalidRequest('The request body must be a JSON object.');
       const fields = body as Record<string, unknown>;
       const extra = Object.keys(fields).filter((k) => k !== 'payload');
-      if (extra.length) throw invalidRequest(`The field "${extra[0].slice(0, 40)}" is not part of an invocation; send only "payload".`);
+      if (extra.length)
+        throw invalidRequest(`The field "${extra[0].slice(0, 40)}" is not part of an invocation; send only "payload".`);
       await yieldToEventLoop();
       const result = await invoke(ctx, s, ctx.project, name, {
         method: 'POST',
@@ -191,7 +238,8 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
       const raw = ctx.query.get('limit');
       let limit = DEFAULT_LOG_LIMIT;
       if (raw !== null) {
-        if (!/^[0-9]{1,9}$/.test(raw) || Number(raw) < 1) throw invalidRequest(`The parameter "limit" must be a whole number from 1 to ${MAX_LOG_LIMIT}.`);
+        if (!/^[0-9]{1,9}$/.test(raw) || Number(raw) < 1)
+          throw invalidRequest(`The parameter "limit" must be a whole number from 1 to ${MAX_LOG_LIMIT}.`);
         limit = Math.min(Number(raw), MAX_LOG_LIMIT);
       }
       if (!store.get(ctx.project, name)) throw noFunction(name);
@@ -206,7 +254,8 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
         const requested = ctx.req.headers['access-control-request-headers'];
         ctx.empty(204, {
           ...CORS,
-          'Access-Control-Allow-Headers': typeof requested === 'string' && /^[A-Za-z0-9\-_, ]{0,500}$/.test(requested) ? requested : 'Content-Type',
+          'Access-Control-Allow-Headers':
+            typeof requested === 'string' && /^[A-Za-z0-9\-_, ]{0,500}$/.test(requested) ? requested : 'Content-Type',
           Vary: 'Access-Control-Request-Headers',
         });
         return;
@@ -217,7 +266,8 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
         if (!s.store.get(project, name)) throw noFunction(name);
         const place = enter(ctx, s, project, name);
         const contentType = ctx.req.headers['content-type'];
-        const raw = ctx.method === 'POST' ? await ctx.readBody(undefined, { json: isJson(contentType) }) : Buffer.alloc(0);
+        const raw =
+          ctx.method === 'POST' ? await ctx.readBody(undefined, { json: isJson(contentType) }) : Buffer.alloc(0);
         await place.turn();
         if (raw.length > 0) await yieldToEventLoop();
         const request: FunctionRequest = {
@@ -234,12 +284,17 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
         } else {
           // The cloud is the function's gateway: whatever the function did wrong (threw, timed
           // out, returned something that cannot be sent) is a bad answer from upstream.
-          ctx.json(502, { error: { code: 'function_error', message: result.error?.message ?? 'The function failed.' } }, headers);
+          ctx.json(
+            502,
+            { error: { code: 'function_error', message: result.error?.message ?? 'The function failed.' } },
+            headers,
+          );
         }
       } catch (e) {
         // Errors of the trigger itself (unknown function, body too large, too busy) carry CORS
         // as well, so the calling page can read them.
-        if (e instanceof ApiError) throw new ApiError(e.status, e.code, e.message, e.details, { ...(e.headers ?? {}), ...CORS });
+        if (e instanceof ApiError)
+          throw new ApiError(e.status, e.code, e.message, e.details, { ...(e.headers ?? {}), ...CORS });
         throw e;
       }
     });
@@ -276,7 +331,13 @@ function unusableResult(): ApiError {
   );
 }
 
-async function invoke(ctx: RouteContext, s: Services, project: string, name: string, request: FunctionRequest): Promise<InvocationResult> {
+async function invoke(
+  ctx: RouteContext,
+  s: Services,
+  project: string,
+  name: string,
+  request: FunctionRequest,
+): Promise<InvocationResult> {
   const f = s.store.get(project, name);
   if (!f) throw noFunction(name);
   const rel = s.store.release(project, name, f.activeRelease);
@@ -285,10 +346,21 @@ async function invoke(ctx: RouteContext, s: Services, project: string, name: str
   const result = await runInvocation(s, project, name, rel, request, vault);
   // Every worker this project or function may use is busy and its queue is full: like any busy
   // service, 503 with Retry-After (nothing ran, so there is nothing to log).
-  if (result.busy) throw new ApiError(503, 'server_busy', result.error?.message ?? 'The function is busy. Retry in a moment.', undefined, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
+  if (result.busy)
+    throw new ApiError(
+      503,
+      'server_busy',
+      result.error?.message ?? 'The function is busy. Retry in a moment.',
+      undefined,
+      { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+    );
   const stored = [...result.logs];
   if (result.status === 'error' && result.error) {
-    stored.push({ time: new Date().toISOString(), level: 'error', message: `Invocation failed: ${result.error.message}` });
+    stored.push({
+      time: new Date().toISOString(),
+      level: 'error',
+      message: `Invocation failed: ${result.error.message}`,
+    });
   }
   try {
     // The function may have been deleted meanwhile; then its logs go with it.
@@ -331,7 +403,13 @@ async function runInvocation(
   }
 }
 
-function summary(ctx: ProjectRouteContext, store: FunctionStore, name: string, release: number, updatedAt: string): FunctionSummary {
+function summary(
+  ctx: ProjectRouteContext,
+  store: FunctionStore,
+  name: string,
+  release: number,
+  updatedAt: string,
+): FunctionSummary {
   const rel = store.release(ctx.project, name, release);
   return {
     name,
@@ -344,8 +422,13 @@ function summary(ctx: ProjectRouteContext, store: FunctionStore, name: string, r
 
 function resolve(vault: Vault, project: string, refs: readonly SecretRef[]): ResolvedSecretRef[] {
   return refs.map((r) => {
-    if (r.version === 'latest') return { name: r.name, version: r.version, resolvedVersion: vault.currentVersion(project, r.name) ?? null };
-    return { name: r.name, version: r.version, resolvedVersion: vault.hasVersion(project, r.name, r.version) ? r.version : null };
+    if (r.version === 'latest')
+      return { name: r.name, version: r.version, resolvedVersion: vault.currentVersion(project, r.name) ?? null };
+    return {
+      name: r.name,
+      version: r.version,
+      resolvedVersion: vault.hasVersion(project, r.name, r.version) ? r.version : null,
+    };
   });
 }
 
@@ -361,14 +444,26 @@ function revalidate(ctx: ProjectRouteContext, refs: readonly SecretRef[], code: 
   const problems: Array<{ field: string; code: 'missing_keys' | 'secret_in_bundle'; message: string }> = [];
   const missing: string[] = [];
   for (const r of refs) {
-    const ok = r.version === 'latest' ? ctx.vault.currentVersion(ctx.project, r.name) !== undefined : ctx.vault.hasVersion(ctx.project, r.name, r.version);
+    const ok =
+      r.version === 'latest'
+        ? ctx.vault.currentVersion(ctx.project, r.name) !== undefined
+        : ctx.vault.hasVersion(ctx.project, r.name, r.version);
     if (!ok) {
       missing.push(r.name);
-      problems.push({ field: 'secrets', code: 'missing_keys', message: `The key ${r.name}${r.version === 'latest' ? '' : ` (version ${r.version})`} that this release references no longer exists. Add it again first.` });
+      problems.push({
+        field: 'secrets',
+        code: 'missing_keys',
+        message: `The key ${r.name}${r.version === 'latest' ? '' : ` (version ${r.version})`} that this release references no longer exists. Add it again first.`,
+      });
     }
   }
   const leaked = valueNamesIn(code, vaultView(ctx.vault, ctx.project).latestValues());
-  for (const n of leaked) problems.push({ field: 'code', code: 'secret_in_bundle', message: `The release's code contains the current value of the key ${n}; it cannot be made active again.` });
+  for (const n of leaked)
+    problems.push({
+      field: 'code',
+      code: 'secret_in_bundle',
+      message: `The release's code contains the current value of the key ${n}; it cannot be made active again.`,
+    });
   if (problems.length) throw deployError(problems, { missing, keys: leaked });
 }
 

@@ -60,25 +60,56 @@ export class FunctionStore {
       list: db.prepare<[string], { name: string; active_release: number; created_at: string; updated_at: string }>(
         'SELECT name, active_release, created_at, updated_at FROM functions WHERE project = ? AND active_release IS NOT NULL ORDER BY name',
       ),
-      one: db.prepare<[string, string], { name: string; active_release: number | null; created_at: string; updated_at: string }>(
-        'SELECT name, active_release, created_at, updated_at FROM functions WHERE project = ? AND name = ?',
-      ),
-      releases: db.prepare<[string, string], { release: number; created_at: string; runtime: string; sha256: string; secrets_json: string; env_json: string; timeout_ms: number }>(
+      one: db.prepare<
+        [string, string],
+        { name: string; active_release: number | null; created_at: string; updated_at: string }
+      >('SELECT name, active_release, created_at, updated_at FROM functions WHERE project = ? AND name = ?'),
+      releases: db.prepare<
+        [string, string],
+        {
+          release: number;
+          created_at: string;
+          runtime: string;
+          sha256: string;
+          secrets_json: string;
+          env_json: string;
+          timeout_ms: number;
+        }
+      >(
         'SELECT release, created_at, runtime, sha256, secrets_json, env_json, timeout_ms FROM releases WHERE project = ? AND function = ? ORDER BY release',
       ),
-      release: db.prepare<[string, string, number], { release: number; created_at: string; runtime: string; sha256: string; secrets_json: string; env_json: string; timeout_ms: number }>(
+      release: db.prepare<
+        [string, string, number],
+        {
+          release: number;
+          created_at: string;
+          runtime: string;
+          sha256: string;
+          secrets_json: string;
+          env_json: string;
+          timeout_ms: number;
+        }
+      >(
         'SELECT release, created_at, runtime, sha256, secrets_json, env_json, timeout_ms FROM releases WHERE project = ? AND function = ? AND release = ?',
       ),
-      code: db.prepare<[string, string, number], { code: string }>('SELECT code FROM releases WHERE project = ? AND function = ? AND release = ?'),
-      maxRelease: db.prepare<[string, string], { m: number | null }>('SELECT MAX(release) AS m FROM releases WHERE project = ? AND function = ?'),
-      insertFunction: db.prepare('INSERT INTO functions (project, name, active_release, created_at, updated_at) VALUES (?, ?, NULL, ?, ?)'),
+      code: db.prepare<[string, string, number], { code: string }>(
+        'SELECT code FROM releases WHERE project = ? AND function = ? AND release = ?',
+      ),
+      maxRelease: db.prepare<[string, string], { m: number | null }>(
+        'SELECT MAX(release) AS m FROM releases WHERE project = ? AND function = ?',
+      ),
+      insertFunction: db.prepare(
+        'INSERT INTO functions (project, name, active_release, created_at, updated_at) VALUES (?, ?, NULL, ?, ?)',
+      ),
       activate: db.prepare('UPDATE functions SET active_release = ?, updated_at = ? WHERE project = ? AND name = ?'),
       insertRelease: db.prepare(
         'INSERT INTO releases (project, function, release, created_at, runtime, code, sha256, secrets_json, env_json, timeout_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       deleteFunction: db.prepare('DELETE FROM functions WHERE project = ? AND name = ?'),
       deleteLogs: db.prepare('DELETE FROM function_logs WHERE project = ? AND function = ?'),
-      insertLog: db.prepare('INSERT INTO function_logs (project, function, time, level, message, request_id) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertLog: db.prepare(
+        'INSERT INTO function_logs (project, function, time, level, message, request_id) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
       pruneLogs: db.prepare(
         `DELETE FROM function_logs WHERE project = ? AND function = ? AND id <= (
            SELECT id FROM function_logs WHERE project = ? AND function = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
@@ -90,7 +121,14 @@ export class FunctionStore {
   }
 
   list(project: string): FunctionRow[] {
-    return this.s.list.all(project).map((r) => ({ name: r.name, activeRelease: r.active_release, createdAt: r.created_at, updatedAt: r.updated_at }));
+    return this.s.list
+      .all(project)
+      .map((r) => ({
+        name: r.name,
+        activeRelease: r.active_release,
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
+      }));
   }
 
   get(project: string, name: string): FunctionRow | undefined {
@@ -105,7 +143,14 @@ export class FunctionStore {
   }
 
   releases(project: string, name: string): ReleaseInfo[] {
-    return this.s.releases.all(project, name).map((r) => ({ release: r.release, createdAt: r.created_at, sha256: r.sha256, secrets: parseSecrets(r.secrets_json) }));
+    return this.s.releases
+      .all(project, name)
+      .map((r) => ({
+        release: r.release,
+        createdAt: r.created_at,
+        sha256: r.sha256,
+        secrets: parseSecrets(r.secrets_json),
+      }));
   }
 
   code(project: string, name: string, release: number): string {
@@ -119,7 +164,18 @@ export class FunctionStore {
     const existing = this.s.one.get(project, name);
     if (!existing) this.s.insertFunction.run(project, name, time, time);
     const release = (this.s.maxRelease.get(project, name)?.m ?? 0) + 1;
-    this.s.insertRelease.run(project, name, release, time, rel.runtime, rel.code, rel.sha256, JSON.stringify(rel.secrets), JSON.stringify(rel.env), rel.timeoutMs);
+    this.s.insertRelease.run(
+      project,
+      name,
+      release,
+      time,
+      rel.runtime,
+      rel.code,
+      rel.sha256,
+      JSON.stringify(rel.secrets),
+      JSON.stringify(rel.env),
+      rel.timeoutMs,
+    );
     this.s.activate.run(release, time, project, name);
     return { release, created: !existing || existing.active_release === null };
   }
@@ -144,11 +200,24 @@ export class FunctionStore {
     return this.s.logs
       .all(project, name, limit)
       .reverse()
-      .map((r) => ({ time: r.time, level: r.level as FunctionLogEntry['level'], message: r.message, requestId: r.request_id }));
+      .map((r) => ({
+        time: r.time,
+        level: r.level as FunctionLogEntry['level'],
+        message: r.message,
+        requestId: r.request_id,
+      }));
   }
 }
 
-function toRelease(r: { release: number; created_at: string; runtime: string; sha256: string; secrets_json: string; env_json: string; timeout_ms: number }): ReleaseRow {
+function toRelease(r: {
+  release: number;
+  created_at: string;
+  runtime: string;
+  sha256: string;
+  secrets_json: string;
+  env_json: string;
+  timeout_ms: number;
+}): ReleaseRow {
   return {
     release: r.release,
     createdAt: r.created_at,

@@ -40,7 +40,10 @@ export function registerKeyRoutes(router: Router): void {
       problems.push({
         field: 'value',
         code: 'invalid_request',
-        message: value === undefined ? 'The field "value" is missing.' : `The field "value" must be a string, not ${kind(value)}.`,
+        message:
+          value === undefined
+            ? 'The field "value" is missing.'
+            : `The field "value" must be a string, not ${kind(value)}.`,
       });
     } else {
       const valueProblem =
@@ -50,7 +53,11 @@ export function registerKeyRoutes(router: Router): void {
           : undefined);
       if (valueProblem) problems.push({ field: 'value', code: 'invalid_value', message: valueProblem });
     }
-    if (ifVersion !== undefined && ifVersion !== null && !(Number.isSafeInteger(ifVersion) && (ifVersion as number) >= 0)) {
+    if (
+      ifVersion !== undefined &&
+      ifVersion !== null &&
+      !(Number.isSafeInteger(ifVersion) && (ifVersion as number) >= 0)
+    ) {
       problems.push({
         field: 'ifVersion',
         code: 'invalid_request',
@@ -65,9 +72,7 @@ export function registerKeyRoutes(router: Router): void {
       ifVersion === undefined || ifVersion === null ? undefined : (ifVersion as number),
       ctx.principal.tokenId,
     );
-    const headers: Record<string, string> = outcome.created
-      ? { Location: apiPath.key(ctx.project, name) }
-      : {};
+    const headers: Record<string, string> = outcome.created ? { Location: apiPath.key(ctx.project, name) } : {};
     ctx.json(outcome.created ? 201 : 200, outcome.result, headers);
   });
 

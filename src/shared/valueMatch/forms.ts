@@ -100,7 +100,13 @@ export function valueForms(value: string): ValueForm[] {
   for (const plain of json === value ? [bytes] : [bytes, Buffer.from(json, 'utf8')]) {
     for (const core of base64Cores(plain)) {
       add({ kind: 'base64', text: core.text, lead: core.lead, trail: core.trail, alphabet: 'base64' });
-      add({ kind: 'base64url', text: core.text.replace(/\+/g, '-').replace(/\//g, '_'), lead: core.lead, trail: core.trail, alphabet: 'base64url' });
+      add({
+        kind: 'base64url',
+        text: core.text.replace(/\+/g, '-').replace(/\//g, '_'),
+        lead: core.lead,
+        trail: core.trail,
+        alphabet: 'base64url',
+      });
     }
   }
   // A multi-line value (a PEM key) is often printed line by line: its longer body lines count;

@@ -136,7 +136,12 @@ export class ValueMatcher {
    * `text`. Base64 occurrences are widened over the edge characters that also hold bits of
    * the value, and over `=` padding.
    */
-  search(text: string, from: number, to: number, found: (start: number, end: number, name: string, kind: FormKind) => void): void {
+  search(
+    text: string,
+    from: number,
+    to: number,
+    found: (start: number, end: number, name: string, kind: FormKind) => void,
+  ): void {
     const start = Math.max(0, from);
     const end = Math.min(to, text.length);
     if (start >= end) return;
@@ -175,7 +180,8 @@ export class ValueMatcher {
       }
     }
     for (const { text: v, name } of this.short) {
-      for (let i = text.indexOf(v, start); i !== -1 && i < end; i = text.indexOf(v, i + v.length)) found(i, i + v.length, name, 'raw');
+      for (let i = text.indexOf(v, start); i !== -1 && i < end; i = text.indexOf(v, i + v.length))
+        found(i, i + v.length, name, 'raw');
     }
   }
 
@@ -203,7 +209,11 @@ export class ValueMatcher {
       if (form.length <= minLength) continue;
       const head = form.slice(0, minLength);
       const limit = text.length - minLength;
-      for (let i = text.indexOf(head, Math.max(0, text.length - form.length + 1)); i !== -1 && i <= limit; i = text.indexOf(head, i + 1)) {
+      for (
+        let i = text.indexOf(head, Math.max(0, text.length - form.length + 1));
+        i !== -1 && i <= limit;
+        i = text.indexOf(head, i + 1)
+      ) {
         if (best && i >= best.start) break;
         if (form.startsWith(text.slice(i))) {
           best = { start: i, name };

@@ -31,7 +31,7 @@ export class Redactor {
     const matches = this.matcher.matches(text);
     let out = '';
     let at = 0;
-    for (let i = 0; i < matches.length; ) {
+    for (let i = 0; i < matches.length;) {
       const first = matches[i++]!;
       let end = first.end;
       while (i < matches.length && matches[i]!.start < end) end = Math.max(end, matches[i++]!.end);

@@ -34,10 +34,16 @@ async function runAndReport(config: RunnerConfig, activatedAt: number): Promise<
     const crash = err instanceof Error ? (err.stack ?? err.message) : String(err);
     const now = Date.now();
     result = {
-      passes: 0, failures: 1, pending: 0, total: 0,
+      passes: 0,
+      failures: 1,
+      pending: 0,
+      total: 0,
       failed: [{ fullTitle: 'loading the integration suite', message: crash }],
       report: `The integration suite crashed before it could report:\n${crash}\n`,
-      startedAt: now, finishedAt: now, crash, ...host,
+      startedAt: now,
+      finishedAt: now,
+      crash,
+      ...host,
     };
   }
   fs.writeFileSync(`${resultFile}.tmp`, JSON.stringify(result, null, 2));

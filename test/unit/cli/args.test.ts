@@ -15,12 +15,21 @@ describe('cli: options of every command', () => {
     const deploy = parseDeployArgs(['--endpoint=-e', '--project=-p', 'hello']);
     assert.ok(deploy !== 'help');
     assert.deepStrictEqual([deploy.endpoint, deploy.project, deploy.names], ['-e', '-p', ['hello']]);
-    assert.deepStrictEqual(parseScanArgs(['--format=json', '--', '-dash-named-file.js']), { paths: ['-dash-named-file.js'], format: 'json' });
+    assert.deepStrictEqual(parseScanArgs(['--format=json', '--', '-dash-named-file.js']), {
+      paths: ['-dash-named-file.js'],
+      format: 'json',
+    });
   });
 
   it('refuses `--name -value` as ambiguous in every command, saying how to write it', () => {
-    assert.throws(() => parseStart(['--token', '-abc'], {}), (e: Error) => e instanceof UsageError && /--token=-/.test(e.message));
-    assert.throws(() => parseDeployArgs(['--project', '-x']), (e: Error) => e instanceof UsageError && /--project=-/.test(e.message));
+    assert.throws(
+      () => parseStart(['--token', '-abc'], {}),
+      (e: Error) => e instanceof UsageError && /--token=-/.test(e.message),
+    );
+    assert.throws(
+      () => parseDeployArgs(['--project', '-x']),
+      (e: Error) => e instanceof UsageError && /--project=-/.test(e.message),
+    );
     assert.match(String(parseScanArgs(['--format', '-x'])), /--format=-/);
   });
 
@@ -33,16 +42,39 @@ describe('cli: options of every command', () => {
     assert.match(String(parseScanArgs(['--format'])), /--format <value>' argument missing/);
   });
 
-  it('keeps each command\'s defaults and checks', () => {
-    assert.deepStrictEqual(parseStart([], { CLOUDXLR_TOKEN: 'from-env-123' }), { port: 8787, host: '127.0.0.1', data: '.cloudxlr/cloud', projects: ['demo'], allowedHosts: [], quiet: false, token: 'from-env-123' });
-    assert.deepStrictEqual(parseStart(['--project', 'a', '--project=b', '--quiet', '--port=0', '--allowed-host', 'keys.example.test', '--allowed-host=vault.example.test:8443'], {}), {
-      port: 0,
+  it("keeps each command's defaults and checks", () => {
+    assert.deepStrictEqual(parseStart([], { CLOUDXLR_TOKEN: 'from-env-123' }), {
+      port: 8787,
       host: '127.0.0.1',
       data: '.cloudxlr/cloud',
-      projects: ['a', 'b'],
-      allowedHosts: ['keys.example.test', 'vault.example.test:8443'],
-      quiet: true,
+      projects: ['demo'],
+      allowedHosts: [],
+      quiet: false,
+      token: 'from-env-123',
     });
+    assert.deepStrictEqual(
+      parseStart(
+        [
+          '--project',
+          'a',
+          '--project=b',
+          '--quiet',
+          '--port=0',
+          '--allowed-host',
+          'keys.example.test',
+          '--allowed-host=vault.example.test:8443',
+        ],
+        {},
+      ),
+      {
+        port: 0,
+        host: '127.0.0.1',
+        data: '.cloudxlr/cloud',
+        projects: ['a', 'b'],
+        allowedHosts: ['keys.example.test', 'vault.example.test:8443'],
+        quiet: true,
+      },
+    );
     assert.throws(() => parseStart(['--port', '99999'], {}), /--port must be a number/);
     assert.strictEqual(parseStart(['-h'], {}), 'help');
     assert.strictEqual(parseDeployArgs(['--help']), 'help');

@@ -18,13 +18,24 @@ const WARNING = /Warning|DEP0\d+|--trace-warnings/;
 
 function npm(args: string[], cwd: string): string {
   // The machine's npm, as a CI step calls it, without the variables of the `npm run` around us.
-  const r = spawnSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, env: cleanNpmEnv(process.env), encoding: 'utf8', timeout: 180_000 });
-  if (r.status !== 0) throw new Error(`npm ${args.join(' ')} failed (${r.status ?? r.error?.message}):\n${r.stderr}${r.stdout}`);
+  const r = spawnSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd,
+    env: cleanNpmEnv(process.env),
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  if (r.status !== 0)
+    throw new Error(`npm ${args.join(' ')} failed (${r.status ?? r.error?.message}):\n${r.stderr}${r.stdout}`);
   return r.stdout;
 }
 
 function runCli(node: string, bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(node, [bin, ...args], { cwd, env: { ...process.env, CLOUDXLR_TOKEN: '', ...env }, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(node, [bin, ...args], {
+    cwd,
+    env: { ...process.env, CLOUDXLR_TOKEN: '', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -45,20 +56,31 @@ describe('cloudxlr from npm pack, installed on its own', function () {
     app = path.join(root, 'app');
     fs.mkdirSync(path.join(app, 'functions'), { recursive: true });
     fs.mkdirSync(path.join(app, 'web'));
-    fs.writeFileSync(path.join(app, 'cloudxlr.json'), JSON.stringify({ project: 'demo', functionsDir: 'functions', frontend: ['web/**/*.ts'] }));
-    fs.writeFileSync(path.join(app, 'functions', 'hello.ts'), 'export default async (req: unknown, ctx: any) => `hello ${(await ctx.secrets.get("GREETING_KEY")).length}`;\n');
+    fs.writeFileSync(
+      path.join(app, 'cloudxlr.json'),
+      JSON.stringify({ project: 'demo', functionsDir: 'functions', frontend: ['web/**/*.ts'] }),
+    );
+    fs.writeFileSync(
+      path.join(app, 'functions', 'hello.ts'),
+      'export default async (req: unknown, ctx: any) => `hello ${(await ctx.secrets.get("GREETING_KEY")).length}`;\n',
+    );
     fs.writeFileSync(path.join(app, 'web', 'clean.ts'), 'export const a = 1;\n');
   });
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it('installs without compiling anything: no native module, no build files', () => {
-    const found = (fs.readdirSync(path.join(root, 'ci', 'node_modules'), { recursive: true }) as string[]).filter((f) => /\.node$|binding\.gyp$|(^|\/)build\/Release\//.test(f));
+    const found = (fs.readdirSync(path.join(root, 'ci', 'node_modules'), { recursive: true }) as string[]).filter((f) =>
+      /\.node$|binding\.gyp$|(^|\/)build\/Release\//.test(f),
+    );
     assert.deepStrictEqual(found, []);
     assert.ok(fs.existsSync(bin), 'the cloudxlr command is installed');
   });
 
   it('scans, starts the cloud and deploys under this Node, printing no warning', async () => {
-    assert.ok(nodeSupportsCloud(), `run the unit tests with npm run test:unit, which picks a Node with node:sqlite (this is ${process.version})`);
+    assert.ok(
+      nodeSupportsCloud(),
+      `run the unit tests with npm run test:unit, which picks a Node with node:sqlite (this is ${process.version})`,
+    );
     const clean = runCli(process.execPath, bin, ['scan', '.'], app);
     assert.strictEqual(clean.code, 0, clean.stdout + clean.stderr);
     assert.doesNotMatch(clean.stderr, WARNING);
@@ -79,7 +101,9 @@ describe('cloudxlr from npm pack, installed on its own', function () {
         body: JSON.stringify({ value: 'sk_test_value_0123456789' }),
       });
       assert.strictEqual(put.status, 201);
-      const deploy = runCli(process.execPath, bin, ['deploy', '--dir', app, '--endpoint', cloud.url], app, { CLOUDXLR_TOKEN: TOKEN });
+      const deploy = runCli(process.execPath, bin, ['deploy', '--dir', app, '--endpoint', cloud.url], app, {
+        CLOUDXLR_TOKEN: TOKEN,
+      });
       assert.strictEqual(deploy.code, 0, deploy.stdout + deploy.stderr);
       assert.match(deploy.stdout, /hello: deployed release 1/);
       assert.doesNotMatch(deploy.stderr, WARNING);
@@ -87,7 +111,13 @@ describe('cloudxlr from npm pack, installed on its own', function () {
       assert.strictEqual(await res.json(), 'hello 24');
       // The copy the editor runs (the .vsix's, outside any node_modules, where Node 22+ warns
       // about deprecated built-ins such as punycode): the same bundle, built by npm pack above.
-      const fromExtension = runCli(process.execPath, path.join(REPO_ROOT, 'bin', 'cloudxlr.js'), ['deploy', '--dir', app, '--endpoint', cloud.url], app, { CLOUDXLR_TOKEN: TOKEN });
+      const fromExtension = runCli(
+        process.execPath,
+        path.join(REPO_ROOT, 'bin', 'cloudxlr.js'),
+        ['deploy', '--dir', app, '--endpoint', cloud.url],
+        app,
+        { CLOUDXLR_TOKEN: TOKEN },
+      );
       assert.strictEqual(fromExtension.code, 0, fromExtension.stdout + fromExtension.stderr);
       assert.match(fromExtension.stdout, /hello: deployed release 2/);
       assert.doesNotMatch(fromExtension.stderr, WARNING);
@@ -110,7 +140,11 @@ describe('cloudxlr from npm pack, installed on its own', function () {
   });
 });
 
-function startCloud(node: string, bin: string, dataDir: string): Promise<{ url: string; output(): string; stop(): Promise<void> }> {
+function startCloud(
+  node: string,
+  bin: string,
+  dataDir: string,
+): Promise<{ url: string; output(): string; stop(): Promise<void> }> {
   const proc: ChildProcess = spawn(node, [bin, 'cloud', 'start', '--port', '0', '--data', dataDir, '--quiet'], {
     env: { ...process.env, CLOUDXLR_TOKEN: TOKEN, CLOUDXLR_MASTER_KEY: '' },
     stdio: ['ignore', 'pipe', 'pipe'],

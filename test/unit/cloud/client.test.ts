@@ -157,7 +157,13 @@ describe('cloud client against the local cloud', () => {
       }
       return real as never;
     };
-    const lossy = new CloudClient({ endpoint: t.cloud.url, project: 'demo', token: t.tokens.demo, fetch: flaky, sleep: noSleep });
+    const lossy = new CloudClient({
+      endpoint: t.cloud.url,
+      project: 'demo',
+      token: t.tokens.demo,
+      fetch: flaky,
+      sleep: noSleep,
+    });
     const r = await lossy.putKey('LOST_ANSWER', 'the-value', 0);
     assert.equal(calls, 3); // attempt, retry (409), then the check
     assert.deepEqual(r, { name: 'LOST_ANSWER', version: 1, digest: digestOf('the-value'), created: true });
@@ -181,8 +187,15 @@ describe('cloud client: network failures, retries, timeouts and bad answers', ()
   });
 
   it('a remote endpoint that is unreachable points at the network and the setting instead', async () => {
-    const fail: FetchLike = () => Promise.reject(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }));
-    const c = new CloudClient({ endpoint: 'https://cloud.example.invalid', project: 'demo', token: 't', fetch: fail, sleep: noSleep });
+    const fail: FetchLike = () =>
+      Promise.reject(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }));
+    const c = new CloudClient({
+      endpoint: 'https://cloud.example.invalid',
+      project: 'demo',
+      token: 't',
+      fetch: fail,
+      sleep: noSleep,
+    });
     const e = await rejectsWith(c.listKeys());
     assert.equal(e.code, 'unreachable');
     assert.match(e.message, /Check your network connection and the setting “cloudxlr.cloud.endpoint”/);
@@ -263,7 +276,14 @@ describe('cloud client: network failures, retries, timeouts and bad answers', ()
 
   it('times out a request that gets no answer, per attempt', async () => {
     const s = await fakeServer(() => undefined); // never answers
-    const c = new CloudClient({ endpoint: s.url, project: 'demo', token: 'tok', timeoutMs: 150, retries: 1, sleep: noSleep });
+    const c = new CloudClient({
+      endpoint: s.url,
+      project: 'demo',
+      token: 'tok',
+      timeoutMs: 150,
+      retries: 1,
+      sleep: noSleep,
+    });
     const started = Date.now();
     const e = await rejectsWith(c.listKeys());
     assert.equal(e.code, 'timeout');
@@ -292,7 +312,7 @@ describe('cloud client: network failures, retries, timeouts and bad answers', ()
       [200, 'application/json', '{"keys": "not a list"}'],
       [200, 'application/json', '{"keys": [{"name": 1}]}'],
       [200, 'application/json', 'null'],
-      [200, 'application/json', '{"keys":[' ],
+      [200, 'application/json', '{"keys":['],
       [404, 'text/html', '<h1>Not Found</h1>'],
       [418, 'application/json', '{"error": "teapot"}'],
       [400, 'application/json', '{"error": {"code": "Not Snake", "message": "x"}}'],
@@ -320,7 +340,11 @@ describe('cloud client: network failures, retries, timeouts and bad answers', ()
       req.on('end', () => {
         const echoed = `${req.headers.authorization} ${body}`;
         res.writeHead(422, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 'invalid_value', message: `Rejected: ${echoed}`, details: { echo: echoed } } }));
+        res.end(
+          JSON.stringify({
+            error: { code: 'invalid_value', message: `Rejected: ${echoed}`, details: { echo: echoed } },
+          }),
+        );
       });
     });
     const token = 'cxlr_SECRET_TOKEN_abc123';

@@ -24,10 +24,15 @@ describe('local cloud from the editor: finding Node', function () {
 
   it('refuses a node of the setting that is too old, naming its version, where it came from and what to install', async () => {
     const node20 = ensureNode(20);
-    const r = await findCloudNode(query({ setting: node20.node, hostExecPath: process.execPath, hostNodeVersion: '24.1.0' }));
+    const r = await findCloudNode(
+      query({ setting: node20.node, hostExecPath: process.execPath, hostNodeVersion: '24.1.0' }),
+    );
     assert.strictEqual(r.ok, false);
     const message = r.ok ? '' : r.message;
-    assert.match(message, new RegExp(`needs Node\\.js 22\\.13 or newer; found Node\\.js ${node20.version.replace(/\./g, '\\.')}`));
+    assert.match(
+      message,
+      new RegExp(`needs Node\\.js 22\\.13 or newer; found Node\\.js ${node20.version.replace(/\./g, '\\.')}`),
+    );
     assert.ok(message.includes(node20.node) && message.includes(SETTING), message);
     assert.match(message, /Install Node\.js 24 LTS/);
     assert.doesNotMatch(message, /data directory/i);
@@ -47,8 +52,14 @@ describe('local cloud from the editor: finding Node', function () {
     }
   });
 
-  it('uses the extension host\'s own Node when it is a real node that fits, without probing', async () => {
-    const r = await findCloudNode(query({ hostExecPath: '/srv/vscode-server/node', hostNodeVersion: '22.15.0', probe: () => Promise.reject(new Error('probed')) }));
+  it("uses the extension host's own Node when it is a real node that fits, without probing", async () => {
+    const r = await findCloudNode(
+      query({
+        hostExecPath: '/srv/vscode-server/node',
+        hostNodeVersion: '22.15.0',
+        probe: () => Promise.reject(new Error('probed')),
+      }),
+    );
     assert.deepStrictEqual(r, { ok: true, node: '/srv/vscode-server/node', version: '22.15.0' });
   });
 
@@ -59,8 +70,13 @@ describe('local cloud from the editor: finding Node', function () {
     assert.deepStrictEqual(fits, { ok: true, node: 'node', version: '24.22.3' });
     assert.deepStrictEqual(probed, ['node']);
     const old = await findCloudNode(query({ ...host, probe: async () => '20.20.2' }));
-    assert.match(old.ok ? '' : old.message, /found Node\.js 20\.20\.2 \(the node on your PATH\).*set cloudxlr\.localCloud\.nodePath/);
-    const none = await findCloudNode(query({ ...host, probe: () => Promise.reject(new Error('no Node.js at "node"')) }));
+    assert.match(
+      old.ok ? '' : old.message,
+      /found Node\.js 20\.20\.2 \(the node on your PATH\).*set cloudxlr\.localCloud\.nodePath/,
+    );
+    const none = await findCloudNode(
+      query({ ...host, probe: () => Promise.reject(new Error('no Node.js at "node"')) }),
+    );
     assert.match(none.ok ? '' : none.message, /no `node` on your PATH\. Install Node\.js 24 LTS/);
   });
 

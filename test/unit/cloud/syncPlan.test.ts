@@ -2,11 +2,16 @@
 import * as assert from 'assert';
 import { conflictMessage, planPush } from '../../../src/cloud/syncPlan';
 
-const differs = (version: number) => ({ name: 'TRIM_KEY', state: 'differs', cloud: { version } }) as unknown as Parameters<typeof planPush>[1];
+const differs = (version: number) =>
+  ({ name: 'TRIM_KEY', state: 'differs', cloud: { version } }) as unknown as Parameters<typeof planPush>[1];
 
 describe('push plan and conflict message', () => {
   it('a key never synced from here meets a different cloud value: a conflict with no last-seen version', () => {
-    assert.deepStrictEqual(planPush(undefined, differs(1)), { kind: 'conflict', cloudVersion: 1, lastSeenVersion: undefined });
+    assert.deepStrictEqual(planPush(undefined, differs(1)), {
+      kind: 'conflict',
+      cloudVersion: 1,
+      lastSeenVersion: undefined,
+    });
   });
 
   it('does not blame the cloud when only this machine changed (deleted, re-added, pushed)', () => {
@@ -17,6 +22,9 @@ describe('push plan and conflict message', () => {
   });
 
   it('names the versions when the cloud moved on since the last sync', () => {
-    assert.match(conflictMessage('TRIM_KEY', 3, 2), /TRIM_KEY changed in the cloud \(now version 3, this machine last synced version 2\)/);
+    assert.match(
+      conflictMessage('TRIM_KEY', 3, 2),
+      /TRIM_KEY changed in the cloud \(now version 3, this machine last synced version 2\)/,
+    );
   });
 });

@@ -31,8 +31,18 @@ describe('deploy: cloudxlr deploy (CLI)', function () {
     await t.putKey('STRIPE_SECRET_KEY', VALUE);
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-cli-'));
     fs.mkdirSync(path.join(root, 'functions'));
-    fs.writeFileSync(path.join(root, 'cloudxlr.json'), JSON.stringify({ project: PROJECT, functionsDir: 'functions', functions: { hello: { env: { GREETING: 'hi' } } } }));
-    fs.writeFileSync(path.join(root, 'functions', 'hello.ts'), 'export default async (req: unknown, ctx: any) => `${ctx.env.GREETING} ${(await ctx.secrets.get("STRIPE_SECRET_KEY")).length}`;\n');
+    fs.writeFileSync(
+      path.join(root, 'cloudxlr.json'),
+      JSON.stringify({
+        project: PROJECT,
+        functionsDir: 'functions',
+        functions: { hello: { env: { GREETING: 'hi' } } },
+      }),
+    );
+    fs.writeFileSync(
+      path.join(root, 'functions', 'hello.ts'),
+      'export default async (req: unknown, ctx: any) => `${ctx.env.GREETING} ${(await ctx.secrets.get("STRIPE_SECRET_KEY")).length}`;\n',
+    );
   });
   after(async () => {
     await t.close();
@@ -42,15 +52,21 @@ describe('deploy: cloudxlr deploy (CLI)', function () {
   it('deploys every function, printing each step, exit 0', async () => {
     const { code, out } = await capture(() => run(['--dir', root, '--endpoint', t.url], { CLOUDXLR_TOKEN: TOKEN }));
     assert.strictEqual(code, 0, out);
-    for (const step of ['bundle:', 'references: References: STRIPE_SECRET_KEY', 'vault:', 'leak-guard:', 'upload:']) assert.ok(out.includes(step), `${step} in\n${out}`);
+    for (const step of ['bundle:', 'references: References: STRIPE_SECRET_KEY', 'vault:', 'leak-guard:', 'upload:'])
+      assert.ok(out.includes(step), `${step} in\n${out}`);
     assert.match(out, /hello: deployed release 1 → http:\/\/127\.0\.0\.1:\d+\/fn\/demo\/hello/);
     const res = await fetch(`${t.url}/fn/${PROJECT}/hello`);
     assert.strictEqual(await res.json(), `hi ${VALUE.length}`);
   });
 
   it('exits 1 when a function is refused, naming the missing key', async () => {
-    fs.writeFileSync(path.join(root, 'functions', 'needs.ts'), 'export default async (r: unknown, ctx: any) => ctx.secrets.get("NOT_IN_CLOUD");\n');
-    const { code, out } = await capture(() => run(['needs', '--dir', root, '--endpoint', t.url], { CLOUDXLR_TOKEN: TOKEN }));
+    fs.writeFileSync(
+      path.join(root, 'functions', 'needs.ts'),
+      'export default async (r: unknown, ctx: any) => ctx.secrets.get("NOT_IN_CLOUD");\n',
+    );
+    const { code, out } = await capture(() =>
+      run(['needs', '--dir', root, '--endpoint', t.url], { CLOUDXLR_TOKEN: TOKEN }),
+    );
     assert.strictEqual(code, 1, out);
     assert.match(out, /needs: not deployed: NOT_IN_CLOUD does not exist in the cloud/);
     fs.rmSync(path.join(root, 'functions', 'needs.ts'));
@@ -60,7 +76,9 @@ describe('deploy: cloudxlr deploy (CLI)', function () {
     assert.strictEqual((await capture(() => run(['--dir', root, '--endpoint', t.url], {}))).code, 2);
     assert.strictEqual((await capture(() => run(['--dir', os.tmpdir()], { CLOUDXLR_TOKEN: TOKEN }))).code, 2);
     assert.strictEqual((await capture(() => run(['--bogus'], { CLOUDXLR_TOKEN: TOKEN }))).code, 2);
-    const wrong = await capture(() => run(['--dir', root, '--endpoint', t.url], { CLOUDXLR_TOKEN: 'wrong-token-123456' }));
+    const wrong = await capture(() =>
+      run(['--dir', root, '--endpoint', t.url], { CLOUDXLR_TOKEN: 'wrong-token-123456' }),
+    );
     assert.strictEqual(wrong.code, 2, wrong.out);
   });
 });

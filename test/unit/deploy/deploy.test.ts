@@ -80,12 +80,15 @@ describe('deploy: discovery, bundling and the deploy steps', function () {
       'functions/readme.md': '# not code',
     });
     const found = await discoverFunctions(root, 'functions');
-    assert.deepStrictEqual(found.map((f) => [f.name, f.relativePath, !!f.problem]), [
-      ['BadName', 'functions/BadName.ts', true],
-      ['create-checkout', 'functions/create-checkout.ts', false],
-      ['twice', 'functions/twice.ts', true],
-      ['webhook', 'functions/webhook/index.js', false],
-    ]);
+    assert.deepStrictEqual(
+      found.map((f) => [f.name, f.relativePath, !!f.problem]),
+      [
+        ['BadName', 'functions/BadName.ts', true],
+        ['create-checkout', 'functions/create-checkout.ts', false],
+        ['twice', 'functions/twice.ts', true],
+        ['webhook', 'functions/webhook/index.js', false],
+      ],
+    );
     assert.deepStrictEqual(await discoverFunctions(root, 'nothing-here'), []);
   });
 
@@ -95,14 +98,25 @@ describe('deploy: discovery, bundling and the deploy steps', function () {
     assert.match(b.sha256, /^[0-9a-f]{64}$/);
     assert.ok(b.code.includes('module.exports'));
     assert.ok(!b.code.includes('import '), 'CommonJS, no import statements');
-    assert.deepStrictEqual(b.sourceFiles.map((f) => path.relative(root, f).split(path.sep).join('/')).sort(), ['functions/create-checkout.ts', 'functions/lib/price.ts']);
+    assert.deepStrictEqual(b.sourceFiles.map((f) => path.relative(root, f).split(path.sep).join('/')).sort(), [
+      'functions/create-checkout.ts',
+      'functions/lib/price.ts',
+    ]);
     // The same sources give the same bundle.
     assert.strictEqual((await bundleFunction(root, 'functions/create-checkout.ts')).sha256, b.sha256);
     // And the bundle runs in the function runtime.
     const rt = new FunctionRuntime({ maxWorkers: 1, prewarm: 0 });
     try {
       const r = await rt.invoke(
-        { project: 'p', functionName: 'create-checkout', release: 1, sha256: b.sha256, loadCode: () => b.code, secrets: [{ name: 'STRIPE_SECRET_KEY', version: 'latest' }], env: { MODE: 'test' } },
+        {
+          project: 'p',
+          functionName: 'create-checkout',
+          release: 1,
+          sha256: b.sha256,
+          loadCode: () => b.code,
+          secrets: [{ name: 'STRIPE_SECRET_KEY', version: 'latest' }],
+          env: { MODE: 'test' },
+        },
         { method: 'POST', headers: {}, query: {}, body: { amount: 1250 } },
         () => STRIPE,
       );
@@ -114,11 +128,14 @@ describe('deploy: discovery, bundling and the deploy steps', function () {
 
   it('reports a missing import with its file and line', async () => {
     const root = ws({ 'functions/broken.ts': "import { nope } from './missing';\nexport default async () => nope;\n" });
-    await assert.rejects(bundleFunction(root, 'functions/broken.ts'), (e: Error & { errors?: Array<{ location?: { line: number } }> }) => {
-      assert.match(e.message, /Cannot find the file "\.\/missing"/);
-      assert.strictEqual(e.errors?.[0].location?.line, 1);
-      return true;
-    });
+    await assert.rejects(
+      bundleFunction(root, 'functions/broken.ts'),
+      (e: Error & { errors?: Array<{ location?: { line: number } }> }) => {
+        assert.match(e.message, /Cannot find the file "\.\/missing"/);
+        assert.strictEqual(e.errors?.[0].location?.line, 1);
+        return true;
+      },
+    );
   });
 
   it('deploys: bundle, references, vault, leak guard, upload; the release answers', async () => {
@@ -126,7 +143,10 @@ describe('deploy: discovery, bundling and the deploy steps', function () {
     const root = ws({
       'functions/create-checkout.ts': CHECKOUT_TS,
       'functions/lib/price.ts': PRICE_TS,
-      'cloudxlr.json': JSON.stringify({ project: PROJECT, functions: { 'create-checkout': { env: { MODE: 'test' }, timeoutMs: 5000 } } }),
+      'cloudxlr.json': JSON.stringify({
+        project: PROJECT,
+        functions: { 'create-checkout': { env: { MODE: 'test' }, timeoutMs: 5000 } },
+      }),
     });
     const { functions } = parseProjectFile(fs.readFileSync(path.join(root, 'cloudxlr.json'), 'utf8'));
     const steps: DeployProgress[] = [];
@@ -136,7 +156,10 @@ describe('deploy: discovery, bundling and the deploy steps', function () {
       onProgress: (p) => steps.push(p),
     });
     assert.strictEqual(o.status, 'deployed', describeOutcome(o));
-    assert.deepStrictEqual([...new Set(steps.map((s) => s.step))], ['discover', 'bundle', 'references', 'vault', 'leak-guard', 'upload']);
+    assert.deepStrictEqual(
+      [...new Set(steps.map((s) => s.step))],
+      ['discover', 'bundle', 'references', 'vault', 'leak-guard', 'upload'],
+    );
     assert.ok(!JSON.stringify(steps).includes(STRIPE));
     const inv = await client.invoke('create-checkout', { amount: 999 });
     assert.deepStrictEqual(inv.result, { label: '$9.99', keyLength: STRIPE.length, mode: 'test' });
@@ -149,7 +172,10 @@ describe('deploy: discovery, bundling and the deploy steps', function () {
       'functions/leaky.ts': 'import { KEY } from "./config";\nexport default async () => ({ k: KEY.length });\n',
       'functions/config.ts': `// a raw key pasted in by mistake\nexport const KEY = ${JSON.stringify(STRIPE)};\n`,
     });
-    const [o] = await deployFunctions({ root, functionsDir: 'functions' }, ['leaky'], { cloud: client, local: localKeys({ STRIPE_SECRET_KEY: STRIPE }) });
+    const [o] = await deployFunctions({ root, functionsDir: 'functions' }, ['leaky'], {
+      cloud: client,
+      local: localKeys({ STRIPE_SECRET_KEY: STRIPE }),
+    });
     assert.strictEqual(o.status, 'leak');
     const leak = o as Extract<DeployOutcome, { status: 'leak' }>;
     assert.strictEqual(leak.findings[0].key, 'STRIPE_SECRET_KEY');
@@ -165,18 +191,33 @@ describe('deploy: discovery, bundling and the deploy steps', function () {
       'functions/hardcoded.ts': `export default async () => {\n  const key = "${raw}";\n  return key.length;\n};\n`,
       'functions/ignored.ts': `export default async () => "${raw.slice(0, -1)}8".length; // cloudxlr-ignore-line\n`,
     });
-    const outcomes = await deployFunctions({ root, functionsDir: 'functions' }, ['hardcoded', 'ignored'], { cloud: client, ...engineLeakGuard() });
-    assert.deepStrictEqual(outcomes.map((o) => o.status), ['leak', 'deployed']);
+    const outcomes = await deployFunctions({ root, functionsDir: 'functions' }, ['hardcoded', 'ignored'], {
+      cloud: client,
+      ...engineLeakGuard(),
+    });
+    assert.deepStrictEqual(
+      outcomes.map((o) => o.status),
+      ['leak', 'deployed'],
+    );
     const leak = outcomes[0] as Extract<DeployOutcome, { status: 'leak' }>;
     assert.strictEqual(leak.findings[0].ruleId, 'stripe-secret-key');
-    assert.deepStrictEqual([path.basename(leak.findings[0].location.file), leak.findings[0].location.line], ['hardcoded.ts', 2]);
+    assert.deepStrictEqual(
+      [path.basename(leak.findings[0].location.file), leak.findings[0].location.line],
+      ['hardcoded.ts', 2],
+    );
     assert.ok(!describeOutcome(leak, root).includes(raw));
     assert.strictEqual(await client.getFunction('hardcoded'), undefined);
   });
 
   it("the engine's matcher finds a stored value in base64 form too", async () => {
-    const root = ws({ 'functions/encoded.js': `module.exports = async () => Buffer.from("${Buffer.from(STRIPE).toString('base64')}", "base64").length;\n` });
-    const [o] = await deployFunctions({ root, functionsDir: 'functions' }, ['encoded'], { cloud: client, local: localKeys({ STRIPE_SECRET_KEY: STRIPE }), ...engineLeakGuard() });
+    const root = ws({
+      'functions/encoded.js': `module.exports = async () => Buffer.from("${Buffer.from(STRIPE).toString('base64')}", "base64").length;\n`,
+    });
+    const [o] = await deployFunctions({ root, functionsDir: 'functions' }, ['encoded'], {
+      cloud: client,
+      local: localKeys({ STRIPE_SECRET_KEY: STRIPE }),
+      ...engineLeakGuard(),
+    });
     assert.strictEqual(o.status, 'leak');
     assert.strictEqual((o as Extract<DeployOutcome, { status: 'leak' }>).findings[0].key, 'STRIPE_SECRET_KEY');
   });
@@ -193,14 +234,31 @@ describe('deploy: discovery, bundling and the deploy steps', function () {
 
   it('offers the upload of keys stored only locally; stops with the list of keys missing everywhere', async () => {
     const root = ws({
-      'functions/needs-local.ts': 'export default async (r: unknown, ctx: any) => (await ctx.secrets.get("LOCAL_ONLY_KEY")).length;\n',
-      'functions/needs-missing.ts': 'export default async (r: unknown, ctx: any) => [await ctx.secrets.get("NOWHERE_KEY"), await ctx.secrets.get("STRIPE_SECRET_KEY")];\n',
+      'functions/needs-local.ts':
+        'export default async (r: unknown, ctx: any) => (await ctx.secrets.get("LOCAL_ONLY_KEY")).length;\n',
+      'functions/needs-missing.ts':
+        'export default async (r: unknown, ctx: any) => [await ctx.secrets.get("NOWHERE_KEY"), await ctx.secrets.get("STRIPE_SECRET_KEY")];\n',
     });
     const local = localKeys({ STRIPE_SECRET_KEY: STRIPE, LOCAL_ONLY_KEY: 'local-only-value-1234567' });
-    const outcomes = await deployFunctions({ root, functionsDir: 'functions' }, ['needs-local', 'needs-missing', 'no-such-fn'], { cloud: client, local });
-    assert.deepStrictEqual(outcomes.map((o) => [o.name, o.status]), [['no-such-fn', 'not-found'], ['needs-local', 'offer-upload'], ['needs-missing', 'missing-keys']]);
-    assert.deepStrictEqual((outcomes[1] as Extract<DeployOutcome, { status: 'offer-upload' }>).keys, ['LOCAL_ONLY_KEY']);
-    assert.deepStrictEqual((outcomes[2] as Extract<DeployOutcome, { status: 'missing-keys' }>).missing, ['NOWHERE_KEY']);
+    const outcomes = await deployFunctions(
+      { root, functionsDir: 'functions' },
+      ['needs-local', 'needs-missing', 'no-such-fn'],
+      { cloud: client, local },
+    );
+    assert.deepStrictEqual(
+      outcomes.map((o) => [o.name, o.status]),
+      [
+        ['no-such-fn', 'not-found'],
+        ['needs-local', 'offer-upload'],
+        ['needs-missing', 'missing-keys'],
+      ],
+    );
+    assert.deepStrictEqual((outcomes[1] as Extract<DeployOutcome, { status: 'offer-upload' }>).keys, [
+      'LOCAL_ONLY_KEY',
+    ]);
+    assert.deepStrictEqual((outcomes[2] as Extract<DeployOutcome, { status: 'missing-keys' }>).missing, [
+      'NOWHERE_KEY',
+    ]);
 
     // Accepting the offer: the glue uploads the value to the vault, and the deploy goes on.
     const [o] = await deployFunctions({ root, functionsDir: 'functions' }, ['needs-local'], {
@@ -216,9 +274,15 @@ describe('deploy: discovery, bundling and the deploy steps', function () {
   });
 
   it('stops on a non-literal key name with file:line:column', async () => {
-    const root = ws({ 'functions/dynamic.ts': 'export default async (req: { body: { k: string } }, ctx: any) => {\n  return ctx.secrets.get(req.body.k);\n};\n' });
+    const root = ws({
+      'functions/dynamic.ts':
+        'export default async (req: { body: { k: string } }, ctx: any) => {\n  return ctx.secrets.get(req.body.k);\n};\n',
+    });
     const [o] = await deployFunctions({ root, functionsDir: 'functions' }, [], { cloud: client });
     assert.strictEqual(o.status, 'invalid-references');
-    assert.match(describeOutcome(o, root), /functions\/dynamic\.ts:2:26: ctx\.secrets\.get needs the key name as a string literal/);
+    assert.match(
+      describeOutcome(o, root),
+      /functions\/dynamic\.ts:2:26: ctx\.secrets\.get needs the key name as a string literal/,
+    );
   });
 });

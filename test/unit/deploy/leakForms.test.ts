@@ -20,13 +20,46 @@ const b64 = (s: string): string => Buffer.from(s).toString('base64');
 const hex = (s: string): string => Buffer.from(s).toString('hex');
 
 const bundles: Array<{ title: string; key: string; code: string; form?: RegExp }> = [
-  { title: 'a 10-character value', key: 'SHORT_KEY', code: `module.exports = async () => ${JSON.stringify(TEN)}.length;` },
-  { title: 'a value in hex', key: 'WEBHOOK_SECRET', code: `module.exports = async () => Buffer.from("${hex(LONG)}", "hex").length;`, form: /\(hex-encoded\)/ },
-  { title: 'a value in hex capitals', key: 'WEBHOOK_SECRET', code: `module.exports = async () => "${hex(LONG).toUpperCase()}".length;`, form: /\(hex-encoded\)/ },
-  { title: "'Basic ' + base64('api:' + value)", key: 'WEBHOOK_SECRET', code: `module.exports = async () => ({ headers: { Authorization: "Basic ${b64('api:' + LONG)}" } });`, form: /\(base64-encoded\)/ },
-  { title: 'base64(JSON.stringify({ k: value }))', key: 'WEBHOOK_SECRET', code: `module.exports = async () => "${b64(JSON.stringify({ k: LONG }))}".length;`, form: /\(base64-encoded\)/ },
-  { title: 'a value URL-encoded in a string', key: 'WEBHOOK_SECRET', code: `module.exports = async () => "https://x.test/?k=${encodeURIComponent(LONG + '/')}".length;` },
-  { title: 'a 10-character value in base64url after one byte', key: 'SHORT_KEY', code: `module.exports = async () => "${Buffer.from('a' + TEN).toString('base64url')}".length;`, form: /\(base64(url)?-encoded\)/ },
+  {
+    title: 'a 10-character value',
+    key: 'SHORT_KEY',
+    code: `module.exports = async () => ${JSON.stringify(TEN)}.length;`,
+  },
+  {
+    title: 'a value in hex',
+    key: 'WEBHOOK_SECRET',
+    code: `module.exports = async () => Buffer.from("${hex(LONG)}", "hex").length;`,
+    form: /\(hex-encoded\)/,
+  },
+  {
+    title: 'a value in hex capitals',
+    key: 'WEBHOOK_SECRET',
+    code: `module.exports = async () => "${hex(LONG).toUpperCase()}".length;`,
+    form: /\(hex-encoded\)/,
+  },
+  {
+    title: "'Basic ' + base64('api:' + value)",
+    key: 'WEBHOOK_SECRET',
+    code: `module.exports = async () => ({ headers: { Authorization: "Basic ${b64('api:' + LONG)}" } });`,
+    form: /\(base64-encoded\)/,
+  },
+  {
+    title: 'base64(JSON.stringify({ k: value }))',
+    key: 'WEBHOOK_SECRET',
+    code: `module.exports = async () => "${b64(JSON.stringify({ k: LONG }))}".length;`,
+    form: /\(base64-encoded\)/,
+  },
+  {
+    title: 'a value URL-encoded in a string',
+    key: 'WEBHOOK_SECRET',
+    code: `module.exports = async () => "https://x.test/?k=${encodeURIComponent(LONG + '/')}".length;`,
+  },
+  {
+    title: 'a 10-character value in base64url after one byte',
+    key: 'SHORT_KEY',
+    code: `module.exports = async () => "${Buffer.from('a' + TEN).toString('base64url')}".length;`,
+    form: /\(base64(url)?-encoded\)/,
+  },
 ];
 
 describe('deploy: the editor and the cloud refuse the same encoded values', function () {
@@ -51,7 +84,12 @@ describe('deploy: the editor and the cloud refuse the same encoded values', func
 
   before(async () => {
     t = await startTestCloud();
-    for (const [name, value] of [['SHORT_KEY', TEN], ['WEBHOOK_SECRET', LONG], ['TINY_KEY', SEVEN]]) assert.strictEqual(await t.putKey(name as string, value as string), 201);
+    for (const [name, value] of [
+      ['SHORT_KEY', TEN],
+      ['WEBHOOK_SECRET', LONG],
+      ['TINY_KEY', SEVEN],
+    ])
+      assert.strictEqual(await t.putKey(name as string, value as string), 201);
     client = new CloudClient({ endpoint: t.url, project: PROJECT, token: TOKEN });
   });
   after(async () => {

@@ -13,12 +13,32 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { title: 'a string literal', source: 'export default async (req, ctx) => ctx.secrets.get("STRIPE_SECRET_KEY");', keys: ['STRIPE_SECRET_KEY'] },
+  {
+    title: 'a string literal',
+    source: 'export default async (req, ctx) => ctx.secrets.get("STRIPE_SECRET_KEY");',
+    keys: ['STRIPE_SECRET_KEY'],
+  },
   { title: 'single quotes', source: "module.exports = async (r, ctx) => ctx.secrets.get('A_KEY');", keys: ['A_KEY'] },
-  { title: 'a template literal without expressions', source: 'export default async (r, ctx) => ctx.secrets.get(`TEMPLATE_KEY`);', keys: ['TEMPLATE_KEY'] },
-  { title: 'optional chaining', source: 'export default async (r, ctx) => ctx?.secrets?.get("OPT_KEY");', keys: ['OPT_KEY'] },
-  { title: 'destructured { secrets }', source: 'export default async (r, { secrets }) => secrets.get("DESTRUCTURED");', keys: ['DESTRUCTURED'] },
-  { title: 'any receiver name', source: 'export default async (r, context) => context.secrets.get("ANY_NAME");', keys: ['ANY_NAME'] },
+  {
+    title: 'a template literal without expressions',
+    source: 'export default async (r, ctx) => ctx.secrets.get(`TEMPLATE_KEY`);',
+    keys: ['TEMPLATE_KEY'],
+  },
+  {
+    title: 'optional chaining',
+    source: 'export default async (r, ctx) => ctx?.secrets?.get("OPT_KEY");',
+    keys: ['OPT_KEY'],
+  },
+  {
+    title: 'destructured { secrets }',
+    source: 'export default async (r, { secrets }) => secrets.get("DESTRUCTURED");',
+    keys: ['DESTRUCTURED'],
+  },
+  {
+    title: 'any receiver name',
+    source: 'export default async (r, context) => context.secrets.get("ANY_NAME");',
+    keys: ['ANY_NAME'],
+  },
   {
     title: 'TypeScript with types, interfaces and generics',
     file: 'fn.ts',
@@ -49,7 +69,12 @@ const cases: Case[] = [
   {
     title: 'a variable argument is an error at its line and column',
     file: 'fn.ts',
-    source: ['export default async (req: unknown, ctx: any) => {', '  const name: string = "X";', '  return ctx.secrets.get(name);', '};'].join('\n'),
+    source: [
+      'export default async (req: unknown, ctx: any) => {',
+      '  const name: string = "X";',
+      '  return ctx.secrets.get(name);',
+      '};',
+    ].join('\n'),
     keys: [],
     problems: ['3:26'],
   },
@@ -60,13 +85,47 @@ const cases: Case[] = [
     problems: ['2:50'],
   },
   // esbuild folds constant strings, so the name read at run time is known: "A_" + "KEY" is A_KEY.
-  { title: 'concatenated literals are folded to one name', source: 'export default async (r, ctx) => ctx.secrets.get("A_" + "KEY");', keys: ['A_KEY'] },
-  { title: 'concatenation with a variable is an error', source: 'const v = process.env.X;\nexport default async (r, ctx) => ctx.secrets.get("A_" + v);', keys: [], problems: ['2:50'] },
-  { title: 'no argument is an error', source: 'export default async (r, ctx) => ctx.secrets.get();', keys: [], problems: ['1:34'] },
-  { title: 'an invalid key name is an error', source: 'export default async (r, ctx) => ctx.secrets.get("lower-case");', keys: [], problems: ['1:50'] },
-  { title: 'taking .secrets.get as a value is an error', source: 'export default async (r, ctx) => { const get = ctx.secrets.get; return get("A"); };', keys: [], problems: ['1:48'] },
-  { title: 'storing ctx.secrets under another name is an error', source: 'export default async (r, ctx) => { const s = ctx.secrets; return s.get("A"); };', keys: [], problems: ['1:46'] },
-  { title: 'renaming secrets while destructuring is an error', source: 'export default async (r, { secrets: vault }) => vault.get("A");', keys: [], problems: ['1:28'] },
+  {
+    title: 'concatenated literals are folded to one name',
+    source: 'export default async (r, ctx) => ctx.secrets.get("A_" + "KEY");',
+    keys: ['A_KEY'],
+  },
+  {
+    title: 'concatenation with a variable is an error',
+    source: 'const v = process.env.X;\nexport default async (r, ctx) => ctx.secrets.get("A_" + v);',
+    keys: [],
+    problems: ['2:50'],
+  },
+  {
+    title: 'no argument is an error',
+    source: 'export default async (r, ctx) => ctx.secrets.get();',
+    keys: [],
+    problems: ['1:34'],
+  },
+  {
+    title: 'an invalid key name is an error',
+    source: 'export default async (r, ctx) => ctx.secrets.get("lower-case");',
+    keys: [],
+    problems: ['1:50'],
+  },
+  {
+    title: 'taking .secrets.get as a value is an error',
+    source: 'export default async (r, ctx) => { const get = ctx.secrets.get; return get("A"); };',
+    keys: [],
+    problems: ['1:48'],
+  },
+  {
+    title: 'storing ctx.secrets under another name is an error',
+    source: 'export default async (r, ctx) => { const s = ctx.secrets; return s.get("A"); };',
+    keys: [],
+    problems: ['1:46'],
+  },
+  {
+    title: 'renaming secrets while destructuring is an error',
+    source: 'export default async (r, { secrets: vault }) => vault.get("A");',
+    keys: [],
+    problems: ['1:28'],
+  },
 ];
 
 describe('deploy: key references', function () {
@@ -74,15 +133,32 @@ describe('deploy: key references', function () {
   for (const c of cases) {
     it(c.title, async () => {
       const scan = await findKeyReferences(c.source, c.file ?? 'fn.js');
-      assert.deepStrictEqual(scan.references.map((r) => r.name), c.keys);
-      assert.deepStrictEqual(scan.problems.map((p) => `${p.line}:${p.column}`), c.problems ?? [], JSON.stringify(scan.problems));
+      assert.deepStrictEqual(
+        scan.references.map((r) => r.name),
+        c.keys,
+      );
+      assert.deepStrictEqual(
+        scan.problems.map((p) => `${p.line}:${p.column}`),
+        c.problems ?? [],
+        JSON.stringify(scan.problems),
+      );
     });
   }
 
   it('points a TypeScript reference at the original line, not the transformed one', async () => {
-    const source = ['type A = {', '  x: number;', '};', '', 'export default async (req: A, ctx: any) =>', '  ctx.secrets.get("LATE_KEY");'].join('\n');
+    const source = [
+      'type A = {',
+      '  x: number;',
+      '};',
+      '',
+      'export default async (req: A, ctx: any) =>',
+      '  ctx.secrets.get("LATE_KEY");',
+    ].join('\n');
     const scan = await findKeyReferences(source, 'fn.ts');
-    assert.deepStrictEqual(scan.references.map((r) => [r.name, r.line, r.column]), [['LATE_KEY', 6, 19]]);
+    assert.deepStrictEqual(
+      scan.references.map((r) => [r.name, r.line, r.column]),
+      [['LATE_KEY', 6, 19]],
+    );
     assert.strictEqual(scan.handler?.line, 5);
   });
 

@@ -26,7 +26,9 @@ describe('deploy: the checkout sample app', function () {
     process.env[HOST_LOOPBACK_ENV] = '1';
     t = await startTestCloud();
     client = new CloudClient({ endpoint: t.url, project: PROJECT, token: TOKEN });
-    const { startFakeProvider } = require(path.join(SAMPLE, 'fake-provider.js')) as { startFakeProvider(port: number): Promise<Server> };
+    const { startFakeProvider } = require(path.join(SAMPLE, 'fake-provider.js')) as {
+      startFakeProvider(port: number): Promise<Server>;
+    };
     provider = await startFakeProvider(0);
   });
   after(async () => {
@@ -41,20 +43,33 @@ describe('deploy: the checkout sample app', function () {
     await t.putKey('STRIPE_SECRET_KEY', 'sk_test_sample_first_AAAA');
     const file = parseProjectFile(fs.readFileSync(path.join(SAMPLE, 'cloudxlr.json'), 'utf8'));
     const port = (provider.address() as { port: number }).port;
-    file.functions['create-checkout']!.env.PROVIDER_URL = `http://${hostLoopbackFor(probeIsolation({ nodePath: process.execPath, mode: 'auto' }).info)}:${port}`;
-    const [o] = await deployFunctions({ root: SAMPLE, functionsDir: file.functionsDir, functions: file.functions }, ['create-checkout'], {
-      cloud: client,
-      local: { names: async () => ['STRIPE_SECRET_KEY'], value: async () => 'sk_test_sample_first_AAAA' },
-    });
+    file.functions['create-checkout']!.env.PROVIDER_URL =
+      `http://${hostLoopbackFor(probeIsolation({ nodePath: process.execPath, mode: 'auto' }).info)}:${port}`;
+    const [o] = await deployFunctions(
+      { root: SAMPLE, functionsDir: file.functionsDir, functions: file.functions },
+      ['create-checkout'],
+      {
+        cloud: client,
+        local: { names: async () => ['STRIPE_SECRET_KEY'], value: async () => 'sk_test_sample_first_AAAA' },
+      },
+    );
     assert.strictEqual(o.status, 'deployed', describeOutcome(o));
 
-    const call = async (): Promise<{ status: number; cors: string | null; body: { id?: string; total?: number; error?: { code: string } } }> => {
+    const call = async (): Promise<{
+      status: number;
+      cors: string | null;
+      body: { id?: string; total?: number; error?: { code: string } };
+    }> => {
       const res = await fetch(`${t.url}/fn/${PROJECT}/create-checkout`, {
         method: 'POST',
         headers: { Origin: 'http://127.0.0.1:5173', 'Content-Type': 'application/json' },
         body: JSON.stringify({ currency: 'usd', items: [{ name: 'Coffee beans', cents: 1250, quantity: 2 }] }),
       });
-      return { status: res.status, cors: res.headers.get('access-control-allow-origin'), body: (await res.json()) as never };
+      return {
+        status: res.status,
+        cors: res.headers.get('access-control-allow-origin'),
+        body: (await res.json()) as never,
+      };
     };
     const first = await call();
     assert.strictEqual(first.status, 200, JSON.stringify(first.body));

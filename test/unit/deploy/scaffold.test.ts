@@ -19,7 +19,11 @@ describe('deploy: new function scaffold', function () {
         fs.writeFileSync(path.join(root, f.path), f.content);
       }
       assert.throws(() => newFunctionFiles('functions', 'Bad Name', types), /lower kebab case/);
-      execFileSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'functions')], { stdio: 'pipe' });
+      execFileSync(
+        process.execPath,
+        [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'functions')],
+        { stdio: 'pipe' },
+      );
       const [fn] = await discoverFunctions(root, 'functions');
       assert.strictEqual(fn.name, 'send-email');
       const a = await analyzeFunction(root, fn);
@@ -46,13 +50,25 @@ describe('deploy: new function scaffold', function () {
       assert.match(handler, /const newKey = await ctx\.secrets\.get\('NEW'\);/);
       assert.match(handler, /const aB2 = await ctx\.secrets\.get\('A__B'\);/);
       assert.throws(() => newFunctionFiles('functions', 'ok', types, 'ts', ['lower']), /upper snake case/);
-      execFileSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'functions')], { stdio: 'pipe' });
+      execFileSync(
+        process.execPath,
+        [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'functions')],
+        { stdio: 'pipe' },
+      );
       const fns = await discoverFunctions(root, 'functions');
-      assert.deepStrictEqual(fns.map((f) => f.name), ['pay-js', 'pay-ts']);
+      assert.deepStrictEqual(
+        fns.map((f) => f.name),
+        ['pay-js', 'pay-ts'],
+      );
       for (const fn of fns) {
         const a = await analyzeFunction(root, fn);
         assert.deepStrictEqual([a.bundleErrors, a.problems], [undefined, []]);
-        assert.deepStrictEqual([...new Set(a.references.map((r) => r.name))].sort(), ['A_B', 'A__B', 'NEW', 'STRIPE_SECRET_KEY']);
+        assert.deepStrictEqual([...new Set(a.references.map((r) => r.name))].sort(), [
+          'A_B',
+          'A__B',
+          'NEW',
+          'STRIPE_SECRET_KEY',
+        ]);
       }
     } finally {
       fs.rmSync(root, { recursive: true, force: true });

@@ -35,7 +35,10 @@ function client(url: string, dir: string, pid: number, close: () => Promise<void
   const api = async (method: string, pathPart: string, body?: unknown): Promise<{ status: number; body: Json }> => {
     const res = await fetch(url + pathPart, {
       method,
-      headers: { Authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      headers: {
+        Authorization: `Bearer ${TOKEN}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(60_000),
     });
@@ -53,9 +56,16 @@ function client(url: string, dir: string, pid: number, close: () => Promise<void
     dir,
     pid,
     api,
-    call: async (project, name, payload = null) => api('POST', `/v1/projects/${project}/functions/${name}/invoke`, { payload }),
+    call: async (project, name, payload = null) =>
+      api('POST', `/v1/projects/${project}/functions/${name}/invoke`, { payload }),
     deploy: async (project, name, code, extra = {}) => {
-      const r = await api('PUT', `/v1/projects/${project}/functions/${name}`, { runtime: 'node20', code, sha256: sha256Hex(code), secrets: [], ...extra });
+      const r = await api('PUT', `/v1/projects/${project}/functions/${name}`, {
+        runtime: 'node20',
+        code,
+        sha256: sha256Hex(code),
+        secrets: [],
+        ...extra,
+      });
       assert.ok(r.status === 200 || r.status === 201, JSON.stringify(r.body));
     },
     putKey: async (project, name, value) => {
@@ -68,7 +78,13 @@ function client(url: string, dir: string, pid: number, close: () => Promise<void
 
 async function inProcessCloud(): Promise<Cloud & { cloud: LocalCloud }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-attack-'));
-  const cloud = await startLocalCloud({ dataDir: dir, port: 0, projects: ['a', 'b'], token: TOKEN, masterKey: randomBytes(32) });
+  const cloud = await startLocalCloud({
+    dataDir: dir,
+    port: 0,
+    projects: ['a', 'b'],
+    token: TOKEN,
+    masterKey: randomBytes(32),
+  });
   const c = client(cloud.url, dir, process.pid, async () => {
     await cloud.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -138,13 +154,18 @@ function descendants(pid: number): Map<number, string> {
 }
 
 function stillRunning(pids: Map<number, string>): number[] {
-  return [...pids].filter(([pid, cmd]) => {
-    try {
-      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') === cmd && !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    } catch {
-      return false;
-    }
-  }).map(([pid]) => pid);
+  return [...pids]
+    .filter(([pid, cmd]) => {
+      try {
+        return (
+          fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') === cmd &&
+          !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))
+        );
+      } catch {
+        return false;
+      }
+    })
+    .map(([pid]) => pid);
 }
 
 async function healthy(url: string, ms: number): Promise<boolean> {
@@ -212,8 +233,11 @@ describe('functions: attacks from inside a function', function () {
       assert.strictEqual(health.body.isolation.network, 'nat');
     });
 
-    it('cannot open the server\'s inspector, see its processes or read its data directory', async () => {
-      await c.deploy('a', 'escape', `module.exports = async (req, ctx) => {
+    it("cannot open the server's inspector, see its processes or read its data directory", async () => {
+      await c.deploy(
+        'a',
+        'escape',
+        `module.exports = async (req, ctx) => {
         const out = {};
         const attempt = (f) => { try { return f(); } catch (e) { return e.code || e.message; } };
         out.sigusr1 = attempt(() => process.kill(process.ppid, 'SIGUSR1'));
@@ -231,7 +255,9 @@ describe('functions: attacks from inside a function', function () {
         out.masterKey = attempt(() => require('fs').readFileSync(ctx.env.DATA_DIR + '/master.key', 'hex'));
         out.db = attempt(() => require('fs').readFileSync(ctx.env.DATA_DIR + '/cloud.db').length);
         return out;
-      };`, { env: { DATA_DIR: c.dir } });
+      };`,
+        { env: { DATA_DIR: c.dir } },
+      );
       const r = await c.call('a', 'escape');
       const opened = inspector.url();
       if (opened) inspector.close();
@@ -245,25 +271,30 @@ describe('functions: attacks from inside a function', function () {
       assert.strictEqual(typeof out.db, 'string', 'the database was read');
     });
 
-    it('cannot reach the cloud\'s own port or other loopback services', async () => {
+    it("cannot reach the cloud's own port or other loopback services", async () => {
       const other = http.createServer((_q, s) => s.end('loopback service')).listen(0, '127.0.0.1');
       await new Promise((r) => other.once('listening', r));
       try {
         const port = (other.address() as net.AddressInfo).port;
-        await c.deploy('a', 'reach', `module.exports = async (req, ctx) => {
+        await c.deploy(
+          'a',
+          'reach',
+          `module.exports = async (req, ctx) => {
           const out = {};
           for (const [k, u] of Object.entries(ctx.env)) {
             try { const res = await fetch(u, { signal: AbortSignal.timeout(3000) }); out[k] = res.status; } catch (e) { out[k] = (e.cause && e.cause.code) || e.name; }
           }
           return out;
-        };`, {
-          env: {
-            CLOUD: `${c.url}/v1/health`,
-            CLOUD_GATEWAY: `http://10.0.2.2:${c.cloud.port}/v1/health`,
-            OTHER: `http://127.0.0.1:${port}/`,
-            OTHER_GATEWAY: `http://10.0.2.2:${port}/`,
+        };`,
+          {
+            env: {
+              CLOUD: `${c.url}/v1/health`,
+              CLOUD_GATEWAY: `http://10.0.2.2:${c.cloud.port}/v1/health`,
+              OTHER: `http://127.0.0.1:${port}/`,
+              OTHER_GATEWAY: `http://10.0.2.2:${port}/`,
+            },
           },
-        });
+        );
         const r = await c.call('a', 'reach');
         assert.strictEqual(r.body.status, 'ok', JSON.stringify(r.body));
         for (const [k, v] of Object.entries(r.body.result as Record<string, unknown>)) {
@@ -276,28 +307,45 @@ describe('functions: attacks from inside a function', function () {
 
     it('redacts a value a warm worker cached before a rotation: result, logs and stored logs', async () => {
       await c.putKey('a', 'ROTATED', 'sk_test_first_value_AAAAAAAA');
-      await c.deploy('a', 'cache', `module.exports = async (req, ctx) => {
+      await c.deploy(
+        'a',
+        'cache',
+        `module.exports = async (req, ctx) => {
         globalThis.kept = globalThis.kept || await ctx.secrets.get('ROTATED');
         console.log('kept', globalThis.kept);
         return { kept: globalThis.kept };
-      };`, { secrets: [{ name: 'ROTATED', version: 'latest' }] });
+      };`,
+        { secrets: [{ name: 'ROTATED', version: 'latest' }] },
+      );
       const first = await c.call('a', 'cache');
       assert.deepStrictEqual(first.body.result, { kept: '[REDACTED:ROTATED]' });
       await c.putKey('a', 'ROTATED', 'sk_test_second_value_BBBBBBB');
       const second = await c.call('a', 'cache');
-      assert.strictEqual(JSON.stringify(second.body).includes('sk_test_first_value_AAAAAAAA'), false, JSON.stringify(second.body));
+      assert.strictEqual(
+        JSON.stringify(second.body).includes('sk_test_first_value_AAAAAAAA'),
+        false,
+        JSON.stringify(second.body),
+      );
       assert.deepStrictEqual(second.body.result, { kept: '[REDACTED:ROTATED]' });
       const logs = await c.api('GET', '/v1/projects/a/functions/cache/logs');
       assert.strictEqual(JSON.stringify(logs.body).includes('sk_test_first_value'), false);
     });
 
     it('answers a deep or cyclic result with a clear error on the public trigger, never "internal"', async () => {
-      await c.deploy('a', 'shapes', `module.exports = async (req) => {
+      await c.deploy(
+        'a',
+        'shapes',
+        `module.exports = async (req) => {
         if (req.body === 'cyclic') { const o = {}; o.self = o; return o; }
         let v = []; for (let i = 0; i < 200000; i++) v = [v]; return v;
-      };`);
+      };`,
+      );
       for (const shape of ['cyclic', 'deep']) {
-        const res = await fetch(`${c.url}/fn/a/shapes`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(shape) });
+        const res = await fetch(`${c.url}/fn/a/shapes`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(shape),
+        });
         const body = (await res.json()) as Json;
         assert.notStrictEqual(body.error?.code, 'internal', JSON.stringify(body));
         assert.strictEqual(body.error?.code, 'function_error', JSON.stringify(body));
@@ -306,10 +354,15 @@ describe('functions: attacks from inside a function', function () {
     });
 
     it('does not reuse a worker that left a timer spinning', async () => {
-      await c.deploy('a', 'spinner', `module.exports = async (req) => {
+      await c.deploy(
+        'a',
+        'spinner',
+        `module.exports = async (req) => {
         if (req.body === 'leave') setTimeout(() => { for (;;) {} }, 50);
         return 'done';
-      };`, { timeoutMs: 2000 });
+      };`,
+        { timeoutMs: 2000 },
+      );
       assert.strictEqual((await c.call('a', 'spinner', 'leave')).body.result, 'done');
       await new Promise((r) => setTimeout(r, 200));
       const next = await c.call('a', 'spinner', 'clean');
@@ -319,7 +372,10 @@ describe('functions: attacks from inside a function', function () {
 
     it('writes no trace file, report or profile from inside the sandbox', async () => {
       const before = new Set(fs.readdirSync(os.tmpdir()));
-      await c.deploy('a', 'tracer', `module.exports = async () => {
+      await c.deploy(
+        'a',
+        'tracer',
+        `module.exports = async () => {
         const attempt = (f) => { try { return f(); } catch (e) { return e.code || e.message; } };
         const tracing = attempt(() => require('trace_events').createTracing({ categories: ['node', 'v8'] }));
         if (tracing && tracing.enable) { tracing.enable(); await new Promise((r) => setTimeout(r, 300)); tracing.disable(); }
@@ -327,9 +383,12 @@ describe('functions: attacks from inside a function', function () {
         const inspectorOpen = attempt(() => { require('inspector').open(0, '0.0.0.0'); return require('inspector').url() || 'no url'; });
         await new Promise((r) => setTimeout(r, 300));
         return { report: String(report), inspectorOpen: String(inspectorOpen) };
-      };`);
+      };`,
+      );
       const r = await c.call('a', 'tracer');
-      const created = fs.readdirSync(os.tmpdir()).filter((f) => !before.has(f) && /node_trace|report|\.cpuprofile|\.heapprofile/.test(f));
+      const created = fs
+        .readdirSync(os.tmpdir())
+        .filter((f) => !before.has(f) && /node_trace|report|\.cpuprofile|\.heapprofile/.test(f));
       for (const f of created) fs.rmSync(path.join(os.tmpdir(), f), { force: true });
       assert.deepStrictEqual(created, [], `files written: ${created.join(', ')}`);
       assert.ok(!/^ws:/.test(r.body.result?.inspectorOpen ?? ''), `an inspector was opened: ${JSON.stringify(r.body)}`);
@@ -338,10 +397,17 @@ describe('functions: attacks from inside a function', function () {
     it('turns calls away at once with 429 and Retry-After when too many calls of one function are waiting', async () => {
       const own = await inProcessCloud();
       try {
-        await own.deploy('b', 'slow', 'module.exports = async () => { await new Promise((r) => setTimeout(r, 30000)); return "slow"; };', { timeoutMs: 40_000 });
+        await own.deploy(
+          'b',
+          'slow',
+          'module.exports = async () => { await new Promise((r) => setTimeout(r, 30000)); return "slow"; };',
+          { timeoutMs: 40_000 },
+        );
         // The function's places at the edge (running and waiting) fill first; the rest are turned
         // away before their bodies are read. The runtime's own queue stays behind them.
-        const calls = Array.from({ length: 72 }, () => fetch(`${own.url}/fn/b/slow`, { method: 'POST' }).catch(() => undefined));
+        const calls = Array.from({ length: 72 }, () =>
+          fetch(`${own.url}/fn/b/slow`, { method: 'POST' }).catch(() => undefined),
+        );
         const first = await Promise.race(calls);
         assert.ok(first, 'no answer');
         assert.strictEqual(first.status, 429);
@@ -353,7 +419,12 @@ describe('functions: attacks from inside a function', function () {
     });
 
     it('gives a trivial function of project b an answer within 1 s while project a busy-loops', async () => {
-      await c.deploy('a', 'busy', 'module.exports = async () => { const end = Date.now() + 6000; while (Date.now() < end) {} return 1; };', { timeoutMs: 10_000 });
+      await c.deploy(
+        'a',
+        'busy',
+        'module.exports = async () => { const end = Date.now() + 6000; while (Date.now() < end) {} return 1; };',
+        { timeoutMs: 10_000 },
+      );
       await c.deploy('b', 'trivial', 'module.exports = async () => "b answers";');
       assert.strictEqual((await c.call('b', 'trivial')).body.result, 'b answers');
       const busy = Array.from({ length: 4 }, () => c.call('a', 'busy'));
@@ -375,9 +446,13 @@ describe('functions: attacks from inside a function', function () {
     afterEach(async () => c.close());
 
     it('cannot stop or kill the server with signals to its parent', async () => {
-      await c.deploy('a', 'stopper', `module.exports = async (req) => {
+      await c.deploy(
+        'a',
+        'stopper',
+        `module.exports = async (req) => {
         try { process.kill(process.ppid, req.body); return 'sent'; } catch (e) { return e.code; }
-      };`);
+      };`,
+      );
       await c.call('a', 'stopper', 'SIGSTOP');
       assert.ok(await healthy(c.url, 3000), 'the server stopped answering after SIGSTOP from a function');
       await c.call('a', 'stopper', 'SIGKILL').catch(() => undefined);
@@ -391,7 +466,10 @@ describe('functions: attacks from inside a function', function () {
           s.close(() => resolve(p));
         });
       });
-      await c.deploy('a', 'stay', `module.exports = async (req, ctx) => {
+      await c.deploy(
+        'a',
+        'stay',
+        `module.exports = async (req, ctx) => {
         process.removeAllListeners('disconnect');
         process.on('disconnect', () => {});
         process.exit = () => {};
@@ -400,7 +478,9 @@ describe('functions: attacks from inside a function', function () {
           srv.on('listening', () => r('listening')); srv.on('error', (e) => r(e.code));
         });
         return listening;
-      };`, { env: { PORT: String(port) } });
+      };`,
+        { env: { PORT: String(port) } },
+      );
       const r = await c.call('a', 'stay');
       assert.strictEqual(r.status, 200);
       const procs = descendants(c.pid);
@@ -416,7 +496,11 @@ describe('functions: attacks from inside a function', function () {
         s.on('error', () => resolve(false));
       });
       for (const pid of stillRunning(procs)) process.kill(pid, 'SIGKILL');
-      assert.strictEqual(reachable, false, `a function kept listening on port ${port} after the server was killed (${JSON.stringify(r.body.result)})`);
+      assert.strictEqual(
+        reachable,
+        false,
+        `a function kept listening on port ${port} after the server was killed (${JSON.stringify(r.body.result)})`,
+      );
       assert.ok(gone, 'function processes outlived the server');
     });
 
@@ -443,7 +527,10 @@ describe('functions: attacks from inside a function', function () {
       for (const attack of ['non-json', 'forged', 'log-flood', 'big-result', 'deep-result', 'no-newline']) {
         const r = await c.call('a', 'hostile', attack).catch((e: Error) => ({ status: 0, body: e.message }));
         answers[attack] = r.body;
-        assert.ok(c.alive() && (await healthy(c.url, 5000)), `the server died or hung after "${attack}": ${c.output().slice(-500)}`);
+        assert.ok(
+          c.alive() && (await healthy(c.url, 5000)),
+          `the server died or hung after "${attack}": ${c.output().slice(-500)}`,
+        );
         assert.strictEqual(r.status, 200, `${attack}: ${JSON.stringify(r.body).slice(0, 300)}`);
       }
       const result = (a: string): string => JSON.stringify(answers[a]).slice(0, 300);
@@ -455,7 +542,11 @@ describe('functions: attacks from inside a function', function () {
       assert.strictEqual(answers['no-newline'].status, 'error', result('no-newline'));
       const peakKb = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${c.pid}/status`, 'utf8'))?.[1]);
       assert.ok(peakKb < 400 * 1024, `the server's peak memory reached ${Math.round(peakKb / 1024)} MB`);
-      assert.strictEqual(c.output().includes(secret), false, `the key reached the server's output: ${c.output().slice(-500)}`);
+      assert.strictEqual(
+        c.output().includes(secret),
+        false,
+        `the key reached the server's output: ${c.output().slice(-500)}`,
+      );
       assert.strictEqual(JSON.stringify(answers).includes(secret), false);
     });
   });

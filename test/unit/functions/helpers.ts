@@ -25,11 +25,20 @@ export interface TestCloud {
 
 export async function startTestCloud(): Promise<TestCloud> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-fn-'));
-  const cloud = await startLocalCloud({ dataDir: dir, port: 0, projects: [PROJECT], token: TOKEN, masterKey: randomBytes(32) });
+  const cloud = await startLocalCloud({
+    dataDir: dir,
+    port: 0,
+    projects: [PROJECT],
+    token: TOKEN,
+    masterKey: randomBytes(32),
+  });
   const api = async (method: string, pathPart: string, body?: unknown) => {
     const res = await fetch(cloud.url + pathPart, {
       method,
-      headers: { Authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      headers: {
+        Authorization: `Bearer ${TOKEN}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -42,7 +51,13 @@ export async function startTestCloud(): Promise<TestCloud> {
     api,
     putKey: async (name, value) => (await api('PUT', `/v1/projects/${PROJECT}/keys/${name}`, { value })).status,
     deploy: async (name, code, extra = {}) => {
-      const r = await api('PUT', `/v1/projects/${PROJECT}/functions/${name}`, { runtime: 'node20', code, sha256: sha256Hex(code), secrets: [], ...extra });
+      const r = await api('PUT', `/v1/projects/${PROJECT}/functions/${name}`, {
+        runtime: 'node20',
+        code,
+        sha256: sha256Hex(code),
+        secrets: [],
+        ...extra,
+      });
       return { status: r.status, body: r.body };
     },
     close: async () => {

@@ -3,7 +3,8 @@ import * as assert from 'assert';
 import { Redactor } from '../../../src/localCloud/functions/runtime';
 
 const KEY = 'sk_live_51Habc"def\\ghi/jkl+mno=';
-const PEM = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\n-----END PRIVATE KEY-----';
+const PEM =
+  '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\n-----END PRIVATE KEY-----';
 const r = new Redactor([
   { name: 'STRIPE_SECRET_KEY', value: KEY },
   { name: 'PEM_KEY', value: PEM },
@@ -12,7 +13,11 @@ const r = new Redactor([
 const cases: Array<[string, string, string]> = [
   ['raw', `key=${KEY}!`, 'key=[REDACTED:STRIPE_SECRET_KEY]!'],
   ['JSON-escaped', JSON.stringify({ k: KEY }), '{"k":"[REDACTED:STRIPE_SECRET_KEY]"}'],
-  ['JSON-escaped twice', JSON.stringify(JSON.stringify({ k: KEY })), JSON.stringify('{"k":"') .slice(0, -1) + '[REDACTED:STRIPE_SECRET_KEY]' + JSON.stringify('"}').slice(1)],
+  [
+    'JSON-escaped twice',
+    JSON.stringify(JSON.stringify({ k: KEY })),
+    JSON.stringify('{"k":"').slice(0, -1) + '[REDACTED:STRIPE_SECRET_KEY]' + JSON.stringify('"}').slice(1),
+  ],
   ['URL-encoded', `https://x.test/?k=${encodeURIComponent(KEY)}`, 'https://x.test/?k=[REDACTED:STRIPE_SECRET_KEY]'],
   ['base64', `Basic ${Buffer.from(KEY).toString('base64')}`, 'Basic [REDACTED:STRIPE_SECRET_KEY]'],
   ['base64url', Buffer.from(KEY).toString('base64url'), '[REDACTED:STRIPE_SECRET_KEY]'],

@@ -31,12 +31,29 @@ module.exports = async (req, ctx) => {
   return forms;
 };
 `;
-const FORM_NAMES = ['raw', 'hex', 'hexUpper', 'bytes', 'basic', 'jsonBase64', 'url', 'base64url0', 'base64url1', 'base64url2'];
+const FORM_NAMES = [
+  'raw',
+  'hex',
+  'hexUpper',
+  'bytes',
+  'basic',
+  'jsonBase64',
+  'url',
+  'base64url0',
+  'base64url1',
+  'base64url2',
+];
 
 /** Every 8-character run from inside each encoding of the key (edge characters aside). */
 function fragments(): string[] {
   const b = (s: string, e: BufferEncoding = 'base64'): string => Buffer.from(s).toString(e);
-  const encodings = [KEY, b(KEY, 'hex'), b(KEY, 'hex').toUpperCase(), [...Buffer.from(KEY)].join(','), encodeURIComponent(KEY)];
+  const encodings = [
+    KEY,
+    b(KEY, 'hex'),
+    b(KEY, 'hex').toUpperCase(),
+    [...Buffer.from(KEY)].join(','),
+    encodeURIComponent(KEY),
+  ];
   for (const p of ['', 'a', 'ab', 'api:']) encodings.push(b(p + KEY), b(p + KEY, 'base64url'));
   encodings.push(b(JSON.stringify({ k: KEY })), (b(KEY, 'hex').match(/../g) as string[]).join(' '));
   const out: string[] = [];
@@ -69,15 +86,24 @@ describe('functions: every encoding of a key is redacted end to end', function (
     const r = await t.api('POST', `${fnPath}/invoke`, { payload: {} });
     assert.strictEqual(r.body.status, 'ok', JSON.stringify(r.body));
     assert.deepStrictEqual(Object.keys(r.body.result), FORM_NAMES);
-    for (const name of FORM_NAMES) assert.ok(String(r.body.result[name]).includes(LABEL), `${name}: ${r.body.result[name]}`);
+    for (const name of FORM_NAMES)
+      assert.ok(String(r.body.result[name]).includes(LABEL), `${name}: ${r.body.result[name]}`);
     const messages: string[] = r.body.logs.map((l: { message: string }) => l.message);
     assert.ok(messages.includes(`buffer <Buffer ${LABEL}>`), messages.join('\n'));
-    for (const name of FORM_NAMES) assert.ok(messages.some((m) => m.startsWith(`${name} `) && m.includes(LABEL)), `${name} log line: ${messages.join('\n')}`);
+    for (const name of FORM_NAMES)
+      assert.ok(
+        messages.some((m) => m.startsWith(`${name} `) && m.includes(LABEL)),
+        `${name} log line: ${messages.join('\n')}`,
+      );
     assertNoKey(JSON.stringify(r.body), 'the invoke answer');
   });
 
   it("in the public trigger's answer", async () => {
-    const res = await fetch(`${t.url}/fn/${PROJECT}/encoder`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    const res = await fetch(`${t.url}/fn/${PROJECT}/encoder`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     assert.strictEqual(res.status, 200);
     const text = await res.text();
     assert.ok(text.includes(LABEL), text);

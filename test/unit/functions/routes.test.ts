@@ -26,7 +26,11 @@ describe('functions: local cloud over HTTP', function () {
     it('lists secret_in_bundle, missing_keys and env_conflict at once and changes nothing', async () => {
       const code = `module.exports = async () => ({ k: ${JSON.stringify(STRIPE)} });`;
       const r = await t.deploy('leaky', code, {
-        secrets: [{ name: 'STRIPE_SECRET_KEY', version: 'latest' }, { name: 'NOT_THERE', version: 'latest' }, { name: 'OTHER_KEY', version: 99 }],
+        secrets: [
+          { name: 'STRIPE_SECRET_KEY', version: 'latest' },
+          { name: 'NOT_THERE', version: 'latest' },
+          { name: 'OTHER_KEY', version: 99 },
+        ],
         env: { STRIPE_SECRET_KEY: 'x', MODE: 'test' },
       });
       assert.strictEqual(r.status, 422);
@@ -55,11 +59,25 @@ describe('functions: local cloud over HTTP', function () {
     });
 
     it('answers 400 for shape problems (sha256 mismatch, unknown runtime) and still lists the rest', async () => {
-      const r = await t.api('PUT', fn('Bad_Name'), { runtime: 'python3', code: 'module.exports = async () => 1', sha256: '0'.repeat(64), secrets: 'no', extra: 1 });
+      const r = await t.api('PUT', fn('Bad_Name'), {
+        runtime: 'python3',
+        code: 'module.exports = async () => 1',
+        sha256: '0'.repeat(64),
+        secrets: 'no',
+        extra: 1,
+      });
       assert.strictEqual(r.status, 400);
       assert.strictEqual(r.body.error.code, 'invalid_request');
-      const fields = r.body.error.details.problems.map((p: { field: string; code: string }) => `${p.field}:${p.code}`).sort();
-      assert.deepStrictEqual(fields, ['extra:invalid_request', 'name:invalid_name', 'runtime:invalid_request', 'secrets:invalid_request', 'sha256:invalid_request']);
+      const fields = r.body.error.details.problems
+        .map((p: { field: string; code: string }) => `${p.field}:${p.code}`)
+        .sort();
+      assert.deepStrictEqual(fields, [
+        'extra:invalid_request',
+        'name:invalid_name',
+        'runtime:invalid_request',
+        'secrets:invalid_request',
+        'sha256:invalid_request',
+      ]);
     });
 
     it('answers 413 payload_too_large for code over 10 MiB', async () => {
@@ -81,7 +99,11 @@ describe('functions: local cloud over HTTP', function () {
           if (request.body && request.body.undeclared) return await ctx.secrets.get('OTHER_KEY');
           return { last4: key.slice(-4), mode: ctx.env.MODE, inEnv: Object.values(process.env).includes(key) };
         };`;
-      const r = await t.deploy('checkout', code, { secrets: [{ name: 'STRIPE_SECRET_KEY', version: 'latest' }], env: { MODE: 'test' }, timeoutMs: 5000 });
+      const r = await t.deploy('checkout', code, {
+        secrets: [{ name: 'STRIPE_SECRET_KEY', version: 'latest' }],
+        env: { MODE: 'test' },
+        timeoutMs: 5000,
+      });
       assert.strictEqual(r.status, 201, JSON.stringify(r.body));
       assert.strictEqual(r.body.release, 1);
       assert.deepStrictEqual(r.body.secrets, [{ name: 'STRIPE_SECRET_KEY', version: 'latest', resolvedVersion: 1 }]);
@@ -98,7 +120,9 @@ describe('functions: local cloud over HTTP', function () {
       const text = JSON.stringify(r.body);
       assert.ok(!text.includes(STRIPE));
       assert.ok(r.body.logs.some((l: { message: string }) => l.message === 'using key [REDACTED:STRIPE_SECRET_KEY]'));
-      assert.ok(r.body.logs.some((l: { message: string }) => l.message.includes('{"key":"[REDACTED:STRIPE_SECRET_KEY]"}')));
+      assert.ok(
+        r.body.logs.some((l: { message: string }) => l.message.includes('{"key":"[REDACTED:STRIPE_SECRET_KEY]"}')),
+      );
     });
 
     it('refuses an undeclared key with an error naming it', async () => {
@@ -124,13 +148,19 @@ describe('functions: local cloud over HTTP', function () {
       const r = await t.api('POST', `${fn('checkout')}/invoke`, { payload: {} });
       assert.strictEqual(r.body.result.last4, STRIPE_2.slice(-4));
       const pinned = `module.exports = async (req, ctx) => (await ctx.secrets.get('STRIPE_SECRET_KEY')).slice(-4);`;
-      assert.strictEqual((await t.deploy('pinned', pinned, { secrets: [{ name: 'STRIPE_SECRET_KEY', version: 1 }] })).status, 201);
+      assert.strictEqual(
+        (await t.deploy('pinned', pinned, { secrets: [{ name: 'STRIPE_SECRET_KEY', version: 1 }] })).status,
+        201,
+      );
       const p = await t.api('POST', `${fn('pinned')}/invoke`, {});
       assert.strictEqual(p.body.result, STRIPE.slice(-4));
     });
 
     it('ends an invocation at its timeout and keeps serving', async () => {
-      assert.strictEqual((await t.deploy('spin', 'module.exports = async () => { for (;;) {} };', { timeoutMs: 300 })).status, 201);
+      assert.strictEqual(
+        (await t.deploy('spin', 'module.exports = async () => { for (;;) {} };', { timeoutMs: 300 })).status,
+        201,
+      );
       const r = await t.api('POST', `${fn('spin')}/invoke`, {});
       assert.strictEqual(r.body.status, 'error');
       assert.match(r.body.error.message, /timeout of 300 ms/);
@@ -140,9 +170,17 @@ describe('functions: local cloud over HTTP', function () {
 
     it('contains a crash, process.exit and a memory blow-up to that invocation', async () => {
       const cases: Array<[string, string, RegExp]> = [
-        ['crash', 'module.exports = async () => { setImmediate(() => { throw new Error("boom"); }); await new Promise((r) => setTimeout(r, 1000)); };', /exited \(code 1\)/],
+        [
+          'crash',
+          'module.exports = async () => { setImmediate(() => { throw new Error("boom"); }); await new Promise((r) => setTimeout(r, 1000)); };',
+          /exited \(code 1\)/,
+        ],
         ['quit', 'module.exports = async () => { process.exit(7); };', /exited \(code 7\)/],
-        ['hog', 'module.exports = async () => { const a = []; for (;;) a.push(new Array(1e6).fill(7)); };', /ran out of memory/],
+        [
+          'hog',
+          'module.exports = async () => { const a = []; for (;;) a.push(new Array(1e6).fill(7)); };',
+          /ran out of memory/,
+        ],
       ];
       for (const [name, code, expected] of cases) {
         assert.strictEqual((await t.deploy(name, code, { timeoutMs: 20_000 })).status, 201);
@@ -155,7 +193,8 @@ describe('functions: local cloud over HTTP', function () {
     });
 
     it('caps a huge output', async () => {
-      const code = 'module.exports = async () => { for (let i = 0; i < 20000; i++) console.log("y".repeat(2000)); return "x".repeat(7 * 1024 * 1024); };';
+      const code =
+        'module.exports = async () => { for (let i = 0; i < 20000; i++) console.log("y".repeat(2000)); return "x".repeat(7 * 1024 * 1024); };';
       assert.strictEqual((await t.deploy('noisy', code)).status, 201);
       const r = await t.api('POST', `${fn('noisy')}/invoke`, {});
       assert.strictEqual(r.body.status, 'error');
@@ -169,8 +208,13 @@ describe('functions: local cloud over HTTP', function () {
       assert.strictEqual((await t.deploy('setter', setter)).status, 201);
       assert.strictEqual((await t.deploy('reader', reader)).status, 201);
       assert.strictEqual((await t.api('POST', `${fn('setter')}/invoke`, {})).body.result, 1);
-      assert.strictEqual((await t.api('POST', `${fn('setter')}/invoke`, {})).body.result, 2, 'warm: same module instance');
-      for (let i = 0; i < 3; i++) assert.strictEqual((await t.api('POST', `${fn('reader')}/invoke`, {})).body.result, null);
+      assert.strictEqual(
+        (await t.api('POST', `${fn('setter')}/invoke`, {})).body.result,
+        2,
+        'warm: same module instance',
+      );
+      for (let i = 0; i < 3; i++)
+        assert.strictEqual((await t.api('POST', `${fn('reader')}/invoke`, {})).body.result, null);
     });
   });
 
@@ -187,16 +231,23 @@ describe('functions: local cloud over HTTP', function () {
       assert.deepStrictEqual([rb.status, rb.body], [200, { name: 'ver', release: 3 }]);
       assert.strictEqual((await t.api('POST', `${fn('ver')}/invoke`, {})).body.result, 'v1');
       const details = await t.api('GET', fn('ver'));
-      assert.deepStrictEqual(details.body.releases.map((r: { release: number }) => r.release), [1, 2, 3]);
+      assert.deepStrictEqual(
+        details.body.releases.map((r: { release: number }) => r.release),
+        [1, 2, 3],
+      );
       assert.strictEqual(details.body.releases[0].sha256, details.body.releases[2].sha256);
       const list = await t.api('GET', `/v1/projects/${PROJECT}/functions`);
-      assert.ok(list.body.functions.some((f: { name: string; release: number }) => f.name === 'ver' && f.release === 3));
+      assert.ok(
+        list.body.functions.some((f: { name: string; release: number }) => f.name === 'ver' && f.release === 3),
+      );
       assert.strictEqual((await t.api('POST', `${fn('ver')}/rollback`, { release: 9 })).status, 404);
       assert.strictEqual((await t.api('DELETE', fn('ver'))).status, 204);
       assert.strictEqual((await t.api('GET', fn('ver'))).status, 404);
       assert.strictEqual((await t.api('DELETE', fn('ver'))).status, 404);
       const audit = await t.api('GET', `/v1/projects/${PROJECT}/audit?limit=1000`);
-      const actions = audit.body.events.filter((e: { target: string }) => e.target === 'ver').map((e: { action: string }) => e.action);
+      const actions = audit.body.events
+        .filter((e: { target: string }) => e.target === 'ver')
+        .map((e: { action: string }) => e.action);
       assert.deepStrictEqual(actions, ['function.deploy', 'function.deploy', 'function.rollback', 'function.delete']);
       assert.ok(!JSON.stringify(audit.body).includes(STRIPE));
     });
@@ -212,7 +263,11 @@ describe('functions: local cloud over HTTP', function () {
     it('answers a page origin with CORS, preflight included, without a token', async () => {
       const pre = await fetch(`${t.url}/fn/${PROJECT}/checkout`, {
         method: 'OPTIONS',
-        headers: { Origin: 'http://localhost:5173', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+        headers: {
+          Origin: 'http://localhost:5173',
+          'Access-Control-Request-Method': 'POST',
+          'Access-Control-Request-Headers': 'content-type',
+        },
       });
       assert.strictEqual(pre.status, 204);
       assert.strictEqual(pre.headers.get('access-control-allow-origin'), '*');
@@ -242,7 +297,9 @@ describe('functions: local cloud over HTTP', function () {
       assert.strictEqual(res.status, 502);
       assert.strictEqual(res.headers.get('access-control-allow-origin'), '*');
       const text = await res.text();
-      assert.deepStrictEqual(JSON.parse(text), { error: { code: 'function_error', message: 'provider refused [REDACTED:STRIPE_SECRET_KEY]' } });
+      assert.deepStrictEqual(JSON.parse(text), {
+        error: { code: 'function_error', message: 'provider refused [REDACTED:STRIPE_SECRET_KEY]' },
+      });
     });
 
     it('answers 404 with CORS for an unknown function', async () => {

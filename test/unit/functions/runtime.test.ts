@@ -6,7 +6,12 @@ import * as path from 'path';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { FrameDecoder, encodeFrame } from '../../../src/localCloud/functions/runtime/framing';
-import { FunctionRuntime, HOST_LOOPBACK_GATEWAY, probeIsolation, type ReleaseSpec } from '../../../src/localCloud/functions/runtime';
+import {
+  FunctionRuntime,
+  HOST_LOOPBACK_GATEWAY,
+  probeIsolation,
+  type ReleaseSpec,
+} from '../../../src/localCloud/functions/runtime';
 
 const req = { method: 'POST', headers: {}, query: {}, body: null };
 const none = (): undefined => undefined;
@@ -46,7 +51,10 @@ describe('functions: runtime pool', function () {
     rt = new FunctionRuntime({ maxWorkers: 2, prewarm: 0 });
     const s = spec('module.exports = async (r) => { await new Promise((ok) => setTimeout(ok, 50)); return r.body; };');
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => rt.invoke(s, { ...req, body: i }, none)));
-    assert.deepStrictEqual(results.map((r) => r.result), [0, 1, 2, 3, 4, 5, 6, 7]);
+    assert.deepStrictEqual(
+      results.map((r) => r.result),
+      [0, 1, 2, 3, 4, 5, 6, 7],
+    );
     assert.ok(rt.stats().workers <= 2);
   });
 
@@ -60,9 +68,10 @@ describe('functions: runtime pool', function () {
     assert.strictEqual((await rt.invoke(ok, req, none)).result, 'fine');
   });
 
-  it('never gives one project a worker that ran another project\'s code', async () => {
+  it("never gives one project a worker that ran another project's code", async () => {
     rt = new FunctionRuntime({ maxWorkers: 1, prewarm: 0 });
-    const code = 'module.exports = async (r, ctx) => { const seen = globalThis.stash ?? null; globalThis.stash = ctx.env.WHO; return seen; };';
+    const code =
+      'module.exports = async (r, ctx) => { const seen = globalThis.stash ?? null; globalThis.stash = ctx.env.WHO; return seen; };';
     const a = spec(code, { project: 'alpha', env: { WHO: 'alpha' } });
     const b = spec(code, { project: 'beta', env: { WHO: 'beta' } });
     assert.strictEqual((await rt.invoke(a, req, none)).result, null);
@@ -74,9 +83,12 @@ describe('functions: runtime pool', function () {
   it('keeps key values out of process.env and reads each key at invocation time', async () => {
     rt = new FunctionRuntime({ maxWorkers: 1, prewarm: 0 });
     let value = 'first-value-123456';
-    const s = spec('module.exports = async (r, ctx) => { const v = await ctx.secrets.get("K"); return [v.length, JSON.stringify(process.env).includes(v), r.body ? v : null]; };', {
-      secrets: [{ name: 'K', version: 'latest' }],
-    });
+    const s = spec(
+      'module.exports = async (r, ctx) => { const v = await ctx.secrets.get("K"); return [v.length, JSON.stringify(process.env).includes(v), r.body ? v : null]; };',
+      {
+        secrets: [{ name: 'K', version: 'latest' }],
+      },
+    );
     const read = (): string => value;
     assert.deepStrictEqual((await rt.invoke(s, req, read)).result, [18, false, null]);
     value = 'second-value-6543210';
@@ -134,7 +146,12 @@ describe('functions: runtime sandbox', function () {
         };
       };`;
       const r = await rt.invoke(spec(code), req, none);
-      assert.deepStrictEqual(r.result, { read: 'ERR_ACCESS_DENIED', write: 'ERR_ACCESS_DENIED', spawn: 'ERR_ACCESS_DENIED', fetch: 'function' });
+      assert.deepStrictEqual(r.result, {
+        read: 'ERR_ACCESS_DENIED',
+        write: 'ERR_ACCESS_DENIED',
+        spawn: 'ERR_ACCESS_DENIED',
+        fetch: 'function',
+      });
     } finally {
       await rt.close();
     }
@@ -171,7 +188,7 @@ describe('functions: OS sandbox (Linux)', function () {
     }
   });
 
-  it('holds without Node\'s permission model: no server file exists inside, nothing can be written, listen is refused', async () => {
+  it("holds without Node's permission model: no server file exists inside, nothing can be written, listen is refused", async () => {
     rt = new FunctionRuntime({ maxWorkers: 1, prewarm: 0, permissionModel: false });
     const code = `module.exports = async () => {
       const fs = require('fs');
@@ -193,7 +210,10 @@ describe('functions: OS sandbox (Linux)', function () {
     assert.strictEqual(out.home, 'ENOENT');
     assert.strictEqual(out.write, 'EROFS');
     assert.strictEqual(out.listen, 'EPERM');
-    assert.ok((out.root as string[]).every((d) => ['dev', 'etc', 'lib', 'lib64', 'opt', 'proc', 'usr'].includes(d)), JSON.stringify(out.root));
+    assert.ok(
+      (out.root as string[]).every((d) => ['dev', 'etc', 'lib', 'lib64', 'opt', 'proc', 'usr'].includes(d)),
+      JSON.stringify(out.root),
+    );
   });
 });
 

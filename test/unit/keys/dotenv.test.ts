@@ -19,14 +19,24 @@ describe('dotenv parsing', () => {
     const { entries, skippedLines } = parseEnv(text);
     const got = Object.fromEntries(entries.map((e) => [e.name, e.value]));
     assert.deepStrictEqual(got, {
-      PLAIN: 'abc', EXPORTED: 'def', SPACED: 'ghi', DOUBLE: 'a b\nc', SINGLE: 'x # not a comment', MULTI: 'line1\nline2', EMPTY: '', HASH: 'abc#def',
+      PLAIN: 'abc',
+      EXPORTED: 'def',
+      SPACED: 'ghi',
+      DOUBLE: 'a b\nc',
+      SINGLE: 'x # not a comment',
+      MULTI: 'line1\nline2',
+      EMPTY: '',
+      HASH: 'abc#def',
     });
     assert.deepStrictEqual(skippedLines, [10]);
   });
 
   it('handles CRLF and an unterminated quote without taking the rest of the file', () => {
     const { entries, skippedLines } = parseEnv('A=1\r\nB="open\r\n');
-    assert.deepStrictEqual(entries.map((e) => e.name), ['A']);
+    assert.deepStrictEqual(
+      entries.map((e) => e.name),
+      ['A'],
+    );
     assert.deepStrictEqual(skippedLines, [2]);
   });
 
@@ -53,7 +63,8 @@ describe('dotenv parsing', () => {
       ['STRIPE_SECRET_KEY', 'short', 'a short value'],
       ['APP_NAME', 'CheckoutApplicationName', 'a word, not a key'],
     ];
-    for (const [name, value, reason] of config) assert.strictEqual(notASecretReason(name, value), reason, `${name}=${value}`);
+    for (const [name, value, reason] of config)
+      assert.strictEqual(notASecretReason(name, value), reason, `${name}=${value}`);
     const secrets: [string, string][] = [
       ['STRIPE_SECRET_KEY', 'sk_test_' + '51Hx9QvLkZpTtWc3RmYbNd7Ae2'],
       ['DATABASE_URL', 'postgres://app:' + 'S3cretPassw0rd' + '@db.example.com:5432/app'],
@@ -62,6 +73,7 @@ describe('dotenv parsing', () => {
       ['SESSION_SIGNING', 'Zq4vL9mT2xW7pK5nR8bY3'],
       ['SOME_ID_HASH', 'a8f5f167f44f4964e6c998dee827110c'],
     ];
-    for (const [name, value] of secrets) assert.strictEqual(notASecretReason(name, value), undefined, `${name} is not taken for a secret`);
+    for (const [name, value] of secrets)
+      assert.strictEqual(notASecretReason(name, value), undefined, `${name} is not taken for a secret`);
   });
 });

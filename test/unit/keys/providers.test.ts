@@ -17,7 +17,8 @@ describe('providers', () => {
     ['MY_KEY', 'hello', 'generic'],
   ];
   for (const [name, value, id] of cases) {
-    it(`recognises ${name}${value ? ' from its value' : ''} as ${id}`, () => assert.strictEqual(recogniseProvider(name, value).id, id));
+    it(`recognises ${name}${value ? ' from its value' : ''} as ${id}`, () =>
+      assert.strictEqual(recogniseProvider(name, value).id, id));
   }
   it('warns when a secret-key name holds something else', () => {
     assert.match(valueShapeWarning('OPENAI_API_KEY', 'not-a-key') ?? '', /does not look like a OpenAI secret key/);
@@ -57,8 +58,17 @@ describe('sync states', () => {
       { name: 'DIFF', version: 1, digest: digestOf('b'), updatedAt: '', usedBy: ['fn'] },
       { name: 'CLOUD', version: 1, digest: digestOf('c'), updatedAt: '', usedBy: [] },
     ];
-    const local = new Map<string, string | undefined>([['SAME', digestOf('a')], ['DIFF', digestOf('x')], ['LOCAL', digestOf('l')]]);
+    const local = new Map<string, string | undefined>([
+      ['SAME', digestOf('a')],
+      ['DIFF', digestOf('x')],
+      ['LOCAL', digestOf('l')],
+    ]);
     const rows = computeSyncStates(local, cloud);
-    assert.deepStrictEqual(Object.fromEntries([...rows].map(([n, r]) => [n, r.state])), { SAME: 'synced', DIFF: 'differs', LOCAL: 'local-only', CLOUD: 'cloud-only' });
+    assert.deepStrictEqual(Object.fromEntries([...rows].map(([n, r]) => [n, r.state])), {
+      SAME: 'synced',
+      DIFF: 'differs',
+      LOCAL: 'local-only',
+      CLOUD: 'cloud-only',
+    });
   });
 });

@@ -32,7 +32,10 @@ describe('cloudxlr scan (CLI)', function () {
       fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
       fs.writeFileSync(path.join(dir, rel), text);
     };
-    write('cloudxlr.json', JSON.stringify({ project: 'demo', functionsDir: 'api', frontend: ['web/**/*.{ts,html}', '.env*'] }));
+    write(
+      'cloudxlr.json',
+      JSON.stringify({ project: 'demo', functionsDir: 'api', frontend: ['web/**/*.{ts,html}', '.env*'] }),
+    );
     write('web/pay.ts', `import x from "y";\n\nconst stripe = new Stripe("${secret}");\n`);
     write('web/clean.ts', 'export const a = process.env.KEY;\n');
     write('web/node_modules/lib/index.ts', `const k = "${secret}";\n`);
@@ -40,7 +43,10 @@ describe('cloudxlr scan (CLI)', function () {
     write('api/charge.ts', `const k = "${secret}";\n`);
     write('notes/secret.txt', `${secret}\n`);
     write('web/logo.ts', `\u0000\u0001binary ${secret}`);
-    write('packages/app/cloudxlr.json', JSON.stringify({ project: 'app', functionsDir: 'fn', frontend: ['ui/**/*.js'] }));
+    write(
+      'packages/app/cloudxlr.json',
+      JSON.stringify({ project: 'app', functionsDir: 'fn', frontend: ['ui/**/*.js'] }),
+    );
     write('packages/app/fn/pay.js', `const k = "${secret}";\n`);
     write('packages/app/ui/pay.js', `const k = "${secret}";\n`);
     write('packages/app/other/pay.js', `const k = "${secret}";\n`);
@@ -54,20 +60,43 @@ describe('cloudxlr scan (CLI)', function () {
     const out = JSON.parse(r.stdout) as { findings: Array<Record<string, unknown>>; stats: Record<string, number> };
     assert.deepStrictEqual(Object.keys(out), ['findings', 'stats']);
     assert.deepStrictEqual(Object.keys(out.stats), ['files', 'bytes', 'ms']);
-    assert.deepStrictEqual(out.findings.map((f) => Object.keys(f)), [
-      ['path', 'line', 'column', 'endLine', 'endColumn', 'ruleId', 'severity', 'message'],
-      ['path', 'line', 'column', 'endLine', 'endColumn', 'ruleId', 'severity', 'message'],
-    ]);
+    assert.deepStrictEqual(
+      out.findings.map((f) => Object.keys(f)),
+      [
+        ['path', 'line', 'column', 'endLine', 'endColumn', 'ruleId', 'severity', 'message'],
+        ['path', 'line', 'column', 'endLine', 'endColumn', 'ruleId', 'severity', 'message'],
+      ],
+    );
     const [server, web] = out.findings;
-    assert.deepStrictEqual({ ...web, message: undefined }, { path: 'web/pay.ts', line: 3, column: 28, endLine: 3, endColumn: 28 + secret.length, ruleId: 'stripe-secret-key', severity: 'error', message: undefined });
+    assert.deepStrictEqual(
+      { ...web, message: undefined },
+      {
+        path: 'web/pay.ts',
+        line: 3,
+        column: 28,
+        endLine: 3,
+        endColumn: 28 + secret.length,
+        ruleId: 'stripe-secret-key',
+        severity: 'error',
+        message: undefined,
+      },
+    );
     assert.strictEqual(server?.path, 'api/charge.ts');
     assert.strictEqual(server?.severity, 'warning');
     assert.strictEqual(out.stats.files, 4); // pay, clean, charge, logo (binary: read, skipped)
   });
 
   it('walks a nested project (its own cloudxlr.json) by its own rules', () => {
-    const out = JSON.parse(scan(dir, '--format', 'json', 'packages').stdout) as { findings: Array<{ path: string; severity: string }> };
-    assert.deepStrictEqual(out.findings.map((f) => [f.path, f.severity]), [['packages/app/fn/pay.js', 'warning'], ['packages/app/ui/pay.js', 'error']]);
+    const out = JSON.parse(scan(dir, '--format', 'json', 'packages').stdout) as {
+      findings: Array<{ path: string; severity: string }>;
+    };
+    assert.deepStrictEqual(
+      out.findings.map((f) => [f.path, f.severity]),
+      [
+        ['packages/app/fn/pay.js', 'warning'],
+        ['packages/app/ui/pay.js', 'error'],
+      ],
+    );
   });
 
   it('always scans files named, and exits 0 on a clean file', () => {
@@ -88,7 +117,10 @@ describe('cloudxlr scan (CLI)', function () {
   it('prints text with the rule id and masked excerpt', () => {
     const r = scan(dir, 'web');
     assert.strictEqual(r.code, 1);
-    assert.match(r.stdout, /^web\/pay\.ts:3:28: error Stripe secret key \(sk_live_••••….{4}\) .* \[stripe-secret-key\]$/m);
+    assert.match(
+      r.stdout,
+      /^web\/pay\.ts:3:28: error Stripe secret key \(sk_live_••••….{4}\) .* \[stripe-secret-key\]$/m,
+    );
   });
 
   it('writes SARIF 2.1.0 with rule metadata and help links', () => {
@@ -99,9 +131,16 @@ describe('cloudxlr scan (CLI)', function () {
     const run = sarif.runs[0];
     assert.strictEqual(run.tool.driver.rules.length, ALL_RULES.length);
     for (const rule of run.tool.driver.rules) assert.strictEqual(rule.helpUri, ruleDocUrl(rule.id));
-    const result = run.results.find((x: { ruleId: string; level: string }) => x.ruleId === 'stripe-secret-key' && x.level === 'error');
+    const result = run.results.find(
+      (x: { ruleId: string; level: string }) => x.ruleId === 'stripe-secret-key' && x.level === 'error',
+    );
     assert.strictEqual(run.tool.driver.rules[result.ruleIndex].id, 'stripe-secret-key');
-    assert.deepStrictEqual(result.locations[0].physicalLocation.region, { startLine: 3, startColumn: 28, endLine: 3, endColumn: 28 + secret.length });
+    assert.deepStrictEqual(result.locations[0].physicalLocation.region, {
+      startLine: 3,
+      startColumn: 28,
+      endLine: 3,
+      endColumn: 28 + secret.length,
+    });
     assert.strictEqual(result.locations[0].physicalLocation.artifactLocation.uri, 'web/pay.ts');
   });
 });
@@ -109,7 +148,10 @@ describe('cloudxlr scan (CLI)', function () {
 describe('docs/rules.md', () => {
   it('is generated from the rules and up to date (regenerate: npm run docs:rules)', () => {
     const committed = fs.readFileSync(path.join(REPO_ROOT, 'docs/rules.md'), 'utf8');
-    assert.ok(committed === rulesMarkdown(), 'docs/rules.md is out of date: run npm run docs:rules and commit the result');
+    assert.ok(
+      committed === rulesMarkdown(),
+      'docs/rules.md is out of date: run npm run docs:rules and commit the result',
+    );
   });
 
   it('has a section for every rule id', () => {
@@ -123,7 +165,8 @@ describe('docs/rules.md', () => {
       const row = doc.split('\n').find((l) => l.startsWith(`| [\`${r.id}\`]`));
       assert.ok(row, r.id);
       assert.ok(row.includes(r.provider.replace(/\|/g, '\\|')) && /\| (?:error|warning)/.test(row), row);
-      if (r.id !== 'known-value') assert.match(row, /‹[^›]+›/, `${r.id}: an example shape with its random parts described`);
+      if (r.id !== 'known-value')
+        assert.match(row, /‹[^›]+›/, `${r.id}: an example shape with its random parts described`);
     }
   });
 });

@@ -23,7 +23,13 @@ describe('lint corpus', () => {
         const expected = [...c.expect];
         for (const id of found) {
           const i = expected.indexOf(id);
-          if (i >= 0) { expected.splice(i, 1); tp++; } else { fp++; problems.push(`seed ${seed} ${c.id}: unexpected ${id}`); }
+          if (i >= 0) {
+            expected.splice(i, 1);
+            tp++;
+          } else {
+            fp++;
+            problems.push(`seed ${seed} ${c.id}: unexpected ${id}`);
+          }
         }
         fn += expected.length;
         for (const id of expected) problems.push(`seed ${seed} ${c.id}: missed ${id}`);
@@ -31,7 +37,9 @@ describe('lint corpus', () => {
     }
     const precision = tp / (tp + fp);
     const recall = tp / (tp + fn);
-    console.log(`      corpus: ${tp} true positives, ${fp} false positives, ${fn} false negatives over ${SEEDS.length} seeds`);
+    console.log(
+      `      corpus: ${tp} true positives, ${fp} false positives, ${fn} false negatives over ${SEEDS.length} seeds`,
+    );
     console.log(`      precision ${precision.toFixed(4)}, recall ${recall.toFixed(4)}`);
     for (const p of problems.slice(0, 20)) console.log(`      ${p}`);
     assert.ok(precision >= 0.98, `precision ${precision.toFixed(4)} < 0.98`);

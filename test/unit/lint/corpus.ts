@@ -15,7 +15,10 @@ export interface CorpusCase {
 }
 
 /** The repository root, from out/test/unit/lint or test/unit/lint. */
-export const REPO_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}out${path.sep}`) ? '../../../..' : '../../..');
+export const REPO_ROOT = path.resolve(
+  __dirname,
+  __dirname.includes(`${path.sep}out${path.sep}`) ? '../../../..' : '../../..',
+);
 export const CORPUS_DIR = path.join(REPO_ROOT, 'test/unit/lint/corpus');
 
 export function loadCorpus(name: 'positives' | 'negatives', seed: number): CorpusCase[] {

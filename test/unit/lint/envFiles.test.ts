@@ -28,10 +28,19 @@ describe('lint: .env files', () => {
   it('handles quotes, export and trailing comments', () => {
     const text = `export VITE_A="${key}"\nVITE_B='${key}' # note\nVITE_C=${key} # note\n`;
     const found = scanText(text, { kind: 'env' });
-    assert.deepStrictEqual(found.map((f) => text.slice(f.start, f.end)), [key, key, key]);
+    assert.deepStrictEqual(
+      found.map((f) => text.slice(f.start, f.end)),
+      [key, key, key],
+    );
   });
 
   it('leaves server-only variables and public non-secrets alone', () => {
-    assert.deepStrictEqual(scanText(`STRIPE_SECRET_KEY=${key}\nVITE_API_URL=https://api.example.org\nVITE_STRIPE_PK=pk_live_${key.slice(8)}\n`, { kind: 'env' }), []);
+    assert.deepStrictEqual(
+      scanText(
+        `STRIPE_SECRET_KEY=${key}\nVITE_API_URL=https://api.example.org\nVITE_STRIPE_PK=pk_live_${key.slice(8)}\n`,
+        { kind: 'env' },
+      ),
+      [],
+    );
   });
 });

@@ -31,7 +31,15 @@ describe('lint: file selection', () => {
     assert.strictEqual(selectFile('src/App.svelte', config), 'frontend');
     assert.strictEqual(selectFile('.env.local', config), 'env');
     assert.strictEqual(selectFile('README.md', config), undefined);
-    for (const p of ['node_modules/x/index.js', 'dist/app.js', 'build/x.js', '.next/static/a.js', 'out/a.js', 'coverage/lcov.js', 'web/node_modules/a.js']) {
+    for (const p of [
+      'node_modules/x/index.js',
+      'dist/app.js',
+      'build/x.js',
+      '.next/static/a.js',
+      'out/a.js',
+      'coverage/lcov.js',
+      'web/node_modules/a.js',
+    ]) {
       assert.strictEqual(selectFile(p, config), undefined, p);
     }
   });

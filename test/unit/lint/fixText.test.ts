@@ -40,7 +40,11 @@ describe('editor fixes: composing edits', () => {
         composed = composeChanges(composed, change);
       }
       const c = composed!;
-      assert.strictEqual(original.slice(0, c.start) + text.slice(c.start, c.newEnd) + original.slice(c.oldEnd), text, `round ${round}`);
+      assert.strictEqual(
+        original.slice(0, c.start) + text.slice(c.start, c.newEnd) + original.slice(c.oldEnd),
+        text,
+        `round ${round}`,
+      );
     }
   });
 
@@ -52,7 +56,11 @@ describe('editor fixes: composing edits', () => {
     let text = before;
     let composed: TextChange | undefined;
     const at = text.indexOf('"hi"');
-    const edits: Array<[number, number, string]> = [[at + 1, at + 3, key], [0, 0, '// top\n'], [text.length + 7 + key.length - 2, text.length + 7 + key.length - 2, '\n']];
+    const edits: Array<[number, number, string]> = [
+      [at + 1, at + 3, key],
+      [0, 0, '// top\n'],
+      [text.length + 7 + key.length - 2, text.length + 7 + key.length - 2, '\n'],
+    ];
     for (const [s, e, ins] of edits) {
       const change = { start: s, oldEnd: e, newEnd: s + ins.length };
       text = apply(text, change, ins);
@@ -100,11 +108,23 @@ describe('editor fixes: comments', () => {
   });
 
   it('puts the file comment at the top, after a shebang, inside Astro frontmatter', () => {
-    assert.deepStrictEqual(ignoreFileInsertion('/w/a.js', 'const a = 1;'), { offset: 0, text: '// cloudxlr-ignore-file\n' });
-    assert.deepStrictEqual(ignoreFileInsertion('/w/a.js', '#!/usr/bin/env node\nx'), { offset: 20, text: '// cloudxlr-ignore-file\n' });
-    assert.deepStrictEqual(ignoreFileInsertion('/w/index.html', '<html>'), { offset: 0, text: '<!-- cloudxlr-ignore-file -->\n' });
+    assert.deepStrictEqual(ignoreFileInsertion('/w/a.js', 'const a = 1;'), {
+      offset: 0,
+      text: '// cloudxlr-ignore-file\n',
+    });
+    assert.deepStrictEqual(ignoreFileInsertion('/w/a.js', '#!/usr/bin/env node\nx'), {
+      offset: 20,
+      text: '// cloudxlr-ignore-file\n',
+    });
+    assert.deepStrictEqual(ignoreFileInsertion('/w/index.html', '<html>'), {
+      offset: 0,
+      text: '<!-- cloudxlr-ignore-file -->\n',
+    });
     assert.deepStrictEqual(ignoreFileInsertion('/w/.env', 'A=1'), { offset: 0, text: '# cloudxlr-ignore-file\n' });
-    assert.deepStrictEqual(ignoreFileInsertion('/w/p.astro', '---\nconst a = 1;\n---\n'), { offset: 4, text: '// cloudxlr-ignore-file\n' });
+    assert.deepStrictEqual(ignoreFileInsertion('/w/p.astro', '---\nconst a = 1;\n---\n'), {
+      offset: 4,
+      text: '// cloudxlr-ignore-file\n',
+    });
   });
 });
 
@@ -112,17 +132,38 @@ describe('editor fixes: what replaces a moved literal', () => {
   const base = { name: 'STRIPE_SECRET_KEY', markup: false, hasCtx: true };
 
   it('reads the key with ctx.secrets.get in a function', () => {
-    assert.strictEqual(replacementFor({ ...base, kind: 'server', quoted: true }), 'await ctx.secrets.get("STRIPE_SECRET_KEY")');
-    assert.strictEqual(replacementFor({ ...base, kind: 'server', quoted: false, insideQuote: '`' }), '${await ctx.secrets.get("STRIPE_SECRET_KEY")}');
-    assert.strictEqual(replacementFor({ ...base, kind: 'server', quoted: false, insideQuote: '"' }), '" + (await ctx.secrets.get("STRIPE_SECRET_KEY")) + "');
-    assert.match(replacementFor({ ...base, kind: 'server', quoted: true, hasCtx: false }), /^await ctx\.secrets\.get\("STRIPE_SECRET_KEY"\) \/\* ctx: .* \*\/$/);
+    assert.strictEqual(
+      replacementFor({ ...base, kind: 'server', quoted: true }),
+      'await ctx.secrets.get("STRIPE_SECRET_KEY")',
+    );
+    assert.strictEqual(
+      replacementFor({ ...base, kind: 'server', quoted: false, insideQuote: '`' }),
+      '${await ctx.secrets.get("STRIPE_SECRET_KEY")}',
+    );
+    assert.strictEqual(
+      replacementFor({ ...base, kind: 'server', quoted: false, insideQuote: '"' }),
+      '" + (await ctx.secrets.get("STRIPE_SECRET_KEY")) + "',
+    );
+    assert.match(
+      replacementFor({ ...base, kind: 'server', quoted: true, hasCtx: false }),
+      /^await ctx\.secrets\.get\("STRIPE_SECRET_KEY"\) \/\* ctx: .* \*\/$/,
+    );
   });
 
   it('leaves a clear stub in frontend code, and keeps markup valid', () => {
     const stub = replacementFor({ ...base, kind: 'frontend', quoted: true });
-    assert.match(stub, /^undefined \/\* STRIPE_SECRET_KEY moved to CloudXLR API Keys: call a Cloud Function that uses ctx\.secrets\.get\("STRIPE_SECRET_KEY"\) \*\/$/);
-    assert.strictEqual(replacementFor({ ...base, kind: 'frontend', quoted: true, markup: true }), '"[STRIPE_SECRET_KEY moved to CloudXLR API Keys]"');
-    assert.strictEqual(replacementFor({ ...base, kind: 'frontend', quoted: false }), '[STRIPE_SECRET_KEY moved to CloudXLR API Keys]');
+    assert.match(
+      stub,
+      /^undefined \/\* STRIPE_SECRET_KEY moved to CloudXLR API Keys: call a Cloud Function that uses ctx\.secrets\.get\("STRIPE_SECRET_KEY"\) \*\/$/,
+    );
+    assert.strictEqual(
+      replacementFor({ ...base, kind: 'frontend', quoted: true, markup: true }),
+      '"[STRIPE_SECRET_KEY moved to CloudXLR API Keys]"',
+    );
+    assert.strictEqual(
+      replacementFor({ ...base, kind: 'frontend', quoted: false }),
+      '[STRIPE_SECRET_KEY moved to CloudXLR API Keys]',
+    );
     // The stub itself is not a finding.
     assert.deepStrictEqual(scanText(`const stripe = ${stub};`), []);
   });

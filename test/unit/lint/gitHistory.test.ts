@@ -22,7 +22,11 @@ describe('editor: git history of a secret', function () {
   this.timeout(20_000);
   let dir = '';
   const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, stdio: 'ignore' });
+    execFileSync(
+      'git',
+      ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args],
+      { cwd: dir, stdio: 'ignore' },
+    );
 
   before(function () {
     if (!hasGit()) this.skip();

@@ -7,13 +7,18 @@ function strip(fs: Finding[]) {
 }
 
 describe('lint: incremental scanning', () => {
-  const positives = loadCorpus('positives', 5).filter((c) => !c.file.includes('.env') && !c.file.startsWith('functions/'));
+  const positives = loadCorpus('positives', 5).filter(
+    (c) => !c.file.includes('.env') && !c.file.startsWith('functions/'),
+  );
   const known = buildKnownValueIndex(['Zq9RtY3uI8oP1aS5dF7gH2jK']);
 
   it('gives the same findings as a full scan after random edits', () => {
     const rand = prng(11);
     const filler = 'import x from "y";\nconst big = [1,2,3].map((n) => n * 2);\n';
-    let text = positives.map((c) => c.text).join(`\n${filler}`).repeat(3);
+    let text = positives
+      .map((c) => c.text)
+      .join(`\n${filler}`)
+      .repeat(3);
     const scanner = new IncrementalScanner({ knownValues: known });
     scanner.reset(text);
     for (let step = 0; step < 300; step++) {
@@ -21,15 +26,26 @@ describe('lint: incremental scanning', () => {
       const oldEnd = Math.min(text.length, start + Math.floor(rand() * 40));
       const pick = positives[Math.floor(rand() * positives.length)]!.text;
       const r = rand();
-      const insert = r < 0.3 ? pick.slice(0, Math.floor(rand() * pick.length))
-        : r < 0.5 ? '\n'
-          : r < 0.6 ? ' // cloudxlr-ignore-line'
-            : r < 0.65 ? '/* cloudxlr-ignore-next-line */\n'
-              : r < 0.67 ? 'cloudxlr-ignore-file'
-                : 'Zq9RtY3uI8oP1aS5dF7gH2jK';
+      const insert =
+        r < 0.3
+          ? pick.slice(0, Math.floor(rand() * pick.length))
+          : r < 0.5
+            ? '\n'
+            : r < 0.6
+              ? ' // cloudxlr-ignore-line'
+              : r < 0.65
+                ? '/* cloudxlr-ignore-next-line */\n'
+                : r < 0.67
+                  ? 'cloudxlr-ignore-file'
+                  : 'Zq9RtY3uI8oP1aS5dF7gH2jK';
       text = text.slice(0, start) + insert + text.slice(oldEnd);
       scanner.applyChange(text, { start, oldEnd, newEnd: start + insert.length });
-      if (step % 5 === 0) assert.deepStrictEqual(strip(scanner.findings()), strip(scanText(text, { knownValues: known })), `step ${step}`);
+      if (step % 5 === 0)
+        assert.deepStrictEqual(
+          strip(scanner.findings()),
+          strip(scanText(text, { knownValues: known })),
+          `step ${step}`,
+        );
     }
     assert.deepStrictEqual(strip(scanner.findings()), strip(scanText(text, { knownValues: known })));
   });
@@ -40,7 +56,10 @@ describe('lint: incremental scanning', () => {
     assert.strictEqual(scanner.findings().length, 1);
     const big = 'x'.repeat(1_000_000);
     let calls = 0;
-    assert.strictEqual(scanner.reset(big, () => ++calls > 1), false);
+    assert.strictEqual(
+      scanner.reset(big, () => ++calls > 1),
+      false,
+    );
     assert.strictEqual(scanner.findings().length, 1);
   });
 

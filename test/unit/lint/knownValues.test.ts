@@ -14,7 +14,10 @@ describe('lint: known values', () => {
     const picked = [0, 1, 4999, 9998, 9999].map((i) => values[i] as string);
     const text = `const a = 1;\nlet x = ${JSON.stringify(picked[0])};\nfoo(${picked[1]})\n/*${picked[2]}*/ ${picked[3]}-${picked[4]}`;
     const found = scanText(text, { knownValues: index }).filter((f) => f.ruleId === 'known-value');
-    assert.deepStrictEqual(found.map((f) => text.slice(f.start, f.end)), picked);
+    assert.deepStrictEqual(
+      found.map((f) => text.slice(f.start, f.end)),
+      picked,
+    );
   });
 
   it('costs the same with 10 or 10,000 values', () => {
@@ -31,7 +34,9 @@ describe('lint: known values', () => {
     };
     const t10 = time(small);
     const t10k = time(index);
-    console.log(`      ${(filler.length / 1e6).toFixed(1)} MB: ${t10.toFixed(1)} ms with 10 values, ${t10k.toFixed(1)} ms with 10,000`);
+    console.log(
+      `      ${(filler.length / 1e6).toFixed(1)} MB: ${t10.toFixed(1)} ms with 10 values, ${t10k.toFixed(1)} ms with 10,000`,
+    );
     assert.ok(t10k < t10 * 3 + 5, 'search time grew with the number of values');
   });
 

@@ -18,8 +18,15 @@ function adversarialLines(): Array<{ name: string; text: string }> {
   for (const rule of PROVIDER_RULES) {
     for (const p of rule.patterns) {
       lines.push({ name: `${rule.id} anchor repeated`, text: p.anchor.repeat(Math.ceil(N / p.anchor.length)) });
-      for (const a of alphabets) lines.push({ name: `${rule.id} anchor + ${JSON.stringify(a)}*`, text: p.anchor + a.repeat(Math.ceil(N / a.length)) });
-      lines.push({ name: `${rule.id} (anchor + 30 chars) repeated`, text: (p.anchor + 'aB3'.repeat(10) + ' ').repeat(Math.ceil(N / (p.anchor.length + 31))) });
+      for (const a of alphabets)
+        lines.push({
+          name: `${rule.id} anchor + ${JSON.stringify(a)}*`,
+          text: p.anchor + a.repeat(Math.ceil(N / a.length)),
+        });
+      lines.push({
+        name: `${rule.id} (anchor + 30 chars) repeated`,
+        text: (p.anchor + 'aB3'.repeat(10) + ' ').repeat(Math.ceil(N / (p.anchor.length + 31))),
+      });
     }
   }
   const generic = [
@@ -62,7 +69,8 @@ describe('lint: adversarial input', () => {
   });
 
   it('grows linearly with the input', () => {
-    const unit = 'const a = "sk_live_' + 'x1Y2z3'.repeat(5) + '"; apiKey: "' + 'q8Zr2LmX9vB4nK7t' + '"; token = process.env.T;\n';
+    const unit =
+      'const a = "sk_live_' + 'x1Y2z3'.repeat(5) + '"; apiKey: "' + 'q8Zr2LmX9vB4nK7t' + '"; token = process.env.T;\n';
     const time = (n: number) => {
       const text = unit.repeat(n);
       const t0 = cpuMs();
@@ -72,7 +80,9 @@ describe('lint: adversarial input', () => {
     time(2000);
     const small = Math.min(time(10_000), time(10_000));
     const big = Math.min(time(80_000), time(80_000));
-    console.log(`      ${(unit.length * 10_000 / 1e6).toFixed(1)} MB: ${small.toFixed(0)} ms; ${(unit.length * 80_000 / 1e6).toFixed(1)} MB: ${big.toFixed(0)} ms`);
+    console.log(
+      `      ${((unit.length * 10_000) / 1e6).toFixed(1)} MB: ${small.toFixed(0)} ms; ${((unit.length * 80_000) / 1e6).toFixed(1)} MB: ${big.toFixed(0)} ms`,
+    );
     assert.ok(big < small * 8 * 2.5, `8x the input took ${(big / small).toFixed(1)}x the time`);
   });
 

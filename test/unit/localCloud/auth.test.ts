@@ -19,7 +19,9 @@ describe('local cloud: tokens and project scope', () => {
       await request(t.cloud.url, 'GET', '/v1/projects/demo/keys', { token: t.tokens.other }),
       await request(t.cloud.url, 'GET', '/v1/projects/nosuch/keys', { token: t.tokens.demo }),
       await request(t.cloud.url, 'GET', '/v1/projects/nosuch/keys'),
-      await request(t.cloud.url, 'GET', '/v1/projects/demo/keys', { headers: { Authorization: `Basic ${t.tokens.demo}` } }),
+      await request(t.cloud.url, 'GET', '/v1/projects/demo/keys', {
+        headers: { Authorization: `Basic ${t.tokens.demo}` },
+      }),
       await request(t.cloud.url, 'GET', '/v1/projects/demo/keys', { headers: { Authorization: 'Bearer' } }),
       await request(t.cloud.url, 'PUT', '/v1/projects/demo/keys/A', { token: t.tokens.other, body: { value: 'x' } }),
       await request(t.cloud.url, 'DELETE', '/v1/projects/demo/keys/A', { token: t.tokens.other }),
@@ -33,8 +35,14 @@ describe('local cloud: tokens and project scope', () => {
   });
 
   it('a foreign token changes nothing in the other project', async () => {
-    await request(t.cloud.url, 'PUT', '/v1/projects/demo/keys/KEEP', { token: t.tokens.demo, body: { value: 'keep-me' } });
-    await request(t.cloud.url, 'PUT', '/v1/projects/demo/keys/KEEP', { token: t.tokens.other, body: { value: 'overwrite' } });
+    await request(t.cloud.url, 'PUT', '/v1/projects/demo/keys/KEEP', {
+      token: t.tokens.demo,
+      body: { value: 'keep-me' },
+    });
+    await request(t.cloud.url, 'PUT', '/v1/projects/demo/keys/KEEP', {
+      token: t.tokens.other,
+      body: { value: 'overwrite' },
+    });
     await request(t.cloud.url, 'DELETE', '/v1/projects/demo/keys/KEEP', { token: t.tokens.other });
     const got = await request(t.cloud.url, 'GET', '/v1/projects/demo/keys/KEEP', { token: t.tokens.demo });
     assert.equal(got.json.version, 1);
@@ -76,25 +84,45 @@ describe('local cloud: tokens and project scope', () => {
 
   it('a token given by flag works for each given project, and replaces an earlier flag token', async () => {
     const dir = tempDir();
-    const first = await startLocalCloud({ dataDir: dir, port: 0, projects: ['demo', 'second'], token: 'flag-token-one' });
+    const first = await startLocalCloud({
+      dataDir: dir,
+      port: 0,
+      projects: ['demo', 'second'],
+      token: 'flag-token-one',
+    });
     assert.deepEqual(first.createdTokens, []);
     for (const p of ['demo', 'second']) {
-      assert.equal((await request(first.url, 'GET', `/v1/projects/${p}/keys`, { token: 'flag-token-one' })).status, 200);
+      assert.equal(
+        (await request(first.url, 'GET', `/v1/projects/${p}/keys`, { token: 'flag-token-one' })).status,
+        200,
+      );
     }
     await first.close();
     const second = await startLocalCloud({ dataDir: dir, port: 0, projects: ['demo'], token: 'flag-token-two' });
     try {
-      assert.equal((await request(second.url, 'GET', '/v1/projects/demo/keys', { token: 'flag-token-two' })).status, 200);
-      assert.equal((await request(second.url, 'GET', '/v1/projects/demo/keys', { token: 'flag-token-one' })).status, 401);
+      assert.equal(
+        (await request(second.url, 'GET', '/v1/projects/demo/keys', { token: 'flag-token-two' })).status,
+        200,
+      );
+      assert.equal(
+        (await request(second.url, 'GET', '/v1/projects/demo/keys', { token: 'flag-token-one' })).status,
+        401,
+      );
       // A project not named this time keeps its token.
-      assert.equal((await request(second.url, 'GET', '/v1/projects/second/keys', { token: 'flag-token-one' })).status, 200);
+      assert.equal(
+        (await request(second.url, 'GET', '/v1/projects/second/keys', { token: 'flag-token-one' })).status,
+        200,
+      );
     } finally {
       await second.close();
     }
   });
 
   it('refuses unusable project names and tokens at start', async () => {
-    await assert.rejects(startLocalCloud({ dataDir: tempDir(), port: 0, projects: ['../evil'] }), /not a valid project name/);
+    await assert.rejects(
+      startLocalCloud({ dataDir: tempDir(), port: 0, projects: ['../evil'] }),
+      /not a valid project name/,
+    );
     await assert.rejects(startLocalCloud({ dataDir: tempDir(), port: 0, token: 'short' }), /8 to 512/);
     await assert.rejects(startLocalCloud({ dataDir: tempDir(), port: 0, token: 'has space in it' }), /8 to 512/);
   });

@@ -12,7 +12,9 @@ function raw(base: string, bytes: Buffer | string): Promise<string> {
     socket.on('data', (c) => chunks.push(c));
     socket.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    socket.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(e)));
+    socket.on('error', (e: NodeJS.ErrnoException) =>
+      e.code === 'ECONNRESET' ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(e),
+    );
     socket.end(bytes);
   });
 }
@@ -51,7 +53,14 @@ describe('local cloud: bad input gets contract errors, changes nothing, and neve
   });
 
   it('a body that is not a JSON object, empty, or not UTF-8 is 400', async () => {
-    for (const body of ['[]', '"just a string"', 'null', '42', '', Buffer.from([0x7b, 0x22, 0x76, 0xff, 0xfe, 0x22, 0x7d])]) {
+    for (const body of [
+      '[]',
+      '"just a string"',
+      'null',
+      '42',
+      '',
+      Buffer.from([0x7b, 0x22, 0x76, 0xff, 0xfe, 0x22, 0x7d]),
+    ]) {
       const res = await api('PUT', `${keys}/A`, { body, headers: { 'Content-Type': 'application/json' } });
       assert.equal(res.status, 400, String(body));
       assert.equal(errorOf(res).code, 'invalid_request');
@@ -70,7 +79,14 @@ describe('local cloud: bad input gets contract errors, changes nothing, and neve
       ['name', 'invalid_name'],
       ['value', 'invalid_request'],
     ]);
-    for (const body of [{}, { value: null }, { value: ['a'] }, { value: 'ok', ifVersion: -1 }, { value: 'ok', ifVersion: 1.5 }, { value: 'ok', ifVersion: 2 ** 60 }]) {
+    for (const body of [
+      {},
+      { value: null },
+      { value: ['a'] },
+      { value: 'ok', ifVersion: -1 },
+      { value: 'ok', ifVersion: 1.5 },
+      { value: 'ok', ifVersion: 2 ** 60 },
+    ]) {
       const r = await api('PUT', `${keys}/A`, { body });
       assert.equal(r.status, 400, JSON.stringify(body));
     }
@@ -134,7 +150,9 @@ describe('local cloud: bad input gets contract errors, changes nothing, and neve
       Buffer.concat([
         Buffer.from(`GET ${keys}/K`),
         Buffer.from('É', 'utf8'),
-        Buffer.from(`Y HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${t.tokens.demo}\r\nConnection: close\r\n\r\n`),
+        Buffer.from(
+          `Y HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${t.tokens.demo}\r\nConnection: close\r\n\r\n`,
+        ),
       ]),
     );
     const status = statusOf(answer);
@@ -156,7 +174,11 @@ describe('local cloud: bad input gets contract errors, changes nothing, and neve
           method: 'PUT',
           path: `${keys}/A`,
           agent: false,
-          headers: { Authorization: `Bearer ${t.tokens.demo}`, 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
+          headers: {
+            Authorization: `Bearer ${t.tokens.demo}`,
+            'Content-Type': 'application/json',
+            'Transfer-Encoding': 'chunked',
+          },
         },
         (res) => {
           let text = '';
@@ -184,7 +206,10 @@ describe('local cloud: bad input gets contract errors, changes nothing, and neve
   });
 
   it('huge headers are 431 headers_too_large in the contract format', async () => {
-    const answer = await raw(t.cloud.url, `GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
+    const answer = await raw(
+      t.cloud.url,
+      `GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`,
+    );
     assert.equal(statusOf(answer), 431);
     assert.equal(bodyOf(answer).error.code, 'headers_too_large');
   });
@@ -199,7 +224,9 @@ describe('local cloud: bad input gets contract errors, changes nothing, and neve
     const url = new URL(t.cloud.url);
     await new Promise<void>((resolve) => {
       const socket = net.connect(Number(url.port), url.hostname, () => {
-        socket.write(`PUT ${keys}/A HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${t.tokens.demo}\r\nContent-Length: 1000\r\n\r\n{"value":"ab`);
+        socket.write(
+          `PUT ${keys}/A HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${t.tokens.demo}\r\nContent-Length: 1000\r\n\r\n{"value":"ab`,
+        );
         setTimeout(() => {
           socket.destroy();
           resolve();
@@ -217,9 +244,25 @@ describe('local cloud: bad input gets contract errors, changes nothing, and neve
     const alphabet = Array.from('AZaz09_-./%\\:?#&=é🔑 \u0000\u202e{}"');
     const word = (): string => Array.from({ length: 1 + rand(12) }, () => alphabet[rand(alphabet.length)]).join('');
     const methods = ['GET', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'];
-    const bodies = ['', '{', '{"value":1}', '{"value":"x","ifVersion":"0"}', '[1,2]', '{"value":"\\ud800"}', 'null', '{"__proto__":{"x":1}}', '{"constructor":{}}'];
+    const bodies = [
+      '',
+      '{',
+      '{"value":1}',
+      '{"value":"x","ifVersion":"0"}',
+      '[1,2]',
+      '{"value":"\\ud800"}',
+      'null',
+      '{"__proto__":{"x":1}}',
+      '{"constructor":{}}',
+    ];
     for (let i = 0; i < 300; i++) {
-      const segs = ['v1', 'projects', rand(3) ? 'demo' : word(), rand(4) ? 'keys' : word(), encodeURIComponent(word())].slice(0, 2 + rand(4));
+      const segs = [
+        'v1',
+        'projects',
+        rand(3) ? 'demo' : word(),
+        rand(4) ? 'keys' : word(),
+        encodeURIComponent(word()),
+      ].slice(0, 2 + rand(4));
       const res = await api(methods[rand(methods.length)], '/' + segs.join('/'), { body: bodies[rand(bodies.length)] });
       assert.ok(res.status < 500, `${res.status} for ${segs.join('/')}`);
     }

@@ -12,7 +12,17 @@ describe('cloudxlr cloud start', function () {
   it('--help describes the flags and exits 0', () => {
     const r = runCli(['cloud', 'start', '--help']);
     assert.equal(r.status, 0);
-    for (const flag of ['--port', '--host', '--data', '--project', '--token', '--allowed-host', 'CLOUDXLR_TOKEN', 'CLOUDXLR_MASTER_KEY', 'CLOUDXLR_ALLOWED_HOSTS']) {
+    for (const flag of [
+      '--port',
+      '--host',
+      '--data',
+      '--project',
+      '--token',
+      '--allowed-host',
+      'CLOUDXLR_TOKEN',
+      'CLOUDXLR_MASTER_KEY',
+      'CLOUDXLR_ALLOWED_HOSTS',
+    ]) {
       assert.ok(r.stdout.includes(flag), flag);
     }
     assert.equal(runCli(['cloud', '--help']).status, 0);
@@ -28,7 +38,7 @@ describe('cloudxlr cloud start', function () {
     assert.equal(runCli(['cloud', 'stop']).status, 2);
   });
 
-  it('prints its address and each new project\'s token once, then closes cleanly on SIGTERM', async () => {
+  it("prints its address and each new project's token once, then closes cleanly on SIGTERM", async () => {
     const dir = tempDir('cloudxlr-cli-');
     const first = await startCli(['--port', '0', '--data', dir, '--project', 'demo', '--project', 'shop']);
     assert.match(first.url, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -50,10 +60,24 @@ describe('cloudxlr cloud start', function () {
 
   it('starts unattended with --token or CLOUDXLR_TOKEN, logging requests without values', async () => {
     const dir = tempDir('cloudxlr-cli-');
-    const a = await startCli(['--host', '127.0.0.1', '--port', '0', '--data', dir, '--project', 'demo', '--token', 'launcher-token-1']);
+    const a = await startCli([
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--data',
+      dir,
+      '--project',
+      'demo',
+      '--token',
+      'launcher-token-1',
+    ]);
     const health = await request(a.url, 'GET', '/v1/health');
     assert.equal(health.status, 200);
-    await request(a.url, 'PUT', '/v1/projects/demo/keys/LOGGED', { token: 'launcher-token-1', body: { value: 'never-in-the-log' } });
+    await request(a.url, 'PUT', '/v1/projects/demo/keys/LOGGED', {
+      token: 'launcher-token-1',
+      body: { value: 'never-in-the-log' },
+    });
     await a.waitForOutput(/PUT \/v1\/projects\/demo\/keys\/LOGGED 201/);
     assert.ok(!a.output().includes('never-in-the-log'));
     assert.ok(!a.output().includes('launcher-token-1'));
@@ -71,7 +95,16 @@ describe('cloudxlr cloud start', function () {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      const r = runCli(['cloud', 'start', '--port', String(port), '--data', tempDir('cloudxlr-cli-'), '--token', 'some-token-1']);
+      const r = runCli([
+        'cloud',
+        'start',
+        '--port',
+        String(port),
+        '--data',
+        tempDir('cloudxlr-cli-'),
+        '--token',
+        'some-token-1',
+      ]);
       assert.equal(r.status, 1);
       assert.match(r.stderr, new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use`));
     } finally {

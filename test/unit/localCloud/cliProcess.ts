@@ -32,10 +32,17 @@ export interface CliProcess {
  * it under that open-file limit (through the shell's ulimit, which then execs Node, so
  * `proc.pid` is the server's own PID).
  */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, options: { maxOpenFiles?: number } = {}): Promise<CliProcess> {
+export function startCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  options: { maxOpenFiles?: number } = {},
+): Promise<CliProcess> {
   const command = options.maxOpenFiles === undefined ? process.execPath : '/bin/sh';
   const argv = [CLI, 'cloud', 'start', ...args];
-  const commandArgs = options.maxOpenFiles === undefined ? argv : ['-c', `ulimit -n ${options.maxOpenFiles} && exec "$0" "$@"`, process.execPath, ...argv];
+  const commandArgs =
+    options.maxOpenFiles === undefined
+      ? argv
+      : ['-c', `ulimit -n ${options.maxOpenFiles} && exec "$0" "$@"`, process.execPath, ...argv];
   const proc = spawn(command, commandArgs, {
     cwd: REPO_ROOT,
     env: { ...process.env, CLOUDXLR_TOKEN: '', CLOUDXLR_MASTER_KEY: '', ...env },
@@ -73,7 +80,10 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, options: {
 }
 
 /** Runs the command line to completion. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, CLOUDXLR_TOKEN: '', ...env },

@@ -8,7 +8,12 @@ import { startTestCloud, tempDir } from './helpers';
 const TOKEN = 'durability-test-token';
 
 /** One PUT over a keep-alive agent; resolves with the status, or 0 when the connection failed. */
-function put(agent: http.Agent, url: string, name: string, body: unknown): Promise<{ status: number; json: { version?: number } }> {
+function put(
+  agent: http.Agent,
+  url: string,
+  name: string,
+  body: unknown,
+): Promise<{ status: number; json: { version?: number } }> {
   const u = new URL(url);
   const data = Buffer.from(JSON.stringify(body));
   return new Promise((resolve) => {
@@ -19,7 +24,11 @@ function put(agent: http.Agent, url: string, name: string, body: unknown): Promi
         method: 'PUT',
         path: `/v1/projects/demo/keys/${name}`,
         agent,
-        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json', 'Content-Length': data.length },
+        headers: {
+          Authorization: `Bearer ${TOKEN}`,
+          'Content-Type': 'application/json',
+          'Content-Length': data.length,
+        },
       },
       (res) => {
         let text = '';
@@ -60,7 +69,7 @@ describe('local cloud: durability (kill -9 during a stream of writes)', function
   this.timeout(60_000);
   before(() => buildCli());
 
-  it('runs SQLite in WAL mode with synchronous=FULL (every commit fsync\'d)', async () => {
+  it("runs SQLite in WAL mode with synchronous=FULL (every commit fsync'd)", async () => {
     const t = await startTestCloud();
     try {
       assert.equal(t.cloud.services.db.pragma('journal_mode', { simple: true }), 'wal');
@@ -72,7 +81,19 @@ describe('local cloud: durability (kill -9 during a stream of writes)', function
 
   it('keeps every acknowledged write across kill -9 and restart', async () => {
     const dataDir = tempDir('cloudxlr-durable-');
-    const args = ['--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--project', 'demo', '--token', TOKEN, '--quiet'];
+    const args = [
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--data',
+      dataDir,
+      '--project',
+      'demo',
+      '--token',
+      TOKEN,
+      '--quiet',
+    ];
     const first = await startCli(args);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 

@@ -35,13 +35,20 @@ function headersOnly(base: string, head: string, body = ''): Promise<{ status: n
         resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), ms: Date.now() - started, text });
       }
     });
-    socket.on('close', () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), ms: Date.now() - started, text }));
+    socket.on('close', () =>
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), ms: Date.now() - started, text }),
+    );
     socket.on('error', () => undefined);
   });
 }
 
 /** Trickles bytes one small piece at a time; resolves when the server answers or closes. */
-function trickle(base: string, first: string, piece: string, everyMs: number): Promise<{ closedAfterMs: number; text: string }> {
+function trickle(
+  base: string,
+  first: string,
+  piece: string,
+  everyMs: number,
+): Promise<{ closedAfterMs: number; text: string }> {
   const url = new URL(base);
   const started = Date.now();
   return new Promise((resolve) => {
@@ -89,26 +96,42 @@ describe('local cloud edge: abuse over HTTP', function () {
   describe('the public trigger under load', () => {
     let t: TestCloud;
     before(async () => {
-      t = await startTestCloud({ token: TOKEN, limits: { functionConcurrency: 1, functionQueue: 1, bodyBudgetBytes: 4 * 1024 * 1024 } });
-      await deploy(t, 'slow', 'module.exports = async (req) => { await new Promise((r) => setTimeout(r, 1500)); return { got: req.body }; };');
+      t = await startTestCloud({
+        token: TOKEN,
+        limits: { functionConcurrency: 1, functionQueue: 1, bodyBudgetBytes: 4 * 1024 * 1024 },
+      });
+      await deploy(
+        t,
+        'slow',
+        'module.exports = async (req) => { await new Promise((r) => setTimeout(r, 1500)); return { got: req.body }; };',
+      );
     });
     after(() => t.close());
 
     it('an unknown function is 404 at once, without waiting for the 12 MB body it announced', async () => {
-      const r = await headersOnly(t.cloud.url, 'POST /fn/demo/nope HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 12000000\r\n\r\n');
+      const r = await headersOnly(
+        t.cloud.url,
+        'POST /fn/demo/nope HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 12000000\r\n\r\n',
+      );
       assert.equal(r.status, 404, r.text);
       assert.ok(r.ms < 1000, `${r.ms} ms`);
-      const other = await headersOnly(t.cloud.url, 'POST /fn/nobody/slow HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 12000000\r\n\r\n');
+      const other = await headersOnly(
+        t.cloud.url,
+        'POST /fn/nobody/slow HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 12000000\r\n\r\n',
+      );
       assert.equal(other.status, 404, other.text);
     });
 
-    it('past the function\'s running and waiting places, 429 with Retry-After at once, before reading the body', async () => {
+    it("past the function's running and waiting places, 429 with Retry-After at once, before reading the body", async () => {
       const url = `${t.cloud.url}/fn/demo/slow`;
       const running = fetch(url, { method: 'POST', body: '{"n":1}', headers: { 'Content-Type': 'application/json' } });
       await new Promise((r) => setTimeout(r, 200));
       const waiting = fetch(url, { method: 'POST', body: '{"n":2}', headers: { 'Content-Type': 'application/json' } });
       await new Promise((r) => setTimeout(r, 200));
-      const refused = await headersOnly(t.cloud.url, 'POST /fn/demo/slow HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://page.test\r\nContent-Type: application/json\r\nContent-Length: 12000000\r\n\r\n');
+      const refused = await headersOnly(
+        t.cloud.url,
+        'POST /fn/demo/slow HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://page.test\r\nContent-Type: application/json\r\nContent-Length: 12000000\r\n\r\n',
+      );
       assert.equal(refused.status, 429, refused.text);
       assert.ok(refused.ms < 1000, `${refused.ms} ms`);
       assert.match(refused.text, /retry-after: 1\r\n/i);
@@ -120,7 +143,10 @@ describe('local cloud edge: abuse over HTTP', function () {
     });
 
     it('a body the body budget cannot hold is 503 with Retry-After at once', async () => {
-      const r = await headersOnly(t.cloud.url, 'POST /fn/demo/slow HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 6000000\r\n\r\n');
+      const r = await headersOnly(
+        t.cloud.url,
+        'POST /fn/demo/slow HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 6000000\r\n\r\n',
+      );
       assert.equal(r.status, 503, r.text);
       assert.ok(r.ms < 1000, `${r.ms} ms`);
       assert.match(r.text, /retry-after: 1\r\n/i);
@@ -134,7 +160,11 @@ describe('local cloud edge: abuse over HTTP', function () {
       t = await startTestCloud({ token: TOKEN });
       await deploy(t, 'echo', 'module.exports = async (req) => ({ got: req.body });');
       await deploy(t, 'cyclic', 'module.exports = async () => { const a = { b: 1 }; a.self = a; return a; };');
-      await deploy(t, 'deep', 'module.exports = async () => { let a = []; for (let i = 0; i < 200000; i++) a = [a]; return a; };');
+      await deploy(
+        t,
+        'deep',
+        'module.exports = async () => { let a = []; for (let i = 0; i < 200000; i++) a = [a]; return a; };',
+      );
       await deploy(
         t,
         'forged',
@@ -159,7 +189,10 @@ describe('local cloud edge: abuse over HTTP', function () {
         }
         assert.ok(Date.now() - started < 1000, `${path}: ${Date.now() - started} ms`);
       }
-      const put = await request(t.cloud.url, 'PUT', '/v1/projects/demo/keys/DEEP', { token: TOKEN, body: `{"value":${deep}}` });
+      const put = await request(t.cloud.url, 'PUT', '/v1/projects/demo/keys/DEEP', {
+        token: TOKEN,
+        body: `{"value":${deep}}`,
+      });
       assert.equal(put.status, 400);
       assert.match(errorOf(put).message, /nested more than 100 levels/);
 
@@ -181,8 +214,14 @@ describe('local cloud edge: abuse over HTTP', function () {
         const e = errorOf(res);
         assert.equal(e.code, 'function_error');
         assert.ok(e.message.length > 20, e.message);
-        const inv = await request(t.cloud.url, 'POST', `/v1/projects/demo/functions/${name}/invoke`, { token: TOKEN, body: { payload: {} } });
-        assert.ok(inv.status === 502 || (inv.status === 200 && inv.json.status === 'error'), `${name} invoke: ${inv.status} ${inv.text.slice(0, 200)}`);
+        const inv = await request(t.cloud.url, 'POST', `/v1/projects/demo/functions/${name}/invoke`, {
+          token: TOKEN,
+          body: { payload: {} },
+        });
+        assert.ok(
+          inv.status === 502 || (inv.status === 200 && inv.json.status === 'error'),
+          `${name} invoke: ${inv.status} ${inv.text.slice(0, 200)}`,
+        );
         assert.notEqual(inv.json?.error?.code, 'internal');
       }
       assert.equal((await request(t.cloud.url, 'GET', '/v1/health')).status, 200);
@@ -192,7 +231,11 @@ describe('local cloud edge: abuse over HTTP', function () {
   describe('Host names (DNS rebinding)', () => {
     let t: TestCloud;
     before(async () => {
-      t = await startTestCloud({ token: TOKEN, allowedHosts: ['cloud.example.test', 'proxy.example.test:8443'], env: { CLOUDXLR_ALLOWED_HOSTS: 'team.example.test, other.example.test' } });
+      t = await startTestCloud({
+        token: TOKEN,
+        allowedHosts: ['cloud.example.test', 'proxy.example.test:8443'],
+        env: { CLOUDXLR_ALLOWED_HOSTS: 'team.example.test, other.example.test' },
+      });
       await deploy(t, 'echo', 'module.exports = async (req) => ({ got: req.body });');
     });
     after(() => t.close());
@@ -202,11 +245,33 @@ describe('local cloud edge: abuse over HTTP', function () {
 
     it('the API answers loopback names and configured ones, and 421 for any other name', async () => {
       const port = new URL(t.cloud.url).port;
-      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, 'localhost', `LOCALHOST.:${port}`, `cloud.example.test:${port}`, 'team.example.test', 'other.example.test:1', 'proxy.example.test:8443']) {
+      for (const host of [
+        `127.0.0.1:${port}`,
+        `localhost:${port}`,
+        `[::1]:${port}`,
+        'localhost',
+        `LOCALHOST.:${port}`,
+        `cloud.example.test:${port}`,
+        'team.example.test',
+        'other.example.test:1',
+        'proxy.example.test:8443',
+      ]) {
         assert.equal((await withHost('GET', '/v1/projects/demo/keys', host)).status, 200, host);
       }
-      for (const host of [`evil.example:${port}`, 'evil.example', `127.0.0.1.evil.example:${port}`, `localhost.evil.example:${port}`, 'proxy.example.test:9999', `cloud.example.test.evil:${port}`]) {
-        for (const [method, path] of [['GET', '/v1/health'], ['GET', '/v1/projects/demo/keys'], ['PUT', '/v1/projects/demo/keys/REBOUND'], ['GET', '/nothing']]) {
+      for (const host of [
+        `evil.example:${port}`,
+        'evil.example',
+        `127.0.0.1.evil.example:${port}`,
+        `localhost.evil.example:${port}`,
+        'proxy.example.test:9999',
+        `cloud.example.test.evil:${port}`,
+      ]) {
+        for (const [method, path] of [
+          ['GET', '/v1/health'],
+          ['GET', '/v1/projects/demo/keys'],
+          ['PUT', '/v1/projects/demo/keys/REBOUND'],
+          ['GET', '/nothing'],
+        ]) {
           const res = await withHost(method, path, host, method === 'PUT' ? { value: 'sk_test_rebound' } : undefined);
           assert.equal(res.status, 421, `${method} ${path} with Host ${host}: ${res.status}`);
           const e = errorOf(res);
@@ -214,7 +279,11 @@ describe('local cloud edge: abuse over HTTP', function () {
           assert.match(e.message, /--allowed-host/);
         }
       }
-      assert.equal((await request(t.cloud.url, 'GET', '/v1/projects/demo/keys/REBOUND', { token: TOKEN })).status, 404, 'nothing was stored');
+      assert.equal(
+        (await request(t.cloud.url, 'GET', '/v1/projects/demo/keys/REBOUND', { token: TOKEN })).status,
+        404,
+        'nothing was stored',
+      );
     });
 
     it('the public /fn/ trigger answers any Host name, as pages of any origin may call it', async () => {
@@ -229,7 +298,15 @@ describe('local cloud edge: abuse over HTTP', function () {
     before(async () => {
       t = await startTestCloud({ token: TOKEN });
       await deploy(t, 'echo', 'module.exports = async (req) => ({ got: req.body });');
-      assert.equal((await request(t.cloud.url, 'PUT', '/v1/projects/demo/keys/A_KEY', { token: TOKEN, body: { value: 'sk_test_hostile_0123' } })).status, 201);
+      assert.equal(
+        (
+          await request(t.cloud.url, 'PUT', '/v1/projects/demo/keys/A_KEY', {
+            token: TOKEN,
+            body: { value: 'sk_test_hostile_0123' },
+          })
+        ).status,
+        201,
+      );
     });
     after(() => t.close());
 
@@ -240,9 +317,33 @@ describe('local cloud edge: abuse over HTTP', function () {
       const routes = router.list();
       assert.ok(routes.length >= 14, `only ${routes.length} routes`);
 
-      const names = ['A_KEY', 'echo', '%E0%A4%A', '%', 'A'.repeat(3000), '..', '%00', '%F0%9F%94%91', 'x%2Fy', '__proto__', 'constructor', "x'%3B--", '%EF%BF%BF'];
+      const names = [
+        'A_KEY',
+        'echo',
+        '%E0%A4%A',
+        '%',
+        'A'.repeat(3000),
+        '..',
+        '%00',
+        '%F0%9F%94%91',
+        'x%2Fy',
+        '__proto__',
+        'constructor',
+        "x'%3B--",
+        '%EF%BF%BF',
+      ];
       const projects = ['demo', 'Demo', '%', '__proto__', 'x'.repeat(300)];
-      const queries = ['', '?limit=-1', '?limit=1e99', '?limit=99999999999999999999', '?limit=', '?force=maybe', '?force=true&force=false', '?%zz=1', '?limit=%E0'];
+      const queries = [
+        '',
+        '?limit=-1',
+        '?limit=1e99',
+        '?limit=99999999999999999999',
+        '?limit=',
+        '?force=maybe',
+        '?force=true&force=false',
+        '?%zz=1',
+        '?limit=%E0',
+      ];
       const deep = '['.repeat(5000) + ']'.repeat(5000);
       const bodies: Array<string | Buffer> = [
         '',
@@ -268,14 +369,21 @@ describe('local cloud edge: abuse over HTTP', function () {
       const check = (label: string, res: RawResponse): void => {
         sent++;
         const code = res.json?.error?.code;
-        if (res.status === 500 || code === 'internal' || (res.status >= 500 && res.status !== 502 && res.status !== 503)) {
+        if (
+          res.status === 500 ||
+          code === 'internal' ||
+          (res.status >= 500 && res.status !== 502 && res.status !== 503)
+        ) {
           failures.push(`${label}: ${res.status} ${res.text.slice(0, 120)}`);
         }
       };
       // Deletes last, so the other routes meet an existing key and function.
-      const ordered = [...routes].sort((a, b) => Number(a.methods.includes('DELETE')) - Number(b.methods.includes('DELETE')));
+      const ordered = [...routes].sort(
+        (a, b) => Number(a.methods.includes('DELETE')) - Number(b.methods.includes('DELETE')),
+      );
       for (const route of ordered) {
-        const fill = (project: string, name: string): string => route.pattern.replace(':project', project).replace(':name', name);
+        const fill = (project: string, name: string): string =>
+          route.pattern.replace(':project', project).replace(':name', name);
         const paths = new Set<string>();
         for (const name of names) paths.add(fill('demo', name));
         for (const project of projects) paths.add(fill(project, 'echo'));
@@ -284,10 +392,21 @@ describe('local cloud edge: abuse over HTTP', function () {
             if (method === 'PUT' || method === 'POST') {
               for (const [i, body] of bodies.entries()) {
                 const contentType = contentTypes[i % contentTypes.length];
-                check(`${method} ${path.slice(0, 80)} body#${i}`, await request(t.cloud.url, method, path, { token: TOKEN, body, headers: { 'Content-Type': contentType } }));
+                check(
+                  `${method} ${path.slice(0, 80)} body#${i}`,
+                  await request(t.cloud.url, method, path, {
+                    token: TOKEN,
+                    body,
+                    headers: { 'Content-Type': contentType },
+                  }),
+                );
               }
             } else {
-              for (const q of queries) check(`${method} ${path.slice(0, 80)}${q}`, await request(t.cloud.url, method, path + q, { token: TOKEN }));
+              for (const q of queries)
+                check(
+                  `${method} ${path.slice(0, 80)}${q}`,
+                  await request(t.cloud.url, method, path + q, { token: TOKEN }),
+                );
             }
           }
           // Without a token, and with hostile headers.
@@ -295,7 +414,14 @@ describe('local cloud edge: abuse over HTTP', function () {
           check(`${method} ${path} no token`, await request(t.cloud.url, method, path));
           check(
             `${method} ${path} odd headers`,
-            await request(t.cloud.url, method, path, { headers: { Authorization: 'Bearer ' + 'x'.repeat(8000), 'Content-Type': 'application/json;;;charset=x', Origin: 'null', 'Access-Control-Request-Headers': 'x'.repeat(2000) } }),
+            await request(t.cloud.url, method, path, {
+              headers: {
+                Authorization: 'Bearer ' + 'x'.repeat(8000),
+                'Content-Type': 'application/json;;;charset=x',
+                Origin: 'null',
+                'Access-Control-Request-Headers': 'x'.repeat(2000),
+              },
+            }),
           );
         }
       }
@@ -305,4 +431,3 @@ describe('local cloud edge: abuse over HTTP', function () {
     });
   });
 });
-

@@ -78,7 +78,10 @@ describe('local cloud edge: places per function and the body budget', () => {
     // Everyone left: the next request runs at once.
     const p4 = a.enter('f');
     assert.ok(p4);
-    const now = await Promise.race([p4.turn().then(() => 'ran'), new Promise((r) => setTimeout(() => r('waited'), 50))]);
+    const now = await Promise.race([
+      p4.turn().then(() => 'ran'),
+      new Promise((r) => setTimeout(() => r('waited'), 50)),
+    ]);
     assert.equal(now, 'ran');
   });
 
@@ -116,10 +119,31 @@ describe('local cloud edge: places per function and the body budget', () => {
 describe('local cloud edge: Host check', () => {
   it('allows loopback names, the listen address and configured names; refuses look-alikes', () => {
     const h = new HostCheck('127.0.0.1', ['cloud.example.test', 'proxy.example.test:8443']);
-    for (const ok of ['localhost', 'LOCALHOST:8787', 'localhost.:1', '127.0.0.1:8787', '[::1]:8787', '[::1]', 'cloud.example.test:80', 'proxy.example.test:8443', undefined, '']) {
+    for (const ok of [
+      'localhost',
+      'LOCALHOST:8787',
+      'localhost.:1',
+      '127.0.0.1:8787',
+      '[::1]:8787',
+      '[::1]',
+      'cloud.example.test:80',
+      'proxy.example.test:8443',
+      undefined,
+      '',
+    ]) {
       assert.ok(h.allows(ok), String(ok));
     }
-    for (const bad of ['evil.example', 'localhost.evil.example', '127.0.0.1.nip.io:8787', 'proxy.example.test:8444', 'proxy.example.test', '127.0.0.2', '[::2]:8787', 'cloud.example.test.evil', 'a@localhost']) {
+    for (const bad of [
+      'evil.example',
+      'localhost.evil.example',
+      '127.0.0.1.nip.io:8787',
+      'proxy.example.test:8444',
+      'proxy.example.test',
+      '127.0.0.2',
+      '[::2]:8787',
+      'cloud.example.test.evil',
+      'a@localhost',
+    ]) {
       assert.ok(!h.allows(bad), bad);
     }
     assert.ok(new HostCheck('192.168.1.5', []).allows('192.168.1.5:8787'));
@@ -128,7 +152,8 @@ describe('local cloud edge: Host check', () => {
   });
 
   it('checks --allowed-host values', () => {
-    for (const ok of ['cloud.example.test', 'cloud.example.test:8443', '192.168.1.5', '[fe80::1]:8787']) assert.equal(allowedHostProblem(ok), undefined, ok);
+    for (const ok of ['cloud.example.test', 'cloud.example.test:8443', '192.168.1.5', '[fe80::1]:8787'])
+      assert.equal(allowedHostProblem(ok), undefined, ok);
     for (const bad of ['http://x', 'a b', '', 'x/y', 'évil']) assert.ok(allowedHostProblem(bad), bad);
   });
 });

@@ -70,11 +70,25 @@ function post(base: string, urlPath: string, body: Buffer, headers: Record<strin
   const started = Date.now();
   return new Promise((resolve) => {
     const req = http.request(
-      { host: url.hostname, port: url.port, method: 'POST', path: urlPath, agent: false, headers: { 'Content-Type': 'application/json', 'Content-Length': String(body.length), ...headers } },
+      {
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path: urlPath,
+        agent: false,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': String(body.length), ...headers },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: Date.now() - started, retryAfter: res.headers['retry-after'] as string | undefined, text: Buffer.concat(chunks).toString('utf8').slice(0, 300) }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            ms: Date.now() - started,
+            retryAfter: res.headers['retry-after'] as string | undefined,
+            text: Buffer.concat(chunks).toString('utf8').slice(0, 300),
+          }),
+        );
         res.on('error', () => resolve({ status: res.statusCode ?? 0, ms: Date.now() - started, text: '' }));
       },
     );
@@ -88,10 +102,13 @@ function healthTime(base: string, deadlineMs = 5000): Promise<number> {
   const url = new URL(base);
   const started = Date.now();
   return new Promise((resolve) => {
-    const req = http.get({ host: url.hostname, port: url.port, path: '/v1/health', agent: false, timeout: deadlineMs }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode === 200 ? Date.now() - started : Infinity));
-    });
+    const req = http.get(
+      { host: url.hostname, port: url.port, path: '/v1/health', agent: false, timeout: deadlineMs },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode === 200 ? Date.now() - started : Infinity));
+      },
+    );
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(Infinity));
   });
@@ -136,7 +153,17 @@ describe('local cloud edge, against a server in its own process', function () {
   describe('24 concurrent 12 MB bodies to one public function', () => {
     let cloud: CliProcess;
     before(async () => {
-      cloud = await startCli(['--port', '0', '--data', tempDir('cloudxlr-flood-'), '--project', 'a', '--token', TOKEN, '--quiet']);
+      cloud = await startCli([
+        '--port',
+        '0',
+        '--data',
+        tempDir('cloudxlr-flood-'),
+        '--project',
+        'a',
+        '--token',
+        TOKEN,
+        '--quiet',
+      ]);
       await deploy(cloud.url, 'a', 'describe', DESCRIBE_BODY);
       // One ordinary call first, so the figures below are about the flood, not a cold start.
       const warm = await post(cloud.url, '/fn/a/describe', Buffer.from('{"s":"x"}'));
@@ -164,7 +191,9 @@ describe('local cloud edge, against a server in its own process', function () {
       const peakMb = alive ? Math.max(peak, memoryOf(pid).peakMb) : peak;
       const statuses = answers.map((a) => a.status).sort((x, y) => x - y);
       // The figures the issue asks for, printed for the record.
-      console.log(`      ${label}: server RSS ${before.rssMb.toFixed(0)} MiB before, peak ${peakMb.toFixed(0)} MiB; /v1/health worst ${Math.max(...health)} ms over ${health.length} probes; answers ${JSON.stringify(statuses)}`);
+      console.log(
+        `      ${label}: server RSS ${before.rssMb.toFixed(0)} MiB before, peak ${peakMb.toFixed(0)} MiB; /v1/health worst ${Math.max(...health)} ms over ${health.length} probes; answers ${JSON.stringify(statuses)}`,
+      );
       assert.ok(alive, 'the server died during the flood');
       assert.ok(peakMb < 1024, `server RSS peaked at ${peakMb.toFixed(0)} MiB`);
       assert.ok(Math.max(...health) < healthWithinMs, `GET /v1/health took ${Math.max(...health)} ms during the flood`);
@@ -179,25 +208,39 @@ describe('local cloud edge, against a server in its own process', function () {
         if (a.status === 429 || a.status === 503) assert.equal(a.retryAfter, '1');
       }
       // The value limit refuses each body after its first few hundred kilobytes.
-      assert.ok(answers.some((a) => a.status === 413 && /more than 200000 values/.test(a.text)), 'the value limit refused the bodies');
+      assert.ok(
+        answers.some((a) => a.status === 413 && /more than 200000 values/.test(a.text)),
+        'the value limit refused the bodies',
+      );
     });
 
     it('valid 12 MB JSON bodies: those admitted run, the rest are refused at once with Retry-After', async () => {
       // Each body admitted is parsed and handed to its worker (tens of milliseconds of the
       // server's time each on an idle machine, in turns of their own); health checks answer in
       // between, but on a loaded 2-CPU machine one such turn can take several hundred ms.
-      const answers = await flood("JSON.stringify({ s: 'x'.repeat(12_000_000 - 10) })", '24 x 12 MB {"s":"xxx…"}', 3000);
+      const answers = await flood(
+        "JSON.stringify({ s: 'x'.repeat(12_000_000 - 10) })",
+        '24 x 12 MB {"s":"xxx…"}',
+        3000,
+      );
       for (const a of answers) {
         assert.ok([200, 429, 503].includes(a.status), `status ${a.status}: ${a.text}`);
         if (a.status === 200) assert.deepEqual(JSON.parse(a.text), { kind: 'object', length: 12_000_000 - 10 });
         else assert.equal(a.retryAfter, '1');
       }
-      assert.ok(answers.some((a) => a.status === 200), 'some calls ran');
+      assert.ok(
+        answers.some((a) => a.status === 200),
+        'some calls ran',
+      );
     });
   });
 
   it('a flood of idle connections past the open-file limit does not lock out /v1/health', async () => {
-    const cloud = await startCli(['--port', '0', '--data', tempDir('cloudxlr-conn-'), '--project', 'a', '--token', TOKEN, '--quiet'], {}, { maxOpenFiles: 256 });
+    const cloud = await startCli(
+      ['--port', '0', '--data', tempDir('cloudxlr-conn-'), '--project', 'a', '--token', TOKEN, '--quiet'],
+      {},
+      { maxOpenFiles: 256 },
+    );
     const sockets: net.Socket[] = [];
     try {
       const url = new URL(cloud.url);
@@ -221,11 +264,29 @@ describe('local cloud edge, against a server in its own process', function () {
   });
 
   it('--allowed-host and CLOUDXLR_ALLOWED_HOSTS add host names the API answers; a bad one stops the start', async () => {
-    const cloud = await startCli(['--port', '0', '--data', tempDir('cloudxlr-hosts-'), '--project', 'a', '--token', TOKEN, '--quiet', '--allowed-host', 'cloud.example.test'], {
-      CLOUDXLR_ALLOWED_HOSTS: 'team.example.test',
-    });
+    const cloud = await startCli(
+      [
+        '--port',
+        '0',
+        '--data',
+        tempDir('cloudxlr-hosts-'),
+        '--project',
+        'a',
+        '--token',
+        TOKEN,
+        '--quiet',
+        '--allowed-host',
+        'cloud.example.test',
+      ],
+      {
+        CLOUDXLR_ALLOWED_HOSTS: 'team.example.test',
+      },
+    );
     try {
-      const get = (host: string): Promise<number> => request(cloud.url, 'GET', '/v1/projects/a/keys', { token: TOKEN, headers: { Host: host } }).then((r) => r.status);
+      const get = (host: string): Promise<number> =>
+        request(cloud.url, 'GET', '/v1/projects/a/keys', { token: TOKEN, headers: { Host: host } }).then(
+          (r) => r.status,
+        );
       assert.equal(await get('cloud.example.test:8787'), 200);
       assert.equal(await get('team.example.test'), 200);
       assert.equal(await get('localhost'), 200);
@@ -233,7 +294,16 @@ describe('local cloud edge, against a server in its own process', function () {
     } finally {
       await stop(cloud);
     }
-    const bad = runCli(['cloud', 'start', '--port', '0', '--data', tempDir('cloudxlr-hosts-'), '--allowed-host', 'http://x/']);
+    const bad = runCli([
+      'cloud',
+      'start',
+      '--port',
+      '0',
+      '--data',
+      tempDir('cloudxlr-hosts-'),
+      '--allowed-host',
+      'http://x/',
+    ]);
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /"http:\/\/x\/" is not a host name/);
   });
@@ -245,7 +315,10 @@ describe('local cloud edge, against a server in its own process', function () {
       await new Promise((r) => setTimeout(r, 100));
       const second = runCli(['cloud', 'start', '--port', '0', '--data', dir, '--project', 'a', '--token', TOKEN]);
       assert.equal(second.status, 1, second.stdout + second.stderr);
-      assert.ok(second.stderr.includes(`in use by another local cloud (PID ${first.proc.pid}, listening on ${first.url})`), second.stderr);
+      assert.ok(
+        second.stderr.includes(`in use by another local cloud (PID ${first.proc.pid}, listening on ${first.url})`),
+        second.stderr,
+      );
       // The first one is untouched.
       assert.equal((await request(first.url, 'GET', '/v1/projects/a/keys', { token: TOKEN })).status, 200);
     } finally {
@@ -257,7 +330,10 @@ describe('local cloud edge, against a server in its own process', function () {
     const third = await startCli(['--port', '0', '--data', dir, '--project', 'a', '--token', TOKEN, '--quiet']);
     try {
       assert.equal((await request(third.url, 'GET', '/v1/projects/a/keys', { token: TOKEN })).status, 200);
-      assert.match(third.output(), new RegExp(`Removed a stale lock of the data directory left by PID ${first.proc.pid}`));
+      assert.match(
+        third.output(),
+        new RegExp(`Removed a stale lock of the data directory left by PID ${first.proc.pid}`),
+      );
     } finally {
       await stop(third);
     }
@@ -268,7 +344,10 @@ describe('local cloud edge, against a server in its own process', function () {
     if (process.platform === 'win32') return;
     const dir = tempDir('cloudxlr-perm-');
     const first = await startCli(['--port', '0', '--data', dir, '--project', 'a', '--quiet']);
-    await request(first.url, 'PUT', '/v1/projects/a/keys/A_KEY', { token: /\n {2}(cxlr_\S+)/.exec(first.output())?.[1], body: { value: 'sk_test_0123456789' } });
+    await request(first.url, 'PUT', '/v1/projects/a/keys/A_KEY', {
+      token: /\n {2}(cxlr_\S+)/.exec(first.output())?.[1],
+      body: { value: 'sk_test_0123456789' },
+    });
     // kill -9 keeps cloud.db-wal and cloud.db-shm (and the lock) on disk.
     first.proc.kill('SIGKILL');
     await first.exited;

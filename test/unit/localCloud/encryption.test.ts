@@ -35,7 +35,10 @@ describe('local cloud: encryption at rest', () => {
   it('no file of the data directory (database, -wal, -shm, tokens) holds a stored value in any encoding', async () => {
     const t = await startTestCloud();
     const put = async (v: string): Promise<void> => {
-      const r = await request(t.cloud.url, 'PUT', '/v1/projects/demo/keys/DISTINCT', { token: t.tokens.demo, body: { value: v } });
+      const r = await request(t.cloud.url, 'PUT', '/v1/projects/demo/keys/DISTINCT', {
+        token: t.tokens.demo,
+        body: { value: v },
+      });
       assert.ok(r.status === 200 || r.status === 201);
     };
     await put(value);
@@ -43,11 +46,19 @@ describe('local cloud: encryption at rest', () => {
     // Check while running (the WAL holds everything), and again after a clean close.
     const check = (running: boolean): void => {
       const files = allFiles(t.dataDir);
-      if (running) assert.ok(files.some((f) => f.endsWith('-wal')), `files: ${files.join(', ')}`);
+      if (running)
+        assert.ok(
+          files.some((f) => f.endsWith('-wal')),
+          `files: ${files.join(', ')}`,
+        );
       for (const file of files) {
         const bytes = fs.readFileSync(file);
         for (const form of [...forms(value), ...forms(value + '_v2')]) {
-          assert.equal(bytes.indexOf(form), -1, `${path.basename(file)} contains the value (${form.toString('latin1').slice(0, 12)}…)`);
+          assert.equal(
+            bytes.indexOf(form),
+            -1,
+            `${path.basename(file)} contains the value (${form.toString('latin1').slice(0, 12)}…)`,
+          );
         }
       }
     };
@@ -66,13 +77,21 @@ describe('local cloud: encryption at rest', () => {
     await assert.rejects(startLocalCloud({ dataDir: t.dataDir, port: 0 }), /master key .* is missing/);
     // A different key is refused too, instead of silently failing to decrypt.
     const other = randomBytes(32).toString('base64');
-    await assert.rejects(startLocalCloud({ dataDir: t.dataDir, port: 0, env: { CLOUDXLR_MASTER_KEY: other } }), /not the one this data directory/);
+    await assert.rejects(
+      startLocalCloud({ dataDir: t.dataDir, port: 0, env: { CLOUDXLR_MASTER_KEY: other } }),
+      /not the one this data directory/,
+    );
   });
 
   it('takes the master key from CLOUDXLR_MASTER_KEY and then writes no master.key', async () => {
     const dir = tempDir();
     const key = randomBytes(32).toString('base64');
-    const cloud = await startLocalCloud({ dataDir: dir, port: 0, env: { CLOUDXLR_MASTER_KEY: key }, token: 'env-key-token' });
+    const cloud = await startLocalCloud({
+      dataDir: dir,
+      port: 0,
+      env: { CLOUDXLR_MASTER_KEY: key },
+      token: 'env-key-token',
+    });
     try {
       assert.equal(cloud.masterKeySource, 'environment');
       assert.ok(!fs.existsSync(path.join(dir, 'master.key')));
@@ -106,8 +125,14 @@ describe('local cloud: encryption at rest', () => {
   it('a sealed value moved to another key in the database cannot be read', async () => {
     const t = await startTestCloud();
     try {
-      await request(t.cloud.url, 'PUT', '/v1/projects/demo/keys/SOURCE', { token: t.tokens.demo, body: { value: 'source-value' } });
-      await request(t.cloud.url, 'PUT', '/v1/projects/demo/keys/TARGET', { token: t.tokens.demo, body: { value: 'target-value' } });
+      await request(t.cloud.url, 'PUT', '/v1/projects/demo/keys/SOURCE', {
+        token: t.tokens.demo,
+        body: { value: 'source-value' },
+      });
+      await request(t.cloud.url, 'PUT', '/v1/projects/demo/keys/TARGET', {
+        token: t.tokens.demo,
+        body: { value: 'target-value' },
+      });
       const db = t.cloud.services.db;
       db.prepare(
         "UPDATE key_versions SET sealed = (SELECT sealed FROM key_versions WHERE name = 'SOURCE') WHERE name = 'TARGET'",

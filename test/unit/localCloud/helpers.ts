@@ -59,7 +59,9 @@ export function request(base: string, method: string, urlPath: string, opts: Raw
   if (opts.token !== undefined) headers.Authorization = `Bearer ${opts.token}`;
   let payload: Buffer | undefined;
   if (opts.body !== undefined) {
-    payload = Buffer.isBuffer(opts.body) ? opts.body : Buffer.from(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body));
+    payload = Buffer.isBuffer(opts.body)
+      ? opts.body
+      : Buffer.from(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body));
     headers['Content-Type'] ??= 'application/json';
     headers['Content-Length'] = String(payload.length);
   }
@@ -106,9 +108,17 @@ export function errorOf(res: RawResponse): { code: string; message: string; deta
 export function deployFake(cloud: LocalCloud, project: string, fn: string, keys: string[], active = true): void {
   const db = cloud.services.db;
   const t = new Date().toISOString();
-  const rel = (db.prepare('SELECT COALESCE(MAX(release), 0) + 1 AS r FROM releases WHERE project = ? AND function = ?').get(project, fn) as { r: number }).r;
-  db.prepare('INSERT OR IGNORE INTO functions (project, name, active_release, created_at, updated_at) VALUES (?, ?, NULL, ?, ?)').run(project, fn, t, t);
-  db.prepare('INSERT INTO releases (project, function, release, created_at, code, sha256, secrets_json) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+  const rel = (
+    db
+      .prepare('SELECT COALESCE(MAX(release), 0) + 1 AS r FROM releases WHERE project = ? AND function = ?')
+      .get(project, fn) as { r: number }
+  ).r;
+  db.prepare(
+    'INSERT OR IGNORE INTO functions (project, name, active_release, created_at, updated_at) VALUES (?, ?, NULL, ?, ?)',
+  ).run(project, fn, t, t);
+  db.prepare(
+    'INSERT INTO releases (project, function, release, created_at, code, sha256, secrets_json) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  ).run(
     project,
     fn,
     rel,
@@ -117,5 +127,6 @@ export function deployFake(cloud: LocalCloud, project: string, fn: string, keys:
     'x',
     JSON.stringify(keys.map((name) => ({ name, version: 'latest' }))),
   );
-  if (active) db.prepare('UPDATE functions SET active_release = ? WHERE project = ? AND name = ?').run(rel, project, fn);
+  if (active)
+    db.prepare('UPDATE functions SET active_release = ? WHERE project = ? AND name = ?').run(rel, project, fn);
 }

@@ -24,7 +24,9 @@ describe('local cloud: vault endpoints', () => {
     // Which isolation deployed functions get here (docs/isolation.md).
     assert.ok(['sandbox', 'process'].includes(isolation.level));
     assert.match(isolation.summary, /^Functions run /);
-    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../../package.json'), 'utf8')) as { version: string };
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../../package.json'), 'utf8')) as {
+      version: string;
+    };
     assert.equal(CLOUD_VERSION, pkg.version);
     assert.match(String(res.headers['content-type']), /^application\/json/);
   });
@@ -160,7 +162,9 @@ describe('local cloud: vault endpoints', () => {
     deployFake(t.cloud, 'other', 'foreign-fn', ['FREE_KEY']); // another project
 
     const list = await api('GET', keys);
-    const byName = Object.fromEntries(list.json.keys.map((k: { name: string; usedBy: string[] }) => [k.name, k.usedBy]));
+    const byName = Object.fromEntries(
+      list.json.keys.map((k: { name: string; usedBy: string[] }) => [k.name, k.usedBy]),
+    );
     assert.deepEqual(byName, { FREE_KEY: [], STRIPE_SECRET_KEY: ['another-fn', 'create-checkout'] });
     assert.deepEqual((await api('GET', `${keys}/STRIPE_SECRET_KEY`)).json.usedBy, ['another-fn', 'create-checkout']);
 

@@ -5,7 +5,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CATEGORY, CommandId, SettingId, ViewId } from '../../../src/constants';
 
-interface Command { command: string; title: string; category?: string; icon?: string }
+interface Command {
+  command: string;
+  title: string;
+  category?: string;
+  icon?: string;
+}
 const root = path.resolve(__dirname, '../../../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
   engines: Record<string, string>;
@@ -31,18 +36,33 @@ describe('manifest', () => {
   });
 
   it('gives every command the CloudXLR category', () => {
-    assert.deepStrictEqual(pkg.contributes.commands.filter((c) => c.category !== CATEGORY).map((c) => c.command), []);
+    assert.deepStrictEqual(
+      pkg.contributes.commands.filter((c) => c.category !== CATEGORY).map((c) => c.command),
+      [],
+    );
   });
 
   it('declares exactly the views and the view container of constants.ts', () => {
     const { container, ...views } = ViewId;
     assert.deepStrictEqual(Object.keys(pkg.contributes.views), [container]);
-    assert.deepStrictEqual(pkg.contributes.viewsContainers.activitybar.map((c) => c.id), [container]);
-    assert.deepStrictEqual(Object.values(pkg.contributes.views).flat().map((v) => v.id).sort(), Object.values(views).sort());
+    assert.deepStrictEqual(
+      pkg.contributes.viewsContainers.activitybar.map((c) => c.id),
+      [container],
+    );
+    assert.deepStrictEqual(
+      Object.values(pkg.contributes.views)
+        .flat()
+        .map((v) => v.id)
+        .sort(),
+      Object.values(views).sort(),
+    );
   });
 
   it('declares exactly the settings of constants.ts, each described and ordered', () => {
-    assert.deepStrictEqual(Object.keys(pkg.contributes.configuration.properties).sort(), [...Object.values(SettingId)].sort());
+    assert.deepStrictEqual(
+      Object.keys(pkg.contributes.configuration.properties).sort(),
+      [...Object.values(SettingId)].sort(),
+    );
     for (const [id, s] of Object.entries(pkg.contributes.configuration.properties)) {
       assert.ok(s.markdownDescription, `${id} has no markdownDescription`);
       assert.strictEqual(typeof s.order, 'number', `${id} has no order`);
@@ -58,13 +78,18 @@ describe('manifest', () => {
   it('binds keys only to declared commands, and only while the API Keys view has focus', () => {
     for (const k of pkg.contributes.keybindings) {
       assert.ok(declared.includes(k.command), `${k.key} runs undeclared ${k.command}`);
-      assert.match(k.when ?? '', new RegExp(`focusedView == ${ViewId.keys.replace('.', '\\.')} && listFocus && !inputFocus`));
+      assert.match(
+        k.when ?? '',
+        new RegExp(`focusedView == ${ViewId.keys.replace('.', '\\.')} && listFocus && !inputFocus`),
+      );
     }
   });
 
   it('ships the JSON schema of cloudxlr.json that it declares', () => {
     for (const v of pkg.contributes.jsonValidation) {
-      const schema = JSON.parse(fs.readFileSync(path.join(root, v.url), 'utf8')) as { properties: Record<string, unknown> };
+      const schema = JSON.parse(fs.readFileSync(path.join(root, v.url), 'utf8')) as {
+        properties: Record<string, unknown>;
+      };
       assert.deepStrictEqual(Object.keys(schema.properties).sort(), ['frontend', 'functionsDir', 'project']);
     }
   });

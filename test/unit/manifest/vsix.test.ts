@@ -17,33 +17,61 @@ describe('vsix contents', function () {
     .filter(Boolean);
 
   it('holds the extension bundle, the CLI, media and the docs', () => {
-    for (const f of ['package.json', 'dist/extension.js', 'dist/cli.js', 'bin/cloudxlr.js', 'README.md', 'CHANGELOG.md', 'LICENSE', 'media/cloudxlr.svg', 'schemas/cloudxlr.schema.json']) {
+    for (const f of [
+      'package.json',
+      'dist/extension.js',
+      'dist/cli.js',
+      'bin/cloudxlr.js',
+      'README.md',
+      'CHANGELOG.md',
+      'LICENSE',
+      'media/cloudxlr.svg',
+      'schemas/cloudxlr.schema.json',
+    ]) {
       assert.ok(files.includes(f), `${f} is missing`);
     }
   });
 
   it('holds esbuild-wasm, which cannot be bundled, and no native module', () => {
     assert.ok(files.includes('node_modules/esbuild-wasm/esbuild.wasm'));
-    assert.deepStrictEqual(files.filter((f) => f.endsWith('.node')), []);
+    assert.deepStrictEqual(
+      files.filter((f) => f.endsWith('.node')),
+      [],
+    );
   });
 
   it('holds no sources, tests, source maps or other modules', () => {
     const bad = files.filter(
-      (f) => /^(src|test|out|bench|samples)\//.test(f) || /\.(ts|map)$/.test(f) || (f.startsWith('node_modules/') && !/^node_modules\/esbuild-wasm\//.test(f)),
+      (f) =>
+        /^(src|test|out|bench|samples)\//.test(f) ||
+        /\.(ts|map)$/.test(f) ||
+        (f.startsWith('node_modules/') && !/^node_modules\/esbuild-wasm\//.test(f)),
     );
-    assert.deepStrictEqual(bad.filter((f) => !f.endsWith('.d.ts') || !f.startsWith('types/')), []);
+    assert.deepStrictEqual(
+      bad.filter((f) => !f.endsWith('.d.ts') || !f.startsWith('types/')),
+      [],
+    );
   });
 
   it('packages as one .vsix for every platform, under 8 MB', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-vsix-'));
     try {
       const vsix = path.join(dir, 'cloudxlr-keys.vsix');
-      execFileSync(process.execPath, [vsce, 'package', '--out', vsix], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+      execFileSync(process.execPath, [vsce, 'package', '--out', vsix], {
+        cwd: root,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       const size = fs.statSync(vsix).size;
       assert.ok(size < 8 * 1024 * 1024, `the .vsix is ${(size / 1048576).toFixed(1)} MiB`);
       const names = zipEntryNames(fs.readFileSync(vsix));
-      assert.ok(names.includes('extension/dist/cli.js'), `not a .vsix of this extension: ${names.slice(0, 5).join(', ')}`);
-      assert.deepStrictEqual(names.filter((n) => n.endsWith('.node')), []);
+      assert.ok(
+        names.includes('extension/dist/cli.js'),
+        `not a .vsix of this extension: ${names.slice(0, 5).join(', ')}`,
+      );
+      assert.deepStrictEqual(
+        names.filter((n) => n.endsWith('.node')),
+        [],
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

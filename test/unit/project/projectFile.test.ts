@@ -1,12 +1,24 @@
 // cloudxlr.json is read in one place: every setting, each problem with its position, and a
 // problem that never hides the rest of the file.
 import * as assert from 'assert';
-import { DEFAULT_FRONTEND_GLOBS, describeProblem, fatalSummary, parseProjectFile, projectConfigOf, suggestProjectName } from '../../../src/project/projectFile';
+import {
+  DEFAULT_FRONTEND_GLOBS,
+  describeProblem,
+  fatalSummary,
+  parseProjectFile,
+  projectConfigOf,
+  suggestProjectName,
+} from '../../../src/project/projectFile';
 
 describe('cloudxlr.json', () => {
   it('reads a full file: project, folder, globs and per-function settings', () => {
     const file = parseProjectFile(
-      JSON.stringify({ project: 'demo', functionsDir: './fns/', frontend: ['src/**'], functions: { hello: { env: { A: 'b' }, timeoutMs: 5000, versions: { STRIPE_SECRET_KEY: 3 } } } }),
+      JSON.stringify({
+        project: 'demo',
+        functionsDir: './fns/',
+        frontend: ['src/**'],
+        functions: { hello: { env: { A: 'b' }, timeoutMs: 5000, versions: { STRIPE_SECRET_KEY: 3 } } },
+      }),
     );
     assert.deepStrictEqual(file.problems, []);
     assert.deepStrictEqual(projectConfigOf(file), {
@@ -19,7 +31,12 @@ describe('cloudxlr.json', () => {
 
   it('fills the defaults', () => {
     const config = projectConfigOf(parseProjectFile('{"project":"demo"}'));
-    assert.deepStrictEqual(config, { project: 'demo', functionsDir: 'functions', frontend: DEFAULT_FRONTEND_GLOBS, functions: {} });
+    assert.deepStrictEqual(config, {
+      project: 'demo',
+      functionsDir: 'functions',
+      frontend: DEFAULT_FRONTEND_GLOBS,
+      functions: {},
+    });
   });
 
   it('lists every problem at once, each at the line and column of its setting', () => {
@@ -36,7 +53,10 @@ describe('cloudxlr.json', () => {
     );
     const summary = fatalSummary(file) ?? '';
     for (const field of ['project', 'functionsDir', 'frontend']) assert.match(summary, new RegExp(`"${field}"`));
-    assert.match(describeProblem(file.problems[1]!), /^cloudxlr\.json:3:3: "functionsDir" must be a folder inside the workspace folder/);
+    assert.match(
+      describeProblem(file.problems[1]!),
+      /^cloudxlr\.json:3:3: "functionsDir" must be a folder inside the workspace folder/,
+    );
   });
 
   it('places a syntax error where the JSON breaks', () => {
@@ -48,7 +68,8 @@ describe('cloudxlr.json', () => {
   });
 
   it('skips a bad function setting, keeps the rest and the project', () => {
-    const text = '{\n  "project": "demo",\n  "functions": {\n    "hello": { "timeoutMs": -1, "env": { "A": "b" } },\n    "Bad Name": {}\n  }\n}';
+    const text =
+      '{\n  "project": "demo",\n  "functions": {\n    "hello": { "timeoutMs": -1, "env": { "A": "b" } },\n    "Bad Name": {}\n  }\n}';
     const file = parseProjectFile(text);
     assert.deepStrictEqual(projectConfigOf(file)?.functions, { hello: { env: { A: 'b' }, versions: {} } });
     assert.deepStrictEqual(

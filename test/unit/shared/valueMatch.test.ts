@@ -12,7 +12,8 @@ import { MIN_VALUE_LENGTH, Redactor, ValueMatcher, type FormKind } from '../../.
 const KEY = 'sk_live_51H"q\\L?y>jW~D arjtT1z>?';
 const NAME = 'STRIPE_SECRET_KEY';
 const LABEL = `[REDACTED:${NAME}]`;
-const PEM = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\n-----END PRIVATE KEY-----';
+const PEM =
+  '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\n-----END PRIVATE KEY-----';
 /** Over 50 bytes: Node prints only the first 50 of a Buffer. */
 const LONG = 'xoxb-' + 'A1b2C3d4E5f6G7h8'.repeat(4);
 
@@ -37,20 +38,50 @@ interface Case {
 const cases: Case[] = [
   { kind: 'raw', title: 'as it is', text: `key=${KEY}!`, redacted: `key=${LABEL}!` },
   { kind: 'json', title: 'JSON-escaped', text: JSON.stringify({ k: KEY }), redacted: `{"k":"${LABEL}"}` },
-  { kind: 'json-twice', title: 'JSON-escaped twice', text: JSON.stringify(JSON.stringify({ k: KEY })), redacted: `"{\\"k\\":\\"${LABEL}\\"}"` },
-  { kind: 'url', title: 'URL-encoded (encodeURIComponent)', text: `https://x.test/?k=${encodeURIComponent(KEY)}&a=1`, redacted: `https://x.test/?k=${LABEL}&a=1` },
-  { kind: 'form-url', title: 'form-encoded (URLSearchParams)', text: new URLSearchParams({ k: KEY, a: '1' }).toString(), redacted: `k=${LABEL}&a=1` },
+  {
+    kind: 'json-twice',
+    title: 'JSON-escaped twice',
+    text: JSON.stringify(JSON.stringify({ k: KEY })),
+    redacted: `"{\\"k\\":\\"${LABEL}\\"}"`,
+  },
+  {
+    kind: 'url',
+    title: 'URL-encoded (encodeURIComponent)',
+    text: `https://x.test/?k=${encodeURIComponent(KEY)}&a=1`,
+    redacted: `https://x.test/?k=${LABEL}&a=1`,
+  },
+  {
+    kind: 'form-url',
+    title: 'form-encoded (URLSearchParams)',
+    text: new URLSearchParams({ k: KEY, a: '1' }).toString(),
+    redacted: `k=${LABEL}&a=1`,
+  },
   { kind: 'hex', title: 'hex', text: `hex: ${hex(KEY)}.`, redacted: `hex: ${LABEL}.` },
   { kind: 'hex-upper', title: 'hex in capitals', text: `HEX: ${hex(KEY).toUpperCase()}.`, redacted: `HEX: ${LABEL}.` },
-  { kind: 'buffer', title: 'a Buffer as console.log prints it', text: inspect(Buffer.from(KEY)), redacted: `<Buffer ${LABEL}>` },
+  {
+    kind: 'buffer',
+    title: 'a Buffer as console.log prints it',
+    text: inspect(Buffer.from(KEY)),
+    redacted: `<Buffer ${LABEL}>`,
+  },
   {
     kind: 'buffer',
     title: 'a Buffer of a long value, of which Node prints 50 bytes',
     text: inspect(Buffer.from(LONG)),
     redacted: `<Buffer [REDACTED:SLACK_TOKEN] ... ${Buffer.byteLength(LONG) - 50} more bytes>`,
   },
-  { kind: 'bytes', title: 'the byte list of JSON.stringify(Buffer)', text: JSON.stringify({ b: Buffer.from(KEY) }), redacted: `{"b":{"type":"Buffer","data":[${LABEL}]}}` },
-  { kind: 'line', title: 'one line of a multi-line value (PEM)', text: 'line MIIEvQIBADANBgkqhkiG9w0BAQEFAASC end', redacted: 'line [REDACTED:PEM_KEY] end' },
+  {
+    kind: 'bytes',
+    title: 'the byte list of JSON.stringify(Buffer)',
+    text: JSON.stringify({ b: Buffer.from(KEY) }),
+    redacted: `{"b":{"type":"Buffer","data":[${LABEL}]}}`,
+  },
+  {
+    kind: 'line',
+    title: 'one line of a multi-line value (PEM)',
+    text: 'line MIIEvQIBADANBgkqhkiG9w0BAQEFAASC end',
+    redacted: 'line [REDACTED:PEM_KEY] end',
+  },
 ];
 
 /**
@@ -64,10 +95,16 @@ function base64Case(kind: 'base64' | 'base64url', prefix: string, suffix: string
   const first = Math.floor((8 * before) / 6);
   const after = Math.ceil((8 * (before + Buffer.byteLength(KEY))) / 6);
   const rest = suffix ? text.slice(after) : '';
-  return { kind, title: `${kind} after ${before} byte(s)${suffix ? ', inside a longer text' : ''}`, text: `auth ${text};`, redacted: `auth ${text.slice(0, first)}${LABEL}${rest};` };
+  return {
+    kind,
+    title: `${kind} after ${before} byte(s)${suffix ? ', inside a longer text' : ''}`,
+    text: `auth ${text};`,
+    redacted: `auth ${text.slice(0, first)}${LABEL}${rest};`,
+  };
 }
 for (const kind of ['base64', 'base64url'] as const) {
-  for (const prefix of ['', 'a', 'ab', 'api:', '{"k":"']) cases.push(base64Case(kind, prefix, ''), base64Case(kind, prefix, '"}'));
+  for (const prefix of ['', 'a', 'ab', 'api:', '{"k":"'])
+    cases.push(base64Case(kind, prefix, ''), base64Case(kind, prefix, '"}'));
 }
 
 describe('value matcher: every form of a stored value', () => {
@@ -78,7 +115,10 @@ describe('value matcher: every form of a stored value', () => {
   for (const c of cases) {
     it(`finds a value ${c.title}`, () => {
       const found = matcher.matches(c.text);
-      assert.ok(found.some((m) => m.kind === c.kind), `${c.kind} not found in ${c.text}: ${JSON.stringify(found)}`);
+      assert.ok(
+        found.some((m) => m.kind === c.kind),
+        `${c.kind} not found in ${c.text}: ${JSON.stringify(found)}`,
+      );
       assert.strictEqual(matcher.names(c.text).length, 1);
     });
     it(`redacts a value ${c.title}`, () => {
@@ -94,13 +134,29 @@ describe('value matcher: every form of a stored value', () => {
   });
 
   it('reports every occurrence and the longest of overlapping values', () => {
-    const m = new ValueMatcher([{ name: 'A', value: 'q8Zr2LmX9vB4' }, { name: 'B', value: 'q8Zr2LmX9vB4nK7tW1yP' }]);
+    const m = new ValueMatcher([
+      { name: 'A', value: 'q8Zr2LmX9vB4' },
+      { name: 'B', value: 'q8Zr2LmX9vB4nK7tW1yP' },
+    ]);
     const text = 'x q8Zr2LmX9vB4nK7tW1yP y q8Zr2LmX9vB4 z';
-    assert.deepStrictEqual(m.matches(text).map((f) => [f.name, f.start, f.end]), [['B', 2, 22], ['A', 2, 14], ['A', 25, 37]]);
-    assert.strictEqual(new Redactor([{ name: 'A', value: 'q8Zr2LmX9vB4' }, { name: 'B', value: 'q8Zr2LmX9vB4nK7tW1yP' }]).redact(text), 'x [REDACTED:B] y [REDACTED:A] z');
+    assert.deepStrictEqual(
+      m.matches(text).map((f) => [f.name, f.start, f.end]),
+      [
+        ['B', 2, 22],
+        ['A', 2, 14],
+        ['A', 25, 37],
+      ],
+    );
+    assert.strictEqual(
+      new Redactor([
+        { name: 'A', value: 'q8Zr2LmX9vB4' },
+        { name: 'B', value: 'q8Zr2LmX9vB4nK7tW1yP' },
+      ]).redact(text),
+      'x [REDACTED:B] y [REDACTED:A] z',
+    );
   });
 
-  it('finds occurrences starting in the range asked for, for the linter\'s incremental scan', () => {
+  it("finds occurrences starting in the range asked for, for the linter's incremental scan", () => {
     const text = `${'.'.repeat(100)}${Buffer.from('ab' + KEY).toString('base64')}${'.'.repeat(100)}`;
     const all = matcher.matches(text);
     assert.strictEqual(all.length, 1);
@@ -116,10 +172,20 @@ describe('value matcher: every form of a stored value', () => {
 
 describe('value matcher: the minimum length', () => {
   it('leaves a 7-character value alone and finds an 8- and a 10-character one in every form', () => {
-    const m = new ValueMatcher([{ name: 'SEVEN', value: 'Zq9Rt7Y' }, { name: 'EIGHT', value: 'Zq9Rt7Yu' }, { name: 'TEN', value: 'Xw3Pk8Lm2N' }]);
+    const m = new ValueMatcher([
+      { name: 'SEVEN', value: 'Zq9Rt7Y' },
+      { name: 'EIGHT', value: 'Zq9Rt7Yu' },
+      { name: 'TEN', value: 'Xw3Pk8Lm2N' },
+    ]);
     assert.deepStrictEqual(m.names('v = "Zq9Rt7Y!"'), []);
     assert.deepStrictEqual(m.names('v = "Zq9Rt7Yu"'), ['EIGHT']);
-    for (const text of ['Xw3Pk8Lm2N', hex('Xw3Pk8Lm2N'), Buffer.from('Xw3Pk8Lm2N').toString('base64'), Buffer.from('api:Xw3Pk8Lm2N').toString('base64'), inspect(Buffer.from('Xw3Pk8Lm2N'))]) {
+    for (const text of [
+      'Xw3Pk8Lm2N',
+      hex('Xw3Pk8Lm2N'),
+      Buffer.from('Xw3Pk8Lm2N').toString('base64'),
+      Buffer.from('api:Xw3Pk8Lm2N').toString('base64'),
+      inspect(Buffer.from('Xw3Pk8Lm2N')),
+    ]) {
       assert.deepStrictEqual(m.names(`x ${text} y`), ['TEN'], text);
     }
   });
@@ -135,14 +201,21 @@ describe('redactor', () => {
     assert.strictEqual(redactor.redact(`prefix ${KEY.slice(0, 12)}`, true), `prefix ${LABEL}`);
     assert.strictEqual(redactor.redact(`prefix ${hex(KEY).slice(0, 30)}`, true), `prefix ${LABEL}`);
     assert.strictEqual(redactor.redact('prefix sk_', true), 'prefix sk_', 'three characters are not a value');
-    assert.strictEqual(redactor.redact(`prefix ${KEY.slice(0, 12)}`), `prefix ${KEY.slice(0, 12)}`, 'only a truncated text');
+    assert.strictEqual(
+      redactor.redact(`prefix ${KEY.slice(0, 12)}`),
+      `prefix ${KEY.slice(0, 12)}`,
+      'only a truncated text',
+    );
   });
 
   it('redacts strings and keys inside a result', () => {
-    assert.deepStrictEqual(redactor.redactDeep({ a: [KEY, 1, null], [hex(KEY)]: { b: `x${encodeURIComponent(KEY)}` } }), {
-      a: [LABEL, 1, null],
-      [LABEL]: { b: `x${LABEL}` },
-    });
+    assert.deepStrictEqual(
+      redactor.redactDeep({ a: [KEY, 1, null], [hex(KEY)]: { b: `x${encodeURIComponent(KEY)}` } }),
+      {
+        a: [LABEL, 1, null],
+        [LABEL]: { b: `x${LABEL}` },
+      },
+    );
   });
 
   it('labels a value without a name [REDACTED]', () => {
@@ -169,8 +242,17 @@ describe('redactor: a function handing out an encoded key', () => {
       const out = r.redact(`leak: ${text}`);
       assert.ok(out.includes('[REDACTED:K]'), out);
       // No run of 6 characters of the key or of any of its encodings is left.
-      for (const form of [key, hex(key), b64(key), b64('x' + key), b64('xy' + key), b64('api:' + key), b64(JSON.stringify({ k: key }))]) {
-        for (let i = 6; i + 6 <= form.length - 3; i++) assert.ok(!out.includes(form.slice(i, i + 6)), `${form.slice(i, i + 6)} left in ${out}`);
+      for (const form of [
+        key,
+        hex(key),
+        b64(key),
+        b64('x' + key),
+        b64('xy' + key),
+        b64('api:' + key),
+        b64(JSON.stringify({ k: key })),
+      ]) {
+        for (let i = 6; i + 6 <= form.length - 3; i++)
+          assert.ok(!out.includes(form.slice(i, i + 6)), `${form.slice(i, i + 6)} left in ${out}`);
       }
     });
   }

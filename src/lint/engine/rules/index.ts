@@ -19,7 +19,13 @@ export function ruleDocUrl(ruleId: string): string {
 }
 
 /** Rules that recognise a secret from its value alone. */
-export const PROVIDER_RULES: ProviderRule[] = [...PROVIDER_FORMATS, ...CLOUD_FORMATS, ...DEVTOOL_FORMATS, ...SERVICE_FORMATS, ...URL_FORMATS];
+export const PROVIDER_RULES: ProviderRule[] = [
+  ...PROVIDER_FORMATS,
+  ...CLOUD_FORMATS,
+  ...DEVTOOL_FORMATS,
+  ...SERVICE_FORMATS,
+  ...URL_FORMATS,
+];
 
 /** Every rule, for documentation, SARIF metadata and settings (ids are unique: a test checks). */
 export const ALL_RULES: RuleMeta[] = [...PROVIDER_RULES, ...NAMED_RULES, ...META_RULES];

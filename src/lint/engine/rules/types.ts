@@ -111,7 +111,8 @@ export function backOverToken(max: number) {
     let i = hit;
     while (i > 0 && hit - i < max) {
       const c = text.charCodeAt(i - 1);
-      if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 126 || c === 46)) break;
+      if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 126 || c === 46))
+        break;
       i--;
     }
     return i;

@@ -1,5 +1,13 @@
 // The function runtime of the local cloud: see runtime.ts.
-export { FunctionRuntime, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, HOST_LOOPBACK_ENV, HOST_LOOPBACK_GATEWAY, hostLoopbackFor, sandboxFlags } from './runtime';
+export {
+  FunctionRuntime,
+  DEFAULT_TIMEOUT_MS,
+  MAX_TIMEOUT_MS,
+  HOST_LOOPBACK_ENV,
+  HOST_LOOPBACK_GATEWAY,
+  hostLoopbackFor,
+  sandboxFlags,
+} from './runtime';
 export type { ReleaseSpec, RuntimeOptions, SecretReader, SecretRef } from './runtime';
 export type { InvocationResult, LogEntry } from './invocation';
 export type { PoolStats } from './pool';

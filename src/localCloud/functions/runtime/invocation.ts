@@ -76,7 +76,12 @@ export class Invocation {
     }
     // The worker may send a little more than is kept (redaction first, then the cut), never more.
     const max = this.limits.maxMessageBytes * 4 + 128 * 1024;
-    this.logs.push({ time: new Date().toISOString(), level, message: message.slice(0, max), cut: cut || message.length > max });
+    this.logs.push({
+      time: new Date().toISOString(),
+      level,
+      message: message.slice(0, max),
+      cut: cut || message.length > max,
+    });
   }
 
   /** Text the worker wrote straight to stdout/stderr, kept up to twice the log budget. */
@@ -109,27 +114,47 @@ export class Invocation {
 
   /** An answer for an invocation that never reached a worker. */
   fail(message: string): InvocationResult {
-    return this.answer('error', null, new Redactor([...this.values].map(([name, value]) => ({ name, value }))), message);
+    return this.answer(
+      'error',
+      null,
+      new Redactor([...this.values].map(([name, value]) => ({ name, value }))),
+      message,
+    );
   }
 
   private parseResult(json: string, redactor: Redactor): { ok: true; value: unknown } | { ok: false; message: string } {
     const { maxResultBytes, maxResultDepth } = this.limits;
     if (json.length > maxResultBytes) {
-      return { ok: false, message: `The function's result is too large (${json.length} bytes; the limit is ${maxResultBytes}).` };
+      return {
+        ok: false,
+        message: `The function's result is too large (${json.length} bytes; the limit is ${maxResultBytes}).`,
+      };
     }
     if (jsonDepthExceeds(json, maxResultDepth)) {
-      return { ok: false, message: `The function's result is nested more than ${maxResultDepth} levels deep; return a flatter value.` };
+      return {
+        ok: false,
+        message: `The function's result is nested more than ${maxResultDepth} levels deep; return a flatter value.`,
+      };
     }
     // Redacting the JSON text covers every string and object key in one pass, without
     // walking the value (the JSON-escaped form of each value is one of the redacted forms).
     try {
       return { ok: true, value: JSON.parse(redactor.redact(json)) as unknown };
     } catch {
-      return { ok: false, message: 'The function returned a result that is not JSON, or that could not be checked for key values.' };
+      return {
+        ok: false,
+        message: 'The function returned a result that is not JSON, or that could not be checked for key values.',
+      };
     }
   }
 
-  private answer(status: 'ok' | 'error', result: unknown, redactor: Redactor, message?: string, cut = false): InvocationResult {
+  private answer(
+    status: 'ok' | 'error',
+    result: unknown,
+    redactor: Redactor,
+    message?: string,
+    cut = false,
+  ): InvocationResult {
     const out: InvocationResult = {
       status,
       result,
@@ -137,7 +162,10 @@ export class Invocation {
       durationMs: Math.round(Number((process.hrtime.bigint() - this.started) / 1000n) / 10) / 100,
       requestId: this.id,
     };
-    if (status === 'error') out.error = { message: cutText(redactor.redact(message ?? 'The function failed.', cut), this.limits.maxMessageBytes) };
+    if (status === 'error')
+      out.error = {
+        message: cutText(redactor.redact(message ?? 'The function failed.', cut), this.limits.maxMessageBytes),
+      };
     return out;
   }
 
@@ -161,7 +189,12 @@ export class Invocation {
     // Anything written straight to stdout/stderr: redacted as a whole, then split in lines.
     const now = new Date().toISOString();
     // After an out-of-memory end, stderr holds only V8's diagnostics: the error says it all.
-    const streams = this.outOfMemory ? ([['out', 'info']] as const) : ([['out', 'info'], ['err', 'error']] as const);
+    const streams = this.outOfMemory
+      ? ([['out', 'info']] as const)
+      : ([
+          ['out', 'info'],
+          ['err', 'error'],
+        ] as const);
     for (const [which, level] of streams) {
       const text = this.stream[which];
       if (!text) continue;
@@ -170,7 +203,11 @@ export class Invocation {
       }
     }
     if (dropped) {
-      entries.push({ time: now, level: 'warn', message: 'Further log output of this invocation was dropped: the log limit was reached.' });
+      entries.push({
+        time: now,
+        level: 'warn',
+        message: 'Further log output of this invocation was dropped: the log limit was reached.',
+      });
     }
     return entries;
   }

@@ -167,7 +167,11 @@ export class WorkerPool {
       };
       const timer = setTimeout(() => {
         this.events.off('change', check);
-        reject(new Error(`The worker pool did not reach the expected state within ${timeoutMs} ms: ${JSON.stringify(this.stats())}`));
+        reject(
+          new Error(
+            `The worker pool did not reach the expected state within ${timeoutMs} ms: ${JSON.stringify(this.stats())}`,
+          ),
+        );
       }, timeoutMs);
       this.events.on('change', check);
       check();
@@ -192,7 +196,10 @@ export class WorkerPool {
       let w = this.pick(owner, sha256);
       if (!w) {
         const key = ownerKey(owner);
-        if (this.queue.length >= this.opts.maxQueue || this.queue.filter((q) => ownerKey(q.owner) === key).length >= this.opts.maxQueuePerFunction) {
+        if (
+          this.queue.length >= this.opts.maxQueue ||
+          this.queue.filter((q) => ownerKey(q.owner) === key).length >= this.opts.maxQueuePerFunction
+        ) {
           throw new PoolBusyError('Too many invocations of this function are waiting for a worker; try again shortly.');
         }
         w = await new Promise<PoolWorker>((grant, fail) => {
@@ -204,7 +211,9 @@ export class WorkerPool {
         await w.ready;
       } catch (e) {
         if (++failedStarts >= 3) {
-          throw new Error(`Function workers cannot be started (${e instanceof Error ? e.message : String(e)}). Check the Node.js used for the local cloud.`);
+          throw new Error(
+            `Function workers cannot be started (${e instanceof Error ? e.message : String(e)}). Check the Node.js used for the local cloud.`,
+          );
         }
         continue;
       }
@@ -387,8 +396,10 @@ export class WorkerPool {
       let message: string;
       if (oom) message = `The function ran out of memory (limit ${this.opts.memoryLimitMb} MiB).`;
       else if (w.endMessage) message = w.endMessage;
-      else if (signal || (code !== null && code >= 128)) message = `The function's process was ended by a signal (${signal ?? (code ?? 0) - 128}) before it returned.`;
-      else message = `The function's process exited (code ${code ?? 'unknown'}) before it returned. A function must return (or throw) instead of calling process.exit, and must not crash its process.`;
+      else if (signal || (code !== null && code >= 128))
+        message = `The function's process was ended by a signal (${signal ?? (code ?? 0) - 128}) before it returned.`;
+      else
+        message = `The function's process exited (code ${code ?? 'unknown'}) before it returned. A function must return (or throw) instead of calling process.exit, and must not crash its process.`;
       call.onEnded(message, oom);
     }
     this.changed();
@@ -448,7 +459,7 @@ export class WorkerPool {
   /** Hands freed capacity to waiting invocations: oldest first among those under their limits. */
   private pump(): void {
     if (this.closed) return;
-    for (let i = 0; i < this.queue.length; ) {
+    for (let i = 0; i < this.queue.length;) {
       const next = this.queue[i];
       const w = this.pick(next.owner, next.sha256);
       if (!w) {

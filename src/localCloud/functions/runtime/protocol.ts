@@ -57,11 +57,19 @@ export function isWorkerMessage(m: unknown): m is WorkerMessage {
     case 'secret':
       return typeof o.inv === 'string' && Number.isSafeInteger(o.req) && typeof o.name === 'string';
     case 'log':
-      return typeof o.inv === 'string' && typeof o.message === 'string' && (o.level === 'info' || o.level === 'warn' || o.level === 'error');
+      return (
+        typeof o.inv === 'string' &&
+        typeof o.message === 'string' &&
+        (o.level === 'info' || o.level === 'warn' || o.level === 'error')
+      );
     case 'done':
-      if (o.leftovers !== undefined && !(Array.isArray(o.leftovers) && o.leftovers.every((x) => typeof x === 'string'))) return false;
+      if (o.leftovers !== undefined && !(Array.isArray(o.leftovers) && o.leftovers.every((x) => typeof x === 'string')))
+        return false;
       if (o.stack !== undefined && typeof o.stack !== 'string') return false;
-      return typeof o.inv === 'string' && (o.ok === true ? typeof o.json === 'string' : o.ok === false && typeof o.message === 'string');
+      return (
+        typeof o.inv === 'string' &&
+        (o.ok === true ? typeof o.json === 'string' : o.ok === false && typeof o.message === 'string')
+      );
     default:
       return false;
   }

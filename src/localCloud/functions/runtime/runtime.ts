@@ -60,7 +60,10 @@ export interface ReleaseSpec {
  * Reads a key's value from the vault, or returns undefined when that key (or pinned version)
  * does not exist. Called in the runtime's process only.
  */
-export type SecretReader = (name: string, version: 'latest' | number) => string | undefined | Promise<string | undefined>;
+export type SecretReader = (
+  name: string,
+  version: 'latest' | number,
+) => string | undefined | Promise<string | undefined>;
 
 export interface RuntimeOptions {
   /** Worker processes at most (busy and idle). Default: twice the number of CPUs, at least 4. */
@@ -205,7 +208,12 @@ export class FunctionRuntime {
   }
 
   /** Runs one invocation of a release. Never rejects for anything the function does. */
-  async invoke(spec: ReleaseSpec, request: FunctionRequest, readSecret: SecretReader, requestId: string = randomUUID()): Promise<InvocationResult & { busy?: true }> {
+  async invoke(
+    spec: ReleaseSpec,
+    request: FunctionRequest,
+    readSecret: SecretReader,
+    requestId: string = randomUUID(),
+  ): Promise<InvocationResult & { busy?: true }> {
     const timeoutMs = clampTimeout(spec.timeoutMs);
 
     // Resolve every declared key now: "latest" means the version current at this invocation.
@@ -215,7 +223,13 @@ export class FunctionRuntime {
       try {
         const v = await readSecret(ref.name, ref.version);
         if (typeof v === 'string') values.set(ref.name, v);
-        else missing.set(ref.name, ref.version === 'latest' ? `Key "${ref.name}" does not exist in the vault any more.` : `Version ${ref.version} of key "${ref.name}" does not exist in the vault.`);
+        else
+          missing.set(
+            ref.name,
+            ref.version === 'latest'
+              ? `Key "${ref.name}" does not exist in the vault any more.`
+              : `Version ${ref.version} of key "${ref.name}" does not exist in the vault.`,
+          );
       } catch {
         missing.set(ref.name, `Key "${ref.name}" could not be read from the vault.`);
       }
@@ -238,7 +252,7 @@ export class FunctionRuntime {
         code = await spec.loadCode();
       } catch {
         this.pool.release(worker, true);
-        return inv.fail('The release\'s code could not be loaded.');
+        return inv.fail("The release's code could not be loaded.");
       }
     }
 
@@ -253,7 +267,11 @@ export class FunctionRuntime {
         resolve(o);
       };
       const timer = setTimeout(() => {
-        settle({ ok: false, message: `The function did not finish within its timeout of ${timeoutMs} ms.`, cut: false });
+        settle({
+          ok: false,
+          message: `The function did not finish within its timeout of ${timeoutMs} ms.`,
+          cut: false,
+        });
         this.pool.kill(worker);
       }, timeoutMs);
       const onMessage = (m: Exclude<WorkerMessage, { t: 'ready' }>): void => {
@@ -261,7 +279,11 @@ export class FunctionRuntime {
         switch (m.t) {
           case 'secret': {
             if (++secretRequests > MAX_SECRET_REQUESTS) {
-              settle({ ok: false, message: `The function asked for keys more than ${MAX_SECRET_REQUESTS} times in one invocation and was ended.`, cut: false });
+              settle({
+                ok: false,
+                message: `The function asked for keys more than ${MAX_SECRET_REQUESTS} times in one invocation and was ended.`,
+                cut: false,
+              });
               this.pool.kill(worker);
               return;
             }
@@ -276,9 +298,17 @@ export class FunctionRuntime {
           case 'done':
             clean = (m.leftovers ?? []).length === 0;
             if (!clean) {
-              inv.pushLog('warn', `The function left work running after it returned (${[...new Set(m.leftovers)].join(', ').slice(0, 200)}); its worker was ended instead of being reused. Await every timer, request and stream before returning.`, false);
+              inv.pushLog(
+                'warn',
+                `The function left work running after it returned (${[...new Set(m.leftovers)].join(', ').slice(0, 200)}); its worker was ended instead of being reused. Await every timer, request and stream before returning.`,
+                false,
+              );
             }
-            settle(m.ok ? { ok: true, json: m.json } : { ok: false, message: m.message, cut: m.cut === true, stack: m.stack });
+            settle(
+              m.ok
+                ? { ok: true, json: m.json }
+                : { ok: false, message: m.message, cut: m.cut === true, stack: m.stack },
+            );
             return;
         }
       };
@@ -314,7 +344,13 @@ export class FunctionRuntime {
     await this.pool.close();
   }
 
-  private secretReply(spec: ReleaseSpec, req: number, name: string, value: string | undefined, missing: ReadonlyMap<string, string>): ParentMessage {
+  private secretReply(
+    spec: ReleaseSpec,
+    req: number,
+    name: string,
+    value: string | undefined,
+    missing: ReadonlyMap<string, string>,
+  ): ParentMessage {
     if (value !== undefined) return { t: 'secret', req, ok: true, value };
     const gone = missing.get(name);
     if (gone !== undefined) return { t: 'secret', req, ok: false, message: gone };

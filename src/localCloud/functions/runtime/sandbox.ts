@@ -119,16 +119,31 @@ function plan(nodePath: string): Plan | string {
   const node = fs.realpathSync(nodePath);
   const libs = sharedLibraries(node);
   const args = [
-    '--unshare-user', '--uid', '65534', '--gid', '65534',
-    '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--unshare-net',
-    '--die-with-parent', '--new-session', '--clearenv', '--hostname', 'function',
-    '--ro-bind', node, SANDBOX_NODE,
+    '--unshare-user',
+    '--uid',
+    '65534',
+    '--gid',
+    '65534',
+    '--unshare-pid',
+    '--unshare-ipc',
+    '--unshare-uts',
+    '--unshare-cgroup-try',
+    '--unshare-net',
+    '--die-with-parent',
+    '--new-session',
+    '--clearenv',
+    '--hostname',
+    'function',
+    '--ro-bind',
+    node,
+    SANDBOX_NODE,
   ];
   if (libs) {
     for (const lib of libs) args.push('--ro-bind', fs.realpathSync(lib), lib);
   } else {
     // No ldd: the system library folders, still without any server data.
-    for (const dir of ['/lib', '/lib64', '/usr/lib', '/usr/lib64']) if (fs.existsSync(dir)) args.push('--ro-bind', dir, dir);
+    for (const dir of ['/lib', '/lib64', '/usr/lib', '/usr/lib64'])
+      if (fs.existsSync(dir)) args.push('--ro-bind', dir, dir);
   }
   if (fs.existsSync('/etc/ssl/certs')) args.push('--ro-bind', '/etc/ssl/certs', '/etc/ssl/certs');
   const etc = sandboxEtc();
@@ -143,9 +158,14 @@ function plan(nodePath: string): Plan | string {
 const probes = new Map<string, { plan: Plan | undefined; info: IsolationInfo }>();
 
 /** How workers of this Node.js are isolated here, probed once (a sandbox is started and run). */
-export function probeIsolation(config: Pick<SandboxConfig, 'nodePath' | 'mode'>): { plan: Plan | undefined; info: IsolationInfo } {
+export function probeIsolation(config: Pick<SandboxConfig, 'nodePath' | 'mode'>): {
+  plan: Plan | undefined;
+  info: IsolationInfo;
+} {
   // Installing bubblewrap or slirp4netns later (the project's scripts do) gives a new answer.
-  const key = [config.mode, config.nodePath, firstExisting(BWRAP_CANDIDATES), firstExisting(SLIRP_CANDIDATES)].join('\u0000');
+  const key = [config.mode, config.nodePath, firstExisting(BWRAP_CANDIDATES), firstExisting(SLIRP_CANDIDATES)].join(
+    '\u0000',
+  );
   const cached = probes.get(key);
   if (cached) return cached;
   let result: { plan: Plan | undefined; info: IsolationInfo };
@@ -165,7 +185,10 @@ export function probeIsolation(config: Pick<SandboxConfig, 'nodePath' | 'mode'>)
     if (typeof p === 'string') {
       result = unsandboxed(p);
     } else {
-      const r = spawnSync(p.bwrap, [...p.args, p.node, '-e', 'process.exit(process.getuid() === 65534 ? 0 : 3)'], { encoding: 'utf8', timeout: 15_000 });
+      const r = spawnSync(p.bwrap, [...p.args, p.node, '-e', 'process.exit(process.getuid() === 65534 ? 0 : 3)'], {
+        encoding: 'utf8',
+        timeout: 15_000,
+      });
       if (r.status !== 0) {
         const why = (r.stderr || r.error?.message || `exit ${r.status}`).toString().trim().split('\n')[0].slice(0, 200);
         result = unsandboxed(`bubblewrap cannot create a sandbox here: ${why}`);
@@ -175,7 +198,7 @@ export function probeIsolation(config: Pick<SandboxConfig, 'nodePath' | 'mode'>)
           info: {
             level: 'sandbox',
             summary: p.slirp
-              ? 'Functions run in a bubblewrap sandbox each (own user, PID, IPC and network namespaces, read-only root without server files, seccomp filter); outbound network through slirp4netns without access to the host\'s loopback.'
+              ? "Functions run in a bubblewrap sandbox each (own user, PID, IPC and network namespaces, read-only root without server files, seccomp filter); outbound network through slirp4netns without access to the host's loopback."
               : 'Functions run in a bubblewrap sandbox each (own user, PID, IPC and network namespaces, read-only root without server files, seccomp filter); slirp4netns is not installed, so functions have no network (apt-get install slirp4netns).',
             network: p.slirp ? 'nat' : 'none',
             seccomp: p.seccomp !== undefined,
@@ -302,7 +325,13 @@ function launchSandboxed(config: SandboxConfig, p: Plan): LaunchedWorker {
 }
 
 /** slirp4netns: user-mode NAT into the sandbox's network namespace. */
-function startNetwork(slirpPath: string, pid: number, hostLoopback: boolean, resolve: () => void, reject: (e: Error) => void): ChildProcess {
+function startNetwork(
+  slirpPath: string,
+  pid: number,
+  hostLoopback: boolean,
+  resolve: () => void,
+  reject: (e: Error) => void,
+): ChildProcess {
   // fd 3: exit-fd (closes when the server goes, even on kill -9); fd 4: ready-fd.
   const args = ['--configure', '--mtu=65520', '--exit-fd=3', '--ready-fd=4'];
   if (!hostLoopback) args.push('--disable-host-loopback');
@@ -314,9 +343,14 @@ function startNetwork(slirpPath: string, pid: number, hostLoopback: boolean, res
   readyFd.on('error', () => undefined);
   (slirp.stdio[3] as unknown as Socket).on('error', () => undefined);
   readyFd.once('data', () => resolve());
-  slirp.once('exit', () => reject(new Error(`The sandbox's network could not be set up: ${err.trim().split('\n').pop() ?? 'slirp4netns ended'}`)));
+  slirp.once('exit', () =>
+    reject(
+      new Error(`The sandbox's network could not be set up: ${err.trim().split('\n').pop() ?? 'slirp4netns ended'}`),
+    ),
+  );
   slirp.once('error', () => reject(new Error('slirp4netns could not be started.')));
   slirp.unref();
-  for (const s of [slirp.stderr, slirp.stdio[3], slirp.stdio[4]]) (s as unknown as { unref?: () => void } | null)?.unref?.();
+  for (const s of [slirp.stderr, slirp.stdio[3], slirp.stdio[4]])
+    (s as unknown as { unref?: () => void } | null)?.unref?.();
   return slirp;
 }

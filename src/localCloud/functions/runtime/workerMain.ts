@@ -45,8 +45,15 @@ export function workerMain(): void {
   };
 
   type Level = 'info' | 'warn' | 'error';
-  interface Limits { maxLogBytes: number; maxMessageBytes: number; maxResultBytes: number; maxCachedBundles: number }
-  interface Loaded { handler: (request: unknown, ctx: unknown) => unknown }
+  interface Limits {
+    maxLogBytes: number;
+    maxMessageBytes: number;
+    maxResultBytes: number;
+    maxCachedBundles: number;
+  }
+  interface Loaded {
+    handler: (request: unknown, ctx: unknown) => unknown;
+  }
 
   const bundles = new Map<string, Loaded>();
   const pendingSecrets = new Map<number, { resolve: (v: string) => void; reject: (e: Error) => void }>();
@@ -62,7 +69,13 @@ export function workerMain(): void {
     if (inv.logBytes >= inv.limits.maxLogBytes) {
       if (!inv.dropped) {
         inv.dropped = true;
-        send({ t: 'log', inv: inv.inv, level: 'warn', message: '[further log output of this invocation was dropped: log limit reached]', cut: false });
+        send({
+          t: 'log',
+          inv: inv.inv,
+          level: 'warn',
+          message: '[further log output of this invocation was dropped: log limit reached]',
+          cut: false,
+        });
       }
       return;
     }
@@ -78,7 +91,14 @@ export function workerMain(): void {
   }
 
   // console.* goes to the function's logs, not to the process's stdout.
-  const consoleLevels: Record<string, Level> = { log: 'info', info: 'info', debug: 'info', trace: 'info', warn: 'warn', error: 'error' };
+  const consoleLevels: Record<string, Level> = {
+    log: 'info',
+    info: 'info',
+    debug: 'info',
+    trace: 'info',
+    warn: 'warn',
+    error: 'error',
+  };
   for (const [method, level] of Object.entries(consoleLevels)) {
     (console as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => log(level, args);
   }
@@ -86,17 +106,24 @@ export function workerMain(): void {
   function load(sha256: string, code: string, limits: Limits): Loaded {
     const filename = pathMod.join(proc.cwd(), `function-${sha256.slice(0, 16)}.js`);
     const wrapper = vm.runInThisContext(nodeModule.wrap(code), { filename }) as (
-      exports: unknown, require: unknown, module: unknown, filename: string, dirname: string,
+      exports: unknown,
+      require: unknown,
+      module: unknown,
+      filename: string,
+      dirname: string,
     ) => void;
     const mod: { exports: unknown } = { exports: {} };
     const req = nodeModule.createRequire(filename);
     wrapper.call(mod.exports, mod.exports, req, mod, filename, pathMod.dirname(filename));
     const exp = mod.exports as { default?: unknown } | ((...a: unknown[]) => unknown);
     let handler: unknown;
-    if (exp && typeof (exp as { default?: unknown }).default === 'function') handler = (exp as { default: unknown }).default;
+    if (exp && typeof (exp as { default?: unknown }).default === 'function')
+      handler = (exp as { default: unknown }).default;
     else if (typeof exp === 'function') handler = exp;
     if (typeof handler !== 'function') {
-      throw new Error('The bundle exports no handler: export an async function as the default export (module.exports.default or module.exports).');
+      throw new Error(
+        'The bundle exports no handler: export an async function as the default export (module.exports.default or module.exports).',
+      );
     }
     const loaded: Loaded = { handler: handler as Loaded['handler'] };
     bundles.set(sha256, loaded);
@@ -105,7 +132,8 @@ export function workerMain(): void {
   }
 
   function requestSecret(inv: string, name: unknown): Promise<string> {
-    if (typeof name !== 'string') return Promise.reject(new TypeError('ctx.secrets.get expects a key name as a string.'));
+    if (typeof name !== 'string')
+      return Promise.reject(new TypeError('ctx.secrets.get expects a key name as a string.'));
     if (!current || current.inv !== inv) {
       return Promise.reject(new Error(`Key "${name}" was requested after the invocation ended.`));
     }
@@ -117,7 +145,13 @@ export function workerMain(): void {
   }
 
   async function run(m: {
-    inv: string; sha256: string; code?: string; request: unknown; env: Record<string, string>; functionName: string; limits: Limits;
+    inv: string;
+    sha256: string;
+    code?: string;
+    request: unknown;
+    env: Record<string, string>;
+    functionName: string;
+    limits: Limits;
   }): Promise<void> {
     current = { inv: m.inv, limits: m.limits, logBytes: 0, dropped: false };
     const inv = m.inv;
@@ -149,11 +183,15 @@ export function workerMain(): void {
       try {
         json = JSON.stringify(value === undefined ? null : value);
       } catch (e) {
-        throw new Error(`The function's return value cannot be sent as JSON: ${e instanceof Error ? e.message : String(e)}`);
+        throw new Error(
+          `The function's return value cannot be sent as JSON: ${e instanceof Error ? e.message : String(e)}`,
+        );
       }
       if (json === undefined) json = 'null';
       if (json.length > m.limits.maxResultBytes) {
-        throw new Error(`The function's result is too large (${json.length} bytes; the limit is ${m.limits.maxResultBytes}).`);
+        throw new Error(
+          `The function's result is too large (${json.length} bytes; the limit is ${m.limits.maxResultBytes}).`,
+        );
       }
       if (current?.inv === inv) current = undefined;
       send({ t: 'done', inv, ok: true, json, leftovers: leftovers() });
@@ -161,9 +199,16 @@ export function workerMain(): void {
       const raw = e instanceof Error ? e.message : String(e);
       const [message, wasCut] = cut(String(raw), m.limits.maxMessageBytes);
       // The stack without the worker's own frames, for the function's logs.
-      const stack = e instanceof Error && typeof e.stack === 'string'
-        ? cut(e.stack.split('\n').filter((l) => !/\[eval\]|\(node:|at node:/.test(l)).join('\n'), m.limits.maxMessageBytes)[0]
-        : undefined;
+      const stack =
+        e instanceof Error && typeof e.stack === 'string'
+          ? cut(
+              e.stack
+                .split('\n')
+                .filter((l) => !/\[eval\]|\(node:|at node:/.test(l))
+                .join('\n'),
+              m.limits.maxMessageBytes,
+            )[0]
+          : undefined;
       if (current?.inv === inv) current = undefined;
       send({ t: 'done', inv, ok: false, message, cut: wasCut, stack, leftovers: leftovers() });
     } finally {
