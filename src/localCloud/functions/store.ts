@@ -121,14 +121,12 @@ export class FunctionStore {
   }
 
   list(project: string): FunctionRow[] {
-    return this.s.list
-      .all(project)
-      .map((r) => ({
-        name: r.name,
-        activeRelease: r.active_release,
-        createdAt: r.created_at,
-        updatedAt: r.updated_at,
-      }));
+    return this.s.list.all(project).map((r) => ({
+      name: r.name,
+      activeRelease: r.active_release,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    }));
   }
 
   get(project: string, name: string): FunctionRow | undefined {
@@ -143,14 +141,12 @@ export class FunctionStore {
   }
 
   releases(project: string, name: string): ReleaseInfo[] {
-    return this.s.releases
-      .all(project, name)
-      .map((r) => ({
-        release: r.release,
-        createdAt: r.created_at,
-        sha256: r.sha256,
-        secrets: parseSecrets(r.secrets_json),
-      }));
+    return this.s.releases.all(project, name).map((r) => ({
+      release: r.release,
+      createdAt: r.created_at,
+      sha256: r.sha256,
+      secrets: parseSecrets(r.secrets_json),
+    }));
   }
 
   code(project: string, name: string, release: number): string {
