@@ -194,7 +194,7 @@ describe('Secret linter', function () {
         assert.strictEqual(ruleOf(d), 'known-value');
         assert.strictEqual(doc.getText(d.range), value);
         assert.ok(!d.message.includes(value));
-        assert.match(d.message, /one of your stored API keys/);
+        assert.match(d.message, /your stored API key LINT_PASTED_VALUE/);
       }
     } finally {
       await deleteKey('LINT_PASTED_VALUE');
@@ -375,8 +375,8 @@ describe('Secret linter', function () {
       .map((c) => (c instanceof vscode.MarkdownString ? c.value : typeof c === 'string' ? c : c.value))
       .join('\n');
     assert.match(text, /CloudXLR: Stripe secret key/);
-    assert.match(text, /Why it matters/);
-    assert.match(text, /How to fix/);
+    assert.match(text, /Move to API Keys/);
+    assert.match(text, /\[Why it matters and how to fix it\]/);
     assert.match(text, /docs\/rules\.md#stripe-secret-key/);
     assert.ok(!text.includes(STRIPE.slice(8)), 'the hover shows the value');
   });
