@@ -70,7 +70,6 @@ export default tseslint.config(
                 '**/cli/*',
                 '**/lint/vscode/*',
                 '**/deploy/*',
-                '!**/deploy/leakGuard',
                 '**/constants',
                 '**/extension',
               ],

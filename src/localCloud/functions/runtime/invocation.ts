@@ -5,23 +5,14 @@
 // every value the worker running this invocation has ever been given (`given`), not only this
 // invocation's: a warm worker may have kept a value from before a rotation.
 
-import type { LogLevel } from './protocol';
+import type { FunctionLogEntry, InvokeResponse, LogLevel } from '../../../api';
 import { Redactor, type NamedValue } from './redact';
 
-export interface LogEntry {
-  time: string;
-  level: LogLevel;
-  message: string;
-}
+/** One line a function logged: the contract's log entry. */
+export type LogEntry = FunctionLogEntry;
 
-export interface InvocationResult {
-  status: 'ok' | 'error';
-  result: unknown;
-  error?: { message: string };
-  logs: LogEntry[];
-  durationMs: number;
-  requestId: string;
-}
+/** What the runtime returns for an invocation: the contract's invoke answer. */
+export type InvocationResult = InvokeResponse;
 
 export interface InvocationLimits {
   maxLogBytes: number;

@@ -3,7 +3,9 @@
 // has loaded user code: the parent checks every message's shape and size, and never relies on
 // the worker for redaction, limits or key access.
 
-export type LogLevel = 'info' | 'warn' | 'error';
+import type { LogLevel } from '../../../api';
+
+export type { LogLevel };
 
 /** What a function receives as its first argument. */
 export interface FunctionRequest {

@@ -23,6 +23,7 @@
 // looked up then, so a rotated key is used without a redeploy; a pinned version stays pinned),
 // and ctx.secrets.get is answered for those names only.
 
+import { DEFAULT_FUNCTION_TIMEOUT_MS, MAX_FUNCTION_TIMEOUT_MS, type SecretRef } from '../../../api';
 import { randomUUID } from 'crypto';
 import * as os from 'os';
 import { Invocation, type InvocationLimits, type InvocationResult, type Outcome } from './invocation';
@@ -33,15 +34,13 @@ import { WORKER_SOURCE } from './workerMain';
 
 export type { InvocationResult, LogEntry } from './invocation';
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
-export const MAX_TIMEOUT_MS = 60_000;
+// The contract's timeouts and key references, under the names the runtime has always used.
+export const DEFAULT_TIMEOUT_MS = DEFAULT_FUNCTION_TIMEOUT_MS;
+export const MAX_TIMEOUT_MS = MAX_FUNCTION_TIMEOUT_MS;
 /** Key requests one invocation may make. */
 const MAX_SECRET_REQUESTS = 10_000;
 
-export interface SecretRef {
-  name: string;
-  version: 'latest' | number;
-}
+export type { SecretRef };
 
 /** What the runtime needs to know about the release it runs. */
 export interface ReleaseSpec {
