@@ -98,13 +98,14 @@ export class KeyStore {
 
   /** Every stored value with its key's name (for the linter, to name the key a match is of); never logged. */
   async namedValues(): Promise<{ name: string; value: string }[]> {
+    // Read together: each read is a round trip to the local machine in a remote window.
+    const keys = this.projects().flatMap((p) => this.list(p));
+    const values = await Promise.all(keys.map((k) => this.value(k.project, k.name)));
     const out: { name: string; value: string }[] = [];
-    for (const p of this.projects()) {
-      for (const k of this.list(p)) {
-        const value = await this.value(p, k.name);
-        if (value) out.push({ name: k.name, value });
-      }
-    }
+    keys.forEach((k, i) => {
+      const value = values[i];
+      if (value) out.push({ name: k.name, value });
+    });
     return out;
   }
 

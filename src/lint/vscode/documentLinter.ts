@@ -29,6 +29,8 @@ const MAX_GIT_LOOKUPS = 50;
 const REFRESH_ALL_MAX = 5_000;
 /** An edit replacing more than this share of a document is scanned as a new text. */
 const RESET_SHARE = 0.5;
+/** Longest a lint waits for the stored values being read again (SecretStorage can be slow remotely). */
+const KNOWN_VALUES_WAIT_MS = 3_000;
 
 export type { PublishedFinding } from './published';
 
@@ -64,6 +66,8 @@ export interface LintEvent {
 export class DocumentLinter implements vscode.Disposable {
   private readonly docs = new Map<string, DocState>();
   private knownValues: KnownValueIndex | undefined;
+  /** The stored values being read again; lints wait for it (see `waitForKnownValues`). */
+  private knownValuesLoad: Promise<void> | undefined;
   /** Files Scan Workspace reported on, and how they are linted. */
   private readonly scanned = new Map<string, FileKind>();
   private scannedGeneration = 0;
@@ -107,6 +111,20 @@ export class DocumentLinter implements vscode.Disposable {
     }
     // A new stored value can appear in any file the scan found clean, so all are read again.
     void this.refreshScanned(true);
+  }
+
+  /**
+   * The stored values are being read again: lints wait for them (up to KNOWN_VALUES_WAIT_MS),
+   * so a value just stored is reported as that key, not first as a generic secret.
+   */
+  waitForKnownValues(load: Promise<void>): void {
+    const gate: Promise<void> = Promise.race([
+      load,
+      new Promise<void>((r) => setTimeout(r, KNOWN_VALUES_WAIT_MS)),
+    ]).then(() => {
+      if (this.knownValuesLoad === gate) this.knownValuesLoad = undefined;
+    });
+    this.knownValuesLoad = gate;
   }
 
   get options(): { knownValues: KnownValueIndex | undefined; settings: LintSettings } {
@@ -327,6 +345,10 @@ export class DocumentLinter implements vscode.Disposable {
   private async lint(state: DocState, token: vscode.CancellationToken): Promise<void> {
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === state.uri.toString());
     if (!document || document.isClosed || this.docs.get(state.uri.toString()) !== state) return;
+    if (this.knownValuesLoad) {
+      await this.knownValuesLoad;
+      if (token.isCancellationRequested || document.isClosed || this.docs.get(state.uri.toString()) !== state) return;
+    }
     const version = document.version;
     const cancelled = () => token.isCancellationRequested;
     let sliceStart = performance.now();

@@ -54,14 +54,18 @@ export function registerLinter(context: vscode.ExtensionContext, deps: LinterDep
   context.subscriptions.push(collection, linter);
 
   let generation = 0;
-  const loadKnownValues = async (): Promise<void> => {
+  const loadKnownValues = (): Promise<void> => {
     const mine = ++generation;
-    try {
-      const index = buildKnownValueIndex(await deps.knownValues());
-      if (mine === generation) linter.setKnownValues(index);
-    } catch (e) {
-      deps.log.warn(`Linter: the stored keys could not be read for matching: ${errorMessage(e)}`);
-    }
+    const load = (async () => {
+      try {
+        const index = buildKnownValueIndex(await deps.knownValues());
+        if (mine === generation) linter.setKnownValues(index);
+      } catch (e) {
+        deps.log.warn(`Linter: the stored keys could not be read for matching: ${errorMessage(e)}`);
+      }
+    })();
+    linter.waitForKnownValues(load);
+    return load;
   };
 
   context.subscriptions.push(
