@@ -124,24 +124,30 @@ describe('Cloud vault sync', function () {
   });
 
   it('a key deleted here, re-added and pushed: the conflict says this machine never synced it, not that the cloud changed', async () => {
-    await vscode.commands.executeCommand(CommandId.addKey, { name: 'TRIM_KEY', value: VALUE_1 });
-    assert.strictEqual(await vscode.commands.executeCommand(CommandId.pushKey, { name: 'TRIM_KEY' }), 1);
-    await vscode.commands.executeCommand(CommandId.deleteKey, { name: 'TRIM_KEY', confirmed: true });
-    await vscode.commands.executeCommand(CommandId.addKey, { name: 'TRIM_KEY', value: VALUE_2 });
-    const mark = await messageMark();
-    assert.strictEqual(await vscode.commands.executeCommand(CommandId.pushKey, { name: 'TRIM_KEY' }), undefined);
-    const shown = await shownSince(mark);
-    assert.doesNotMatch(shown, /changed in the cloud/);
-    assert.match(shown, /TRIM_KEY \(version 1\).*never synced/);
-    await requestUi('conflict-local-only', [{ see: 'was never synced with it', in: 'notifications' }]);
-    assert.strictEqual(
-      (await cloud('GET', '/keys/TRIM_KEY')).json.digest,
-      digestOf(VALUE_1),
-      'the cloud was overwritten',
-    );
-    await vscode.commands.executeCommand('notifications.clearAll');
-    await vscode.commands.executeCommand(CommandId.deleteKeyFromCloud, { name: 'TRIM_KEY', confirmed: true });
-    await vscode.commands.executeCommand(CommandId.deleteKey, { name: 'TRIM_KEY', confirmed: true });
+    try {
+      await vscode.commands.executeCommand(CommandId.addKey, { name: 'TRIM_KEY', value: VALUE_1 });
+      assert.strictEqual(await vscode.commands.executeCommand(CommandId.pushKey, { name: 'TRIM_KEY' }), 1);
+      await vscode.commands.executeCommand(CommandId.deleteKey, { name: 'TRIM_KEY', confirmed: true });
+      await vscode.commands.executeCommand(CommandId.addKey, { name: 'TRIM_KEY', value: VALUE_2 });
+      // The toasts of the tests before are cleared, so this one is on top, as a person meets it.
+      await vscode.commands.executeCommand('notifications.clearAll');
+      const mark = await messageMark();
+      assert.strictEqual(await vscode.commands.executeCommand(CommandId.pushKey, { name: 'TRIM_KEY' }), undefined);
+      const shown = await shownSince(mark);
+      assert.doesNotMatch(shown, /changed in the cloud/);
+      assert.match(shown, /TRIM_KEY \(version 1\).*never synced/);
+      await requestUi('conflict-local-only', [{ see: 'was never synced with it', in: 'notifications' }]);
+      assert.strictEqual(
+        (await cloud('GET', '/keys/TRIM_KEY')).json.digest,
+        digestOf(VALUE_1),
+        'the cloud was overwritten',
+      );
+    } finally {
+      // Left behind, the key would be pushed by the tests after this one.
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await vscode.commands.executeCommand(CommandId.deleteKeyFromCloud, { name: 'TRIM_KEY', confirmed: true });
+      await vscode.commands.executeCommand(CommandId.deleteKey, { name: 'TRIM_KEY', confirmed: true });
+    }
   });
 
   it('lists a key that exists only in the cloud', async () => {
