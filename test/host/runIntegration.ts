@@ -33,6 +33,7 @@ import {
 } from './hostContract';
 import { LocalCloud, startTestCloud } from './localCloud';
 import { testFiles } from '../integration/index';
+import { RELOAD_KEYS } from '../integration/reloadKeys';
 import { cloudNode, ensureNode } from './nodeRuntime';
 import { Child, freePort, log, onShutdown, seconds, sleep, stopChild, tail } from './processes';
 
@@ -270,6 +271,7 @@ async function runSession(ctx: RunContext, session: SessionSpec): Promise<Runner
         if (i > 0) {
           // A reload starts a new extension host: the next phase sees what survived.
           log(`Reloading the window for the ${phase} tests…`);
+          await waitForBrowserStorage(workbench.page, Object.keys(RELOAD_KEYS));
           await workbench.page.reload();
         }
         const phaseResult = await waitForResult(paths, resultFile, server, workbench);
@@ -383,6 +385,69 @@ async function serveRequests(requests: string, workbench: Workbench, screenshots
       continue;
     }
     fs.rmSync(request, { force: true });
+  }
+}
+
+/**
+ * VS Code in a browser writes its state (an extension's globalState among it) to IndexedDB
+ * every few seconds, when idle: a page cannot write while it unloads, so a reload right after a
+ * change can lose it, for a person too. (SecretStorage under code-server is in localStorage,
+ * written at once.) Before the reload this waits until IndexedDB holds each name, as a person
+ * who reloads a little later would find it.
+ */
+async function waitForBrowserStorage(page: Workbench['page'], names: string[], timeoutMs = 30_000): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    const found = await page.evaluate(async (wanted: string[]) => {
+      // Runs in the page (no DOM types here): every IndexedDB store's keys and string values.
+      type Req<T> = { result: T; onsuccess: (() => void) | null; onerror: (() => void) | null };
+      type Store = { getAllKeys(): Req<unknown[]>; getAll(): Req<unknown[]> };
+      type Db = {
+        objectStoreNames: ArrayLike<string>;
+        transaction(s: string): { objectStore(s: string): Store };
+        close(): void;
+      };
+      const idb = (
+        globalThis as unknown as {
+          indexedDB: { databases(): Promise<{ name?: string }[]>; open(name: string): Req<Db> };
+        }
+      ).indexedDB;
+      const done = <T>(r: Req<T>) =>
+        new Promise<T>((resolve, reject) => {
+          r.onsuccess = () => resolve(r.result);
+          r.onerror = () => reject(new Error('IndexedDB request failed'));
+        });
+      const missing = new Set(wanted);
+      for (const { name } of await idb.databases()) {
+        if (!name) continue;
+        const db = await done(idb.open(name));
+        try {
+          for (const storeName of Array.from(db.objectStoreNames)) {
+            const store = () => db.transaction(storeName).objectStore(storeName);
+            const keys = await done(store().getAllKeys());
+            const values = await done(store().getAll());
+            keys.forEach((k, i) => {
+              const entry = `${String(k)} ${typeof values[i] === 'string' ? values[i] : ''}`;
+              for (const w of missing) if (entry.includes(w)) missing.delete(w);
+            });
+          }
+        } finally {
+          db.close();
+        }
+      }
+      return wanted.filter((w) => !missing.has(w));
+    }, names);
+    if (found.length === names.length) {
+      log(`The browser's storage holds the keys the next phase checks (after ${seconds(Date.now() - started)}).`);
+      return;
+    }
+    if (Date.now() - started > timeoutMs) {
+      log(
+        `The browser's storage did not hold ${names.filter((n) => !found.includes(n)).join(', ')} after ${seconds(timeoutMs)}; reloading anyway.`,
+      );
+      return;
+    }
+    await sleep(250);
   }
 }
 

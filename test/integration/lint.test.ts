@@ -392,15 +392,25 @@ describe('Secret linter', function () {
     created.push(repo);
     const file = path.join(repo, 'app.js');
     fs.writeFileSync(file, `export const key = "${STRIPE}";\n`);
-    const git = (...args: string[]) =>
-      execFileSync(
-        'git',
-        ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args],
-        { cwd: repo },
-      );
-    git('init', '-q');
-    git('add', 'app.js');
-    git('commit', '-q', '-m', 'app');
+    const git = async (...args: string[]) => {
+      // VS Code's own git extension refreshes the new repository's index meanwhile; a commit that
+      // meets its index.lock is tried again, as a person would.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return execFileSync(
+            'git',
+            ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args],
+            { cwd: repo, stdio: 'pipe' },
+          );
+        } catch (e) {
+          if (attempt >= 20 || !/index\.lock/.test(String((e as { stderr?: Buffer }).stderr ?? ''))) throw e;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
+    };
+    await git('init', '-q');
+    await git('add', 'app.js');
+    await git('commit', '-q', '-m', 'app');
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
     const d = await waitFor('the committed note', () =>
       lintDiagnostics(doc.uri).find((x) => /already committed to git/.test(x.message)),
@@ -419,7 +429,7 @@ describe('Secret linter', function () {
     // Committed while the file is open: a lint once git's last answer is no longer fresh (a few
     // seconds) says so. Each edit is linted (an event), until one is.
     await doc.save();
-    git('commit', '-q', '-a', '-m', 'other');
+    await git('commit', '-q', '-a', '-m', 'other');
     const { linter } = await api();
     const bothCommitted = () =>
       lintDiagnostics(doc.uri).filter((x) => /already committed/.test(x.message)).length === 2;
