@@ -347,6 +347,12 @@ describe('Cloud Functions in the editor', function () {
     writeFunction('key-check', CHECK_SOURCE('', 2));
     const r2 = await vscode.commands.executeCommand<DeployResult>(CommandId.deployFunction, { name: 'key-check' });
     assert.ok(r2.status === 'deployed' && r2.release === 2, JSON.stringify(r2));
+    // Deploying the same code again makes no release, and says so.
+    const start = await messageMark();
+    const same = await vscode.commands.executeCommand<DeployResult>(CommandId.deployFunction, { name: 'key-check' });
+    assert.ok(same.status === 'deployed' && same.release === 2 && same.unchanged, JSON.stringify(same));
+    assert.match(await shownSince(start), /No changes to deploy: key-check release 2 already runs this code/);
+    assert.strictEqual((await cloud('GET', '/functions/key-check')).json.releases?.length, 2);
     let answer = await vscode.commands.executeCommand<InvokeResponse>(CommandId.invokeFunction, {
       name: 'key-check',
       payload: {},

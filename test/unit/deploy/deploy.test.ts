@@ -9,6 +9,7 @@ import { CloudClient } from '../../../src/cloud/client';
 import {
   bundleFunction,
   deployFunctions,
+  deployNotice,
   describeOutcome,
   discoverFunctions,
   engineLeakGuard,
@@ -165,6 +166,17 @@ describe('deploy: discovery, bundling and the deploy steps', function () {
     assert.deepStrictEqual(inv.result, { label: '$9.99', keyLength: STRIPE.length, mode: 'test' });
     const details = await client.getFunction('create-checkout');
     assert.deepStrictEqual(details?.secrets, [{ name: 'STRIPE_SECRET_KEY', version: 'latest', resolvedVersion: 1 }]);
+
+    // The same sources again: the cloud keeps the release, and the outcome says so.
+    const [again] = await deployFunctions({ root, functionsDir: 'functions', functions }, ['create-checkout'], {
+      cloud: client,
+      local: localKeys({ STRIPE_SECRET_KEY: STRIPE }),
+    });
+    assert.ok(again.status === 'deployed' && o.status === 'deployed', describeOutcome(again));
+    assert.deepStrictEqual([again.release, again.unchanged], [o.release, true]);
+    assert.match(describeOutcome(again, root), /^create-checkout: no changes, release 1 already runs this code/);
+    assert.match(deployNotice(again, root).message, /^No changes to deploy: create-checkout release 1 already/);
+    assert.strictEqual((await client.getFunction('create-checkout'))?.releases.length, 1);
   });
 
   it('stops at the leak guard with the source location, and uploads nothing', async () => {

@@ -252,6 +252,37 @@ describe('functions: local cloud over HTTP', function () {
       assert.ok(!JSON.stringify(audit.body).includes(STRIPE));
     });
 
+    it('makes no release for unchanged code, references and settings, and says so', async () => {
+      const code = 'module.exports = async () => "same";';
+      const first = await t.deploy('same', code, { env: { MODE: 'a', LEVEL: '1' } });
+      assert.deepStrictEqual([first.status, first.body.release, first.body.unchanged], [201, 1, false]);
+      // The same env in another order is the same release.
+      const again = await t.deploy('same', code, { env: { LEVEL: '1', MODE: 'a' } });
+      assert.deepStrictEqual([again.status, again.body.release, again.body.unchanged], [200, 1, true]);
+      assert.strictEqual((await t.api('GET', fn('same'))).body.releases.length, 1);
+      // Any difference in what runs is a new release: the env, the timeout, the key references.
+      const env = await t.deploy('same', code, { env: { MODE: 'b', LEVEL: '1' } });
+      assert.deepStrictEqual([env.body.release, env.body.unchanged], [2, false]);
+      const timeout = await t.deploy('same', code, { env: { MODE: 'b', LEVEL: '1' }, timeoutMs: 5000 });
+      assert.deepStrictEqual([timeout.body.release, timeout.body.unchanged], [3, false]);
+      const refs = await t.deploy('same', code, {
+        env: { MODE: 'b', LEVEL: '1' },
+        timeoutMs: 5000,
+        secrets: [{ name: 'OTHER_KEY', version: 'latest' }],
+      });
+      assert.deepStrictEqual([refs.body.release, refs.body.unchanged], [4, false]);
+      const audit = await t.api('GET', `/v1/projects/${PROJECT}/audit?limit=1000`);
+      const deploys = audit.body.events.filter(
+        (e: { target: string; action: string }) => e.target === 'same' && e.action === 'function.deploy',
+      );
+      assert.strictEqual(deploys.length, 4, 'the unchanged deploy is not audited as a deploy');
+      // Unchanged code is still checked: a value stored meanwhile in it refuses the deploy.
+      await t.putKey('SAME_VALUE_KEY', 'same-value-stored-later-0123');
+      const withValue = 'module.exports = async () => "same-value-stored-later-0123";';
+      assert.strictEqual((await t.deploy('same2', withValue)).status, 422);
+      assert.strictEqual((await t.api('DELETE', fn('same'))).status, 204);
+    });
+
     it('marks keys used by a function, so deleting one needs force', async () => {
       const r = await t.api('DELETE', `/v1/projects/${PROJECT}/keys/STRIPE_SECRET_KEY`);
       assert.strictEqual(r.status, 409);
