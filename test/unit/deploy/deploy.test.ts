@@ -221,6 +221,34 @@ describe('deploy: discovery, bundling and the deploy steps', function () {
     assert.strictEqual(await client.getFunction('hardcoded'), undefined);
   });
 
+  it('reports a line once when a stored value is also a provider key the rules know', async () => {
+    const stored = 'sk_test_' + 'FnCheckTwo' + '9aB27KmNpqRsTuvW2x';
+    const root = ws({
+      'functions/twice.ts': `export const fallback = ${JSON.stringify(stored)};\nexport default async () => fallback.length;\n`,
+      'functions/two-lines.ts': `export const a = ${JSON.stringify(stored)};\nexport const b = "sk_live_51HxQz8Lk2mN4pQ7rS9tU1vW3xY5zA7bC9dE1fG3hJ5kL7mN9";\nexport default async () => a + b;\n`,
+    });
+    const [once, two] = await deployFunctions({ root, functionsDir: 'functions' }, ['twice', 'two-lines'], {
+      cloud: client,
+      local: localKeys({ STRIPE_SECRET_KEY: stored }),
+      ...engineLeakGuard(),
+    });
+    assert.ok(once.status === 'leak' && two.status === 'leak');
+    assert.deepStrictEqual(
+      once.findings.map((f) => [f.key, f.ruleId, f.location.line]),
+      [['STRIPE_SECRET_KEY', undefined, 1]],
+    );
+    assert.doesNotMatch(deployNotice(once, root).message, /more in the log/);
+    // Different lines stay different findings: the stored value, then the rule's.
+    assert.deepStrictEqual(
+      two.findings.map((f) => [f.key ?? f.ruleId, f.location.line]),
+      [
+        ['STRIPE_SECRET_KEY', 1],
+        ['stripe-secret-key', 2],
+      ],
+    );
+    assert.match(deployNotice(two, root).message, /\(and 1 more in the log\)/);
+  });
+
   it("the engine's matcher finds a stored value in base64 form too", async () => {
     const root = ws({
       'functions/encoded.js': `module.exports = async () => Buffer.from("${Buffer.from(STRIPE).toString('base64')}", "base64").length;\n`,
