@@ -17,6 +17,7 @@ import {
   type DeployProgress,
   type LocalKeySource,
 } from '../../../src/deploy';
+import { bundleHashesIn, mapBundlePositions } from '../../../src/deploy/stackMap';
 import { FunctionRuntime } from '../../../src/localCloud/functions/runtime';
 import { parseProjectFile } from '../../../src/project/projectFile';
 import { PROJECT, startTestCloud, TOKEN, type TestCloud } from '../functions/helpers';
@@ -311,6 +312,41 @@ describe('deploy: discovery, bundling and the deploy steps', function () {
     });
     assert.strictEqual(o.status, 'deployed', describeOutcome(o));
     assert.strictEqual((await client.invoke('needs-local')).result, 'local-only-value-1234567'.length);
+  });
+
+  it("maps an invocation's stack trace from the deployed bundle back to the source lines", async () => {
+    const root = ws({
+      'functions/fails.ts': [
+        "import { check } from './lib/check';",
+        'export default async (req: { body: { amount: number } }) => {',
+        '  return { ok: check(req.body.amount) };',
+        '};',
+      ].join('\n'),
+      'functions/lib/check.ts': [
+        'export function check(amount: number): boolean {',
+        '  if (amount < 0) {',
+        '    throw new Error(`The amount must not be negative, got ${amount}.`);',
+        '  }',
+        '  return true;',
+        '}',
+      ].join('\n'),
+    });
+    const [o] = await deployFunctions({ root, functionsDir: 'functions' }, ['fails'], { cloud: client });
+    assert.strictEqual(o.status, 'deployed', describeOutcome(o));
+    const r = await client.invoke('fails', { amount: -5 });
+    assert.strictEqual(r.status, 'error');
+    const stack = r.logs.map((l) => l.message).join('\n');
+    // What the runtime sees: the bundle it loaded.
+    assert.match(stack, /function-[0-9a-f]{16}\.js:\d+:\d+/);
+    const bundle = await bundleFunction(root, 'functions/fails.ts');
+    assert.deepStrictEqual(bundleHashesIn(stack), [bundle.sha256.slice(0, 16)]);
+    const mapped = mapBundlePositions(stack, bundle, root);
+    assert.match(mapped, /at check \(functions\/lib\/check\.ts:3:11\)/);
+    assert.match(mapped, /functions\/fails\.ts:3:/);
+    assert.doesNotMatch(mapped, /function-[0-9a-f]{16}\.js/);
+    // Another build (the source changed since the deploy) maps nothing.
+    const other = { sha256: 'f'.repeat(64), map: bundle.map };
+    assert.strictEqual(mapBundlePositions(stack, other, root), stack);
   });
 
   it('stops on a non-literal key name with file:line:column', async () => {
