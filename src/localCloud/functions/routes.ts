@@ -361,11 +361,17 @@ async function invoke(
       { 'Retry-After': String(RETRY_AFTER_SECONDS) },
     );
   const stored = [...result.logs];
-  if (result.status === 'error' && result.error) {
+  // A thrown error's stack is logged already, its message included: not a second time.
+  const error = result.error;
+  if (
+    result.status === 'error' &&
+    error &&
+    !stored.some((l) => l.level === 'error' && l.message.includes(error.message))
+  ) {
     stored.push({
       time: new Date().toISOString(),
       level: 'error',
-      message: `Invocation failed: ${result.error.message}`,
+      message: `Invocation failed: ${error.message}`,
     });
   }
   try {

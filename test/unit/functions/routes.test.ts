@@ -141,6 +141,13 @@ describe('functions: local cloud over HTTP', function () {
       assert.ok(logs.body.logs.length > 0);
       assert.ok(!JSON.stringify(logs.body).includes(STRIPE));
       assert.strictEqual(logs.body.logs.at(-1).requestId, r.body.requestId, 'newest last');
+      // The error is stored once: its stack, which begins with the message.
+      const told = logs.body.logs.filter(
+        (l: { requestId: string; message: string }) =>
+          l.requestId === r.body.requestId && l.message.includes('provider refused'),
+      );
+      assert.strictEqual(told.length, 1, JSON.stringify(told));
+      assert.match(told[0].message, /^Error: provider refused \[REDACTED:STRIPE_SECRET_KEY\]\n\s+at /);
     });
 
     it('uses a rotated key without a redeploy; a pinned version stays pinned', async () => {
@@ -164,6 +171,12 @@ describe('functions: local cloud over HTTP', function () {
       const r = await t.api('POST', `${fn('spin')}/invoke`, {});
       assert.strictEqual(r.body.status, 'error');
       assert.match(r.body.error.message, /timeout of 300 ms/);
+      // An error without a stack is stored as the invocation's failure.
+      const logs = await t.api('GET', `${fn('spin')}/logs`);
+      assert.deepStrictEqual(
+        logs.body.logs.map((l: { level: string; message: string }) => [l.level, l.message.replace(/\d+/g, 'N')]),
+        [['error', r.body.error.message.replace(/\d+/g, 'N').replace(/^/, 'Invocation failed: ')]],
+      );
       const h = await fetch(`${t.url}/v1/health`);
       assert.strictEqual(h.status, 200);
     });
