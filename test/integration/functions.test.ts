@@ -380,10 +380,40 @@ describe('Cloud Functions in the editor', function () {
     assertNoValue(JSON.stringify(logs), 'the logs');
   });
 
+  it('Deploy All asks first, listing the functions; Cancel deploys nothing', async function () {
+    if (!canDriveUi()) this.skip(); // acts through the browser
+    const before = await cloud('GET', '/functions/key-check');
+    const deploying = vscode.commands.executeCommand<DeployResult[]>(CommandId.deployAll, { project });
+    await closingPromptsOnFailure(
+      requestUi('deploy-all-cancel', [
+        { see: 'functions of demo?' },
+        { see: 'key-check' },
+        { see: 'needs-missing' },
+        { click: 'Cancel' },
+      ]),
+    );
+    assert.deepStrictEqual(await deploying, []);
+    assert.strictEqual((await cloud('GET', '/functions/key-check')).json.release, before.json.release);
+  });
+
   it('deploys every function with Deploy All and reports the ones refused', async () => {
     fs.rmSync(path.join(functionsDir, 'hello-scaffold.ts'));
     const start = await messageMark();
-    const results = await vscode.commands.executeCommand<DeployResult[]>(CommandId.deployAll, { project });
+    // A person confirms in a modal that lists the functions; without a browser, the argument does.
+    const deploying = vscode.commands.executeCommand<DeployResult[]>(CommandId.deployAll, {
+      project,
+      ...(canDriveUi() ? {} : { confirmed: true }),
+    });
+    if (canDriveUi())
+      await closingPromptsOnFailure(
+        requestUi('deploy-all-confirm', [
+          { see: 'functions of demo?' },
+          { see: 'key-check' },
+          { see: 'needs-missing' },
+          { click: 'Deploy All' },
+        ]),
+      );
+    const results = await deploying;
     const ours = results.filter((o) => o.name === 'key-check' || o.name === 'needs-missing');
     assert.deepStrictEqual(
       ours.map((o) => [o.name, o.status]),
