@@ -44,7 +44,7 @@ export function registerFunctions(context: vscode.ExtensionContext, deps: Functi
   const targets = new FunctionTargets(model, session, notify);
   const create = new NewFunctionCommand(context.extensionUri, targets, model, store, notify, log);
   const deploy = new DeployCommands(targets, model, session, cloud, store, notify, log);
-  const remote = new RemoteFunctionCommands(targets, model, session, cloud, store, notify, log);
+  const remote = new RemoteFunctionCommands(targets, model, session, cloud, store, notify, log, context.workspaceState);
   const codeLens = new FunctionCodeLensProvider(model);
   context.subscriptions.push(
     model,

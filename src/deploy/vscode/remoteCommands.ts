@@ -6,7 +6,8 @@ import type { CloudSession } from '../../cloud/session';
 import type { CloudSync } from '../../cloud/cloudSync';
 import type { KeyStore } from '../../keys/keyStore';
 import { errorMessage } from '../../shared/errorMessage';
-import { Redactor, type NamedValue } from '../../shared/valueMatch';
+import { Redactor, valueNamesIn, type NamedValue } from '../../shared/valueMatch';
+import { CommandId, StorageKey } from '../../constants';
 import type { Notifier } from '../../ui/notify';
 import type { FunctionDetails, InvokeResponse, RollbackResponse } from '../../api';
 import { bundleFunction, bundleHashesIn, discoverFunctions, mapBundlePositions } from '..';
@@ -38,6 +39,8 @@ export class RemoteFunctionCommands {
     private readonly store: KeyStore,
     private readonly notify: Notifier,
     private readonly log: vscode.LogOutputChannel,
+    /** Where the last request body of each function is kept (workspaceState). */
+    private readonly memory: vscode.Memento,
   ) {}
 
   async invokeFunction(arg?: FunctionTarget & { payload?: unknown }): Promise<InvokeResponse | undefined> {
@@ -46,13 +49,37 @@ export class RemoteFunctionCommands {
     const { data, name } = target;
     const client = await this.targets.client(data);
     if (!client) return undefined;
+    const project = data.project.project;
+    // Not deployed: say so before asking for a body, and offer the deploy.
+    let deployed: FunctionDetails | undefined;
+    try {
+      deployed = await client.getFunction(name);
+    } catch (e) {
+      void this.notify.error(`${name} was not invoked: ${errorMessage(e)}`);
+      return undefined;
+    }
+    if (!deployed) {
+      const local = data.functions.some((f) => f.name === name);
+      const DEPLOY = 'Deploy';
+      void this.notify
+        .warn(
+          local
+            ? `${name} is not deployed to ${project} yet, so there is nothing to invoke. Deploy it first.`
+            : `There is no function ${name} in ${project}, here or in the cloud.`,
+          ...(local ? [DEPLOY] : []),
+        )
+        .then((c) => c === DEPLOY && vscode.commands.executeCommand(CommandId.deployFunction, { name, project }));
+      return undefined;
+    }
     let payload: unknown;
     if (isArgs(arg) && 'payload' in arg) payload = arg.payload;
     else {
+      const bodies = this.memory.get<Record<string, string>>(StorageKey.invokeBodies) ?? {};
+      const id = `${project}/${name}`;
       const text = await vscode.window.showInputBox({
         title: `Invoke ${name}`,
         prompt: 'The request body, as JSON',
-        value: '{}',
+        value: remembered(bodies[id], await this.storedValues(project)),
         ignoreFocusOut: true,
         validateInput: (v) => {
           try {
@@ -65,6 +92,13 @@ export class RemoteFunctionCommands {
       });
       if (text === undefined) return undefined;
       payload = JSON.parse(text);
+      // The body is kept for the next Invoke, unless it holds a stored key's value.
+      const holds = valueNamesIn(text, await this.storedValues(project));
+      if (holds.length > 0)
+        this.log.info(
+          `[invoke ${name}] the request body holds the value of ${holds.join(', ')}: it is not remembered.`,
+        );
+      else await this.memory.update(StorageKey.invokeBodies, { ...bodies, [id]: text });
     }
     let r: InvokeResponse;
     try {
@@ -83,12 +117,14 @@ export class RemoteFunctionCommands {
     const ms = Math.round(r.durationMs);
     this.log.info(`[invoke ${name}] ${r.status} in ${ms} ms (request ${r.requestId})`);
     for (const l of logs) this.log.info(`[invoke ${name}]   ${l.time} ${l.level}: ${l.message}`);
-    if (r.status === 'ok') this.log.info(`[invoke ${name}] result: ${redact(safeJson(r.result))}`);
     const SHOW = 'Show Output';
     const OPEN = 'Open Location';
     if (r.status === 'ok') {
+      const result = redact(safeJson(r.result));
+      // The notification (which the log records) holds the result; a long one is logged whole.
+      if (result.length > RESULT_SHOWN) this.log.info(`[invoke ${name}] result: ${result}`);
       void this.notify
-        .info(`${name} answered in ${ms} ms: ${truncate(redact(safeJson(r.result)), 200)}`, SHOW)
+        .info(`${name} answered in ${ms} ms: ${truncate(result, RESULT_SHOWN)}`, SHOW)
         .then((c) => c && this.log.show(true));
       return { ...r, logs };
     }
@@ -247,14 +283,24 @@ export class RemoteFunctionCommands {
 
   /** Masks every value stored on this machine for the project, in every form (for text shown to a person). */
   private async redactor(project: string): Promise<(text: string) => string> {
+    const redactor = new Redactor(await this.storedValues(project));
+    return (text) => redactor.redact(text);
+  }
+
+  /** The values of the project's keys stored on this machine. */
+  private async storedValues(project: string): Promise<NamedValue[]> {
     const values: NamedValue[] = [];
     for (const k of this.store.list(project)) {
       const value = await this.store.value(project, k.name);
       if (value) values.push({ name: k.name, value });
     }
-    const redactor = new Redactor(values);
-    return (text) => redactor.redact(text);
+    return values;
   }
+}
+
+/** A remembered body as the input box's value: `{}` when none, or when it holds a value stored since. */
+function remembered(body: string | undefined, values: readonly NamedValue[]): string {
+  return body !== undefined && valueNamesIn(body, values).length === 0 ? body : '{}';
 }
 
 /** The first stack position in the functions folder (`functions/x.ts:3:11`), outside node_modules. */
@@ -269,6 +315,9 @@ function firstSourceFrame(
   }
   return undefined;
 }
+
+/** Characters of a result a notification shows. */
+const RESULT_SHOWN = 200;
 
 function safeJson(v: unknown): string {
   try {
