@@ -77,6 +77,8 @@ export const StorageKey = {
   valuePrefix: 'cloudxlr.value/',
   /** SecretStorage prefix of a cloud token: `cloudxlr.token/<endpoint>/<project>`. */
   tokenPrefix: 'cloudxlr.token/',
+  /** workspaceState: the last request body of each function's Invoke (never one holding a key value). */
+  invokeBodies: 'cloudxlr.invokeBodies.v1',
 } as const;
 
 export const DIAGNOSTIC_SOURCE = 'CloudXLR';

@@ -33,9 +33,15 @@ export interface ResolvedSecretRef extends SecretRef {
 
 export interface DeployFunctionResponse {
   name: string;
+  /** The new release, or the active one when `unchanged`. */
   release: number;
   url: string;
   secrets: ResolvedSecretRef[];
+  /**
+   * True when the active release already runs this code with these references, env and
+   * timeout: no release was made (200). Absent from older clouds, which count as false.
+   */
+  unchanged?: boolean;
 }
 
 export interface FunctionSummary {

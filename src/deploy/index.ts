@@ -5,6 +5,7 @@ export { bundleFunction, resolveSourceFile, BundleError, type BundleResult, type
 export { findKeyReferences, scanJavaScript, referencedKeyNames, isScannableSource } from './references';
 export type { KeyReference, ReferenceProblem, ReferenceScan, SourceLocation } from './references';
 export { guardBundle } from './leakGuard';
+export { bundleHashesIn, mapBundlePositions } from './stackMap';
 export type { LeakFinding, NamedValue, RuleScanner, RuleHit, LeakGuardOptions } from './leakGuard';
 export { deployFunctions, deployFunction, analyzeFunction, keyNames, errorOutcome } from './plan';
 export {

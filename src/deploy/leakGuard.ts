@@ -71,12 +71,15 @@ export async function guardBundle(bundle: BundleResult, options: LeakGuardOption
 
   const findings: LeakFinding[] = [];
   const seen = new Set<string>();
+  /** file:line of every finding so far. */
+  const linesFound = new Set<string>();
   const hits = new ValueMatcher(options.values).matches(bundle.code).slice(0, MAX_VALUE_HITS);
   for (const hit of hits) {
     const where = locate(hit.start);
     const id = `${hit.name}@${where.location.file}:${where.location.line}`;
     if (seen.has(id)) continue;
     seen.add(id);
+    linesFound.add(`${where.location.file}:${where.location.line}`);
     findings.push({
       key: hit.name,
       message: `The value of the key ${hit.name} is in the code${describeForm(hit.kind)}. Read it with ctx.secrets.get("${hit.name}") instead.`,
@@ -96,6 +99,11 @@ export async function guardBundle(bundle: BundleResult, options: LeakGuardOption
       }
       for (const hit of await options.rules.scan(text, file)) {
         const { line, column } = lineColumnAt(text, hit.index);
+        // One finding per line: a stored value the rules recognise too is already reported,
+        // under the name of the key that holds it.
+        const where = `${file}:${line + 1}`;
+        if (linesFound.has(where)) continue;
+        linesFound.add(where);
         findings.push({
           ruleId: hit.ruleId,
           message: hit.message,

@@ -11,7 +11,9 @@ export function describeOutcome(o: DeployOutcome, root?: string): string {
     `${root ? path.relative(root, l.file).split(path.sep).join('/') : l.file}:${l.line}:${l.column}`;
   switch (o.status) {
     case 'deployed':
-      return `${o.name}: deployed release ${o.release} → ${o.url}`;
+      return o.unchanged
+        ? `${o.name}: no changes, release ${o.release} already runs this code → ${o.url}`
+        : `${o.name}: deployed release ${o.release} → ${o.url}`;
     case 'not-found':
     case 'invalid':
       return `${o.name}: ${o.message}`;
@@ -73,7 +75,9 @@ export function deployNotice(o: DeployOutcome, root?: string): DeployNotice {
     case 'deployed':
       return {
         severity: 'info',
-        message: `Deployed ${o.name} (release ${o.release}): ${o.url}`,
+        message: o.unchanged
+          ? `No changes to deploy: ${o.name} release ${o.release} already runs this code. ${o.url}`
+          : `Deployed ${o.name} (release ${o.release}): ${o.url}`,
         actions: [
           { label: 'Invoke…', kind: 'invoke' },
           { label: 'Copy URL', kind: 'copy-url', url: o.url },
@@ -154,10 +158,18 @@ export function shortReason(o: { status: string; missing?: string[]; keys?: stri
 /** The one-line summary of deploying every function of a project. */
 export function deployAllSummary(
   project: string,
-  outcomes: ReadonlyArray<{ name: string; status: string; missing?: string[]; keys?: string[]; code?: string }>,
+  outcomes: ReadonlyArray<{
+    name: string;
+    status: string;
+    missing?: string[];
+    keys?: string[];
+    code?: string;
+    unchanged?: boolean;
+  }>,
 ): DeployNotice {
   const failed = outcomes.filter((o) => o.status !== 'deployed');
-  const summary = `Deployed ${outcomes.length - failed.length} of ${outcomes.length} functions of ${project}.`;
+  const unchanged = outcomes.filter((o) => o.status === 'deployed' && o.unchanged).length;
+  const summary = `Deployed ${outcomes.length - failed.length} of ${outcomes.length} functions of ${project}${unchanged ? ` (${unchanged} without changes)` : ''}.`;
   if (failed.length === 0) return { severity: 'info', message: summary, actions: [] };
   return {
     severity: 'warning',

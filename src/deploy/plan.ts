@@ -85,6 +85,8 @@ export type DeployOutcome =
   | (Base & {
       status: 'deployed';
       release: number;
+      /** The active release already ran this code with these references and settings: none was made. */
+      unchanged: boolean;
       url: string;
       secrets: ResolvedSecretRef[];
       sha256: string;
@@ -292,11 +294,16 @@ export async function deployFunction(
   progress('upload', `Uploading ${fn.name} with ${secrets.length} key reference(s)`);
   try {
     const r = await deps.cloud.deployFunction(fn.name, body);
-    progress('upload', `Deployed ${fn.name} as release ${r.release}: ${r.url}`);
+    const unchanged = r.unchanged === true;
+    progress(
+      'upload',
+      unchanged ? `No changes: release ${r.release} already runs this code` : `Uploaded as release ${r.release}`,
+    );
     return {
       ...base,
       status: 'deployed',
       release: r.release,
+      unchanged,
       url: r.url,
       secrets: r.secrets,
       sha256: bundle.sha256,

@@ -33,8 +33,12 @@ export function extensionFolderName(repoRoot: string): string {
 
 /**
  * Places the extension under test in `extensionsDir`, replacing an older copy. With `link`,
- * entries are symlinks into the repository (the dev host: a rebuild plus "Restart Extension
- * Host" picks up changes); otherwise they are copies, except node_modules, always a link.
+ * the extension's folder is a link to the repository itself (the dev host: a rebuild plus
+ * "Restart Extension Host" picks up changes). The whole folder, not its entries: the editor
+ * tells which extension calls its API by the real path of the calling file, looked up under
+ * the real paths of the extensions' folders, and a linked dist/ would put the bundle outside
+ * its extension (notifications then read "Null Extension Description"). Without `link`, the
+ * entries are copies, except node_modules, a link.
  */
 export function placeExtension(repoRoot: string, extensionsDir: string, link: boolean): string {
   const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as Manifest;
@@ -43,13 +47,20 @@ export function placeExtension(repoRoot: string, extensionsDir: string, link: bo
     throw new Error(`${path.relative(repoRoot, main)} is missing: run \`npm run build\` first.`);
   }
   const target = path.join(extensionsDir, extensionFolderName(repoRoot));
-  fs.rmSync(target, { recursive: true, force: true });
+  // An older layout's folder, or a link: removed without following the link.
+  if (fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) fs.unlinkSync(target);
+  else fs.rmSync(target, { recursive: true, force: true });
+  if (link) {
+    fs.mkdirSync(extensionsDir, { recursive: true });
+    fs.symlinkSync(path.resolve(repoRoot), target, 'dir');
+    return target;
+  }
   fs.mkdirSync(target, { recursive: true });
   for (const entry of EXTENSION_ENTRIES) {
     const source = path.join(repoRoot, entry);
     if (!fs.existsSync(source)) continue;
     const destination = path.join(target, entry);
-    if (link || entry === 'node_modules') fs.symlinkSync(source, destination);
+    if (entry === 'node_modules') fs.symlinkSync(source, destination);
     else fs.cpSync(source, destination, { recursive: true });
   }
   return target;

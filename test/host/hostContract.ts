@@ -98,6 +98,8 @@ export interface RunnerResult extends SuiteResult {
 export interface RunnerExports {
   /** The runner extension's own SecretStorage: the host's real secret store. */
   secrets: import('vscode').SecretStorage;
+  /** The runner's own log folder; the extension host's other extensions log next to it. */
+  logUri: import('vscode').Uri;
 }
 
 /** Where the launcher writes requested screenshots, under the artifacts dir. */

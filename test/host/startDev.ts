@@ -1,6 +1,7 @@
 // `npm start`: the extension in a real VS Code (code-server) in your browser, next to a local
-// cloud, with state kept under .cloudxlr/ between runs. The extension folder links to dist/,
-// so after `npm run watch` rebuilds, "Developer: Restart Extension Host" loads the new code.
+// cloud, with state kept under .cloudxlr/ between runs. The extension folder links to the
+// repository, so after `npm run watch` rebuilds, "Developer: Restart Extension Host" loads the
+// new code, and the editor knows which extension runs (see placeExtension).
 // PORT (default 8080) sets the editor's port, CLOUDXLR_CLOUD_PORT the cloud's (default 8787),
 // CLOUDXLR_DEV_HOST the address to bind (default 127.0.0.1; there is no password),
 // CLOUDXLR_EDITOR the VS Code: oldest (default, 1.100.3, the one engines.vscode names) or newest.

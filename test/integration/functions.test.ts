@@ -14,7 +14,14 @@ import type { InvokeResponse, RollbackResponse } from '../../src/api';
 import type { DeployResult, FunctionsNode } from '../../src/deploy/vscode';
 import { digestOf } from '../../src/shared/secretText';
 import { TestEnv, canDriveUi, requestScreenshot, requestUi } from '../host/hostContract';
-import { extensionApi as api, closingPromptsOnFailure, messageMark, shownSince } from './support';
+import {
+  extensionApi as api,
+  closingPromptsOnFailure,
+  extensionLogText,
+  messageMark,
+  shownSince,
+  waitFor,
+} from './support';
 
 const endpoint = process.env[TestEnv.endpoint] ?? '';
 const token = process.env[TestEnv.token] ?? '';
@@ -115,6 +122,7 @@ describe('Cloud Functions in the editor', function () {
       'key-check.ts',
       'needs-missing.ts',
       'hello-scaffold.ts',
+      'throws-here.ts',
     ].filter((f) => fs.existsSync(path.join(functionsDir, f)));
     assert.deepStrictEqual(existed, [], 'the fixture workspace already has these function files');
     await vscode.workspace
@@ -125,7 +133,8 @@ describe('Cloud Functions in the editor', function () {
 
   after(async () => {
     if (!endpoint || !token || !workspace) return;
-    for (const name of ['key-check', 'needs-missing', 'hello-scaffold']) await cloud('DELETE', `/functions/${name}`);
+    for (const name of ['key-check', 'needs-missing', 'hello-scaffold', 'throws-here'])
+      await cloud('DELETE', `/functions/${name}`);
     await cloud('DELETE', `/keys/${KEY}?force=true`);
     await vscode.commands.executeCommand(CommandId.deleteKey, { name: KEY, confirmed: true });
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -172,6 +181,11 @@ describe('Cloud Functions in the editor', function () {
     assert.ok(deploy, `no Deploy lens: ${lenses.map((l) => l.command?.title).join(', ')}`);
     assert.strictEqual(deploy.range.start.line, 3, 'the lens sits on the handler');
     assert.deepStrictEqual(deploy.command!.arguments, [{ name: 'hello-scaffold', project }]);
+    // Not deployed: Deploy is offered, Invoke is not.
+    assert.ok(
+      !lenses.some((l) => l.command?.command === CommandId.invokeFunction),
+      `an Invoke lens on an undeployed function: ${lenses.map((l) => l.command?.title).join(', ')}`,
+    );
   });
 
   it('the title-bar "+" asks for a new name even with a function selected', async function () {
@@ -233,6 +247,27 @@ describe('Cloud Functions in the editor', function () {
     const fn = await cloud('GET', '/functions/key-check');
     assert.strictEqual(fn.json.release, 1);
 
+    // Deployed: the CodeLens offers Invoke now.
+    await vscode.workspace.openTextDocument(path.join(functionsDir, 'key-check.ts'));
+    await waitFor('an Invoke lens on the deployed key-check', async () =>
+      (
+        await vscode.commands.executeCommand<vscode.CodeLens[]>(
+          'vscode.executeCodeLensProvider',
+          vscode.Uri.file(path.join(functionsDir, 'key-check.ts')),
+        )
+      ).some((l) => l.command?.command === CommandId.invokeFunction),
+    );
+    if (canDriveUi()) {
+      // The log says it once (it used to repeat it as a step, an outcome and the notification).
+      const said = await waitFor('the deploy in the log', () => {
+        const text = extensionLogText();
+        return text.includes('Deployed key-check (release 1)') && text;
+      });
+      assert.strictEqual(said.split('Deployed key-check (release 1)').length - 1, 1, 'the deploy is logged twice');
+      assert.doesNotMatch(said, /key-check: deployed release 1|Deployed key-check as release 1/);
+      assertNoValue(said, 'the log');
+    }
+
     rows = await viewRows();
     assert.strictEqual(rows.get('key-check')?.description, 'release 1 · deployed');
     // The item menus (Invoke, Logs, Rollback, Delete) key on this.
@@ -267,6 +302,56 @@ describe('Cloud Functions in the editor', function () {
     });
     assert.strictEqual(res.status, 200);
     assert.deepStrictEqual(await res.json(), { version: 1, digest: digestOf(VALUE_1), startsWithPrefix: false });
+  });
+
+  it('Invoke on an undeployed function offers Deploy instead of asking for a body', async function () {
+    const start = await messageMark();
+    const r = await vscode.commands.executeCommand<InvokeResponse | undefined>(CommandId.invokeFunction, {
+      name: 'hello-scaffold',
+    });
+    assert.strictEqual(r, undefined);
+    assert.match(await shownSince(start), /hello-scaffold is not deployed to demo yet, so there is nothing to invoke/);
+    if (!canDriveUi()) return; // the rest clicks in the browser
+    await closingPromptsOnFailure(
+      requestUi('invoke-undeployed', [
+        { absent: 'The request body', in: 'prompt' },
+        { notification: 'hello-scaffold is not deployed', click: 'Deploy' },
+      ]),
+    );
+    await waitFor(
+      'hello-scaffold deployed from the notification',
+      async () => (await cloud('GET', '/functions/hello-scaffold')).status === 200,
+      30_000,
+    );
+    // As it was: only key-check uses the key in the tests that follow.
+    assert.strictEqual((await cloud('DELETE', '/functions/hello-scaffold')).status, 204);
+  });
+
+  it('Invoke remembers the last body of each function, never one holding a stored key value', async function () {
+    if (!canDriveUi()) this.skip(); // types in the browser
+    const invoke = async (ui: string, steps: Parameters<typeof requestUi>[1]): Promise<InvokeResponse> => {
+      const invoking = vscode.commands.executeCommand<InvokeResponse>(CommandId.invokeFunction, { name: 'key-check' });
+      await closingPromptsOnFailure(requestUi(ui, [{ see: 'The request body, as JSON' }, ...steps]));
+      return invoking;
+    };
+    const prefixOf = (r: InvokeResponse) => (r.result as { startsWithPrefix: boolean }).startsWithPrefix;
+    // {} (the first default) would answer true: "nope" answers false.
+    assert.strictEqual(
+      prefixOf(await invoke('invoke-body-typed', [{ type: '{"prefix":"nope"}' }, { press: 'Enter' }])),
+      false,
+    );
+    assert.strictEqual(prefixOf(await invoke('invoke-body-again', [{ press: 'Enter' }])), false, 'not remembered');
+    // A body holding the key's value runs, and is not kept.
+    const secret = await invoke('invoke-body-secret', [
+      { type: JSON.stringify({ prefix: VALUE_1 }) },
+      { press: 'Enter' },
+    ]);
+    assert.strictEqual(prefixOf(secret), true);
+    assert.strictEqual(
+      prefixOf(await invoke('invoke-body-after-secret', [{ press: 'Enter' }])),
+      false,
+      'the secret body was kept',
+    );
   });
 
   it('Delete Key from Cloud names the functions using the key in its first dialog; Cancel keeps it', async function () {
@@ -343,10 +428,68 @@ describe('Cloud Functions in the editor', function () {
     assert.match(row.keys.get('FN_NOWHERE_KEY')!.description, /missing/);
   });
 
+  it('a failed invoke names the source line, not the bundle, and the logs map the stack to the sources', async () => {
+    created.push(
+      writeFunction(
+        'throws-here',
+        [
+          'function check(amount: number): number {',
+          '  if (amount < 0) {',
+          '    throw new Error(`The amount must not be negative, got ${amount}.`);',
+          '  }',
+          '  return amount;',
+          '}',
+          'export default async (request: { body: { amount: number } }) => ({ amount: check(request.body.amount) });',
+          '',
+        ].join('\n'),
+      ),
+    );
+    const d = await vscode.commands.executeCommand<DeployResult>(CommandId.deployFunction, { name: 'throws-here' });
+    assert.strictEqual(d.status, 'deployed', JSON.stringify(d));
+    // The editor shows three notifications at most: room for the one this test clicks.
+    await vscode.commands.executeCommand('notifications.clearAll');
+    const start = await messageMark();
+    const r = await vscode.commands.executeCommand<InvokeResponse>(CommandId.invokeFunction, {
+      name: 'throws-here',
+      payload: { amount: -3 },
+    });
+    assert.strictEqual(r.status, 'error');
+    assert.match(
+      await shownSince(start),
+      /throws-here failed after \d+ ms: The amount must not be negative, got -3\. At functions\/throws-here\.ts:3\./,
+    );
+    const stack = r.logs.map((l) => l.message).join('\n');
+    assert.match(stack, /at check \(functions\/throws-here\.ts:3:11\)/);
+    assert.doesNotMatch(stack, /function-[0-9a-f]{16}\.js/);
+    const logs = await vscode.commands.executeCommand<Array<{ message: string }>>(CommandId.showFunctionLogs, {
+      name: 'throws-here',
+    });
+    const stored = logs.filter((l) => l.message.includes('The amount must not be negative'));
+    assert.strictEqual(stored.length, 1, `the error is stored once: ${JSON.stringify(stored)}`);
+    assert.match(stored[0]!.message, /functions\/throws-here\.ts:3:11/);
+    if (canDriveUi())
+      await closingPromptsOnFailure(
+        requestUi('invoke-error-open', [{ notification: 'throws-here failed after', click: 'Open Location' }]),
+      );
+    await waitFor('throws-here.ts opened at line 3', () => {
+      const e = vscode.window.activeTextEditor;
+      return (
+        !canDriveUi() ||
+        (e?.document.uri.fsPath === path.join(functionsDir, 'throws-here.ts') && e.selection.active.line === 2)
+      );
+    });
+  });
+
   it('deploys a new release, rolls back to the first, and shows the logs', async () => {
     writeFunction('key-check', CHECK_SOURCE('', 2));
     const r2 = await vscode.commands.executeCommand<DeployResult>(CommandId.deployFunction, { name: 'key-check' });
     assert.ok(r2.status === 'deployed' && r2.release === 2, JSON.stringify(r2));
+    // Deploying the same code again makes no release, and says so.
+    const start = await messageMark();
+    const same = await vscode.commands.executeCommand<DeployResult>(CommandId.deployFunction, { name: 'key-check' });
+    assert.ok(same.status === 'deployed' && same.release === 2 && same.unchanged, JSON.stringify(same));
+    assert.match(await shownSince(start), /No changes to deploy: key-check release 2 already runs this code/);
+    assert.strictEqual((await cloud('GET', '/functions/key-check')).json.releases?.length, 2);
     let answer = await vscode.commands.executeCommand<InvokeResponse>(CommandId.invokeFunction, {
       name: 'key-check',
       payload: {},
@@ -374,10 +517,45 @@ describe('Cloud Functions in the editor', function () {
     assertNoValue(JSON.stringify(logs), 'the logs');
   });
 
+  it('Deploy All asks first, listing the functions; Cancel deploys nothing', async function () {
+    if (!canDriveUi()) this.skip(); // acts through the browser
+    const before = await cloud('GET', '/functions/key-check');
+    const deploying = vscode.commands.executeCommand<DeployResult[]>(CommandId.deployAll, { project });
+    await closingPromptsOnFailure(
+      requestUi('deploy-all-cancel', [
+        { see: 'functions of demo?' },
+        { see: 'needs-missing' },
+        { see: 'throws-here' },
+        { click: 'Cancel' },
+      ]),
+    );
+    assert.deepStrictEqual(await deploying, []);
+    assert.strictEqual((await cloud('GET', '/functions/key-check')).json.release, before.json.release);
+  });
+
   it('deploys every function with Deploy All and reports the ones refused', async () => {
     fs.rmSync(path.join(functionsDir, 'hello-scaffold.ts'));
     const start = await messageMark();
-    const results = await vscode.commands.executeCommand<DeployResult[]>(CommandId.deployAll, { project });
+    // A person confirms in a modal that lists the functions; without a browser, the argument does.
+    const deploying = vscode.commands.executeCommand<DeployResult[]>(CommandId.deployAll, {
+      project,
+      ...(canDriveUi() ? {} : { confirmed: true }),
+    });
+    if (canDriveUi())
+      await closingPromptsOnFailure(
+        requestUi('deploy-all-confirm', [
+          { see: 'functions of demo?' },
+          { see: 'needs-missing' },
+          { see: 'throws-here' },
+          { click: 'Deploy All' },
+        ]),
+      );
+    const results = await deploying;
+    // throws-here is as deployed: no new release.
+    assert.ok(
+      results.some((o) => o.name === 'throws-here' && o.status === 'deployed' && o.unchanged),
+      JSON.stringify(results),
+    );
     const ours = results.filter((o) => o.name === 'key-check' || o.name === 'needs-missing');
     assert.deepStrictEqual(
       ours.map((o) => [o.name, o.status]),
@@ -390,7 +568,7 @@ describe('Cloud Functions in the editor', function () {
     assert.match(
       await shownSince(start),
       new RegExp(
-        `Deployed ${deployed} of ${results.length} functions of demo\\. Not deployed: .*needs-missing \\(missing FN_NOWHERE_KEY\\)`,
+        `Deployed ${deployed} of ${results.length} functions of demo \\(1 without changes\\)\\. Not deployed: .*needs-missing \\(missing FN_NOWHERE_KEY\\)`,
       ),
     );
     // Every function of the folder was tried, the fixture's own ones too.

@@ -2,9 +2,11 @@
 // waiting for something the editor does asynchronously.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { DIAGNOSTIC_SOURCE } from '../../src/constants';
+import * as fs from 'fs';
+import * as path from 'path';
+import { DIAGNOSTIC_SOURCE, OUTPUT_CHANNEL_NAME } from '../../src/constants';
 import type { CloudxlrApi } from '../../src/extension';
-import { EXTENSION_UNDER_TEST, requestUi } from '../host/hostContract';
+import { EXTENSION_UNDER_TEST, RUNNER_EXTENSION_ID, requestUi, type RunnerExports } from '../host/hostContract';
 
 /** The extension's API, activating it if needed. */
 export async function extensionApi(): Promise<CloudxlrApi> {
@@ -71,4 +73,20 @@ export async function closingPromptsOnFailure<T>(acting: Promise<T>): Promise<T>
     await requestUi('close-dialog', [{ press: 'Escape' }]).catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * What the extension's log (Output › CloudXLR) holds so far, read from the file the editor
+ * writes it to, in the extension host's log folder next to the runner's own.
+ */
+export function extensionLogText(): string {
+  const runner = vscode.extensions.getExtension<RunnerExports>(RUNNER_EXTENSION_ID);
+  assert.ok(runner?.exports?.logUri, 'the runner extension gives no log folder');
+  const hostLogs = path.dirname(runner.exports.logUri.fsPath);
+  const name = `${OUTPUT_CHANNEL_NAME}.log`;
+  const files = (fs.readdirSync(hostLogs, { recursive: true }) as string[]).filter(
+    (f) => path.basename(f) === name && f.includes(EXTENSION_UNDER_TEST),
+  );
+  assert.ok(files.length > 0, `no ${name} under ${hostLogs}`);
+  return files.map((f) => fs.readFileSync(path.join(hostLogs, f), 'utf8')).join('\n');
 }

@@ -1,4 +1,4 @@
-// "Deploy" and "Invoke…" above the exported handler of a function's entry file. The handler is
+// "Deploy", and "Invoke…" once deployed, above the exported handler of a function's entry file. The handler is
 // found by the core's reference scan of the open document (no bundling, no code run).
 import * as vscode from 'vscode';
 import { CommandId } from '../../constants';
@@ -8,10 +8,11 @@ import type { FunctionsModel } from './functionsModel';
 export class FunctionCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly model: FunctionsModel) {
-    this.subscription = model.onDidLoad(() => this.changed.fire());
+    // Stale (a deploy, a delete): the lenses ask again, which loads the functions anew.
+    this.subscriptions = [model.onDidLoad(() => this.changed.fire()), model.onDidGoStale(() => this.changed.fire())];
   }
 
   async provideCodeLenses(document: vscode.TextDocument, token: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
@@ -38,14 +39,16 @@ export class FunctionCodeLensProvider implements vscode.CodeLensProvider, vscode
         arguments: [args],
       }),
     ];
-    lenses.push(
-      new vscode.CodeLens(range, {
-        title: '$(play) Invoke…',
-        tooltip: `Invoke the deployed ${fn.name} with a JSON payload`,
-        command: CommandId.invokeFunction,
-        arguments: [args],
-      }),
-    );
+    // Invoke only where there is a release to run: an undeployed function is offered Deploy alone.
+    if (this.isDeployed(data.project.project, fn.name))
+      lenses.push(
+        new vscode.CodeLens(range, {
+          title: '$(play) Invoke…',
+          tooltip: `Invoke the deployed ${fn.name} with a JSON payload`,
+          command: CommandId.invokeFunction,
+          arguments: [args],
+        }),
+      );
     if (keys.length)
       lenses.push(
         new vscode.CodeLens(range, {
@@ -57,8 +60,15 @@ export class FunctionCodeLensProvider implements vscode.CodeLensProvider, vscode
     return lenses;
   }
 
+  /** Whether the function has a release, as last loaded (a load is started when out of date; the lenses follow it). */
+  private isDeployed(project: string, name: string): boolean {
+    if (this.model.stale) void this.model.snapshot().catch(() => undefined);
+    return !!this.model.current.find((p) => p.project.project === project)?.functions.find((f) => f.fn.name === name)
+      ?.deployed;
+  }
+
   dispose(): void {
-    this.subscription.dispose();
+    for (const d of this.subscriptions) d.dispose();
     this.changed.dispose();
   }
 }

@@ -31,6 +31,13 @@ export interface DeployArgs {
   uploadMissing?: boolean;
 }
 
+export interface DeployAllArgs {
+  project?: string;
+  uploadMissing?: boolean;
+  /** Skips the confirmation dialog that lists the functions. */
+  confirmed?: boolean;
+}
+
 const STEP_ORDER: DeployStep[] = ['discover', 'bundle', 'references', 'vault', 'leak-guard', 'upload'];
 
 type NotStarted = Extract<DeployResult, { status: 'not-signed-in' | 'untrusted' }>;
@@ -89,7 +96,7 @@ export class DeployCommands {
     return outcome;
   }
 
-  async deployAll(args: { project?: string; uploadMissing?: boolean } = {}): Promise<DeployResult[]> {
+  async deployAll(args: DeployAllArgs = {}): Promise<DeployResult[]> {
     const all = await this.model.discover();
     const selected = args.project
       ? all.filter((d) => d.project.project === args.project)
@@ -103,12 +110,14 @@ export class DeployCommands {
       return [];
     }
     const results: DeployResult[] = [];
+    const ready: Array<{ data: DiscoveredProject; prepared: { client: CloudClient; target: DeployTarget } }> = [];
     for (const data of selected) {
       const prepared = await this.prepare(data, '');
-      if ('status' in prepared) {
-        results.push(prepared);
-        continue;
-      }
+      if ('status' in prepared) results.push(prepared);
+      else ready.push({ data, prepared });
+    }
+    if (ready.length > 0 && !args.confirmed && !(await this.confirmDeployAll(ready.map((r) => r.data)))) return results;
+    for (const { data, prepared } of ready) {
       await this.saveDirty(data);
       const outcomes = await vscode.window.withProgress(
         {
@@ -144,6 +153,30 @@ export class DeployCommands {
     }
     this.model.invalidate();
     return results;
+  }
+
+  /** Deploy All replaces what runs in the cloud for every function at once: a modal names them first. */
+  private async confirmDeployAll(projects: readonly DiscoveredProject[]): Promise<boolean> {
+    const names = projects.flatMap((d) => d.functions.map((f) => ({ project: d.project.project, name: f.name })));
+    const one = names.length === 1;
+    const where =
+      projects.length === 1
+        ? `of ${projects[0]!.project.project}`
+        : `of ${projects.map((d) => d.project.project).join(', ')}`;
+    const DEPLOY = 'Deploy All';
+    const choice = await vscode.window.showWarningMessage(
+      one ? `Deploy the function ${where}?` : `Deploy all ${names.length} functions ${where}?`,
+      {
+        modal: true,
+        detail: [
+          ...names.map((n) => (projects.length === 1 ? n.name : `${n.project}: ${n.name}`)),
+          '',
+          `Each one that deploys becomes the release its URL runs at ${this.session.endpoint}.`,
+        ].join('\n'),
+      },
+      DEPLOY,
+    );
+    return choice === DEPLOY;
   }
 
   /** Trust and sign-in checks, and the deploy target of a project. */

@@ -26,12 +26,16 @@ export class DeployReport {
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
-  /** One function's outcome: the log, and a notification with what to do next. */
+  /**
+   * One function's outcome: a notification with what to do next (the notifier writes it to the
+   * log), and in the log the details it has no room for (every finding, every error).
+   */
   outcome(o: DeployResult, project: string, root: string | undefined): void {
-    this.logOutcome(o, root);
     // Not signed in, untrusted: the notification was shown when the deploy did not start.
     if (!isOutcome(o)) return;
     void this.show(deployNotice(o, root), { project, name: o.name });
+    const details = describeOutcome(o, root).split('\n').slice(1);
+    if (details.length > 0) this.log.info(details.join('\n'));
   }
 
   /** Every function of a project: each outcome in the log, one summary notification. */

@@ -9,7 +9,7 @@ import type { WorkspaceProjects } from '../../project/workspaceProjects';
 import { registerCommands } from '../../ui/commands';
 import type { Notifier } from '../../ui/notify';
 import { FunctionCodeLensProvider } from './codeLens';
-import { DeployCommands } from './deployCommands';
+import { DeployCommands, type DeployAllArgs } from './deployCommands';
 import { FunctionsModel } from './functionsModel';
 import { FunctionsTree } from './functionsTree';
 import { NewFunctionCommand, type NewFunctionArgs } from './newFunction';
@@ -44,7 +44,7 @@ export function registerFunctions(context: vscode.ExtensionContext, deps: Functi
   const targets = new FunctionTargets(model, session, notify);
   const create = new NewFunctionCommand(context.extensionUri, targets, model, store, notify, log);
   const deploy = new DeployCommands(targets, model, session, cloud, store, notify, log);
-  const remote = new RemoteFunctionCommands(targets, model, session, cloud, store, notify, log);
+  const remote = new RemoteFunctionCommands(targets, model, session, cloud, store, notify, log, context.workspaceState);
   const codeLens = new FunctionCodeLensProvider(model);
   context.subscriptions.push(
     model,
@@ -63,8 +63,7 @@ export function registerFunctions(context: vscode.ExtensionContext, deps: Functi
     // The view's title buttons pass the selected row: a title action starts a fresh flow.
     [CommandId.newFunction]: (arg?: unknown) => create.newFunction(isArgs(arg) ? (arg as NewFunctionArgs) : {}),
     [CommandId.deployFunction]: (arg) => deploy.deployFunction(arg),
-    [CommandId.deployAll]: (arg?: unknown) =>
-      deploy.deployAll(isArgs(arg) ? (arg as { project?: string; uploadMissing?: boolean }) : {}),
+    [CommandId.deployAll]: (arg?: unknown) => deploy.deployAll(isArgs(arg) ? (arg as DeployAllArgs) : {}),
     [CommandId.invokeFunction]: (arg) => remote.invokeFunction(arg),
     [CommandId.showFunctionLogs]: (arg) => remote.showFunctionLogs(arg),
     [CommandId.rollbackFunction]: (arg) => remote.rollbackFunction(arg),

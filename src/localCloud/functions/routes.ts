@@ -43,7 +43,7 @@ import { checkJsonShape, decodeJson, parseJson, sendJsonText, serializeJson, yie
 import type { ProjectRouteContext, RouteContext, Router } from '../router';
 import type { Vault } from '../vault';
 import { FunctionRuntime, type FunctionRequest, type InvocationResult, type RuntimeOptions } from './runtime';
-import { FunctionStore } from './store';
+import { FunctionStore, type NewRelease, type ReleaseRow } from './store';
 import { valueNamesIn } from '../../shared/valueMatch';
 import { deployError, validateDeploy, type VaultView } from './validate';
 
@@ -121,16 +121,22 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
       const { release } = validateDeploy(name, body, vaultView(ctx.vault, ctx.project));
       const time = ctx.now().toISOString();
       const outcome = ctx.db.transaction(() => {
+        // The same code, references and settings as the active release: nothing to release.
+        const active = store.get(ctx.project, name);
+        const current = active && store.release(ctx.project, name, active.activeRelease);
+        if (current && sameRelease(current, release))
+          return { release: current.release, created: false, unchanged: true };
         const r = store.addRelease(ctx.project, name, release, time);
         ctx.audit.record(ctx.project, 'function.deploy', name, ctx.principal.tokenId);
-        return r;
+        return { ...r, unchanged: false };
       })();
-      runtime.retire(ctx.project, name);
+      if (!outcome.unchanged) runtime.retire(ctx.project, name);
       const answer: DeployFunctionResponse = {
         name,
         release: outcome.release,
         url: functionUrl(ctx.baseUrl(), ctx.project, name),
         secrets: resolve(ctx.vault, ctx.project, release.secrets),
+        unchanged: outcome.unchanged,
       };
       ctx.json(
         outcome.created ? 201 : 200,
@@ -355,11 +361,17 @@ async function invoke(
       { 'Retry-After': String(RETRY_AFTER_SECONDS) },
     );
   const stored = [...result.logs];
-  if (result.status === 'error' && result.error) {
+  // A thrown error's stack is logged already, its message included: not a second time.
+  const error = result.error;
+  if (
+    result.status === 'error' &&
+    error &&
+    !stored.some((l) => l.level === 'error' && l.message.includes(error.message))
+  ) {
     stored.push({
       time: new Date().toISOString(),
       level: 'error',
-      message: `Invocation failed: ${result.error.message}`,
+      message: `Invocation failed: ${error.message}`,
     });
   }
   try {
@@ -418,6 +430,19 @@ function summary(
     secrets: resolve(ctx.vault, ctx.project, rel?.secrets ?? []),
     updatedAt,
   };
+}
+
+/** Whether a deploy would run exactly what the active release runs (code, key references, env, timeout). */
+function sameRelease(current: ReleaseRow, next: NewRelease): boolean {
+  const sortedEnv = (env: Record<string, string>): string => JSON.stringify(Object.entries(env).sort());
+  return (
+    current.runtime === next.runtime &&
+    current.sha256 === next.sha256 &&
+    current.timeoutMs === next.timeoutMs &&
+    JSON.stringify(current.secrets.map((r) => [r.name, r.version])) ===
+      JSON.stringify(next.secrets.map((r) => [r.name, r.version])) &&
+    sortedEnv(current.env) === sortedEnv(next.env)
+  );
 }
 
 function resolve(vault: Vault, project: string, refs: readonly SecretRef[]): ResolvedSecretRef[] {

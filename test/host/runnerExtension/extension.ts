@@ -16,7 +16,7 @@ export function activate(context: vscode.ExtensionContext): RunnerExports {
   const config = JSON.parse(fs.readFileSync(path.join(context.extensionPath, 'run.json'), 'utf8')) as RunnerConfig;
   // Run after activate() returns, so tests can read this extension's exports.
   setTimeout(() => void runAndReport(config, activatedAt), 0);
-  return { secrets: context.secrets };
+  return { secrets: context.secrets, logUri: context.logUri };
 }
 
 async function runAndReport(config: RunnerConfig, activatedAt: number): Promise<void> {

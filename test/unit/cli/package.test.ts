@@ -119,7 +119,7 @@ describe('cloudxlr from npm pack, installed on its own', function () {
         { CLOUDXLR_TOKEN: TOKEN },
       );
       assert.strictEqual(fromExtension.code, 0, fromExtension.stdout + fromExtension.stderr);
-      assert.match(fromExtension.stdout, /hello: deployed release 2/);
+      assert.match(fromExtension.stdout, /hello: no changes, release 1 already runs this code/);
       assert.doesNotMatch(fromExtension.stderr, WARNING);
     } finally {
       await cloud.stop();

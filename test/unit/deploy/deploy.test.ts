@@ -9,6 +9,7 @@ import { CloudClient } from '../../../src/cloud/client';
 import {
   bundleFunction,
   deployFunctions,
+  deployNotice,
   describeOutcome,
   discoverFunctions,
   engineLeakGuard,
@@ -16,6 +17,7 @@ import {
   type DeployProgress,
   type LocalKeySource,
 } from '../../../src/deploy';
+import { bundleHashesIn, mapBundlePositions } from '../../../src/deploy/stackMap';
 import { FunctionRuntime } from '../../../src/localCloud/functions/runtime';
 import { parseProjectFile } from '../../../src/project/projectFile';
 import { PROJECT, startTestCloud, TOKEN, type TestCloud } from '../functions/helpers';
@@ -165,6 +167,17 @@ describe('deploy: discovery, bundling and the deploy steps', function () {
     assert.deepStrictEqual(inv.result, { label: '$9.99', keyLength: STRIPE.length, mode: 'test' });
     const details = await client.getFunction('create-checkout');
     assert.deepStrictEqual(details?.secrets, [{ name: 'STRIPE_SECRET_KEY', version: 'latest', resolvedVersion: 1 }]);
+
+    // The same sources again: the cloud keeps the release, and the outcome says so.
+    const [again] = await deployFunctions({ root, functionsDir: 'functions', functions }, ['create-checkout'], {
+      cloud: client,
+      local: localKeys({ STRIPE_SECRET_KEY: STRIPE }),
+    });
+    assert.ok(again.status === 'deployed' && o.status === 'deployed', describeOutcome(again));
+    assert.deepStrictEqual([again.release, again.unchanged], [o.release, true]);
+    assert.match(describeOutcome(again, root), /^create-checkout: no changes, release 1 already runs this code/);
+    assert.match(deployNotice(again, root).message, /^No changes to deploy: create-checkout release 1 already/);
+    assert.strictEqual((await client.getFunction('create-checkout'))?.releases.length, 1);
   });
 
   it('stops at the leak guard with the source location, and uploads nothing', async () => {
@@ -207,6 +220,34 @@ describe('deploy: discovery, bundling and the deploy steps', function () {
     );
     assert.ok(!describeOutcome(leak, root).includes(raw));
     assert.strictEqual(await client.getFunction('hardcoded'), undefined);
+  });
+
+  it('reports a line once when a stored value is also a provider key the rules know', async () => {
+    const stored = 'sk_test_' + 'FnCheckTwo' + '9aB27KmNpqRsTuvW2x';
+    const root = ws({
+      'functions/twice.ts': `export const fallback = ${JSON.stringify(stored)};\nexport default async () => fallback.length;\n`,
+      'functions/two-lines.ts': `export const a = ${JSON.stringify(stored)};\nexport const b = "sk_live_51HxQz8Lk2mN4pQ7rS9tU1vW3xY5zA7bC9dE1fG3hJ5kL7mN9";\nexport default async () => a + b;\n`,
+    });
+    const [once, two] = await deployFunctions({ root, functionsDir: 'functions' }, ['twice', 'two-lines'], {
+      cloud: client,
+      local: localKeys({ STRIPE_SECRET_KEY: stored }),
+      ...engineLeakGuard(),
+    });
+    assert.ok(once.status === 'leak' && two.status === 'leak');
+    assert.deepStrictEqual(
+      once.findings.map((f) => [f.key, f.ruleId, f.location.line]),
+      [['STRIPE_SECRET_KEY', undefined, 1]],
+    );
+    assert.doesNotMatch(deployNotice(once, root).message, /more in the log/);
+    // Different lines stay different findings: the stored value, then the rule's.
+    assert.deepStrictEqual(
+      two.findings.map((f) => [f.key ?? f.ruleId, f.location.line]),
+      [
+        ['STRIPE_SECRET_KEY', 1],
+        ['stripe-secret-key', 2],
+      ],
+    );
+    assert.match(deployNotice(two, root).message, /\(and 1 more in the log\)/);
   });
 
   it("the engine's matcher finds a stored value in base64 form too", async () => {
@@ -271,6 +312,41 @@ describe('deploy: discovery, bundling and the deploy steps', function () {
     });
     assert.strictEqual(o.status, 'deployed', describeOutcome(o));
     assert.strictEqual((await client.invoke('needs-local')).result, 'local-only-value-1234567'.length);
+  });
+
+  it("maps an invocation's stack trace from the deployed bundle back to the source lines", async () => {
+    const root = ws({
+      'functions/fails.ts': [
+        "import { check } from './lib/check';",
+        'export default async (req: { body: { amount: number } }) => {',
+        '  return { ok: check(req.body.amount) };',
+        '};',
+      ].join('\n'),
+      'functions/lib/check.ts': [
+        'export function check(amount: number): boolean {',
+        '  if (amount < 0) {',
+        '    throw new Error(`The amount must not be negative, got ${amount}.`);',
+        '  }',
+        '  return true;',
+        '}',
+      ].join('\n'),
+    });
+    const [o] = await deployFunctions({ root, functionsDir: 'functions' }, ['fails'], { cloud: client });
+    assert.strictEqual(o.status, 'deployed', describeOutcome(o));
+    const r = await client.invoke('fails', { amount: -5 });
+    assert.strictEqual(r.status, 'error');
+    const stack = r.logs.map((l) => l.message).join('\n');
+    // What the runtime sees: the bundle it loaded.
+    assert.match(stack, /function-[0-9a-f]{16}\.js:\d+:\d+/);
+    const bundle = await bundleFunction(root, 'functions/fails.ts');
+    assert.deepStrictEqual(bundleHashesIn(stack), [bundle.sha256.slice(0, 16)]);
+    const mapped = mapBundlePositions(stack, bundle, root);
+    assert.match(mapped, /at check \(functions\/lib\/check\.ts:3:11\)/);
+    assert.match(mapped, /functions\/fails\.ts:3:/);
+    assert.doesNotMatch(mapped, /function-[0-9a-f]{16}\.js/);
+    // Another build (the source changed since the deploy) maps nothing.
+    const other = { sha256: 'f'.repeat(64), map: bundle.map };
+    assert.strictEqual(mapBundlePositions(stack, other, root), stack);
   });
 
   it('stops on a non-literal key name with file:line:column', async () => {

@@ -141,6 +141,13 @@ describe('functions: local cloud over HTTP', function () {
       assert.ok(logs.body.logs.length > 0);
       assert.ok(!JSON.stringify(logs.body).includes(STRIPE));
       assert.strictEqual(logs.body.logs.at(-1).requestId, r.body.requestId, 'newest last');
+      // The error is stored once: its stack, which begins with the message.
+      const told = logs.body.logs.filter(
+        (l: { requestId: string; message: string }) =>
+          l.requestId === r.body.requestId && l.message.includes('provider refused'),
+      );
+      assert.strictEqual(told.length, 1, JSON.stringify(told));
+      assert.match(told[0].message, /^Error: provider refused \[REDACTED:STRIPE_SECRET_KEY\]\n\s+at /);
     });
 
     it('uses a rotated key without a redeploy; a pinned version stays pinned', async () => {
@@ -164,6 +171,12 @@ describe('functions: local cloud over HTTP', function () {
       const r = await t.api('POST', `${fn('spin')}/invoke`, {});
       assert.strictEqual(r.body.status, 'error');
       assert.match(r.body.error.message, /timeout of 300 ms/);
+      // An error without a stack is stored as the invocation's failure.
+      const logs = await t.api('GET', `${fn('spin')}/logs`);
+      assert.deepStrictEqual(
+        logs.body.logs.map((l: { level: string; message: string }) => [l.level, l.message.replace(/\d+/g, 'N')]),
+        [['error', r.body.error.message.replace(/\d+/g, 'N').replace(/^/, 'Invocation failed: ')]],
+      );
       const h = await fetch(`${t.url}/v1/health`);
       assert.strictEqual(h.status, 200);
     });
@@ -250,6 +263,37 @@ describe('functions: local cloud over HTTP', function () {
         .map((e: { action: string }) => e.action);
       assert.deepStrictEqual(actions, ['function.deploy', 'function.deploy', 'function.rollback', 'function.delete']);
       assert.ok(!JSON.stringify(audit.body).includes(STRIPE));
+    });
+
+    it('makes no release for unchanged code, references and settings, and says so', async () => {
+      const code = 'module.exports = async () => "same";';
+      const first = await t.deploy('same', code, { env: { MODE: 'a', LEVEL: '1' } });
+      assert.deepStrictEqual([first.status, first.body.release, first.body.unchanged], [201, 1, false]);
+      // The same env in another order is the same release.
+      const again = await t.deploy('same', code, { env: { LEVEL: '1', MODE: 'a' } });
+      assert.deepStrictEqual([again.status, again.body.release, again.body.unchanged], [200, 1, true]);
+      assert.strictEqual((await t.api('GET', fn('same'))).body.releases.length, 1);
+      // Any difference in what runs is a new release: the env, the timeout, the key references.
+      const env = await t.deploy('same', code, { env: { MODE: 'b', LEVEL: '1' } });
+      assert.deepStrictEqual([env.body.release, env.body.unchanged], [2, false]);
+      const timeout = await t.deploy('same', code, { env: { MODE: 'b', LEVEL: '1' }, timeoutMs: 5000 });
+      assert.deepStrictEqual([timeout.body.release, timeout.body.unchanged], [3, false]);
+      const refs = await t.deploy('same', code, {
+        env: { MODE: 'b', LEVEL: '1' },
+        timeoutMs: 5000,
+        secrets: [{ name: 'OTHER_KEY', version: 'latest' }],
+      });
+      assert.deepStrictEqual([refs.body.release, refs.body.unchanged], [4, false]);
+      const audit = await t.api('GET', `/v1/projects/${PROJECT}/audit?limit=1000`);
+      const deploys = audit.body.events.filter(
+        (e: { target: string; action: string }) => e.target === 'same' && e.action === 'function.deploy',
+      );
+      assert.strictEqual(deploys.length, 4, 'the unchanged deploy is not audited as a deploy');
+      // Unchanged code is still checked: a value stored meanwhile in it refuses the deploy.
+      await t.putKey('SAME_VALUE_KEY', 'same-value-stored-later-0123');
+      const withValue = 'module.exports = async () => "same-value-stored-later-0123";';
+      assert.strictEqual((await t.deploy('same2', withValue)).status, 422);
+      assert.strictEqual((await t.api('DELETE', fn('same'))).status, 204);
     });
 
     it('marks keys used by a function, so deleting one needs force', async () => {
