@@ -3,6 +3,11 @@
 // `--node 22 --node 24` runs it under each of those registry Nodes instead, and `--cloud`
 // keeps to the local cloud, functions, deploy and command-line tests (what CI runs per Node).
 // Extra arguments are passed to mocha.
+//
+// Files run one after another, not with mocha's --parallel: on a 2-core machine two workers
+// only share the same cores (each file's time doubled, and the tests that bound /v1/health
+// during a flood failed), and the packaging tests rebuild dist/ while other files run the
+// command line from it.
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { DEFAULT_CLOUD_NODE_MAJOR, ensureNode, envFor, hasNodeSqlite, type NodeRuntime } from './nodeRuntime';
