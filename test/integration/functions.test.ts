@@ -156,6 +156,10 @@ describe('Cloud Functions in the editor', function () {
       keys: [KEY],
     });
     created.push(...r.files);
+    assert.match(
+      await shownSince(start),
+      /Created the function hello-scaffold \(functions\/hello-scaffold\.ts, functions\/.*\)\. Deploy it with/,
+    );
     const entry = path.join(functionsDir, 'hello-scaffold.ts');
     assert.deepStrictEqual(r.files.map((f) => path.basename(f)).sort(), [
       'cloudxlr-functions.d.ts',

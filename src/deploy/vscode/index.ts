@@ -42,7 +42,7 @@ export function registerFunctions(context: vscode.ExtensionContext, deps: Functi
   const model = new FunctionsModel(projects, session, cloud, store, log);
   const tree = new FunctionsTree(model, cloud, store);
   const targets = new FunctionTargets(model, session, notify);
-  const create = new NewFunctionCommand(context.extensionUri, targets, model, store, notify, log);
+  const create = new NewFunctionCommand(context.extensionUri, targets, model, store, notify);
   const deploy = new DeployCommands(targets, model, session, cloud, store, notify, log);
   const remote = new RemoteFunctionCommands(targets, model, session, cloud, store, notify, log, context.workspaceState);
   const codeLens = new FunctionCodeLensProvider(model);

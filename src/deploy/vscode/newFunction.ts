@@ -27,7 +27,6 @@ export class NewFunctionCommand {
     private readonly model: FunctionsModel,
     private readonly store: KeyStore,
     private readonly notify: Notifier,
-    private readonly log: vscode.LogOutputChannel,
   ) {}
 
   async newFunction(
@@ -88,11 +87,12 @@ export class NewFunctionCommand {
       files.push(abs);
     }
     const entry = files[0]!;
-    this.log.info(`Created the function ${name}: ${files.map((f) => path.relative(root, f)).join(', ')}.`);
     this.model.invalidate();
     if (args.open !== false) await vscode.window.showTextDocument(vscode.Uri.file(entry));
+    // One message, which the log records too: what was written, and what to do next.
+    const written = files.map((f) => path.relative(root, f).split(path.sep).join('/')).join(', ');
     void this.notify.info(
-      `Created the function ${name} in ${data.project.functionsDir}/. Deploy it with CloudXLR: Deploy Function or the CodeLens above its handler.`,
+      `Created the function ${name} (${written}). Deploy it with CloudXLR: Deploy Function or the CodeLens above its handler.`,
     );
     return { name, project: data.project.project, files };
   }
