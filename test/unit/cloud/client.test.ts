@@ -116,7 +116,7 @@ describe('cloud client against the local cloud', () => {
     assert.equal(e.details.currentVersion, 1);
     assert.ok(!e.message.includes('second-value'));
 
-    deployFake(t.cloud, 'demo', 'create-checkout', ['CAS_KEY']);
+    await deployFake(t.cloud, 'demo', 'create-checkout', ['CAS_KEY']);
     const inUse = await rejectsWith(c.deleteKey('CAS_KEY'));
     assert.equal(inUse.code, 'key_in_use');
     assert.deepEqual(inUse.details.functions, ['create-checkout']);

@@ -6,6 +6,8 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../../../src/localCloud';
+import type { Db } from '../../../src/localCloud/db';
+import type { EmbeddedStorage } from '../../../src/localCloud/storage/sqlite';
 
 const tempDirs: string[] = [];
 
@@ -104,29 +106,37 @@ export function errorOf(res: RawResponse): { code: string; message: string; deta
   return e;
 }
 
-/** Marks a function as deployed with an active release that references `keys`. */
-export function deployFake(cloud: LocalCloud, project: string, fn: string, keys: string[], active = true): void {
-  const db = cloud.services.db;
-  const t = new Date().toISOString();
-  const rel = (
-    db
-      .prepare('SELECT COALESCE(MAX(release), 0) + 1 AS r FROM releases WHERE project = ? AND function = ?')
-      .get(project, fn) as { r: number }
-  ).r;
-  db.prepare(
-    'INSERT OR IGNORE INTO functions (project, name, active_release, created_at, updated_at) VALUES (?, ?, NULL, ?, ?)',
-  ).run(project, fn, t, t);
-  db.prepare(
-    'INSERT INTO releases (project, function, release, created_at, code, sha256, secrets_json) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  ).run(
-    project,
-    fn,
-    rel,
-    t,
-    'module.exports = async () => 1',
-    'x',
-    JSON.stringify(keys.map((name) => ({ name, version: 'latest' }))),
-  );
-  if (active)
-    db.prepare('UPDATE functions SET active_release = ? WHERE project = ? AND name = ?').run(rel, project, fn);
+/** The SQLite database of a cloud on the embedded engine (for checks of the file itself). */
+export function sqliteOf(cloud: LocalCloud): Db {
+  const storage = cloud.services.storage as Partial<EmbeddedStorage>;
+  if (storage.engine !== 'embedded' || !storage.db) throw new Error('This cloud does not run on the embedded engine.');
+  return storage.db;
+}
+
+/** Deploys a function whose active release references `keys` (or, with active false, a release that is not active). */
+export async function deployFake(
+  cloud: LocalCloud,
+  project: string,
+  fn: string,
+  keys: string[],
+  active = true,
+): Promise<void> {
+  const functions = cloud.services.storage.functions;
+  const release = {
+    runtime: 'node20',
+    code: 'module.exports = async () => 1',
+    sha256: 'x',
+    secrets: keys.map((name) => ({ name, version: 'latest' as const })),
+    env: {},
+    timeoutMs: 10000,
+  };
+  const time = new Date().toISOString();
+  const previous = await functions.get(project, fn);
+  await functions.addRelease(project, fn, release, 'function.deploy', 'test', time);
+  if (active) return;
+  // Not active: the function goes back to the release it ran before, or is deleted again.
+  const before = previous && (await functions.release(project, fn, previous.activeRelease));
+  if (before)
+    await functions.addRelease(project, fn, { ...before, code: release.code }, 'function.rollback', 'test', time);
+  else await functions.delete(project, fn, 'test', time);
 }
