@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'http';
 import type { MemoryBudget, Reservation } from './admission';
 import { ApiError, invalidRequest, notFound, unauthorized } from './errors';
-import { readBody, readJsonObject, sendEmpty, sendJson } from './http';
+import { oversizedBody, readBody, readJsonObject, sendEmpty, sendJson } from './http';
 import type { EdgeLimits } from './limits';
 import type { Storage } from './storage';
 import { bearerToken, type Principal, type Tokens } from './tokens';
@@ -136,6 +136,8 @@ export class Router {
         empty: (status, headers) => sendEmpty(res, status, headers),
       };
       if (route.auth) {
+        const oversized = oversizedBody(req, services.limits.maxBodyBytes);
+        if (oversized) throw oversized;
         const principal = await services.tokens.verify(params.project, bearerToken(req.headers.authorization));
         if (!principal) throw unauthorized();
         const pctx: ProjectRouteContext = { ...ctx, principal, project: principal.project };

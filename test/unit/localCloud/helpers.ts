@@ -8,6 +8,7 @@ import * as path from 'path';
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../../../src/localCloud';
 import type { Db } from '../../../src/localCloud/db';
 import type { EmbeddedStorage } from '../../../src/localCloud/storage/sqlite';
+import { startPostgres, type PostgresServer } from '../../host/postgres';
 
 const tempDirs: string[] = [];
 
@@ -17,9 +18,37 @@ export function tempDir(prefix = 'cloudxlr-cloud-'): string {
   return dir;
 }
 
-// Root-level hook: removes every data directory the tests made, once all tests have run.
-after(() => {
+/** The storage engines every contract suite runs on. */
+export const ENGINES = ['embedded', 'postgres'] as const;
+export type Engine = (typeof ENGINES)[number];
+
+let postgres: Promise<PostgresServer> | undefined;
+
+/** The tests' PostgreSQL server, started on first use and stopped once all tests have run. */
+export function testPostgres(): Promise<PostgresServer> {
+  return (postgres ??= startPostgres());
+}
+
+/** A fresh database on the tests' PostgreSQL server. */
+export async function freshDatabase(): Promise<string> {
+  return (await testPostgres()).createDatabase();
+}
+
+/** Declares the suite once per storage engine: `body(engine)` gets the engine to start clouds on. */
+export function describeEachEngine(title: string, body: (this: Mocha.Suite, engine: Engine) => void): void {
+  for (const engine of ENGINES)
+    describe(`${title} [${engine}]`, function () {
+      body.call(this, engine);
+    });
+}
+
+// Root-level hook: removes every data directory the tests made, and stops PostgreSQL, once all
+// tests have run.
+after(async () => {
   for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  const server = postgres;
+  postgres = undefined;
+  if (server) (await server).destroy();
 });
 
 export interface TestCloud {
@@ -30,10 +59,19 @@ export interface TestCloud {
   close(): Promise<void>;
 }
 
-/** Starts a cloud with projects "demo" and "other", each with its own generated token. */
-export async function startTestCloud(options: Partial<LocalCloudOptions> = {}): Promise<TestCloud> {
-  const dataDir = options.dataDir ?? tempDir();
-  const cloud = await startLocalCloud({ projects: ['demo', 'other'], port: 0, ...options, dataDir });
+/**
+ * Starts a cloud with projects "demo" and "other", each with its own generated token; with
+ * `engine: 'postgres'`, on a fresh database of the tests' PostgreSQL server.
+ */
+export async function startTestCloud(
+  options: Partial<LocalCloudOptions> & { engine?: Engine } = {},
+): Promise<TestCloud> {
+  const { engine = 'embedded', ...rest } = options;
+  const dataDir = rest.dataDir ?? tempDir();
+  const database = engine === 'postgres' ? (rest.database ?? (await freshDatabase())) : undefined;
+  const cloud = await startLocalCloud({ projects: ['demo', 'other'], port: 0, ...rest, dataDir, database });
+  if (cloud.services.storage.engine !== engine)
+    throw new Error(`The cloud runs on ${cloud.services.storage.engine}, not ${engine}.`);
   const tokens: Record<string, string> = {};
   for (const t of cloud.createdTokens) tokens[t.project] = t.token;
   if (options.token) for (const p of options.projects ?? ['demo', 'other']) tokens[p] = options.token;

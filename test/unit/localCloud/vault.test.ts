@@ -3,15 +3,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { digestOf } from '../../../src/shared/secretText';
 import { CLOUD_VERSION } from '../../../src/localCloud/version';
-import { client, deployFake, errorOf, request, startTestCloud, type TestCloud } from './helpers';
+import { client, deployFake, errorOf, request, describeEachEngine, startTestCloud, type TestCloud } from './helpers';
 
-describe('local cloud: vault endpoints', () => {
+describeEachEngine('local cloud: vault endpoints', (engine) => {
   let t: TestCloud;
   let api: ReturnType<typeof client>;
   const keys = '/v1/projects/demo/keys';
 
   beforeEach(async () => {
-    t = await startTestCloud();
+    t = await startTestCloud({ engine });
     api = client(t.cloud.url, t.tokens.demo);
   });
   afterEach(() => t.close());
