@@ -9,7 +9,8 @@ import { capConnections } from './connections';
 import { loadMasterKey, MasterKeyError, ValueCipher, type MasterKeySource } from './crypto';
 import { UnsupportedNodeError } from '../shared/nodeVersion';
 import { DataDirError, prepareDataDir, tightenPermissions, type DataDirLock } from './dataDir';
-import { ApiError } from './errors';
+import { ApiError, unavailable } from './errors';
+import { StorageUnavailable } from './storage/sql';
 import { allowedHostProblem, allowedHostsFromEnv, HostCheck } from './hosts';
 import { sendError } from './http';
 import { resolveLimits, type EdgeLimits } from './limits';
@@ -249,7 +250,7 @@ async function unlock(
   const stored = await storage.meta.setIfAbsent('master_key_check', cipher.check);
   if (!cipher.matches(stored)) {
     throw new MasterKeyError(
-      `The master key (from ${source === 'environment' ? 'CLOUDXLR_MASTER_KEY' : source === 'option' ? 'the options' : 'master.key'}) is not the one this data directory was created with, so its values cannot be decrypted. Use the original key.`,
+      `The master key (from ${source === 'environment' ? 'CLOUDXLR_MASTER_KEY' : source === 'option' ? 'the options' : 'master.key'}) is not the one ${storage.engine === 'postgres' ? 'this database was created with (every node of a team cloud needs the same key: give each CLOUDXLR_MASTER_KEY)' : 'this data directory was created with'}, so its values cannot be decrypted. Use the original key.`,
     );
   }
   return { cipher, source };
@@ -327,6 +328,10 @@ async function handle(
   } catch (e) {
     if (e instanceof ApiError) {
       sendError(res, e);
+    } else if (e instanceof StorageUnavailable) {
+      // The database is restarting or unreachable: the client waits and retries.
+      if (res.headersSent) res.destroy();
+      else sendError(res, unavailable());
     } else {
       // A bug. Its message could quote data, so only its name and stack frames are logged.
       const frames = e instanceof Error && e.stack ? e.stack.split('\n').slice(1, 6).join('\n') : '';

@@ -1,0 +1,225 @@
+// The team cloud on PostgreSQL: migrations run once under the lock, old and new nodes side by
+// side, readiness while the database restarts, and several nodes on one database (compare-and-
+// set, rotation and deploys seen by every node). Each node here is a cloud in this process with
+// its own data directory; the same nodes as separate processes behind a load balancer are in
+// balancer.test.ts.
+import { strict as assert } from 'assert';
+import { randomBytes } from 'crypto';
+import { Client } from 'pg';
+import { startLocalCloud, type LocalCloud } from '../../../src/localCloud';
+import { POSTGRES_MIGRATIONS } from '../../../src/localCloud/storage/migrations';
+import { buildCli, runCli } from './cliProcess';
+import { errorOf, freshDatabase, request, tempDir, testPostgres } from './helpers';
+
+const TOKEN = 'team-token-0123456789';
+const KEYS = '/v1/projects/demo/keys';
+
+/** `count` nodes on one database, sharing the master key and the token, as a team runs them. */
+async function startNodes(database: string, count: number, masterKey = randomBytes(32)): Promise<LocalCloud[]> {
+  return Promise.all(
+    Array.from({ length: count }, () =>
+      startLocalCloud({
+        dataDir: tempDir(),
+        port: 0,
+        projects: ['demo'],
+        token: TOKEN,
+        masterKey,
+        database,
+        logRequests: false,
+      }),
+    ),
+  );
+}
+
+async function query<R>(database: string, sql: string, params: unknown[] = []): Promise<R[]> {
+  const c = new Client({ connectionString: database });
+  await c.connect();
+  try {
+    return (await c.query(sql, params)).rows as R[];
+  } finally {
+    await c.end();
+  }
+}
+
+const put = (url: string, name: string, value: string, ifVersion?: number) =>
+  request(url, 'PUT', `${KEYS}/${name}`, {
+    token: TOKEN,
+    body: ifVersion === undefined ? { value } : { value, ifVersion },
+  });
+
+describe('team cloud on PostgreSQL', function () {
+  this.timeout(60_000);
+  let nodes: LocalCloud[] = [];
+  afterEach(async () => {
+    await Promise.all(nodes.map((n) => n.close()));
+    nodes = [];
+  });
+
+  describe('migrations', () => {
+    it('run once when five nodes start together on an empty database', async () => {
+      const database = await freshDatabase();
+      nodes = await startNodes(database, 5);
+      const applied = await query<{ version: number }>(
+        database,
+        'SELECT version FROM schema_migrations ORDER BY version',
+      );
+      assert.deepEqual(
+        applied.map((r) => r.version),
+        POSTGRES_MIGRATIONS.map((_, i) => i + 1),
+      );
+      // Every node serves the same projects.
+      for (const n of nodes) assert.equal((await request(n.url, 'GET', KEYS, { token: TOKEN })).status, 200);
+    });
+
+    it('a node runs on a database a newer version migrated compatibly, and refuses one it cannot read', async () => {
+      const database = await freshDatabase();
+      const masterKey = randomBytes(32);
+      nodes = await startNodes(database, 1, masterKey);
+      const known = POSTGRES_MIGRATIONS.length;
+      // A newer version added a table older nodes do not use.
+      await query(
+        database,
+        "INSERT INTO schema_migrations (version, applied_at, breaks_older) VALUES ($1, 'now', false)",
+        [known + 1],
+      );
+      nodes.push(...(await startNodes(database, 1, masterKey)));
+      assert.equal((await put(nodes[1]!.url, 'SIDE_BY_SIDE', 'v1')).status, 201);
+      // Then one that older nodes cannot read.
+      await query(
+        database,
+        "INSERT INTO schema_migrations (version, applied_at, breaks_older) VALUES ($1, 'now', true)",
+        [known + 2],
+      );
+      await assert.rejects(startNodes(database, 1, masterKey), (e: Error) => {
+        assert.match(e.message, /migrated by a newer CloudXLR \(schema \d+, this one knows \d+\).*Update CloudXLR/);
+        assert.ok(!/password/i.test(e.message));
+        return true;
+      });
+    });
+
+    it('cloudxlr cloud migrate brings a database to the schema and says so; without --database it explains', async () => {
+      buildCli();
+      const database = await freshDatabase();
+      const r = runCli(['cloud', 'migrate', '--database', database]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`Database schema migrated to version ${POSTGRES_MIGRATIONS.length}\\.`));
+      assert.match(r.stdout, new RegExp(`is at schema version ${POSTGRES_MIGRATIONS.length}\\.`));
+      const again = runCli(['cloud', 'migrate', '--database', database]);
+      assert.equal(again.status, 0);
+      assert.ok(!again.stdout.includes('migrated to'), 'a second run changes nothing');
+      const none = runCli(['cloud', 'migrate'], { CLOUDXLR_DATABASE_URL: '' });
+      assert.equal(none.status, 2);
+      assert.match(none.stderr, /needs --database postgres:\/\//);
+      const wrong = runCli(['cloud', 'migrate', '--database', 'postgres://nobody:hunter2secret@127.0.0.1:1/x']);
+      assert.equal(wrong.status, 1);
+      assert.match(wrong.stderr, /cannot be reached/);
+      assert.ok(!wrong.stderr.includes('hunter2secret'), 'the password is never printed');
+    });
+  });
+
+  it('/v1/ready is 503 with Retry-After while PostgreSQL is down, requests too; the node recovers by itself and keeps every acknowledged write', async () => {
+    const server = await testPostgres();
+    const database = await freshDatabase();
+    nodes = await startNodes(database, 1);
+    const url = nodes[0]!.url;
+    assert.equal((await request(url, 'GET', '/v1/ready')).status, 200);
+    assert.deepEqual((await request(url, 'GET', '/v1/ready')).json, { status: 'ready', storage: 'postgres' });
+    assert.equal((await put(url, 'BEFORE_RESTART', 'acknowledged-1')).status, 201);
+    server.stop();
+    try {
+      const ready = await request(url, 'GET', '/v1/ready');
+      assert.equal(ready.status, 503);
+      assert.equal(ready.headers['retry-after'], '2');
+      assert.equal(errorOf(ready).code, 'unavailable');
+      // Alive all the same: nothing should restart the node.
+      assert.equal((await request(url, 'GET', '/v1/health')).status, 200);
+      const write = await put(url, 'DURING_RESTART', 'x-value');
+      assert.equal(write.status, 503);
+      assert.equal(write.headers['retry-after'], '2');
+      assert.equal(errorOf(write).code, 'unavailable');
+      assert.ok(!write.text.includes('x-value'));
+    } finally {
+      server.start();
+    }
+    let status = 0;
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && status !== 200) {
+      status = (await request(url, 'GET', '/v1/ready')).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(status, 200, 'ready again after the restart');
+    const kept = await request(url, 'GET', `${KEYS}/BEFORE_RESTART`, { token: TOKEN });
+    assert.equal(kept.status, 200);
+    assert.equal(kept.json.version, 1);
+    assert.equal((await request(url, 'GET', `${KEYS}/DURING_RESTART`, { token: TOKEN })).status, 404);
+    assert.equal((await put(url, 'AFTER_RESTART', 'v')).status, 201);
+  });
+
+  describe('several nodes on one database', () => {
+    it('compare-and-set: of 40 writers racing through 4 nodes with the same expected version, exactly one wins', async () => {
+      const database = await freshDatabase();
+      nodes = await startNodes(database, 4);
+      assert.equal((await put(nodes[0]!.url, 'RACED', 'start')).status, 201);
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => put(nodes[i % 4]!.url, 'RACED', `writer-${i}`, 1)),
+      );
+      const statuses = answers.map((a) => a.status).sort();
+      assert.equal(statuses.filter((s) => s === 200).length, 1, `answers: ${statuses.join(',')}`);
+      assert.equal(statuses.filter((s) => s === 409).length, 39, `answers: ${statuses.join(',')}`);
+      const winner = answers.find((a) => a.status === 200)!;
+      const key = await request(nodes[3]!.url, 'GET', `${KEYS}/RACED`, { token: TOKEN });
+      assert.equal(key.json.version, 2);
+      assert.equal(key.json.digest, winner.json.digest);
+      for (const lost of answers.filter((a) => a.status === 409))
+        assert.equal(errorOf(lost).details?.currentVersion, 2);
+      // Unconditional writes racing through every node all land, each as its own version.
+      const plain = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => put(nodes[i % 4]!.url, 'RACED', `plain-${i}`)),
+      );
+      assert.deepEqual(
+        plain.map((a) => a.status),
+        Array(20).fill(200),
+      );
+      assert.deepEqual(
+        plain.map((a) => a.json.version as number).sort((a, b) => a - b),
+        Array.from({ length: 20 }, (_, i) => i + 3),
+      );
+    });
+
+    it('a function deployed through one node runs on every node, and a key rotated through another is what the next call on any node reads', async () => {
+      const database = await freshDatabase();
+      nodes = await startNodes(database, 3);
+      const [a, b, c] = nodes as [LocalCloud, LocalCloud, LocalCloud];
+      assert.equal((await put(a.url, 'ROTATED_KEY', 'first-value-111')).status, 201);
+      const code = 'module.exports = async (req, ctx) => ({ v: (await ctx.secrets.get("ROTATED_KEY")).slice(0, 5) });';
+      const { createHash } = await import('crypto');
+      const deploy = await request(a.url, 'PUT', '/v1/projects/demo/functions/reader', {
+        token: TOKEN,
+        body: {
+          runtime: 'node20',
+          code,
+          sha256: createHash('sha256').update(code).digest('hex'),
+          secrets: [{ name: 'ROTATED_KEY', version: 'latest' }],
+        },
+      });
+      assert.equal(deploy.status, 201, deploy.text);
+      for (const n of nodes) {
+        const r = await request(n.url, 'POST', '/fn/demo/reader', { body: {} });
+        assert.equal(r.status, 200, r.text);
+        assert.deepEqual(r.json, { v: 'first' });
+      }
+      assert.equal((await put(b.url, 'ROTATED_KEY', 'second-value-222')).status, 200);
+      for (const n of [c, a, b])
+        assert.deepEqual((await request(n.url, 'POST', '/fn/demo/reader', { body: {} })).json, { v: 'secon' });
+      // A redeploy through another node replaces what every node runs.
+      const code2 = 'module.exports = async () => ({ v: "release-2" });';
+      const redeploy = await request(c.url, 'PUT', '/v1/projects/demo/functions/reader', {
+        token: TOKEN,
+        body: { runtime: 'node20', code: code2, sha256: createHash('sha256').update(code2).digest('hex'), secrets: [] },
+      });
+      assert.equal(redeploy.status, 200, redeploy.text);
+      for (const n of nodes)
+        assert.deepEqual((await request(n.url, 'POST', '/fn/demo/reader', { body: {} })).json, { v: 'release-2' });
+    });
+  });
+});
