@@ -190,6 +190,7 @@ async function child(driver: Driver, dir: string, baselineModule: string): Promi
   const { SQLITE_MIGRATIONS: MIGRATIONS } = await import('../src/localCloud/storage/migrations');
   const { sqlStorage } = await import('../src/localCloud/storage');
   const { SqliteClient } = await import('../src/localCloud/storage/sqlite');
+  const { ChangeFeed } = await import('../src/localCloud/storage/changes');
   const { Vault } = await import('../src/localCloud/vault');
   const { ValueCipher } = await import('../src/localCloud/crypto');
   type Db = import('../src/localCloud/db').Db;
@@ -217,7 +218,11 @@ async function child(driver: Driver, dir: string, baselineModule: string): Promi
   }
   const now = () => new Date();
   db.prepare('INSERT INTO projects (name, created_at) VALUES (?, ?)').run('bench', now().toISOString());
-  const vault = new Vault(sqlStorage(new SqliteClient(db), 'embedded').keys, new ValueCipher(randomBytes(32)), now);
+  const vault = new Vault(
+    sqlStorage(new SqliteClient(db), 'embedded', new ChangeFeed(undefined, true)).keys,
+    new ValueCipher(randomBytes(32)),
+    now,
+  );
   const value = (i: number): string => `sk_test_bench_value_${i}_${'x'.repeat(32)}`;
   for (let i = 0; i < KEYS; i++) await vault.putKey('bench', `BENCH_KEY_${i}`, value(i), undefined, 'bench');
 

@@ -7,6 +7,7 @@ import type { MemoryBudget, Reservation } from './admission';
 import { ApiError, invalidRequest, notFound, unauthorized } from './errors';
 import { oversizedBody, readBody, readJsonObject, sendEmpty, sendJson } from './http';
 import type { EdgeLimits } from './limits';
+import type { KeptReads } from './kept';
 import type { Storage } from './storage';
 import { bearerToken, type Principal, type Tokens } from './tokens';
 import type { Vault } from './vault';
@@ -17,6 +18,8 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS' | '
 export interface CloudServices {
   /** Every table of the cloud, on the embedded engine or PostgreSQL. */
   storage: Storage;
+  /** What this node keeps in memory between changes (functions' releases, sealed values, tokens). */
+  kept: KeptReads;
   vault: Vault;
   tokens: Tokens;
   dataDir: string;

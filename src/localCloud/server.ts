@@ -17,6 +17,7 @@ import { resolveLimits, type EdgeLimits } from './limits';
 import { Router, type CloudServices } from './router';
 import { routeModules, type RouteModule } from './routes';
 import { generateToken, projectNameProblem, Tokens } from './tokens';
+import { KeptReads } from './kept';
 import { Vault } from './vault';
 import type { Storage } from './storage';
 import { openEmbeddedStorage } from './storage/sqlite';
@@ -138,14 +139,16 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   let server: http.Server | undefined;
   try {
     const { cipher, source } = await unlock(storage, dataDir, options);
-    const tokens = new Tokens(storage.tokens, now);
-    const vault = new Vault(storage.keys, cipher, now);
+    const kept = new KeptReads(storage.changes);
+    const tokens = new Tokens(storage.tokens, now, kept);
+    const vault = new Vault(storage.keys, cipher, now, kept);
     const createdTokens = await setUpProjects(tokens, dataDir, projects, options.token);
 
     let baseUrl = '';
     const cleanups: Array<() => void | Promise<void>> = [];
     const services: CloudServices = {
       storage,
+      kept,
       vault,
       tokens,
       dataDir,

@@ -3,6 +3,7 @@
 // dummy one when the project does not exist), so neither the token nor the existence of a
 // project can be probed through timing or through the answer.
 import { createHash, randomBytes, timingSafeEqual } from 'crypto';
+import type { KeptReads } from './kept';
 import type { TokenLabel, TokenStore } from './storage/tokens';
 
 /** Project names are used as file names (tokens/<project>.token), so they are kept simple. */
@@ -38,6 +39,8 @@ export class Tokens {
   constructor(
     private readonly store: TokenStore,
     private readonly now: () => Date,
+    /** A project's token hashes kept between changes (none kept without it). */
+    private readonly kept?: KeptReads,
   ) {}
 
   /** Creates the project if it is new; returns whether it was created. */
@@ -75,7 +78,8 @@ export class Tokens {
   /** The principal a bearer token stands for in `project`, or undefined (always the same work). */
   async verify(project: string, token: string | undefined): Promise<Principal | undefined> {
     const presented = hashToken(token ?? '');
-    const rows = await this.store.hashes(project);
+    const load = () => this.store.hashes(project);
+    const rows = this.kept ? await this.kept.read({ project, kind: 'tokens', name: '' }, 'hashes', load) : await load();
     let found: string | undefined;
     if (rows.length === 0) timingSafeEqual(presented, DUMMY_HASH);
     for (const row of rows) {

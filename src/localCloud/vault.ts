@@ -6,6 +6,7 @@ import type { KeyDetails, KeySummary, PutKeyResponse } from '../api';
 import { digestOf } from '../shared/secretText';
 import type { ValueCipher } from './crypto';
 import { ApiError } from './errors';
+import type { KeptReads } from './kept';
 import type { KeyRecord, KeyStore } from './storage';
 
 export interface PutOutcome {
@@ -18,6 +19,8 @@ export class Vault {
     private readonly keys: KeyStore,
     private readonly cipher: ValueCipher,
     private readonly now: () => Date,
+    /** Sealed values kept by version between changes (none kept without it). */
+    private readonly kept?: KeptReads,
   ) {}
 
   async listKeys(project: string): Promise<KeySummary[]> {
@@ -90,7 +93,9 @@ export class Vault {
    * `version` is a whole number or 'latest'; undefined when the key or version does not exist.
    */
   async readValue(project: string, name: string, version: number | 'latest'): Promise<string | undefined> {
-    const hit = await this.keys.sealed(project, name, version);
+    const load = () => this.keys.sealed(project, name, version);
+    // Kept sealed: the value is decrypted for each call and never held in the clear.
+    const hit = this.kept ? await this.kept.read({ project, kind: 'key', name }, String(version), load) : await load();
     return hit ? this.cipher.open(project, name, hit.version, hit.sealed) : undefined;
   }
 

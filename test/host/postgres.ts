@@ -80,8 +80,10 @@ export async function startPostgres(): Promise<PostgresServer> {
     process.removeListener('exit', destroy);
     process.removeListener('SIGINT', interrupted);
     process.removeListener('SIGTERM', interrupted);
+    const stopping = Date.now();
     try {
       stop('immediate');
+      log(`PostgreSQL on 127.0.0.1:${port} stopped in ${Date.now() - stopping} ms.`);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

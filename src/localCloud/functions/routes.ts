@@ -42,7 +42,7 @@ import { checkJsonShape, decodeJson, parseJson, sendJsonText, serializeJson, yie
 import type { ProjectRouteContext, RouteContext, Router } from '../router';
 import type { Vault } from '../vault';
 import { FunctionRuntime, type FunctionRequest, type InvocationResult, type RuntimeOptions } from './runtime';
-import type { FunctionStore, ReleaseRow, Storage } from '../storage';
+import type { FunctionRow, FunctionStore, ReleaseRow, Storage } from '../storage';
 import { valueNamesIn } from '../../shared/valueMatch';
 import { deployError, validateDeploy, type VaultView } from './validate';
 
@@ -201,7 +201,7 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
     router.project('POST', Route.invoke, async (ctx) => {
       const name = validName(ctx);
       const s = services(ctx);
-      if (!(await s.store.get(ctx.project, name))) throw noFunction(name);
+      if (!(await active(ctx, s, ctx.project, name))) throw noFunction(name);
       const place = enter(ctx, s, ctx.project, name);
       const raw = await ctx.readBody(undefined, { json: true });
       await place.turn();
@@ -257,7 +257,7 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
       try {
         if (functionNameProblem(name)) throw noFunction(name);
         const s = services(ctx);
-        if (!(await s.store.get(project, name))) throw noFunction(name);
+        if (!(await active(ctx, s, project, name))) throw noFunction(name);
         const place = enter(ctx, s, project, name);
         const contentType = ctx.req.headers['content-type'];
         const raw =
@@ -298,6 +298,11 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
 /** The route module registered in the local cloud, with the default runtime limits. */
 export const registerFunctionRoutes = createFunctionRoutes();
 
+/** The function's active release as this node keeps it: read again only after a change to it. */
+function active(ctx: RouteContext, s: Services, project: string, name: string): Promise<FunctionRow | undefined> {
+  return ctx.kept.read({ project, kind: 'function', name }, 'active', () => s.store.get(project, name));
+}
+
 /** Takes one of the function's places for this request (given back when its answer is done), or 429. */
 function enter(ctx: RouteContext, s: Services, project: string, name: string): Place {
   const place = s.admission.enter(`${project}\u0000${name}`);
@@ -332,9 +337,11 @@ async function invoke(
   name: string,
   request: FunctionRequest,
 ): Promise<InvocationResult> {
-  const f = await s.store.get(project, name);
+  const f = await active(ctx, s, project, name);
   if (!f) throw noFunction(name);
-  const rel = await s.store.release(project, name, f.activeRelease);
+  const rel = await ctx.kept.read({ project, kind: 'function', name }, `release:${f.activeRelease}`, () =>
+    s.store.release(project, name, f.activeRelease),
+  );
   if (!rel) throw noFunction(name);
   const vault = ctx.vault;
   const result = await runInvocation(s, project, name, rel, request, vault);
@@ -358,7 +365,7 @@ async function invoke(
   }
   try {
     // The function may have been deleted meanwhile; then its logs go with it.
-    if (await s.store.get(project, name)) await s.storage.logs.append(project, name, result.requestId, stored);
+    if (await active(ctx, s, project, name)) await s.storage.logs.append(project, name, result.requestId, stored);
   } catch {
     // Logs are best effort; the invocation's answer still goes out.
   }

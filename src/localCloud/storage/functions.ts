@@ -3,6 +3,7 @@
 // nodes each get their own number (the loser of the race on a number is run again).
 import type { ReleaseInfo, SecretRef } from '../../api';
 import { recordAudit } from './audit';
+import type { ChangeFeed } from './changes';
 import type { SqlClient } from './sql';
 
 export interface ReleaseRow {
@@ -64,7 +65,10 @@ interface ReleaseDbRow {
 const RELEASE_COLUMNS = 'release, created_at, runtime, sha256, secrets_json, env_json, timeout_ms';
 
 export class SqlFunctionStore implements FunctionStore {
-  constructor(private readonly sql: SqlClient) {}
+  constructor(
+    private readonly sql: SqlClient,
+    private readonly feed: ChangeFeed,
+  ) {}
 
   async list(project: string): Promise<FunctionRow[]> {
     const rows = await this.sql.all<{ name: string; active_release: number; created_at: string; updated_at: string }>(
@@ -123,7 +127,7 @@ export class SqlFunctionStore implements FunctionStore {
     return r.code;
   }
 
-  addRelease(
+  async addRelease(
     project: string,
     name: string,
     rel: NewRelease,
@@ -131,7 +135,9 @@ export class SqlFunctionStore implements FunctionStore {
     actor: string,
     time: string,
   ): Promise<{ release: number; created: boolean }> {
-    return this.sql.transaction(async (tx) => {
+    let announced = 0;
+    const change = { project, kind: 'function' as const, name };
+    const result = await this.sql.transaction(async (tx) => {
       const existing = await tx.get<{ active_release: number | null }>(
         'SELECT active_release FROM functions WHERE project = ? AND name = ?',
         [project, name],
@@ -169,12 +175,17 @@ export class SqlFunctionStore implements FunctionStore {
         name,
       ]);
       await recordAudit(tx, { project, action, target: name, actor }, time);
+      announced = await this.feed.inTransaction(tx, change);
       return { release, created: !existing || existing.active_release === null };
     });
+    await this.feed.committed(change, announced);
+    return result;
   }
 
-  delete(project: string, name: string, actor: string, time: string): Promise<boolean> {
-    return this.sql.transaction(async (tx) => {
+  async delete(project: string, name: string, actor: string, time: string): Promise<boolean> {
+    let announced = 0;
+    const change = { project, kind: 'function' as const, name };
+    const deleted = await this.sql.transaction(async (tx) => {
       const changed = await tx.run(
         'DELETE FROM functions WHERE project = ? AND name = ? AND active_release IS NOT NULL',
         [project, name],
@@ -182,8 +193,11 @@ export class SqlFunctionStore implements FunctionStore {
       if (changed === 0) return false;
       await tx.run('DELETE FROM function_logs WHERE project = ? AND function = ?', [project, name]);
       await recordAudit(tx, { project, action: 'function.delete', target: name, actor }, time);
+      announced = await this.feed.inTransaction(tx, change);
       return true;
     });
+    if (deleted) await this.feed.committed(change, announced);
+    return deleted;
   }
 }
 

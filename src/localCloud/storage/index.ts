@@ -12,6 +12,7 @@ import type { LogStore } from './logs';
 import { SqlLogStore } from './logs';
 import type { MetaStore } from './meta';
 import { SqlMetaStore } from './meta';
+import type { ChangeFeed } from './changes';
 import type { SqlClient } from './sql';
 import type { TokenStore } from './tokens';
 import { SqlTokenStore } from './tokens';
@@ -25,37 +26,50 @@ export interface Storage {
   readonly functions: FunctionStore;
   readonly logs: LogStore;
   readonly meta: MetaStore;
+  /** Announcements of changes made by this node or any other (hints for what nodes keep in memory). */
+  readonly changes: ChangeFeed;
   /** Resolves when the database answers (readiness); rejects while it cannot be reached. */
   ping(): Promise<void>;
+  /** Statements sent to the database so far (each one a round trip on PostgreSQL). */
+  statements(): number;
   /** False once closed. */
   readonly open: boolean;
   close(): Promise<void>;
 }
 
-/** The stores over one SQL client. */
-export function sqlStorage(sql: SqlClient, engine: Storage['engine']): Storage {
+/** The stores over one SQL client; `onClose` stops what the engine runs besides (a listener). */
+export function sqlStorage(
+  sql: SqlClient,
+  engine: Storage['engine'],
+  changes: ChangeFeed,
+  onClose: () => Promise<void> = () => Promise.resolve(),
+): Storage {
   let open = true;
   return {
     engine,
-    keys: new SqlKeyStore(sql),
-    tokens: new SqlTokenStore(sql),
+    keys: new SqlKeyStore(sql, changes),
+    tokens: new SqlTokenStore(sql, changes),
     audit: new SqlAuditStore(sql),
-    functions: new SqlFunctionStore(sql),
+    functions: new SqlFunctionStore(sql, changes),
     logs: new SqlLogStore(sql),
     meta: new SqlMetaStore(sql),
+    changes,
     ping: async () => void (await sql.get('SELECT 1 AS one')),
+    statements: () => sql.statements,
     get open() {
       return open;
     },
     close: async () => {
       if (!open) return;
       open = false;
+      await onClose();
       await sql.close();
     },
   };
 }
 
 export type { AuditEntry, AuditStore } from './audit';
+export type { Change, ChangeFeed } from './changes';
 export type { FunctionRow, FunctionStore, NewRelease, ReleaseRow } from './functions';
 export type { KeyRecord, KeyStore, NewValue, PutResult, SealedValue } from './keys';
 export type { LogStore, StoredLogEntry } from './logs';

@@ -5,6 +5,7 @@
 // the others see the new version and conflict.
 import type { KeyVersionInfo } from '../../api';
 import { recordAudit } from './audit';
+import type { ChangeFeed } from './changes';
 import { RetryTransaction, type SqlClient, type SqlRunner } from './sql';
 
 export interface KeyRecord {
@@ -73,7 +74,10 @@ const SELECT_KEY = `SELECT k.name, k.version, v.digest, k.created_at, k.updated_
   FROM keys k JOIN key_versions v ON v.project = k.project AND v.name = k.name AND v.version = k.version`;
 
 export class SqlKeyStore implements KeyStore {
-  constructor(private readonly sql: SqlClient) {}
+  constructor(
+    private readonly sql: SqlClient,
+    private readonly feed: ChangeFeed,
+  ) {}
 
   async list(project: string): Promise<KeyRecord[]> {
     const rows = await this.sql.all<KeyRow>(
@@ -102,7 +106,7 @@ export class SqlKeyStore implements KeyStore {
     return usedByIn(this.sql, project);
   }
 
-  put(
+  async put(
     project: string,
     name: string,
     value: NewValue,
@@ -110,7 +114,9 @@ export class SqlKeyStore implements KeyStore {
     actor: string,
     time: string,
   ): Promise<PutResult> {
-    return this.sql.transaction(async (tx): Promise<PutResult> => {
+    let announced = 0;
+    const change = { project, kind: 'key' as const, name };
+    const result = await this.sql.transaction(async (tx): Promise<PutResult> => {
       const row = await tx.get<{ version: number; deleted_at: string | null }>(
         'SELECT version, deleted_at FROM keys WHERE project = ? AND name = ?',
         [project, name],
@@ -144,12 +150,17 @@ export class SqlKeyStore implements KeyStore {
         [project, name, version, value.digest, value.seal(version), time],
       );
       await recordAudit(tx, { project, action: exists ? 'key.update' : 'key.create', target: name, actor }, time);
+      announced = await this.feed.inTransaction(tx, change);
       return { kind: 'stored', version, created: !exists };
     });
+    if (result.kind === 'stored') await this.feed.committed(change, announced);
+    return result;
   }
 
-  delete(project: string, name: string, force: boolean, actor: string, time: string): Promise<DeleteResult> {
-    return this.sql.transaction(async (tx): Promise<DeleteResult> => {
+  async delete(project: string, name: string, force: boolean, actor: string, time: string): Promise<DeleteResult> {
+    let announced = 0;
+    const change = { project, kind: 'key' as const, name };
+    const result = await this.sql.transaction(async (tx): Promise<DeleteResult> => {
       const row = await tx.get<{ version: number; deleted_at: string | null }>(
         'SELECT version, deleted_at FROM keys WHERE project = ? AND name = ?',
         [project, name],
@@ -165,8 +176,11 @@ export class SqlKeyStore implements KeyStore {
       await tx.run('DELETE FROM key_versions WHERE project = ? AND name = ?', [project, name]);
       const action = functions.length > 0 ? 'key.delete.forced' : 'key.delete';
       await recordAudit(tx, { project, action, target: name, actor }, time);
+      announced = await this.feed.inTransaction(tx, change);
       return { kind: 'deleted' };
     });
+    if (result.kind === 'deleted') await this.feed.committed(change, announced);
+    return result;
   }
 
   async sealed(project: string, name: string, version: number | 'latest'): Promise<SealedValue | undefined> {

@@ -3,8 +3,10 @@
 // default), so a 2xx survives the node that sent it. Transactions that lose a race to another
 // node are run again; while the server cannot be reached, statements fail with
 // StorageUnavailable (the node answers 503) and the pool reconnects by itself afterwards.
-import { Pool, type PoolClient } from 'pg';
+import { randomBytes } from 'crypto';
+import { Client, Pool, type PoolClient } from 'pg';
 import { sqlStorage, type Storage } from '.';
+import { ChangeFeed, CHANGES_CHANNEL, parseAnnouncement } from './changes';
 import { POSTGRES_MIGRATIONS, schemaPlan, tooNewMessage } from './migrations';
 import { RetryTransaction, StorageUnavailable, type SqlClient, type SqlRunner, type SqlValue } from './sql';
 
@@ -87,8 +89,9 @@ function numbered(sql: string): string {
 
 type Queryable = Pick<Pool, 'query'> | PoolClient;
 
-function runner(q: Queryable): SqlRunner {
+function runner(q: Queryable, counted: { statements: number }): SqlRunner {
   const query = async <R>(sql: string, params: readonly SqlValue[] = []) => {
+    counted.statements++;
     try {
       return await q.query<R & object>(numbered(sql), params as SqlValue[]);
     } catch (e) {
@@ -104,10 +107,11 @@ function runner(q: Queryable): SqlRunner {
 
 export class PostgresClient implements SqlClient {
   readonly dialect = 'postgres';
+  statements = 0;
   private readonly direct: SqlRunner;
 
   constructor(readonly pool: Pool) {
-    this.direct = runner(pool);
+    this.direct = runner(pool, this);
   }
 
   all<R>(sql: string, params?: readonly SqlValue[]): Promise<R[]> {
@@ -132,8 +136,9 @@ export class PostgresClient implements SqlClient {
       }
       let broken = false;
       try {
+        this.statements += 2;
         await client.query('BEGIN');
-        const result = await fn(runner(client));
+        const result = await fn(runner(client, this));
         await client.query('COMMIT');
         return result;
       } catch (e) {
@@ -243,7 +248,66 @@ export async function openPostgresStorage(url: string, options: PostgresOptions 
     await pool.end().catch(() => undefined);
     throw new DatabaseError(startProblem(url, e));
   }
-  return sqlStorage(new PostgresClient(pool), 'postgres');
+  // This node hears its own changes as it commits them; its own announcements are skipped.
+  const origin = randomBytes(8).toString('hex');
+  const changes = new ChangeFeed(async (tx, change, id) => {
+    await tx.get('SELECT pg_notify(?, ?)', [CHANGES_CHANNEL, JSON.stringify({ ...change, origin, id })]);
+  }, false);
+  const listener = listenForChanges(url, changes, origin);
+  return sqlStorage(new PostgresClient(pool), 'postgres', changes, listener.stop);
+}
+
+/** How long a node waits before it tries to listen again after losing the connection. */
+const RELISTEN_MS = 500;
+
+/**
+ * Keeps one connection LISTENing for other nodes' changes: the feed is live while it listens;
+ * when the connection drops, the feed is not live (nothing is kept in memory) until a new
+ * connection listens again.
+ */
+export function listenForChanges(url: string, feed: ChangeFeed, origin: string): { stop: () => Promise<void> } {
+  let stopped = false;
+  let client: Client | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const lost = (c: Client): void => {
+    if (client !== c) return;
+    client = undefined;
+    if (feed.trusted) feed.setLive(false);
+    void c.end().catch(() => undefined);
+    if (!stopped) timer = setTimeout(connect, RELISTEN_MS);
+  };
+  const connect = (): void => {
+    timer = undefined;
+    if (stopped) return;
+    const c = new Client({ connectionString: url, application_name: 'cloudxlr-listener', keepAlive: true });
+    client = c;
+    c.on('notification', (n) => {
+      const a = n.channel === CHANGES_CHANNEL ? parseAnnouncement(n.payload) : undefined;
+      if (!a) return;
+      if (a.origin === origin) feed.echoed(a.id);
+      else feed.heard({ project: a.project, kind: a.kind, name: a.name });
+    });
+    c.on('error', () => lost(c));
+    c.on('end', () => lost(c));
+    c.connect()
+      .then(() => c.query(`LISTEN ${CHANGES_CHANNEL}`))
+      .then(() => {
+        // Listening from now on: whatever was read before may have missed a change.
+        if (client === c && !stopped) feed.setLive(true);
+      })
+      .catch(() => lost(c));
+  };
+  connect();
+  return {
+    stop: async () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      const c = client;
+      client = undefined;
+      if (feed.trusted) feed.setLive(false);
+      await c?.end().catch(() => undefined);
+    },
+  };
 }
 
 /** `cloudxlr cloud migrate`: brings the database to this version's schema and answers it. */

@@ -14,6 +14,8 @@ export interface SqlRunner {
 
 export interface SqlClient extends SqlRunner {
   readonly dialect: 'sqlite' | 'postgres';
+  /** Statements sent so far (each one a round trip on PostgreSQL). */
+  readonly statements: number;
   /**
    * Runs `fn` in a transaction: committed (durably) before the promise resolves, rolled back
    * when `fn` throws. On PostgreSQL a transaction that lost a race (serialization failure,

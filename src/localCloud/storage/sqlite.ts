@@ -3,11 +3,13 @@
 // so the statements of other requests wait for it instead of joining it.
 import { openDatabase, type Db } from '../db';
 import { sqlStorage, type Storage } from '.';
+import { ChangeFeed } from './changes';
 import type { SqlClient, SqlRunner, SqlValue } from './sql';
 
 export class SqliteClient implements SqlClient {
   readonly dialect = 'sqlite';
-  private readonly statements = new Map<string, ReturnType<Db['prepare']>>();
+  statements = 0;
+  private readonly prepares = new Map<string, ReturnType<Db['prepare']>>();
   /** The turn of the last one queued; each transaction (and any statement while one runs) waits its turn. */
   private tail: Promise<void> = Promise.resolve();
   private queued = 0;
@@ -15,21 +17,27 @@ export class SqliteClient implements SqlClient {
   constructor(readonly db: Db) {}
 
   private prepared(sql: string): ReturnType<Db['prepare']> {
-    let s = this.statements.get(sql);
+    let s = this.prepares.get(sql);
     if (!s) {
       s = this.db.prepare(sql);
-      this.statements.set(sql, s);
+      this.prepares.set(sql, s);
     }
     return s;
   }
 
   private readonly direct: SqlRunner = {
-    all: <R>(sql: string, params: readonly SqlValue[] = []) =>
-      Promise.resolve(this.prepared(sql).all(...params) as R[]),
-    get: <R>(sql: string, params: readonly SqlValue[] = []) =>
-      Promise.resolve(this.prepared(sql).get(...params) as R | undefined),
-    run: (sql: string, params: readonly SqlValue[] = []) =>
-      Promise.resolve(Number(this.prepared(sql).run(...params).changes)),
+    all: <R>(sql: string, params: readonly SqlValue[] = []) => {
+      this.statements++;
+      return Promise.resolve(this.prepared(sql).all(...params) as R[]);
+    },
+    get: <R>(sql: string, params: readonly SqlValue[] = []) => {
+      this.statements++;
+      return Promise.resolve(this.prepared(sql).get(...params) as R | undefined);
+    },
+    run: (sql: string, params: readonly SqlValue[] = []) => {
+      this.statements++;
+      return Promise.resolve(Number(this.prepared(sql).run(...params).changes));
+    },
   };
 
   /** Runs `fn` when every turn queued before it is over; nothing else runs until it settles. */
@@ -85,5 +93,7 @@ export type EmbeddedStorage = Storage & { readonly db: Db };
 /** Opens (creating and migrating) the data directory's SQLite database as the cloud's storage. */
 export function openEmbeddedStorage(dataDir: string): EmbeddedStorage {
   const db = openDatabase(dataDir);
-  return Object.assign(sqlStorage(new SqliteClient(db), 'embedded'), { db });
+  // One process writes the file: it hears every change as it commits, and announces nothing.
+  const changes = new ChangeFeed(undefined, true);
+  return Object.assign(sqlStorage(new SqliteClient(db), 'embedded', changes), { db });
 }

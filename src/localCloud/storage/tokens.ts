@@ -1,5 +1,6 @@
 // Projects and the hashes of their bearer tokens (never a token itself). Each token row names
 // its identity through its id; members, roles and service tokens add columns here.
+import type { ChangeFeed } from './changes';
 import type { SqlClient } from './sql';
 
 export interface TokenHash {
@@ -21,7 +22,10 @@ export interface TokenStore {
 }
 
 export class SqlTokenStore implements TokenStore {
-  constructor(private readonly sql: SqlClient) {}
+  constructor(
+    private readonly sql: SqlClient,
+    private readonly feed: ChangeFeed,
+  ) {}
 
   async ensureProject(project: string, time: string): Promise<boolean> {
     const changed = await this.sql.run(
@@ -40,17 +44,25 @@ export class SqlTokenStore implements TokenStore {
   }
 
   async add(project: string, token: TokenHash, label: TokenLabel, time: string): Promise<void> {
-    await this.sql.run('INSERT INTO tokens (id, project, hash, label, created_at) VALUES (?, ?, ?, ?, ?)', [
-      token.id,
-      project,
-      token.hash,
-      label,
-      time,
-    ]);
+    let announced = 0;
+    const change = { project, kind: 'tokens' as const, name: '' };
+    await this.sql.transaction(async (tx) => {
+      await tx.run('INSERT INTO tokens (id, project, hash, label, created_at) VALUES (?, ?, ?, ?, ?)', [
+        token.id,
+        project,
+        token.hash,
+        label,
+        time,
+      ]);
+      announced = await this.feed.inTransaction(tx, change);
+    });
+    await this.feed.committed(change, announced);
   }
 
-  replace(project: string, token: TokenHash, label: TokenLabel, time: string): Promise<void> {
-    return this.sql.transaction(async (tx) => {
+  async replace(project: string, token: TokenHash, label: TokenLabel, time: string): Promise<void> {
+    let announced = 0;
+    const change = { project, kind: 'tokens' as const, name: '' };
+    await this.sql.transaction(async (tx) => {
       await tx.run('DELETE FROM tokens WHERE project = ? AND label = ?', [project, label]);
       await tx.run('INSERT INTO tokens (id, project, hash, label, created_at) VALUES (?, ?, ?, ?, ?)', [
         token.id,
@@ -59,6 +71,8 @@ export class SqlTokenStore implements TokenStore {
         label,
         time,
       ]);
+      announced = await this.feed.inTransaction(tx, change);
     });
+    await this.feed.committed(change, announced);
   }
 }

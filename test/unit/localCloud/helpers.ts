@@ -44,7 +44,8 @@ export function describeEachEngine(title: string, body: (this: Mocha.Suite, engi
 
 // Root-level hook: removes every data directory the tests made, and stops PostgreSQL, once all
 // tests have run.
-after(async () => {
+after(async function () {
+  this.timeout(60_000);
   for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   const server = postgres;
   postgres = undefined;

@@ -47,6 +47,25 @@ const put = (url: string, name: string, value: string, ifVersion?: number) =>
     body: ifVersion === undefined ? { value } : { value, ifVersion },
   });
 
+/**
+ * The node that made a change answers the next call with it; every other node as soon as
+ * PostgreSQL's announcement has reached it (the writer answered only once its own copy came
+ * back, so that is a matter of milliseconds; here at most 1 s, under any load).
+ */
+async function seenEverywhere(writer: LocalCloud, all: LocalCloud[], fn: string, expected: unknown): Promise<void> {
+  const call = async (n: LocalCloud) => (await request(n.url, 'POST', `/fn/demo/${fn}`, { body: {} })).json as unknown;
+  assert.deepEqual(await call(writer), expected, 'the writing node');
+  for (const n of all) {
+    const deadline = Date.now() + 1000;
+    let got = await call(n);
+    while (JSON.stringify(got) !== JSON.stringify(expected) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+      got = await call(n);
+    }
+    assert.deepEqual(got, expected, `node ${all.indexOf(n) + 1}`);
+  }
+}
+
 describe('team cloud on PostgreSQL', function () {
   this.timeout(60_000);
   let nodes: LocalCloud[] = [];
@@ -209,8 +228,7 @@ describe('team cloud on PostgreSQL', function () {
         assert.deepEqual(r.json, { v: 'first' });
       }
       assert.equal((await put(b.url, 'ROTATED_KEY', 'second-value-222')).status, 200);
-      for (const n of [c, a, b])
-        assert.deepEqual((await request(n.url, 'POST', '/fn/demo/reader', { body: {} })).json, { v: 'secon' });
+      await seenEverywhere(b, nodes, 'reader', { v: 'secon' });
       // A redeploy through another node replaces what every node runs.
       const code2 = 'module.exports = async () => ({ v: "release-2" });';
       const redeploy = await request(c.url, 'PUT', '/v1/projects/demo/functions/reader', {
@@ -218,8 +236,42 @@ describe('team cloud on PostgreSQL', function () {
         body: { runtime: 'node20', code: code2, sha256: createHash('sha256').update(code2).digest('hex'), secrets: [] },
       });
       assert.equal(redeploy.status, 200, redeploy.text);
-      for (const n of nodes)
-        assert.deepEqual((await request(n.url, 'POST', '/fn/demo/reader', { body: {} })).json, { v: 'release-2' });
+      await seenEverywhere(c, nodes, 'reader', { v: 'release-2' });
+    });
+
+    it('a node whose listener lost its connection drops what it kept, so a change it missed is read after it listens again', async () => {
+      const database = await freshDatabase();
+      nodes = await startNodes(database, 2);
+      const [a, b] = nodes as [LocalCloud, LocalCloud];
+      assert.equal((await put(a.url, 'MISSED_KEY', 'before-gap')).status, 201);
+      const code = 'module.exports = async (req, ctx) => ({ v: (await ctx.secrets.get("MISSED_KEY")).slice(0, 6) });';
+      const { createHash } = await import('crypto');
+      const deployed = await request(a.url, 'PUT', '/v1/projects/demo/functions/gap', {
+        token: TOKEN,
+        body: {
+          runtime: 'node20',
+          code,
+          sha256: createHash('sha256').update(code).digest('hex'),
+          secrets: [{ name: 'MISSED_KEY', version: 'latest' }],
+        },
+      });
+      assert.equal(deployed.status, 201, deployed.text);
+      const call = async () => (await request(b.url, 'POST', '/fn/demo/gap', { body: {} })).json as unknown;
+      assert.deepEqual(await call(), { v: 'before' }); // b keeps it now
+      const feed = b.services.storage.changes;
+      assert.ok(feed.trusted);
+      // Every node's listener loses its connection; the change is announced to no one.
+      await query(
+        database,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'cloudxlr-listener'",
+      );
+      const deadline = Date.now() + 5000;
+      while (feed.trusted && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(!feed.trusted, 'the node noticed that it no longer listens');
+      assert.equal((await put(a.url, 'MISSED_KEY', 'during-gap')).status, 200);
+      while (!feed.trusted && Date.now() < deadline + 5000) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(feed.trusted, 'listening again');
+      assert.deepEqual(await call(), { v: 'during' });
     });
   });
 });
