@@ -19,7 +19,7 @@ import { routeModules, type RouteModule } from './routes';
 import { generateToken, projectNameProblem, Tokens } from './tokens';
 import { KeptReads } from './kept';
 import { Vault } from './vault';
-import type { Storage } from './storage';
+import { DEFAULT_RETENTION, type RetentionPolicy, type Storage } from './storage';
 import { openEmbeddedStorage } from './storage/sqlite';
 
 export const DEFAULT_PORT = 8787;
@@ -62,6 +62,8 @@ export interface LocalCloudOptions {
    * default CLOUDXLR_DATABASE_URL in `env`, else the embedded SQLite file in `dataDir`.
    */
   database?: string;
+  /** How long function logs and audit events are kept, and how often they are removed. */
+  retention?: Partial<RetentionPolicy>;
 }
 
 export interface CreatedToken {
@@ -180,6 +182,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     capConnections(server, limits.maxConnections, log);
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
     const actualPort = await listen(server, host, port);
+    scheduleHousekeeping(storage, now, { ...DEFAULT_RETENTION, ...options.retention }, log, (fn) => cleanups.push(fn));
     baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
     lock.setUrl(baseUrl);
 
@@ -215,6 +218,35 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     if (e instanceof MasterKeyError) throw new StartError(e.message);
     throw e;
   }
+}
+
+/** Every node tries the housekeeping now and then; it runs once per interval across nodes. */
+function scheduleHousekeeping(
+  storage: Storage,
+  now: () => Date,
+  policy: RetentionPolicy,
+  log: (line: string) => void,
+  onClose: (fn: () => void) => void,
+): void {
+  const run = (): void => {
+    if (!storage.open) return;
+    storage.housekeeping(now(), policy).then(
+      (r) => {
+        if (r && (r.logLines > 0 || r.auditEvents > 0))
+          log(
+            `Housekeeping: removed ${r.logLines} function log lines older than ${policy.logDays} days and ${r.auditEvents} audit events older than ${policy.auditDays} days.`,
+          );
+      },
+      // The database is away or the cloud is closing: the next round tries again.
+      () => undefined,
+    );
+  };
+  const first = setTimeout(run, Math.min(10_000, policy.intervalMs)).unref();
+  const every = setInterval(run, policy.intervalMs).unref();
+  onClose(() => {
+    clearTimeout(first);
+    clearInterval(every);
+  });
 }
 
 function dataDirProblem(dataDir: string, e: unknown): string {

@@ -17,8 +17,6 @@ export interface AuditStore {
   record(entry: AuditEntry, time: string): Promise<void>;
   /** The `limit` most recent events of a project, oldest first (newest last). */
   list(project: string, limit: number): Promise<AuditEvent[]>;
-  /** Drops events older than `before` (ISO time); answers how many went. */
-  purge(before: string): Promise<number>;
 }
 
 /** Writes one audit event with `tx` (inside the change's own transaction). */
@@ -45,9 +43,5 @@ export class SqlAuditStore implements AuditStore {
       [project, limit],
     );
     return rows.reverse();
-  }
-
-  purge(before: string): Promise<number> {
-    return this.sql.run('DELETE FROM audit WHERE time < ?', [before]);
   }
 }

@@ -13,6 +13,7 @@ import { SqlLogStore } from './logs';
 import type { MetaStore } from './meta';
 import { SqlMetaStore } from './meta';
 import type { ChangeFeed } from './changes';
+import { runHousekeeping, type HousekeepingResult, type RetentionPolicy } from './housekeeping';
 import type { SqlClient } from './sql';
 import type { TokenStore } from './tokens';
 import { SqlTokenStore } from './tokens';
@@ -30,6 +31,8 @@ export interface Storage {
   readonly changes: ChangeFeed;
   /** Resolves when the database answers (readiness); rejects while it cannot be reached. */
   ping(): Promise<void>;
+  /** Removes what is past its retention, once per interval for the whole cluster; undefined when not due here. */
+  housekeeping(now: Date, policy: RetentionPolicy): Promise<HousekeepingResult | undefined>;
   /** Statements sent to the database so far (each one a round trip on PostgreSQL). */
   statements(): number;
   /** False once closed. */
@@ -56,6 +59,7 @@ export function sqlStorage(
     changes,
     ping: async () => void (await sql.get('SELECT 1 AS one')),
     statements: () => sql.statements,
+    housekeeping: (now, policy) => runHousekeeping(sql, now, policy),
     get open() {
       return open;
     },
@@ -74,5 +78,6 @@ export type { FunctionRow, FunctionStore, NewRelease, ReleaseRow } from './funct
 export type { KeyRecord, KeyStore, NewValue, PutResult, SealedValue } from './keys';
 export type { LogStore, StoredLogEntry } from './logs';
 export { KEPT_LOG_LINES } from './logs';
+export { DEFAULT_RETENTION, type HousekeepingResult, type RetentionPolicy } from './housekeeping';
 export type { MetaStore } from './meta';
 export type { TokenHash, TokenStore } from './tokens';

@@ -1,6 +1,6 @@
 // Functions' stored log lines, already redacted by the runtime before they get here. Each
 // function keeps its newest KEPT_LOG_LINES; older lines are dropped as new ones arrive, and
-// lines older than the retention time by the background purge.
+// lines past their retention by the housekeeping (housekeeping.ts).
 import type { FunctionLogEntry } from '../../api';
 import type { SqlClient } from './sql';
 
@@ -14,8 +14,6 @@ export interface LogStore {
   append(project: string, name: string, requestId: string, logs: readonly FunctionLogEntry[]): Promise<void>;
   /** The `limit` newest log lines, newest last. */
   list(project: string, name: string, limit: number): Promise<StoredLogEntry[]>;
-  /** Drops lines older than `before` (ISO time); answers how many went. */
-  purge(before: string): Promise<number>;
 }
 
 export class SqlLogStore implements LogStore {
@@ -48,9 +46,5 @@ export class SqlLogStore implements LogStore {
       message: r.message,
       requestId: r.request_id,
     }));
-  }
-
-  purge(before: string): Promise<number> {
-    return this.sql.run('DELETE FROM function_logs WHERE time < ?', [before]);
   }
 }

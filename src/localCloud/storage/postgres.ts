@@ -155,6 +155,14 @@ export class PostgresClient implements SqlClient {
     }
   }
 
+  async exclusively<T>(lock: number, fn: (tx: SqlRunner) => Promise<T>): Promise<T | undefined> {
+    return this.transaction(async (tx) => {
+      // Released with the transaction, whatever happens to this node.
+      const got = await tx.get<{ got: boolean }>('SELECT pg_try_advisory_xact_lock(?) AS got', [lock]);
+      return got?.got ? fn(tx) : undefined;
+    });
+  }
+
   close(): Promise<void> {
     return this.pool.end();
   }

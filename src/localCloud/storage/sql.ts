@@ -23,6 +23,11 @@ export interface SqlClient extends SqlRunner {
    * so `fn` must only touch the database through `tx`.
    */
   transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in a transaction that holds the named lock for the whole cluster, or answers
+   * undefined at once when another node holds it (work that must run once, not once per node).
+   */
+  exclusively<T>(lock: number, fn: (tx: SqlRunner) => Promise<T>): Promise<T | undefined>;
   close(): Promise<void>;
 }
 

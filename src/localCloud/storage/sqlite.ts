@@ -81,6 +81,11 @@ export class SqliteClient implements SqlClient {
     });
   }
 
+  /** One process owns the file: the transaction is the lock. */
+  exclusively<T>(_lock: number, fn: (tx: SqlRunner) => Promise<T>): Promise<T | undefined> {
+    return this.transaction(fn);
+  }
+
   close(): Promise<void> {
     this.db.close();
     return Promise.resolve();

@@ -7,6 +7,7 @@ import { strict as assert } from 'assert';
 import { randomBytes } from 'crypto';
 import { Client } from 'pg';
 import { startLocalCloud, type LocalCloud } from '../../../src/localCloud';
+import { DEFAULT_RETENTION } from '../../../src/localCloud/storage';
 import { POSTGRES_MIGRATIONS } from '../../../src/localCloud/storage/migrations';
 import { buildCli, runCli } from './cliProcess';
 import { errorOf, freshDatabase, request, tempDir, testPostgres } from './helpers';
@@ -175,6 +176,38 @@ describe('team cloud on PostgreSQL', function () {
   });
 
   describe('several nodes on one database', () => {
+    it('background work (log retention, audit purge) runs once across nodes, under the lock', async () => {
+      const database = await freshDatabase();
+      nodes = await startNodes(database, 3);
+      const old = '2001-01-01T00:00:00.000Z';
+      const recent = new Date().toISOString();
+      for (const time of [old, old, old, recent])
+        await query(
+          database,
+          "INSERT INTO function_logs (project, function, time, level, message, request_id) VALUES ('demo', 'f', $1, 'info', 'line', 'r')",
+          [time],
+        );
+      for (const time of [old, old, recent])
+        await query(
+          database,
+          "INSERT INTO audit (project, time, action, target, token_id) VALUES ('demo', $1, 'key.create', 'K', 't')",
+          [time],
+        );
+      const runs = await Promise.all(nodes.map((n) => n.services.storage.housekeeping(new Date(), DEFAULT_RETENTION)));
+      const done = runs.filter((r) => r !== undefined);
+      assert.deepEqual(done, [{ logLines: 3, auditEvents: 2 }], JSON.stringify(runs));
+      const left = await query<{ n: string }>(database, 'SELECT COUNT(*) AS n FROM function_logs');
+      assert.equal(Number(left[0]!.n), 1);
+      // Not due again on any node until the interval has passed.
+      for (const n of nodes)
+        assert.equal(await n.services.storage.housekeeping(new Date(), DEFAULT_RETENTION), undefined);
+      const later = new Date(Date.now() + DEFAULT_RETENTION.intervalMs + 1000);
+      assert.deepEqual(await nodes[2]!.services.storage.housekeeping(later, DEFAULT_RETENTION), {
+        logLines: 0,
+        auditEvents: 0,
+      });
+    });
+
     it('compare-and-set: of 40 writers racing through 4 nodes with the same expected version, exactly one wins', async () => {
       const database = await freshDatabase();
       nodes = await startNodes(database, 4);
