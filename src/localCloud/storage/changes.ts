@@ -30,6 +30,8 @@ export class ChangeFeed {
   private live: boolean;
   private announced = 0;
   private readonly echoes = new Map<number, () => void>();
+  /** Announcements that came back before their writer started waiting (the commit's answer came second). */
+  private readonly early = new Set<number>();
 
   /**
    * `announce` writes announcement `id` inside the change's transaction (delivered on commit),
@@ -77,7 +79,7 @@ export class ChangeFeed {
    */
   async committed(change: Change, id: number): Promise<void> {
     this.heard(change);
-    if (!this.announce || !this.live) return;
+    if (!this.announce || !this.live || this.early.delete(id)) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.echoes.delete(id);
@@ -93,8 +95,13 @@ export class ChangeFeed {
   /** This node's own announcement `id` came back. */
   echoed(id: number): void {
     const done = this.echoes.get(id);
+    if (!done) {
+      if (this.early.size > 10_000) this.early.clear();
+      this.early.add(id);
+      return;
+    }
     this.echoes.delete(id);
-    done?.();
+    done();
   }
 
   /** A change committed here or announced by another node. */
@@ -111,6 +118,7 @@ export class ChangeFeed {
     for (const fn of this.listeners) fn(undefined);
     // Nothing comes back while not listening: writers stop waiting.
     if (!live) for (const id of [...this.echoes.keys()]) this.echoed(id);
+    this.early.clear();
   }
 }
 
