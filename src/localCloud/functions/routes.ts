@@ -36,8 +36,10 @@ import {
   RETRY_AFTER_SECONDS,
   serverBusy,
   tooManyRequests,
+  unavailable,
   validationError,
 } from '../errors';
+import { StorageUnavailable } from '../storage/sql';
 import { checkJsonShape, decodeJson, parseJson, sendJsonText, serializeJson, yieldToEventLoop } from '../http';
 import type { ProjectRouteContext, RouteContext, Router } from '../router';
 import type { Vault } from '../vault';
@@ -285,10 +287,11 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
           );
         }
       } catch (e) {
-        // Errors of the trigger itself (unknown function, body too large, too busy) carry CORS
-        // as well, so the calling page can read them.
-        if (e instanceof ApiError)
-          throw new ApiError(e.status, e.code, e.message, e.details, { ...(e.headers ?? {}), ...CORS });
+        // Errors of the trigger itself (unknown function, body too large, too busy, the
+        // database away) carry CORS as well, so the calling page can read them.
+        const err = e instanceof StorageUnavailable ? unavailable() : e;
+        if (err instanceof ApiError)
+          throw new ApiError(err.status, err.code, err.message, err.details, { ...(err.headers ?? {}), ...CORS });
         throw e;
       }
     });

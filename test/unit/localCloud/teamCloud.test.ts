@@ -158,6 +158,11 @@ describe('team cloud on PostgreSQL', function () {
       assert.equal(write.headers['retry-after'], '2');
       assert.equal(errorOf(write).code, 'unavailable');
       assert.ok(!write.text.includes('x-value'));
+      // A page calling a function's public address can read that answer too (CORS).
+      const trigger = await request(url, 'POST', '/fn/demo/anything', { body: {} });
+      assert.equal(trigger.status, 503);
+      assert.equal(trigger.headers['access-control-allow-origin'], '*');
+      assert.equal(errorOf(trigger).code, 'unavailable');
     } finally {
       server.start();
     }
