@@ -6,6 +6,7 @@ type Bench = { name: string; load: () => Promise<{ run(): Promise<void> }> };
 const benches: Bench[] = [
   { name: 'storage', load: () => import('./storage') },
   { name: 'cloud', load: () => import('./cloud') },
+  { name: 'team', load: () => import('./team') },
   { name: 'functions', load: () => import('./functions') },
   { name: 'lint', load: () => import('./lint') },
 ];

@@ -187,9 +187,11 @@ export async function run(): Promise<void> {
 
 async function child(driver: Driver, dir: string, baselineModule: string): Promise<void> {
   const { openDatabase } = await import('../src/localCloud/db');
-  const { MIGRATIONS } = await import('../src/localCloud/schema');
+  const { SQLITE_MIGRATIONS: MIGRATIONS } = await import('../src/localCloud/storage/migrations');
+  const { sqlStorage } = await import('../src/localCloud/storage');
+  const { SqliteClient } = await import('../src/localCloud/storage/sqlite');
+  const { ChangeFeed } = await import('../src/localCloud/storage/changes');
   const { Vault } = await import('../src/localCloud/vault');
-  const { AuditLog } = await import('../src/localCloud/audit');
   const { ValueCipher } = await import('../src/localCloud/crypto');
   type Db = import('../src/localCloud/db').Db;
   let db: Db;
@@ -216,19 +218,23 @@ async function child(driver: Driver, dir: string, baselineModule: string): Promi
   }
   const now = () => new Date();
   db.prepare('INSERT INTO projects (name, created_at) VALUES (?, ?)').run('bench', now().toISOString());
-  const vault = new Vault(db, new ValueCipher(randomBytes(32)), new AuditLog(db, now), now);
+  const vault = new Vault(
+    sqlStorage(new SqliteClient(db), 'embedded', new ChangeFeed(undefined, true)).keys,
+    new ValueCipher(randomBytes(32)),
+    now,
+  );
   const value = (i: number): string => `sk_test_bench_value_${i}_${'x'.repeat(32)}`;
-  for (let i = 0; i < KEYS; i++) vault.putKey('bench', `BENCH_KEY_${i}`, value(i), undefined, 'bench');
+  for (let i = 0; i < KEYS; i++) await vault.putKey('bench', `BENCH_KEY_${i}`, value(i), undefined, 'bench');
 
   let t0 = process.hrtime.bigint();
-  for (let i = 0; i < PUTS; i++) vault.putKey('bench', `BENCH_KEY_${i % KEYS}`, value(i), undefined, 'bench');
+  for (let i = 0; i < PUTS; i++) await vault.putKey('bench', `BENCH_KEY_${i % KEYS}`, value(i), undefined, 'bench');
   const putsPerSecond = PUTS / (Number(process.hrtime.bigint() - t0) / 1e9);
 
   let lists = 0;
   t0 = process.hrtime.bigint();
   const deadline = Date.now() + LIST_SECONDS * 1000;
   while (Date.now() < deadline) {
-    if (vault.listKeys('bench').length !== KEYS) throw new Error('wrong number of keys listed');
+    if ((await vault.listKeys('bench')).length !== KEYS) throw new Error('wrong number of keys listed');
     lists++;
   }
   const listsPerSecond = lists / (Number(process.hrtime.bigint() - t0) / 1e9);

@@ -19,6 +19,7 @@ export type CloudErrorCode =
   | 'function_error'
   | 'too_many_requests'
   | 'server_busy'
+  | 'unavailable'
   | 'host_not_allowed'
   | 'internal'
   // Client side only: the answer never came, or came in a form the client cannot read.

@@ -1,6 +1,13 @@
 // The vault part of the Cloud API (docs/cloud-api.md, "Keys"): health, keys and the audit log.
 // Nothing here carries a key's value except the body of a PUT.
 
+/** The answer of `GET /v1/ready` while the node can serve requests. */
+export interface ReadyResponse {
+  status: 'ready';
+  /** 'embedded' (one SQLite file) or 'postgres' (a team cloud's shared database). */
+  storage: 'embedded' | 'postgres';
+}
+
 export interface HealthResponse {
   status: 'ok';
   version: string;

@@ -6,6 +6,8 @@ export const API_PREFIX = '/v1';
 /** Route patterns, with `:project` and `:name` parameters, as the server matches them. */
 export const Route = {
   health: `${API_PREFIX}/health`,
+  /** 200 while the node can reach its database, else 503 with Retry-After (for load balancers). */
+  ready: `${API_PREFIX}/ready`,
   keys: `${API_PREFIX}/projects/:project/keys`,
   key: `${API_PREFIX}/projects/:project/keys/:name`,
   audit: `${API_PREFIX}/projects/:project/audit`,
@@ -23,6 +25,7 @@ const e = encodeURIComponent;
 /** Request paths, every segment encoded. */
 export const apiPath = {
   health: (): string => Route.health,
+  ready: (): string => Route.ready,
   project: (project: string): string => `${API_PREFIX}/projects/${e(project)}`,
   keys: (project: string): string => `${apiPath.project(project)}/keys`,
   key: (project: string, name: string): string => `${apiPath.keys(project)}/${e(name)}`,

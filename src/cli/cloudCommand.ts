@@ -1,11 +1,18 @@
-// `cloudxlr cloud start`: runs the local CloudXLR cloud until SIGINT/SIGTERM.
+// `cloudxlr cloud start`: runs the CloudXLR cloud until SIGINT/SIGTERM, on the embedded SQLite
+// file or, with --database, as one node of a team cloud on PostgreSQL.
+// `cloudxlr cloud migrate`: brings a PostgreSQL database to this version's schema.
 import * as path from 'path';
 import { CLOUD_MIN_NODE, nodeSupportsCloud, tooOldMessage } from '../shared/nodeVersion';
 import { parseCommandLine, UsageError } from './args';
 
 const HELP = `Usage: cloudxlr cloud start [options]
+       cloudxlr cloud migrate --database postgres://…
 
-Runs the local CloudXLR cloud (the vault and Cloud Functions) on this machine.
+Runs the local CloudXLR cloud (the vault and Cloud Functions) on this machine. With
+--database, it is one node of a team cloud: every table lives in PostgreSQL, and any number of
+nodes started on the same database (and the same master key) serve the same projects.
+\`cloud migrate\` applies this version's schema changes to the database, once, under a lock;
+\`cloud start\` does the same when it finds the database behind.
 
 Options:
   --port N          Port to listen on (default 8787; 0 picks a free port).
@@ -19,13 +26,16 @@ Options:
   --token TOKEN     Accept TOKEN for the project(s), for scripts and tests
                     (default: the environment variable CLOUDXLR_TOKEN). Without it, each new
                     project gets a generated token, printed once and saved in DIR/tokens/.
+  --database URL    Keep all state in PostgreSQL (postgres://user:password@host:5432/name)
+                    instead of DIR's SQLite file (default: CLOUDXLR_DATABASE_URL).
   --quiet           Do not log requests (notices, such as permissions fixed, still show).
   -h, --help        Show this help.
 
 Environment:
   CLOUDXLR_TOKEN       Same as --token.
   CLOUDXLR_MASTER_KEY  Base64 of the 32-byte master key; default DIR/master.key (created 0600).
-  CLOUDXLR_ALLOWED_HOSTS  More --allowed-host names, separated by commas.`;
+  CLOUDXLR_ALLOWED_HOSTS  More --allowed-host names, separated by commas.
+  CLOUDXLR_DATABASE_URL   Same as --database (keeps the password off the command line).`;
 
 interface StartArgs {
   port: number;
@@ -34,6 +44,7 @@ interface StartArgs {
   projects: string[];
   allowedHosts: string[];
   token?: string;
+  database?: string;
   quiet: boolean;
 }
 
@@ -48,6 +59,7 @@ export function parseStart(argv: readonly string[], env: NodeJS.ProcessEnv): Sta
       project: { type: 'string', multiple: true },
       'allowed-host': { type: 'string', multiple: true },
       token: { type: 'string' },
+      database: { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -70,7 +82,52 @@ export function parseStart(argv: readonly string[], env: NodeJS.ProcessEnv): Sta
   if (out.projects.length === 0) out.projects.push('demo');
   const token = values.token ?? (env.CLOUDXLR_TOKEN || undefined);
   if (token !== undefined) out.token = token;
+  const database = values.database ?? (env.CLOUDXLR_DATABASE_URL || undefined);
+  if (database !== undefined) out.database = database;
   return out;
+}
+
+/** The options of `cloud migrate`. */
+export function parseMigrate(argv: readonly string[], env: NodeJS.ProcessEnv): { database: string } | 'help' {
+  const { values } = parseCommandLine(
+    argv,
+    { database: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    false,
+  );
+  if (values.help) return 'help';
+  const database = values.database ?? (env.CLOUDXLR_DATABASE_URL || undefined);
+  if (database === undefined)
+    throw new UsageError('cloud migrate needs --database postgres://… (or CLOUDXLR_DATABASE_URL).');
+  return { database };
+}
+
+async function migrateCommand(argv: string[]): Promise<number> {
+  let args: { database: string } | 'help';
+  try {
+    args = parseMigrate(argv, process.env);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`${e.message}\n\n${HELP}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (args === 'help') {
+    console.log(HELP);
+    return 0;
+  }
+  const { migrateDatabase, describeDatabase, DatabaseError } = await import('../localCloud/storage/postgres');
+  try {
+    const version = await migrateDatabase(args.database, (line) => console.log(line));
+    console.log(`${describeDatabase(args.database)} is at schema version ${version}.`);
+    return 0;
+  } catch (e) {
+    if (e instanceof DatabaseError) {
+      console.error(`The migration did not run: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -79,6 +136,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP);
     return sub ? 0 : 2;
   }
+  if (sub === 'migrate') return migrateCommand(rest);
   if (sub !== 'start') {
     console.error(`Unknown cloud command "${sub.slice(0, 40)}".\n\n${HELP}`);
     return 2;
@@ -117,6 +175,7 @@ export async function run(argv: string[]): Promise<number> {
       projects: args.projects,
       token: args.token,
       allowedHosts: args.allowedHosts,
+      database: args.database,
       log: (line) => console.log(line),
       logRequests: !args.quiet,
     });
@@ -134,6 +193,10 @@ export async function run(argv: string[]): Promise<number> {
   console.log(
     `Data directory: ${path.resolve(args.data)} (master key: ${cloud.masterKeySource === 'environment' ? 'CLOUDXLR_MASTER_KEY' : 'master.key'})`,
   );
+  if (args.database !== undefined) {
+    const { describeDatabase } = await import('../localCloud/storage/postgres');
+    console.log(`Database: PostgreSQL at ${describeDatabase(args.database)}`);
+  }
   console.log(
     `Projects: ${args.projects.join(', ')}${args.token !== undefined ? ' (token given by flag or CLOUDXLR_TOKEN)' : ''}`,
   );

@@ -7,7 +7,7 @@
 // BLOBs as Buffers.
 import * as fs from 'fs';
 import * as path from 'path';
-import { MIGRATIONS } from './schema';
+import { SQLITE_MIGRATIONS as MIGRATIONS } from './storage/migrations';
 import { loadNodeSqlite, type SqliteDatabase, type SqliteStatement } from './nodeSqlite';
 
 export type SqlValue = null | number | bigint | string | Uint8Array;
@@ -85,6 +85,11 @@ export class Database {
   }
 
   private closed = false;
+
+  /** Whether a transaction is open (SQLite rolls some back by itself when a statement fails). */
+  get inTransaction(): boolean {
+    return !this.closed && this.db.isTransaction !== false;
+  }
 
   /** False once closed. */
   get open(): boolean {

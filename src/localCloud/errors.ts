@@ -49,6 +49,19 @@ export const serverBusy = (): ApiError =>
     { 'Retry-After': String(RETRY_AFTER_SECONDS) },
   );
 
+/** 503: the node cannot reach its database (restarting, say); it recovers by itself. */
+export const unavailable = (): ApiError =>
+  new ApiError(
+    503,
+    'unavailable',
+    'The cloud cannot reach its database right now. Retry in a few seconds; a compare-and-set retry tells whether an unanswered write was applied.',
+    undefined,
+    { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
+  );
+
+/** Seconds to wait before retrying while the database cannot be reached. */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
+
 /** 429: every running and waiting place of this function is taken. */
 export const tooManyRequests = (what: string): ApiError =>
   new ApiError(

@@ -72,17 +72,28 @@ export interface BodyOptions {
  * budget, 400/413 past the JSON limits) is answered at once; what it still sends is read and
  * discarded for up to DRAIN_BYTES, so the client can read the answer, then its connection closes.
  */
+/**
+ * The 413 for a request whose declared body is beyond what the server reads at all, else
+ * undefined. The router asks before it checks the token, so that answer does not wait for the
+ * database.
+ */
+export function oversizedBody(req: IncomingMessage, limit: number): ApiError | undefined {
+  const header = req.headers['content-length'];
+  return header !== undefined && Number(header) > limit + DRAIN_BYTES ? payloadTooLarge(limit, true) : undefined;
+}
+
 export function readBody(req: IncomingMessage, options: BodyOptions = {}): Promise<Buffer> {
   const limit = options.limit ?? MAX_BODY_BYTES;
   const reservation = options.reservation;
   const scanner = options.json ? new JsonScanner(options.json) : undefined;
   return new Promise((resolve, reject) => {
-    const header = req.headers['content-length'];
-    const declared = header === undefined ? undefined : Number(header);
-    if (declared !== undefined && declared > limit + DRAIN_BYTES) {
-      reject(payloadTooLarge(limit, true));
+    const oversized = oversizedBody(req, limit);
+    if (oversized) {
+      reject(oversized);
       return;
     }
+    const header = req.headers['content-length'];
+    const declared = header === undefined ? undefined : Number(header);
     if (declared !== undefined && declared > limit) {
       // Answered at once; the body is discarded as it comes (see below).
       refuse(req, payloadTooLarge(limit, false), 0, limit, reject);

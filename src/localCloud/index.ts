@@ -19,5 +19,5 @@ export {
 export { routeModules, type RouteModule } from './routes';
 export { ApiError, validationError, invalidRequest, notFound, unauthorized, payloadTooLarge } from './errors';
 export { Vault } from './vault';
-export { AuditLog } from './audit';
+export type { Storage } from './storage';
 export { MAX_BODY_BYTES } from './http';

@@ -4,11 +4,11 @@
 // name rules then reject) and "A/B" is simply no route (404).
 import type { IncomingMessage, ServerResponse } from 'http';
 import type { MemoryBudget, Reservation } from './admission';
-import type { AuditLog } from './audit';
-import type { Db } from './db';
 import { ApiError, invalidRequest, notFound, unauthorized } from './errors';
-import { readBody, readJsonObject, sendEmpty, sendJson } from './http';
+import { oversizedBody, readBody, readJsonObject, sendEmpty, sendJson } from './http';
 import type { EdgeLimits } from './limits';
+import type { KeptReads } from './kept';
+import type { Storage } from './storage';
 import { bearerToken, type Principal, type Tokens } from './tokens';
 import type { Vault } from './vault';
 
@@ -16,9 +16,11 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS' | '
 
 /** The local cloud's services, shared by every route. */
 export interface CloudServices {
-  db: Db;
+  /** Every table of the cloud, on the embedded engine or PostgreSQL. */
+  storage: Storage;
+  /** What this node keeps in memory between changes (functions' releases, sealed values, tokens). */
+  kept: KeptReads;
   vault: Vault;
-  audit: AuditLog;
   tokens: Tokens;
   dataDir: string;
   now: () => Date;
@@ -137,7 +139,9 @@ export class Router {
         empty: (status, headers) => sendEmpty(res, status, headers),
       };
       if (route.auth) {
-        const principal = services.tokens.verify(params.project, bearerToken(req.headers.authorization));
+        const oversized = oversizedBody(req, services.limits.maxBodyBytes);
+        if (oversized) throw oversized;
+        const principal = await services.tokens.verify(params.project, bearerToken(req.headers.authorization));
         if (!principal) throw unauthorized();
         const pctx: ProjectRouteContext = { ...ctx, principal, project: principal.project };
         await (route.handler as Handler<ProjectRouteContext>)(pctx);

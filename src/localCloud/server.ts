@@ -5,20 +5,22 @@ import * as http from 'http';
 import type { Socket } from 'net';
 import * as path from 'path';
 import { MemoryBudget } from './admission';
-import { AuditLog } from './audit';
 import { capConnections } from './connections';
 import { loadMasterKey, MasterKeyError, ValueCipher, type MasterKeySource } from './crypto';
 import { UnsupportedNodeError } from '../shared/nodeVersion';
-import { openDatabase, type Db } from './db';
 import { DataDirError, prepareDataDir, tightenPermissions, type DataDirLock } from './dataDir';
-import { ApiError } from './errors';
+import { ApiError, unavailable } from './errors';
+import { StorageUnavailable } from './storage/sql';
 import { allowedHostProblem, allowedHostsFromEnv, HostCheck } from './hosts';
 import { sendError } from './http';
 import { resolveLimits, type EdgeLimits } from './limits';
 import { Router, type CloudServices } from './router';
 import { routeModules, type RouteModule } from './routes';
 import { generateToken, projectNameProblem, Tokens } from './tokens';
+import { KeptReads } from './kept';
 import { Vault } from './vault';
+import { DEFAULT_RETENTION, type RetentionPolicy, type Storage } from './storage';
+import { openEmbeddedStorage } from './storage/sqlite';
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -55,6 +57,13 @@ export interface LocalCloudOptions {
   allowedHosts?: string[];
   /** Limits at the edge (body sizes, memory, connections, timeouts, per-function places). */
   limits?: Partial<EdgeLimits>;
+  /**
+   * A PostgreSQL URL (postgres://user:password@host:port/database) to keep every table in;
+   * default CLOUDXLR_DATABASE_URL in `env`, else the embedded SQLite file in `dataDir`.
+   */
+  database?: string;
+  /** How long function logs and audit events are kept, and how often they are removed. */
+  retention?: Partial<RetentionPolicy>;
 }
 
 export interface CreatedToken {
@@ -112,30 +121,37 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     if (e instanceof DataDirError) throw new StartError(e.message);
     throw e;
   }
-  let db: Db;
+  const database = options.database ?? ((options.env ?? process.env).CLOUDXLR_DATABASE_URL || undefined);
+  let storage: Storage;
   try {
-    db = openDatabase(dataDir);
-    // SQLite made -wal and -shm just now: they must be owner-only as well.
-    tightenPermissions(dataDir, log);
+    if (database !== undefined) {
+      const { openPostgresStorage } = await import('./storage/postgres');
+      storage = await openPostgresStorage(database, { log });
+    } else {
+      storage = openEmbeddedStorage(dataDir);
+      // SQLite made -wal and -shm just now: they must be owner-only as well.
+      tightenPermissions(dataDir, log);
+    }
   } catch (e) {
     lock.release();
-    if (e instanceof DataDirError) throw new StartError(e.message);
+    if (e instanceof DataDirError || (e instanceof Error && e.name === 'DatabaseError'))
+      throw new StartError(e.message);
     throw new StartError(dataDirProblem(dataDir, e));
   }
   let server: http.Server | undefined;
   try {
-    const { cipher, source } = unlock(db, dataDir, options);
-    const audit = new AuditLog(db, now);
-    const tokens = new Tokens(db, now);
-    const vault = new Vault(db, cipher, audit, now);
-    const createdTokens = setUpProjects(tokens, dataDir, projects, options.token);
+    const { cipher, source } = await unlock(storage, dataDir, options);
+    const kept = new KeptReads(storage.changes);
+    const tokens = new Tokens(storage.tokens, now, kept);
+    const vault = new Vault(storage.keys, cipher, now, kept);
+    const createdTokens = await setUpProjects(tokens, dataDir, projects, options.token);
 
     let baseUrl = '';
     const cleanups: Array<() => void | Promise<void>> = [];
     const services: CloudServices = {
-      db,
+      storage,
+      kept,
       vault,
-      audit,
       tokens,
       dataDir,
       now,
@@ -166,6 +182,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     capConnections(server, limits.maxConnections, log);
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
     const actualPort = await listen(server, host, port);
+    scheduleHousekeeping(storage, now, { ...DEFAULT_RETENTION, ...options.retention }, log, (fn) => cleanups.push(fn));
     baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
     lock.setUrl(baseUrl);
 
@@ -181,11 +198,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       close: () =>
         (closing ??= new Promise<void>((resolve) => {
           srv.close(() => {
-            void Promise.allSettled(cleanups.map(async (fn) => fn())).then(() => {
-              db.close();
-              lock.release();
-              resolve();
-            });
+            void Promise.allSettled(cleanups.map(async (fn) => fn()))
+              .then(() => storage.close())
+              .catch(() => undefined)
+              .then(() => {
+                lock.release();
+                resolve();
+              });
           });
           srv.closeIdleConnections();
           // Requests still running finish their transaction synchronously; what is left is idle.
@@ -194,11 +213,40 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     };
   } catch (e) {
     server?.close();
-    db.close();
+    await storage.close();
     lock.release();
     if (e instanceof MasterKeyError) throw new StartError(e.message);
     throw e;
   }
+}
+
+/** Every node tries the housekeeping now and then; it runs once per interval across nodes. */
+function scheduleHousekeeping(
+  storage: Storage,
+  now: () => Date,
+  policy: RetentionPolicy,
+  log: (line: string) => void,
+  onClose: (fn: () => void) => void,
+): void {
+  const run = (): void => {
+    if (!storage.open) return;
+    storage.housekeeping(now(), policy).then(
+      (r) => {
+        if (r && (r.logLines > 0 || r.auditEvents > 0))
+          log(
+            `Housekeeping: removed ${r.logLines} function log lines older than ${policy.logDays} days and ${r.auditEvents} audit events older than ${policy.auditDays} days.`,
+          );
+      },
+      // The database is away or the cloud is closing: the next round tries again.
+      () => undefined,
+    );
+  };
+  const first = setTimeout(run, Math.min(10_000, policy.intervalMs)).unref();
+  const every = setInterval(run, policy.intervalMs).unref();
+  onClose(() => {
+    clearTimeout(first);
+    clearInterval(every);
+  });
 }
 
 function dataDirProblem(dataDir: string, e: unknown): string {
@@ -219,41 +267,49 @@ function dataDirProblem(dataDir: string, e: unknown): string {
   return `The data directory ${dataDir} cannot be used (${code || (e instanceof Error ? e.name : 'unknown error')}). Choose another --data directory.`;
 }
 
-function unlock(db: Db, dataDir: string, options: LocalCloudOptions): { cipher: ValueCipher; source: MasterKeySource } {
+async function unlock(
+  storage: Storage,
+  dataDir: string,
+  options: LocalCloudOptions,
+): Promise<{ cipher: ValueCipher; source: MasterKeySource }> {
   let key: Buffer;
   let source: MasterKeySource;
   if (options.masterKey !== undefined) {
     key = typeof options.masterKey === 'string' ? Buffer.from(options.masterKey, 'base64') : options.masterKey;
     source = 'option';
   } else {
-    ({ key, source } = loadMasterKey(dataDir, options.env ?? process.env, Vault.hasSealedValues(db)));
+    ({ key, source } = loadMasterKey(dataDir, options.env ?? process.env, await storage.keys.hasSealedValues()));
   }
   const cipher = new ValueCipher(key);
-  const stored = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'master_key_check'").get();
-  if (!stored) {
-    db.prepare("INSERT INTO meta (key, value) VALUES ('master_key_check', ?)").run(cipher.check);
-  } else if (!cipher.matches(stored.value)) {
+  // The first node to start on a database records the check; every later one must match it.
+  const stored = await storage.meta.setIfAbsent('master_key_check', cipher.check);
+  if (!cipher.matches(stored)) {
     throw new MasterKeyError(
-      `The master key (from ${source === 'environment' ? 'CLOUDXLR_MASTER_KEY' : source === 'option' ? 'the options' : 'master.key'}) is not the one this data directory was created with, so its values cannot be decrypted. Use the original key.`,
+      `The master key (from ${source === 'environment' ? 'CLOUDXLR_MASTER_KEY' : source === 'option' ? 'the options' : 'master.key'}) is not the one ${storage.engine === 'postgres' ? 'this database was created with (every node of a team cloud needs the same key: give each CLOUDXLR_MASTER_KEY)' : 'this data directory was created with'}, so its values cannot be decrypted. Use the original key.`,
     );
   }
   return { cipher, source };
 }
 
-function setUpProjects(tokens: Tokens, dataDir: string, projects: string[], token: string | undefined): CreatedToken[] {
+async function setUpProjects(
+  tokens: Tokens,
+  dataDir: string,
+  projects: string[],
+  token: string | undefined,
+): Promise<CreatedToken[]> {
   const created: CreatedToken[] = [];
   for (const project of projects) {
-    tokens.ensureProject(project);
+    await tokens.ensureProject(project);
     if (token !== undefined) {
-      tokens.setFlagToken(project, token);
-    } else if (!tokens.hasTokens(project)) {
+      await tokens.setFlagToken(project, token);
+    } else if (!(await tokens.hasTokens(project))) {
       const generated = generateToken();
       const dir = path.join(dataDir, TOKENS_DIR);
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       const file = path.join(dir, `${project}.token`);
       fs.writeFileSync(file, generated + '\n', { mode: 0o600 });
       fs.chmodSync(file, 0o600);
-      tokens.add(project, generated, 'generated');
+      await tokens.add(project, generated, 'generated');
       created.push({ project, token: generated, file });
     }
   }
@@ -307,6 +363,10 @@ async function handle(
   } catch (e) {
     if (e instanceof ApiError) {
       sendError(res, e);
+    } else if (e instanceof StorageUnavailable) {
+      // The database is restarting or unreachable: the client waits and retries.
+      if (res.headersSent) res.destroy();
+      else sendError(res, unavailable());
     } else {
       // A bug. Its message could quote data, so only its name and stack frames are logged.
       const frames = e instanceof Error && e.stack ? e.stack.split('\n').slice(1, 6).join('\n') : '';

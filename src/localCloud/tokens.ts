@@ -3,7 +3,8 @@
 // dummy one when the project does not exist), so neither the token nor the existence of a
 // project can be probed through timing or through the answer.
 import { createHash, randomBytes, timingSafeEqual } from 'crypto';
-import type { Db } from './db';
+import type { KeptReads } from './kept';
+import type { TokenLabel, TokenStore } from './storage/tokens';
 
 /** Project names are used as file names (tokens/<project>.token), so they are kept simple. */
 export const PROJECT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -35,44 +36,30 @@ function newTokenId(): string {
 }
 
 export class Tokens {
-  private readonly byProject;
-  private readonly insertToken;
-  private readonly deleteLabel;
-
   constructor(
-    private readonly db: Db,
+    private readonly store: TokenStore,
     private readonly now: () => Date,
-  ) {
-    this.byProject = db.prepare<[string], { id: string; hash: Buffer }>(
-      'SELECT id, hash FROM tokens WHERE project = ?',
-    );
-    this.insertToken = db.prepare('INSERT INTO tokens (id, project, hash, label, created_at) VALUES (?, ?, ?, ?, ?)');
-    this.deleteLabel = db.prepare('DELETE FROM tokens WHERE project = ? AND label = ?');
-  }
+    /** A project's token hashes kept between changes (none kept without it). */
+    private readonly kept?: KeptReads,
+  ) {}
 
   /** Creates the project if it is new; returns whether it was created. */
-  ensureProject(project: string): boolean {
-    const r = this.db
-      .prepare('INSERT OR IGNORE INTO projects (name, created_at) VALUES (?, ?)')
-      .run(project, this.now().toISOString());
-    return r.changes > 0;
+  ensureProject(project: string): Promise<boolean> {
+    return this.store.ensureProject(project, this.now().toISOString());
   }
 
-  projects(): string[] {
-    return this.db
-      .prepare<[], { name: string }>('SELECT name FROM projects ORDER BY name')
-      .all()
-      .map((r) => r.name);
+  projects(): Promise<string[]> {
+    return this.store.projects();
   }
 
-  hasTokens(project: string): boolean {
-    return this.byProject.all(project).length > 0;
+  async hasTokens(project: string): Promise<boolean> {
+    return (await this.store.hashes(project)).length > 0;
   }
 
   /** Adds a token to a project and returns its id. */
-  add(project: string, token: string, label: 'generated' | 'flag'): string {
+  async add(project: string, token: string, label: TokenLabel): Promise<string> {
     const id = newTokenId();
-    this.insertToken.run(id, project, hashToken(token), label, this.now().toISOString());
+    await this.store.add(project, { id, hash: hashToken(token) }, label, this.now().toISOString());
     return id;
   }
 
@@ -80,19 +67,19 @@ export class Tokens {
    * Makes `token` the project's flag token (from --token or CLOUDXLR_TOKEN), replacing an
    * earlier flag token; the generated developer token stays valid. Returns the token's id.
    */
-  setFlagToken(project: string, token: string): string {
-    const existing = this.verify(project, token);
+  async setFlagToken(project: string, token: string): Promise<string> {
+    const existing = await this.verify(project, token);
     if (existing) return existing.tokenId;
-    return this.db.transaction(() => {
-      this.deleteLabel.run(project, 'flag');
-      return this.add(project, token, 'flag');
-    })();
+    const id = newTokenId();
+    await this.store.replace(project, { id, hash: hashToken(token) }, 'flag', this.now().toISOString());
+    return id;
   }
 
   /** The principal a bearer token stands for in `project`, or undefined (always the same work). */
-  verify(project: string, token: string | undefined): Principal | undefined {
+  async verify(project: string, token: string | undefined): Promise<Principal | undefined> {
     const presented = hashToken(token ?? '');
-    const rows = this.byProject.all(project);
+    const load = () => this.store.hashes(project);
+    const rows = this.kept ? await this.kept.read({ project, kind: 'tokens', name: '' }, 'hashes', load) : await load();
     let found: string | undefined;
     if (rows.length === 0) timingSafeEqual(presented, DUMMY_HASH);
     for (const row of rows) {

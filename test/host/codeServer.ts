@@ -83,8 +83,8 @@ function entryPoint(dir: string): string {
   return path.join(dir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 }
 
-function missingAptPackages(): string[] | undefined {
-  const probe = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...APT_PACKAGES], {
+function missingAptPackages(packages: readonly string[]): string[] | undefined {
+  const probe = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...packages], {
     encoding: 'utf8',
   });
   if (probe.error) return undefined; // not a Debian-like system
@@ -94,13 +94,15 @@ function missingAptPackages(): string[] | undefined {
       .filter((l) => l.endsWith(' installed'))
       .map((l) => l.split(' ')[0]?.split(':')[0]),
   );
-  return APT_PACKAGES.filter((p) => !installed.has(p));
+  return packages.filter((p) => !installed.has(p));
 }
 
-/** Installs the Debian packages code-server and the browser need, when missing. */
-export function ensureSystemPackages(): void {
-  const missing = missingAptPackages();
+/** Installs Debian packages when missing: by default those code-server and the browser need. */
+export function ensureSystemPackages(packages: readonly string[] = APT_PACKAGES): void {
+  const missing = missingAptPackages(packages);
   if (missing === undefined) {
+    // Not Debian: the other packages' programs are looked for by the code that runs them.
+    if (packages !== APT_PACKAGES) return;
     // Not Debian: check for the two programs the host runs and leave the build tools to npm.
     for (const program of ['/usr/bin/rg', CHROMIUM_PATH]) {
       if (!fs.existsSync(program)) {

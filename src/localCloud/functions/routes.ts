@@ -29,7 +29,6 @@ import {
 } from '../../api';
 import { functionNameProblem } from '../../shared/names';
 import { Admission, type Place } from '../admission';
-import type { Db } from '../db';
 import {
   ApiError,
   invalidRequest,
@@ -37,13 +36,15 @@ import {
   RETRY_AFTER_SECONDS,
   serverBusy,
   tooManyRequests,
+  unavailable,
   validationError,
 } from '../errors';
+import { StorageUnavailable } from '../storage/sql';
 import { checkJsonShape, decodeJson, parseJson, sendJsonText, serializeJson, yieldToEventLoop } from '../http';
 import type { ProjectRouteContext, RouteContext, Router } from '../router';
 import type { Vault } from '../vault';
 import { FunctionRuntime, type FunctionRequest, type InvocationResult, type RuntimeOptions } from './runtime';
-import { FunctionStore, type NewRelease, type ReleaseRow } from './store';
+import type { FunctionRow, FunctionStore, ReleaseRow, Storage } from '../storage';
 import { valueNamesIn } from '../../shared/valueMatch';
 import { deployError, validateDeploy, type VaultView } from './validate';
 
@@ -60,6 +61,7 @@ const CORS: Record<string, string> = {
 
 interface Services {
   store: FunctionStore;
+  storage: Storage;
   runtime: FunctionRuntime;
   /** Running and waiting places of each function. */
   admission: Admission;
@@ -70,46 +72,42 @@ interface Services {
  * are created per cloud database, on first use, and closed when the database closes.
  */
 export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (router: Router) => void {
-  const perDb = new WeakMap<Db, Services>();
+  const perCloud = new WeakMap<Storage, Services>();
   const services = (ctx: RouteContext): Services => {
-    let s = perDb.get(ctx.db);
+    let s = perCloud.get(ctx.storage);
     if (!s || s.runtime.isClosed) {
       const runtime = new FunctionRuntime(runtimeOptions);
       s = {
-        store: new FunctionStore(ctx.db),
+        store: ctx.storage.functions,
+        storage: ctx.storage,
         runtime,
         admission: new Admission(ctx.limits.functionConcurrency, ctx.limits.functionQueue),
       };
-      perDb.set(ctx.db, s);
-      const db = ctx.db;
-      const watch = setInterval(() => {
-        if (!db.open) {
-          clearInterval(watch);
-          void runtime.close();
-        }
-      }, 1000);
-      watch.unref();
+      perCloud.set(ctx.storage, s);
+      ctx.onClose(() => runtime.close());
     }
     return s;
   };
 
   return (router: Router): void => {
-    router.project('GET', Route.functions, (ctx) => {
+    router.project('GET', Route.functions, async (ctx) => {
       const { store } = services(ctx);
       const body: FunctionListResponse = {
-        functions: store.list(ctx.project).map((f) => summary(ctx, store, f.name, f.activeRelease, f.updatedAt)),
+        functions: await Promise.all(
+          (await store.list(ctx.project)).map((f) => summary(ctx, store, f.name, f.activeRelease, f.updatedAt)),
+        ),
       };
       ctx.json(200, body);
     });
 
-    router.project('GET', Route.function, (ctx) => {
+    router.project('GET', Route.function, async (ctx) => {
       const name = validName(ctx);
       const { store } = services(ctx);
-      const f = store.get(ctx.project, name);
+      const f = await store.get(ctx.project, name);
       if (!f) throw noFunction(name);
       const body: FunctionDetails = {
-        ...summary(ctx, store, name, f.activeRelease, f.updatedAt),
-        releases: store.releases(ctx.project, name),
+        ...(await summary(ctx, store, name, f.activeRelease, f.updatedAt)),
+        releases: await store.releases(ctx.project, name),
       };
       ctx.json(200, body);
     });
@@ -118,24 +116,23 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
       const { store, runtime } = services(ctx);
       const name = ctx.params.name;
       const body = await ctx.readJson();
-      const { release } = validateDeploy(name, body, vaultView(ctx.vault, ctx.project));
+      const { release } = validateDeploy(name, body, await vaultView(ctx.vault, ctx.project, body.secrets));
       const time = ctx.now().toISOString();
-      const outcome = ctx.db.transaction(() => {
-        // The same code, references and settings as the active release: nothing to release.
-        const active = store.get(ctx.project, name);
-        const current = active && store.release(ctx.project, name, active.activeRelease);
-        if (current && sameRelease(current, release))
-          return { release: current.release, created: false, unchanged: true };
-        const r = store.addRelease(ctx.project, name, release, time);
-        ctx.audit.record(ctx.project, 'function.deploy', name, ctx.principal.tokenId);
-        return { ...r, unchanged: false };
-      })();
+      const outcome = await store.addRelease(
+        ctx.project,
+        name,
+        release,
+        'function.deploy',
+        ctx.principal.tokenId,
+        time,
+      );
+      // The same code, references and settings as the active release: nothing was released.
       if (!outcome.unchanged) runtime.retire(ctx.project, name);
       const answer: DeployFunctionResponse = {
         name,
         release: outcome.release,
         url: functionUrl(ctx.baseUrl(), ctx.project, name),
-        secrets: resolve(ctx.vault, ctx.project, release.secrets),
+        secrets: await resolve(ctx.vault, ctx.project, release.secrets),
         unchanged: outcome.unchanged,
       };
       ctx.json(
@@ -165,47 +162,42 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
         });
       }
       if (problems.length) throw validationError(problems);
-      const f = store.get(ctx.project, name);
+      const f = await store.get(ctx.project, name);
       if (!f) throw noFunction(name);
-      const target = store.release(ctx.project, name, n as number);
+      const target = await store.release(ctx.project, name, n as number);
       if (!target)
         throw notFound(
-          `The function ${name} has no release ${n as number}; its releases are 1 to ${store.releases(ctx.project, name).at(-1)?.release ?? 0}.`,
+          `The function ${name} has no release ${n as number}; its releases are 1 to ${(await store.releases(ctx.project, name)).at(-1)?.release ?? 0}.`,
         );
-      const code = store.code(ctx.project, name, target.release);
+      const code = await store.code(ctx.project, name, target.release);
       // The same checks as a deploy: the keys must still exist and the code must hold no value.
-      revalidate(ctx, target.secrets, code);
+      await revalidate(ctx, target.secrets, code);
       const time = ctx.now().toISOString();
-      const outcome = ctx.db.transaction(() => {
-        const r = store.addRelease(
-          ctx.project,
-          name,
-          {
-            runtime: target.runtime,
-            code,
-            sha256: target.sha256,
-            secrets: target.secrets,
-            env: target.env,
-            timeoutMs: target.timeoutMs,
-          },
-          time,
-        );
-        ctx.audit.record(ctx.project, 'function.rollback', name, ctx.principal.tokenId);
-        return r;
-      })();
+      const outcome = await store.addRelease(
+        ctx.project,
+        name,
+        {
+          runtime: target.runtime,
+          code,
+          sha256: target.sha256,
+          secrets: target.secrets,
+          env: target.env,
+          timeoutMs: target.timeoutMs,
+        },
+        'function.rollback',
+        ctx.principal.tokenId,
+        time,
+      );
       runtime.retire(ctx.project, name);
       const answer: RollbackResponse = { name, release: outcome.release };
       ctx.json(200, answer);
     });
 
-    router.project('DELETE', Route.function, (ctx) => {
+    router.project('DELETE', Route.function, async (ctx) => {
       const name = validName(ctx);
       const { store, runtime } = services(ctx);
-      ctx.db.transaction(() => {
-        if (!store.get(ctx.project, name)) throw noFunction(name);
-        store.delete(ctx.project, name);
-        ctx.audit.record(ctx.project, 'function.delete', name, ctx.principal.tokenId);
-      })();
+      if (!(await store.delete(ctx.project, name, ctx.principal.tokenId, ctx.now().toISOString())))
+        throw noFunction(name);
       runtime.retire(ctx.project, name);
       ctx.empty(204);
     });
@@ -213,7 +205,7 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
     router.project('POST', Route.invoke, async (ctx) => {
       const name = validName(ctx);
       const s = services(ctx);
-      if (!s.store.get(ctx.project, name)) throw noFunction(name);
+      if (!(await active(ctx, s, ctx.project, name))) throw noFunction(name);
       const place = enter(ctx, s, ctx.project, name);
       const raw = await ctx.readBody(undefined, { json: true });
       await place.turn();
@@ -238,9 +230,9 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
       sendJsonText(ctx.res, 200, serializeResult(answer), { 'X-Request-Id': result.requestId });
     });
 
-    router.project('GET', Route.logs, (ctx) => {
+    router.project('GET', Route.logs, async (ctx) => {
       const name = validName(ctx);
-      const { store } = services(ctx);
+      const { store, storage } = services(ctx);
       const raw = ctx.query.get('limit');
       let limit = DEFAULT_LOG_LIMIT;
       if (raw !== null) {
@@ -248,8 +240,8 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
           throw invalidRequest(`The parameter "limit" must be a whole number from 1 to ${MAX_LOG_LIMIT}.`);
         limit = Math.min(Number(raw), MAX_LOG_LIMIT);
       }
-      if (!store.get(ctx.project, name)) throw noFunction(name);
-      const body: FunctionLogsResponse = { logs: store.logs(ctx.project, name, limit) };
+      if (!(await store.get(ctx.project, name))) throw noFunction(name);
+      const body: FunctionLogsResponse = { logs: await storage.logs.list(ctx.project, name, limit) };
       ctx.json(200, body);
     });
 
@@ -269,7 +261,7 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
       try {
         if (functionNameProblem(name)) throw noFunction(name);
         const s = services(ctx);
-        if (!s.store.get(project, name)) throw noFunction(name);
+        if (!(await active(ctx, s, project, name))) throw noFunction(name);
         const place = enter(ctx, s, project, name);
         const contentType = ctx.req.headers['content-type'];
         const raw =
@@ -297,10 +289,11 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
           );
         }
       } catch (e) {
-        // Errors of the trigger itself (unknown function, body too large, too busy) carry CORS
-        // as well, so the calling page can read them.
-        if (e instanceof ApiError)
-          throw new ApiError(e.status, e.code, e.message, e.details, { ...(e.headers ?? {}), ...CORS });
+        // Errors of the trigger itself (unknown function, body too large, too busy, the
+        // database away) carry CORS as well, so the calling page can read them.
+        const err = e instanceof StorageUnavailable ? unavailable() : e;
+        if (err instanceof ApiError)
+          throw new ApiError(err.status, err.code, err.message, err.details, { ...(err.headers ?? {}), ...CORS });
         throw e;
       }
     });
@@ -309,6 +302,11 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
 
 /** The route module registered in the local cloud, with the default runtime limits. */
 export const registerFunctionRoutes = createFunctionRoutes();
+
+/** The function's active release as this node keeps it: read again only after a change to it. */
+function active(ctx: RouteContext, s: Services, project: string, name: string): Promise<FunctionRow | undefined> {
+  return ctx.kept.read({ project, kind: 'function', name }, 'active', () => s.store.get(project, name));
+}
 
 /** Takes one of the function's places for this request (given back when its answer is done), or 429. */
 function enter(ctx: RouteContext, s: Services, project: string, name: string): Place {
@@ -344,9 +342,11 @@ async function invoke(
   name: string,
   request: FunctionRequest,
 ): Promise<InvocationResult> {
-  const f = s.store.get(project, name);
+  const f = await active(ctx, s, project, name);
   if (!f) throw noFunction(name);
-  const rel = s.store.release(project, name, f.activeRelease);
+  const rel = await ctx.kept.read({ project, kind: 'function', name }, `release:${f.activeRelease}`, () =>
+    s.store.release(project, name, f.activeRelease),
+  );
   if (!rel) throw noFunction(name);
   const vault = ctx.vault;
   const result = await runInvocation(s, project, name, rel, request, vault);
@@ -376,7 +376,7 @@ async function invoke(
   }
   try {
     // The function may have been deleted meanwhile; then its logs go with it.
-    if (s.store.get(project, name)) s.store.appendLogs(project, name, result.requestId, stored);
+    if (await active(ctx, s, project, name)) await s.storage.logs.append(project, name, result.requestId, stored);
   } catch {
     // Logs are best effort; the invocation's answer still goes out.
   }
@@ -391,7 +391,7 @@ async function runInvocation(
   s: Services,
   project: string,
   name: string,
-  rel: NonNullable<ReturnType<FunctionStore['release']>>,
+  rel: ReleaseRow,
   request: FunctionRequest,
   vault: Vault,
 ): Promise<InvocationResult & { busy?: true }> {
@@ -415,64 +415,70 @@ async function runInvocation(
   }
 }
 
-function summary(
+async function summary(
   ctx: ProjectRouteContext,
   store: FunctionStore,
   name: string,
   release: number,
   updatedAt: string,
-): FunctionSummary {
-  const rel = store.release(ctx.project, name, release);
+): Promise<FunctionSummary> {
+  const rel = await store.release(ctx.project, name, release);
   return {
     name,
     release,
     url: functionUrl(ctx.baseUrl(), ctx.project, name),
-    secrets: resolve(ctx.vault, ctx.project, rel?.secrets ?? []),
+    secrets: await resolve(ctx.vault, ctx.project, rel?.secrets ?? []),
     updatedAt,
   };
 }
 
-/** Whether a deploy would run exactly what the active release runs (code, key references, env, timeout). */
-function sameRelease(current: ReleaseRow, next: NewRelease): boolean {
-  const sortedEnv = (env: Record<string, string>): string => JSON.stringify(Object.entries(env).sort());
-  return (
-    current.runtime === next.runtime &&
-    current.sha256 === next.sha256 &&
-    current.timeoutMs === next.timeoutMs &&
-    JSON.stringify(current.secrets.map((r) => [r.name, r.version])) ===
-      JSON.stringify(next.secrets.map((r) => [r.name, r.version])) &&
-    sortedEnv(current.env) === sortedEnv(next.env)
+function resolve(vault: Vault, project: string, refs: readonly SecretRef[]): Promise<ResolvedSecretRef[]> {
+  return Promise.all(
+    refs.map(async (r): Promise<ResolvedSecretRef> => {
+      if (r.version === 'latest')
+        return {
+          name: r.name,
+          version: r.version,
+          resolvedVersion: (await vault.currentVersion(project, r.name)) ?? null,
+        };
+      return {
+        name: r.name,
+        version: r.version,
+        resolvedVersion: (await vault.hasVersion(project, r.name, r.version)) ? r.version : null,
+      };
+    }),
   );
 }
 
-function resolve(vault: Vault, project: string, refs: readonly SecretRef[]): ResolvedSecretRef[] {
-  return refs.map((r) => {
-    if (r.version === 'latest')
-      return { name: r.name, version: r.version, resolvedVersion: vault.currentVersion(project, r.name) ?? null };
-    return {
-      name: r.name,
-      version: r.version,
-      resolvedVersion: vault.hasVersion(project, r.name, r.version) ? r.version : null,
-    };
-  });
-}
-
-function vaultView(vault: Vault, project: string): VaultView {
+/**
+ * What deploy validation sees of the vault, read before it runs: the current keys and their
+ * values, and which of the pinned versions the body names exist (`secrets` is the raw field).
+ */
+async function vaultView(vault: Vault, project: string, secrets: unknown): Promise<VaultView> {
+  const latest = await vault.readLatestValues(project);
+  const current = new Map(latest.map((k) => [k.name, k.version]));
+  const pinned = new Set<string>();
+  if (Array.isArray(secrets)) {
+    for (const ref of secrets.slice(0, 1000) as unknown[]) {
+      const r = ref as { name?: unknown; version?: unknown } | null;
+      if (r && typeof r.name === 'string' && Number.isSafeInteger(r.version) && current.has(r.name)) {
+        if (await vault.hasVersion(project, r.name, r.version as number)) pinned.add(`${r.name}@${String(r.version)}`);
+      }
+    }
+  }
   return {
-    currentVersion: (name) => vault.currentVersion(project, name),
-    hasVersion: (name, version) => vault.hasVersion(project, name, version),
-    latestValues: () => vault.readLatestValues(project).map(({ name, value }) => ({ name, value })),
+    currentVersion: (name) => current.get(name),
+    hasVersion: (name, version) => pinned.has(`${name}@${version}`),
+    latestValues: () => latest.map(({ name, value }) => ({ name, value })),
   };
 }
 
-function revalidate(ctx: ProjectRouteContext, refs: readonly SecretRef[], code: string): void {
+async function revalidate(ctx: ProjectRouteContext, refs: readonly SecretRef[], code: string): Promise<void> {
   const problems: Array<{ field: string; code: 'missing_keys' | 'secret_in_bundle'; message: string }> = [];
   const missing: string[] = [];
+  const view = await vaultView(ctx.vault, ctx.project, refs);
   for (const r of refs) {
-    const ok =
-      r.version === 'latest'
-        ? ctx.vault.currentVersion(ctx.project, r.name) !== undefined
-        : ctx.vault.hasVersion(ctx.project, r.name, r.version);
+    const ok = r.version === 'latest' ? view.currentVersion(r.name) !== undefined : view.hasVersion(r.name, r.version);
     if (!ok) {
       missing.push(r.name);
       problems.push({
@@ -482,7 +488,7 @@ function revalidate(ctx: ProjectRouteContext, refs: readonly SecretRef[], code: 
       });
     }
   }
-  const leaked = valueNamesIn(code, vaultView(ctx.vault, ctx.project).latestValues());
+  const leaked = valueNamesIn(code, view.latestValues());
   for (const n of leaked)
     problems.push({
       field: 'code',

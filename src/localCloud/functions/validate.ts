@@ -13,7 +13,7 @@ import {
 } from '../../api';
 import { functionNameProblem, keyNameProblem } from '../../shared/names';
 import { ApiError } from '../errors';
-import type { NewRelease } from './store';
+import type { NewRelease } from '../storage';
 import { valueNamesIn } from '../../shared/valueMatch';
 
 /** The vault, as seen by deploy validation. */

@@ -4,7 +4,7 @@ import { invalidRequest } from '../errors';
 import type { Router } from '../router';
 
 export function registerAuditRoutes(router: Router): void {
-  router.project('GET', Route.audit, (ctx) => {
+  router.project('GET', Route.audit, async (ctx) => {
     const raw = ctx.query.get('limit');
     let limit = DEFAULT_AUDIT_LIMIT;
     if (raw !== null) {
@@ -13,7 +13,7 @@ export function registerAuditRoutes(router: Router): void {
       }
       limit = Math.min(Number(raw), MAX_AUDIT_LIMIT);
     }
-    const body: AuditResponse = { events: ctx.audit.list(ctx.project, limit) };
+    const body: AuditResponse = { events: await ctx.storage.audit.list(ctx.project, limit) };
     ctx.json(200, body);
   });
 }

@@ -8,14 +8,14 @@ import type { ProjectRouteContext, Router } from '../router';
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function registerKeyRoutes(router: Router): void {
-  router.project('GET', Route.keys, (ctx) => {
-    const body: KeyListResponse = { keys: ctx.vault.listKeys(ctx.project) };
+  router.project('GET', Route.keys, async (ctx) => {
+    const body: KeyListResponse = { keys: await ctx.vault.listKeys(ctx.project) };
     ctx.json(200, body);
   });
 
-  router.project('GET', Route.key, (ctx) => {
+  router.project('GET', Route.key, async (ctx) => {
     const name = validName(ctx);
-    const key = ctx.vault.getKey(ctx.project, name);
+    const key = await ctx.vault.getKey(ctx.project, name);
     if (!key) throw notFound(`There is no key ${name} in this project.`);
     ctx.json(200, key);
   });
@@ -65,7 +65,7 @@ export function registerKeyRoutes(router: Router): void {
       });
     }
     if (problems.length > 0) throw validationError(problems);
-    const outcome = ctx.vault.putKey(
+    const outcome = await ctx.vault.putKey(
       ctx.project,
       name,
       value as string,
@@ -76,13 +76,13 @@ export function registerKeyRoutes(router: Router): void {
     ctx.json(outcome.created ? 201 : 200, outcome.result, headers);
   });
 
-  router.project('DELETE', Route.key, (ctx) => {
+  router.project('DELETE', Route.key, async (ctx) => {
     const name = validName(ctx);
     const force = ctx.query.get('force');
     if (force !== null && force !== 'true' && force !== 'false') {
       throw invalidRequest('The parameter "force" must be true or false.');
     }
-    ctx.vault.deleteKey(ctx.project, name, force === 'true', ctx.principal.tokenId);
+    await ctx.vault.deleteKey(ctx.project, name, force === 'true', ctx.principal.tokenId);
     ctx.empty(204);
   });
 }

@@ -76,6 +76,11 @@ describe('cli: options of every command', () => {
       },
     );
     assert.throws(() => parseStart(['--port', '99999'], {}), /--port must be a number/);
+    // A team cloud's database: the flag, else the environment (which keeps the password off the process list).
+    const url = 'postgres://cloudxlr:pw@db.internal:5432/cloudxlr';
+    assert.equal((parseStart(['--database', url], {}) as { database?: string }).database, url);
+    assert.equal((parseStart([], { CLOUDXLR_DATABASE_URL: url }) as { database?: string }).database, url);
+    assert.equal((parseStart([], { CLOUDXLR_DATABASE_URL: '' }) as { database?: string }).database, undefined);
     assert.strictEqual(parseStart(['-h'], {}), 'help');
     assert.strictEqual(parseDeployArgs(['--help']), 'help');
     assert.match(String(parseScanArgs(['--format=xml'])), /--format must be text, json or sarif/);

@@ -3,7 +3,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { CloudClient, CloudError, type FetchLike } from '../../../src/cloud/client';
 import { digestOf } from '../../../src/shared/secretText';
-import { deployFake, startTestCloud, type TestCloud } from '../localCloud/helpers';
+import { deployFake, describeEachEngine, startTestCloud, type TestCloud } from '../localCloud/helpers';
 
 const noSleep = (): Promise<void> => Promise.resolve();
 
@@ -50,11 +50,11 @@ async function rejectsWith(p: Promise<unknown>): Promise<CloudError> {
   throw new Error('expected a CloudError');
 }
 
-describe('cloud client against the local cloud', () => {
+describeEachEngine('cloud client against the local cloud', (engine) => {
   let t: TestCloud;
   let c: CloudClient;
   beforeEach(async () => {
-    t = await startTestCloud();
+    t = await startTestCloud({ engine });
     c = new CloudClient({ endpoint: t.cloud.url + '/', project: 'demo', token: t.tokens.demo, sleep: noSleep });
   });
   afterEach(async () => {
@@ -116,7 +116,7 @@ describe('cloud client against the local cloud', () => {
     assert.equal(e.details.currentVersion, 1);
     assert.ok(!e.message.includes('second-value'));
 
-    deployFake(t.cloud, 'demo', 'create-checkout', ['CAS_KEY']);
+    await deployFake(t.cloud, 'demo', 'create-checkout', ['CAS_KEY']);
     const inUse = await rejectsWith(c.deleteKey('CAS_KEY'));
     assert.equal(inUse.code, 'key_in_use');
     assert.deepEqual(inUse.details.functions, ['create-checkout']);

@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { startLocalCloud, type LocalCloud } from '../../../src/localCloud';
 import { sha256Hex } from '../../../src/localCloud/functions/validate';
+import { freshDatabase, type Engine } from '../localCloud/helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers are checked field by field
 export type Json = any;
@@ -23,10 +24,12 @@ export interface TestCloud {
   close(): Promise<void>;
 }
 
-export async function startTestCloud(): Promise<TestCloud> {
+/** A cloud on the embedded engine, or with `engine: 'postgres'` on a fresh PostgreSQL database. */
+export async function startTestCloud(engine: Engine = 'embedded'): Promise<TestCloud> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-fn-'));
   const cloud = await startLocalCloud({
     dataDir: dir,
+    database: engine === 'postgres' ? await freshDatabase() : undefined,
     port: 0,
     projects: [PROJECT],
     token: TOKEN,

@@ -1,6 +1,7 @@
 // The Cloud Functions part of the local cloud over real HTTP: deploy validation, the runtime's
 // key access and isolation, redaction, limits, rollback, logs and the public trigger.
 import * as assert from 'assert';
+import { describeEachEngine } from '../localCloud/helpers';
 import { PROJECT, startTestCloud, type TestCloud } from './helpers';
 
 const STRIPE = 'sk_live_51Habcdefghijklmnop0123456789';
@@ -9,12 +10,12 @@ const OTHER = 'other-secret-value-abcdef-42';
 
 const fn = (name: string): string => `/v1/projects/${PROJECT}/functions/${name}`;
 
-describe('functions: local cloud over HTTP', function () {
+describeEachEngine('functions: local cloud over HTTP', function (engine) {
   this.timeout(30_000);
   let t: TestCloud;
 
   before(async () => {
-    t = await startTestCloud();
+    t = await startTestCloud(engine);
     assert.strictEqual(await t.putKey('STRIPE_SECRET_KEY', STRIPE), 201);
     assert.strictEqual(await t.putKey('OTHER_KEY', OTHER), 201);
   });

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { startLocalCloud } from '../../../src/localCloud';
 import { bearerToken } from '../../../src/localCloud/tokens';
-import { errorOf, request, startTestCloud, tempDir, type TestCloud } from './helpers';
+import { sqliteOf, errorOf, request, startTestCloud, tempDir, type TestCloud } from './helpers';
 
 describe('local cloud: tokens and project scope', () => {
   let t: TestCloud;
@@ -54,7 +54,7 @@ describe('local cloud: tokens and project scope', () => {
   });
 
   it('stores only a hash of each token, and saves generated tokens with mode 0600', async () => {
-    const rows = t.cloud.services.db.prepare('SELECT * FROM tokens').all() as Array<Record<string, unknown>>;
+    const rows = sqliteOf(t.cloud).prepare('SELECT * FROM tokens').all() as Array<Record<string, unknown>>;
     assert.equal(rows.length, 2);
     const dump = JSON.stringify(rows.map((r) => ({ ...r, hash: (r.hash as Buffer).toString('hex') })));
     for (const token of Object.values(t.tokens)) {

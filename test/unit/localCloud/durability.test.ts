@@ -3,7 +3,7 @@ import { randomBytes } from 'crypto';
 import * as http from 'http';
 import { digestOf } from '../../../src/shared/secretText';
 import { buildCli, startCli } from './cliProcess';
-import { startTestCloud, tempDir } from './helpers';
+import { sqliteOf, startTestCloud, tempDir } from './helpers';
 
 const TOKEN = 'durability-test-token';
 
@@ -72,8 +72,8 @@ describe('local cloud: durability (kill -9 during a stream of writes)', function
   it("runs SQLite in WAL mode with synchronous=FULL (every commit fsync'd)", async () => {
     const t = await startTestCloud();
     try {
-      assert.equal(t.cloud.services.db.pragma('journal_mode', { simple: true }), 'wal');
-      assert.equal(t.cloud.services.db.pragma('synchronous', { simple: true }), 2); // FULL
+      assert.equal(sqliteOf(t.cloud).pragma('journal_mode', { simple: true }), 'wal');
+      assert.equal(sqliteOf(t.cloud).pragma('synchronous', { simple: true }), 2); // FULL
     } finally {
       await t.close();
     }

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { startLocalCloud } from '../../../src/localCloud';
 import { ValueCipher } from '../../../src/localCloud/crypto';
-import { request, startTestCloud, tempDir } from './helpers';
+import { request, sqliteOf, startTestCloud, tempDir } from './helpers';
 
 function allFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -64,7 +64,7 @@ describe('local cloud: encryption at rest', () => {
     };
     check(true);
     // But the runtime can read it back.
-    assert.equal(t.cloud.services.vault.readValue('demo', 'DISTINCT', 1), value);
+    assert.equal(await t.cloud.services.vault.readValue('demo', 'DISTINCT', 1), value);
     await t.close();
     check(false);
   });
@@ -100,7 +100,7 @@ describe('local cloud: encryption at rest', () => {
       await cloud.close();
     }
     const again = await startLocalCloud({ dataDir: dir, port: 0, env: { CLOUDXLR_MASTER_KEY: key } });
-    assert.equal(again.services.vault.readValue('demo', 'ENV_KEYED', 'latest'), value);
+    assert.equal(await again.services.vault.readValue('demo', 'ENV_KEYED', 'latest'), value);
     await again.close();
     await assert.rejects(
       startLocalCloud({ dataDir: tempDir(), port: 0, env: { CLOUDXLR_MASTER_KEY: 'dG9vIHNob3J0' } }),
@@ -133,11 +133,11 @@ describe('local cloud: encryption at rest', () => {
         token: t.tokens.demo,
         body: { value: 'target-value' },
       });
-      const db = t.cloud.services.db;
+      const db = sqliteOf(t.cloud);
       db.prepare(
         "UPDATE key_versions SET sealed = (SELECT sealed FROM key_versions WHERE name = 'SOURCE') WHERE name = 'TARGET'",
       ).run();
-      assert.throws(() => t.cloud.services.vault.readValue('demo', 'TARGET', 1));
+      await assert.rejects(t.cloud.services.vault.readValue('demo', 'TARGET', 1));
       // The API still answers (it never decrypts for a route).
       const res = await request(t.cloud.url, 'GET', '/v1/projects/demo/keys/TARGET', { token: t.tokens.demo });
       assert.equal(res.status, 200);

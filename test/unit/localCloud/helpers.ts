@@ -6,6 +6,9 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../../../src/localCloud';
+import type { Db } from '../../../src/localCloud/db';
+import type { EmbeddedStorage } from '../../../src/localCloud/storage/sqlite';
+import { startPostgres, type PostgresServer } from '../../host/postgres';
 
 const tempDirs: string[] = [];
 
@@ -15,9 +18,38 @@ export function tempDir(prefix = 'cloudxlr-cloud-'): string {
   return dir;
 }
 
-// Root-level hook: removes every data directory the tests made, once all tests have run.
-after(() => {
+/** The storage engines every contract suite runs on. */
+export const ENGINES = ['embedded', 'postgres'] as const;
+export type Engine = (typeof ENGINES)[number];
+
+let postgres: Promise<PostgresServer> | undefined;
+
+/** The tests' PostgreSQL server, started on first use and stopped once all tests have run. */
+export function testPostgres(): Promise<PostgresServer> {
+  return (postgres ??= startPostgres());
+}
+
+/** A fresh database on the tests' PostgreSQL server. */
+export async function freshDatabase(): Promise<string> {
+  return (await testPostgres()).createDatabase();
+}
+
+/** Declares the suite once per storage engine: `body(engine)` gets the engine to start clouds on. */
+export function describeEachEngine(title: string, body: (this: Mocha.Suite, engine: Engine) => void): void {
+  for (const engine of ENGINES)
+    describe(`${title} [${engine}]`, function () {
+      body.call(this, engine);
+    });
+}
+
+// Root-level hook: removes every data directory the tests made, and stops PostgreSQL, once all
+// tests have run.
+after(async function () {
+  this.timeout(60_000);
   for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  const server = postgres;
+  postgres = undefined;
+  if (server) (await server).destroy();
 });
 
 export interface TestCloud {
@@ -28,10 +60,19 @@ export interface TestCloud {
   close(): Promise<void>;
 }
 
-/** Starts a cloud with projects "demo" and "other", each with its own generated token. */
-export async function startTestCloud(options: Partial<LocalCloudOptions> = {}): Promise<TestCloud> {
-  const dataDir = options.dataDir ?? tempDir();
-  const cloud = await startLocalCloud({ projects: ['demo', 'other'], port: 0, ...options, dataDir });
+/**
+ * Starts a cloud with projects "demo" and "other", each with its own generated token; with
+ * `engine: 'postgres'`, on a fresh database of the tests' PostgreSQL server.
+ */
+export async function startTestCloud(
+  options: Partial<LocalCloudOptions> & { engine?: Engine } = {},
+): Promise<TestCloud> {
+  const { engine = 'embedded', ...rest } = options;
+  const dataDir = rest.dataDir ?? tempDir();
+  const database = engine === 'postgres' ? (rest.database ?? (await freshDatabase())) : undefined;
+  const cloud = await startLocalCloud({ projects: ['demo', 'other'], port: 0, ...rest, dataDir, database });
+  if (cloud.services.storage.engine !== engine)
+    throw new Error(`The cloud runs on ${cloud.services.storage.engine}, not ${engine}.`);
   const tokens: Record<string, string> = {};
   for (const t of cloud.createdTokens) tokens[t.project] = t.token;
   if (options.token) for (const p of options.projects ?? ['demo', 'other']) tokens[p] = options.token;
@@ -104,29 +145,37 @@ export function errorOf(res: RawResponse): { code: string; message: string; deta
   return e;
 }
 
-/** Marks a function as deployed with an active release that references `keys`. */
-export function deployFake(cloud: LocalCloud, project: string, fn: string, keys: string[], active = true): void {
-  const db = cloud.services.db;
-  const t = new Date().toISOString();
-  const rel = (
-    db
-      .prepare('SELECT COALESCE(MAX(release), 0) + 1 AS r FROM releases WHERE project = ? AND function = ?')
-      .get(project, fn) as { r: number }
-  ).r;
-  db.prepare(
-    'INSERT OR IGNORE INTO functions (project, name, active_release, created_at, updated_at) VALUES (?, ?, NULL, ?, ?)',
-  ).run(project, fn, t, t);
-  db.prepare(
-    'INSERT INTO releases (project, function, release, created_at, code, sha256, secrets_json) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  ).run(
-    project,
-    fn,
-    rel,
-    t,
-    'module.exports = async () => 1',
-    'x',
-    JSON.stringify(keys.map((name) => ({ name, version: 'latest' }))),
-  );
-  if (active)
-    db.prepare('UPDATE functions SET active_release = ? WHERE project = ? AND name = ?').run(rel, project, fn);
+/** The SQLite database of a cloud on the embedded engine (for checks of the file itself). */
+export function sqliteOf(cloud: LocalCloud): Db {
+  const storage = cloud.services.storage as Partial<EmbeddedStorage>;
+  if (storage.engine !== 'embedded' || !storage.db) throw new Error('This cloud does not run on the embedded engine.');
+  return storage.db;
+}
+
+/** Deploys a function whose active release references `keys` (or, with active false, a release that is not active). */
+export async function deployFake(
+  cloud: LocalCloud,
+  project: string,
+  fn: string,
+  keys: string[],
+  active = true,
+): Promise<void> {
+  const functions = cloud.services.storage.functions;
+  const release = {
+    runtime: 'node20',
+    code: 'module.exports = async () => 1',
+    sha256: 'x',
+    secrets: keys.map((name) => ({ name, version: 'latest' as const })),
+    env: {},
+    timeoutMs: 10000,
+  };
+  const time = new Date().toISOString();
+  const previous = await functions.get(project, fn);
+  await functions.addRelease(project, fn, release, 'function.deploy', 'test', time);
+  if (active) return;
+  // Not active: the function goes back to the release it ran before, or is deleted again.
+  const before = previous && (await functions.release(project, fn, previous.activeRelease));
+  if (before)
+    await functions.addRelease(project, fn, { ...before, code: release.code }, 'function.rollback', 'test', time);
+  else await functions.delete(project, fn, 'test', time);
 }

@@ -3,15 +3,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { digestOf } from '../../../src/shared/secretText';
 import { CLOUD_VERSION } from '../../../src/localCloud/version';
-import { client, deployFake, errorOf, request, startTestCloud, type TestCloud } from './helpers';
+import { client, deployFake, errorOf, request, describeEachEngine, startTestCloud, type TestCloud } from './helpers';
 
-describe('local cloud: vault endpoints', () => {
+describeEachEngine('local cloud: vault endpoints', (engine) => {
   let t: TestCloud;
   let api: ReturnType<typeof client>;
   const keys = '/v1/projects/demo/keys';
 
   beforeEach(async () => {
-    t = await startTestCloud();
+    t = await startTestCloud({ engine });
     api = client(t.cloud.url, t.tokens.demo);
   });
   afterEach(() => t.close());
@@ -136,7 +136,7 @@ describe('local cloud: vault endpoints', () => {
     const again = await api('DELETE', `${keys}/GONE`);
     assert.equal(again.status, 404);
     assert.equal(errorOf(again).code, 'not_found');
-    assert.equal(t.cloud.services.vault.readValue('demo', 'GONE', 1), undefined);
+    assert.equal(await t.cloud.services.vault.readValue('demo', 'GONE', 1), undefined);
   });
 
   it('a key created again after deletion continues its version numbers', async () => {
@@ -156,10 +156,10 @@ describe('local cloud: vault endpoints', () => {
   it('usedBy and key_in_use come from active function releases; ?force=true deletes anyway', async () => {
     await api('PUT', `${keys}/STRIPE_SECRET_KEY`, { body: { value: 'sk_live_used' } });
     await api('PUT', `${keys}/FREE_KEY`, { body: { value: 'free-value' } });
-    deployFake(t.cloud, 'demo', 'create-checkout', ['STRIPE_SECRET_KEY']);
-    deployFake(t.cloud, 'demo', 'billing-webhook', ['STRIPE_SECRET_KEY', 'FREE_KEY'], false); // not active
-    deployFake(t.cloud, 'demo', 'another-fn', ['STRIPE_SECRET_KEY']);
-    deployFake(t.cloud, 'other', 'foreign-fn', ['FREE_KEY']); // another project
+    await deployFake(t.cloud, 'demo', 'create-checkout', ['STRIPE_SECRET_KEY']);
+    await deployFake(t.cloud, 'demo', 'billing-webhook', ['STRIPE_SECRET_KEY', 'FREE_KEY'], false); // not active
+    await deployFake(t.cloud, 'demo', 'another-fn', ['STRIPE_SECRET_KEY']);
+    await deployFake(t.cloud, 'other', 'foreign-fn', ['FREE_KEY']); // another project
 
     const list = await api('GET', keys);
     const byName = Object.fromEntries(
@@ -232,19 +232,21 @@ describe('local cloud: vault endpoints', () => {
     assert.equal((await api('GET', `${keys}/SHARED_NAME`)).json.digest, digestOf('demo-value-2'));
     await other('DELETE', '/v1/projects/other/keys/SHARED_NAME');
     assert.equal((await api('GET', `${keys}/SHARED_NAME`)).status, 200);
-    assert.equal(t.cloud.services.vault.readValue('demo', 'SHARED_NAME', 'latest'), 'demo-value-2');
-    assert.equal(t.cloud.services.vault.readValue('other', 'SHARED_NAME', 'latest'), undefined);
+    assert.equal(await t.cloud.services.vault.readValue('demo', 'SHARED_NAME', 'latest'), 'demo-value-2');
+    assert.equal(await t.cloud.services.vault.readValue('other', 'SHARED_NAME', 'latest'), undefined);
   });
 
   it('vault.readValue reads latest and pinned versions (for the functions runtime only)', async () => {
     await api('PUT', `${keys}/RUNTIME_KEY`, { body: { value: 'rt-one' } });
     await api('PUT', `${keys}/RUNTIME_KEY`, { body: { value: 'rt-two ünïcødé 🔑' } });
     const vault = t.cloud.services.vault;
-    assert.equal(vault.readValue('demo', 'RUNTIME_KEY', 'latest'), 'rt-two ünïcødé 🔑');
-    assert.equal(vault.readValue('demo', 'RUNTIME_KEY', 1), 'rt-one');
-    assert.equal(vault.readValue('demo', 'RUNTIME_KEY', 3), undefined);
-    assert.equal(vault.readValue('demo', 'NOPE', 'latest'), undefined);
-    assert.deepEqual(vault.readLatestValues('demo'), [{ name: 'RUNTIME_KEY', version: 2, value: 'rt-two ünïcødé 🔑' }]);
+    assert.equal(await vault.readValue('demo', 'RUNTIME_KEY', 'latest'), 'rt-two ünïcødé 🔑');
+    assert.equal(await vault.readValue('demo', 'RUNTIME_KEY', 1), 'rt-one');
+    assert.equal(await vault.readValue('demo', 'RUNTIME_KEY', 3), undefined);
+    assert.equal(await vault.readValue('demo', 'NOPE', 'latest'), undefined);
+    assert.deepEqual(await vault.readLatestValues('demo'), [
+      { name: 'RUNTIME_KEY', version: 2, value: 'rt-two ünïcødé 🔑' },
+    ]);
     const digest = (await api('GET', `${keys}/RUNTIME_KEY`)).json.digest;
     assert.equal(digest, digestOf('rt-two ünïcødé 🔑'));
   });

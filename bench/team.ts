@@ -1,0 +1,228 @@
+// `npm run bench -- team`: requests per second for listing keys, putting a key and a warm
+// invocation of a function, side by side in one run: the embedded cloud (SQLite), one node
+// on PostgreSQL, and three nodes on PostgreSQL behind HAProxy. The embedded cloud is the
+// baseline; the warm invocation on PostgreSQL should stay within 1.5x of its cost (a node
+// keeps what the call reads, so it sends no statement when nothing changed). Every server is
+// its own process; PostgreSQL and HAProxy are started (and stopped) here on loopback.
+import { fork, type ChildProcess } from 'child_process';
+import { createHash, randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import { startBalancer, type Balancer } from '../test/host/balancer';
+import { cloudNode } from '../test/host/nodeRuntime';
+import { startPostgres } from '../test/host/postgres';
+
+const TOKEN = 'team-bench-token-0123456789';
+const PROJECT = 'bench';
+const CONCURRENCY = 8;
+const SEED_KEYS = 50;
+const WARMUP = 100;
+const MAX_REQUESTS = 4000;
+const MAX_SECONDS = 4;
+const FUNCTION = 'module.exports = async (req, ctx) => ({ ok: (await ctx.secrets.get("BENCH_KEY_0")).length });';
+
+type Op = 'list' | 'put' | 'invoke';
+const OPS: Op[] = ['list', 'put', 'invoke'];
+
+interface Node {
+  port: number;
+  child: ChildProcess;
+}
+
+function startNode(dataDir: string, database: string, masterKey: string): Promise<Node> {
+  const child = fork(__filename, ['--team-bench-child', dataDir, database], {
+    execPath: cloudNode(),
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, CLOUDXLR_MASTER_KEY: masterKey, CLOUDXLR_DATABASE_URL: '' },
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: { port: number }) => resolve({ port: m.port, child }));
+    child.once('exit', (code) => reject(new Error(`A cloud node exited with ${code}.`)));
+  });
+}
+
+function stopNode(n: Node): Promise<void> {
+  return new Promise((resolve) => {
+    n.child.once('exit', () => resolve());
+    n.child.kill('SIGTERM');
+  });
+}
+
+function send(agent: http.Agent, port: number, method: string, urlPath: string, body?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> = { Authorization: `Bearer ${TOKEN}` };
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      headers['Content-Length'] = Buffer.byteLength(body);
+    }
+    const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, agent, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function request(op: Op, i: number): { method: string; path: string; body?: string } {
+  if (op === 'list') return { method: 'GET', path: `/v1/projects/${PROJECT}/keys` };
+  if (op === 'invoke') return { method: 'POST', path: `/fn/${PROJECT}/warm`, body: '{}' };
+  return {
+    method: 'PUT',
+    path: `/v1/projects/${PROJECT}/keys/BENCH_KEY_${1 + (i % (SEED_KEYS - 1))}`,
+    body: JSON.stringify({ value: `sk_test_bench_value_${i}_${'x'.repeat(32)}` }),
+  };
+}
+
+interface Result {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+async function load(port: number, op: Op): Promise<Result> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < WARMUP) {
+        const r = request(op, next++);
+        await send(agent, port, r.method, r.path, r.body);
+      }
+    }),
+  );
+  const latencies: number[] = [];
+  const started = process.hrtime.bigint();
+  const deadline = Date.now() + MAX_SECONDS * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (done < MAX_REQUESTS && Date.now() < deadline) {
+        done++;
+        const r = request(op, next++);
+        const t0 = process.hrtime.bigint();
+        const status = await send(agent, port, r.method, r.path, r.body);
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        if (status >= 300) throw new Error(`${r.method} ${r.path} answered ${status}`);
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const pick = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  return { rps: latencies.length / seconds, p50: pick(0.5), p99: pick(0.99) };
+}
+
+/** Seeds keys and deploys the function through `port`. */
+async function seed(port: number): Promise<void> {
+  const agent = new http.Agent({ keepAlive: true });
+  for (let i = 0; i < SEED_KEYS; i++) {
+    const status = await send(
+      agent,
+      port,
+      'PUT',
+      `/v1/projects/${PROJECT}/keys/BENCH_KEY_${i}`,
+      JSON.stringify({ value: `sk_test_seed_${i}_${'y'.repeat(32)}` }),
+    );
+    if (status >= 300) throw new Error(`seeding answered ${status}`);
+  }
+  const deploy = JSON.stringify({
+    runtime: 'node20',
+    code: FUNCTION,
+    sha256: createHash('sha256').update(FUNCTION).digest('hex'),
+    secrets: [{ name: 'BENCH_KEY_0', version: 'latest' }],
+  });
+  const status = await send(agent, port, 'PUT', `/v1/projects/${PROJECT}/functions/warm`, deploy);
+  if (status >= 300) throw new Error(`the deploy answered ${status}`);
+  agent.destroy();
+}
+
+interface Setup {
+  name: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function run(): Promise<void> {
+  const postgres = await startPostgres();
+  const dirs: string[] = [];
+  const dir = (): string => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-team-bench-'));
+    dirs.push(d);
+    return d;
+  };
+  const masterKey = randomBytes(32).toString('base64');
+  const setups: Setup[] = [];
+  try {
+    const embedded = await startNode(dir(), '', masterKey);
+    setups.push({ name: 'embedded (SQLite)', port: embedded.port, stop: () => stopNode(embedded) });
+    const single = await startNode(dir(), await postgres.createDatabase(), masterKey);
+    setups.push({ name: '1 node, PostgreSQL', port: single.port, stop: () => stopNode(single) });
+    const shared = await postgres.createDatabase();
+    const three = [await startNode(dir(), shared, masterKey)];
+    three.push(...(await Promise.all([1, 2].map(() => startNode(dir(), shared, masterKey)))));
+    const balancer: Balancer = await startBalancer(three.map((n) => n.port));
+    setups.push({
+      name: '3 nodes + HAProxy',
+      port: Number(new URL(balancer.url).port),
+      stop: async () => {
+        await balancer.stop();
+        await Promise.all(three.map(stopNode));
+      },
+    });
+    for (const s of setups) await seed(s.port);
+    console.log(
+      `${CONCURRENCY} keep-alive connections on loopback, up to ${MAX_REQUESTS} requests or ${MAX_SECONDS} s per row; ${SEED_KEYS} keys listed; ${os.cpus().length} CPUs shared by every process (the nodes, PostgreSQL, HAProxy and this load generator).`,
+    );
+    for (const op of OPS) {
+      const results = [];
+      for (const s of setups) results.push(await load(s.port, op));
+      const base = results[0]!;
+      for (const [i, r] of results.entries()) {
+        const ratio =
+          i === 0
+            ? 'baseline'
+            : `${(r.rps / base.rps).toFixed(2)} of the embedded rate, ${(base.rps / r.rps).toFixed(2)}x its cost per call`;
+        console.log(
+          `${(i === 0 ? op : '').padEnd(7)} ${setups[i]!.name.padEnd(20)} ${r.rps.toFixed(0).padStart(6)} req/s (p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms)  ${ratio}`,
+        );
+      }
+      if (op === 'invoke') {
+        const cost = base.rps / results[1]!.rps;
+        console.log(
+          `        warm invoke on one PostgreSQL node: ${cost.toFixed(2)}x the embedded cost per call (target: within 1.5x)`,
+        );
+      }
+    }
+  } finally {
+    for (const s of setups) await s.stop().catch(() => undefined);
+    postgres.destroy();
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  }
+}
+
+// ---- Child process: one cloud node. ----
+
+async function child(dataDir: string, database: string): Promise<void> {
+  const { startLocalCloud } = await import('../src/localCloud');
+  const cloud = await startLocalCloud({
+    dataDir,
+    port: 0,
+    projects: [PROJECT],
+    token: TOKEN,
+    database: database || undefined,
+    logRequests: false,
+  });
+  process.send?.({ port: cloud.port });
+  process.once('SIGTERM', () => void cloud.close().then(() => process.exit(0)));
+}
+
+if (require.main === module && process.argv[2] === '--team-bench-child') {
+  child(process.argv[3]!, process.argv[4] ?? '').catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
