@@ -191,7 +191,7 @@ export class KeyCommands implements vscode.Disposable {
     const seconds = vscode.workspace.getConfiguration().get<number>(SettingId.clipboardClearSeconds, 30);
     if (this.clipboardTimer) clearTimeout(this.clipboardTimer);
     if (seconds <= 0) {
-      void this.notify.info(`Copied the value of ${target.name}.`);
+      this.notify.status(`Copied the value of ${target.name}.`);
       return true;
     }
     const clearLater = () => {
@@ -200,7 +200,7 @@ export class KeyCommands implements vscode.Disposable {
     const readable = await this.clipboardReadable(value);
     if (readable.now) {
       clearLater();
-      void this.notify.info(`Copied the value of ${target.name}. The clipboard will be cleared in ${seconds} s.`);
+      this.notify.status(`Copied the value of ${target.name}. The clipboard will be cleared in ${seconds} s.`);
       return true;
     }
     // Without read access the editor cannot tell later whether the clipboard still holds the
@@ -387,7 +387,7 @@ export class KeyCommands implements vscode.Disposable {
       remove ??= choice === REMOVE;
       gitignore ??= choice === IGNORE;
     } else {
-      void this.notify.info(summary);
+      this.notify.status(summary);
     }
     if (remove && envNames.size) {
       await vscode.workspace.fs.writeFile(file, Buffer.from(removeValues(text, envNames), 'utf8'));

@@ -41,6 +41,7 @@ export function registerKeys(context: vscode.ExtensionContext, deps: KeysDeps): 
     canSelectMany: true,
   });
   view.attach(treeView);
+  context.subscriptions.push(cloud.watch(treeView));
   const commands = new KeyCommands(store, projects, view, notify, log, {
     afterRotate: (project, name) => cloud.afterRotate(project, name),
   });
