@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../shared/errorMessage';
 import type { Notifier } from '../ui/notify';
+import type { CloudRename } from '../keys/keyCommands';
 import type { KeyStore } from '../keys/keyStore';
 import type { CloudProjectStatus, CloudStatusSource, KeyNode, StateView } from '../keys/keysView';
 import type { WorkspaceProjects } from '../project/workspaceProjects';
@@ -236,6 +237,91 @@ export class CloudSync implements CloudStatusSource {
     } finally {
       await this.refresh();
     }
+  }
+
+  /**
+   * Before renaming a key that is also in the cloud: asks, naming the functions that read it,
+   * whether the cloud's copy is renamed too. Undefined when the person cancels.
+   */
+  async planRename(
+    project: string,
+    name: string,
+    newName: string,
+    given?: CloudRename,
+  ): Promise<CloudRename | 'none' | undefined> {
+    const status = this.status(project);
+    const cloud = status.kind === 'ok' ? status.rows.get(name)?.cloud : undefined;
+    if (!cloud) return 'none';
+    if (given) return given;
+    const usedBy = cloud.usedBy;
+    const fns = quotedList(usedBy);
+    const BOTH = 'Rename Here and in the Cloud';
+    const HERE = 'Rename Here Only';
+    const choice = await vscode.window.showWarningMessage(
+      usedBy.length
+        ? `${name} is also in the cloud, where ${usedBy.length === 1 ? 'the function' : 'the functions'} ${fns} ${usedBy.length === 1 ? 'reads' : 'read'} it. Rename it in the cloud too?`
+        : `${name} is also in the cloud (version ${cloud.version}). Rename it in the cloud too?`,
+      {
+        modal: true,
+        detail: usedBy.length
+          ? `${BOTH} stores the value in the cloud as ${newName} and keeps ${name} there until ${fns} ${usedBy.length === 1 ? 'is' : 'are'} deployed reading ${newName}, so nothing deployed breaks. ${HERE} leaves the cloud as it is: ${newName} is on this machine only until you push it.`
+          : `${BOTH} stores the value in the cloud as ${newName} and deletes ${name} there. ${HERE} leaves ${name} in the cloud: ${newName} is on this machine only until you push it.`,
+      },
+      BOTH,
+      HERE,
+    );
+    return choice === BOTH ? 'both' : choice === HERE ? 'here' : undefined;
+  }
+
+  /** After a local rename: does what was chosen for the cloud's copy, and says what happened. */
+  async afterRename(project: string, name: string, newName: string, plan: CloudRename | 'none'): Promise<void> {
+    if (plan === 'none') {
+      this.notify.status(`Renamed ${name} to ${newName}.`);
+      return;
+    }
+    if (plan === 'here') {
+      this.notify.status(`Renamed ${name} to ${newName} on this machine. The cloud still holds ${name}.`);
+      await this.refresh();
+      return;
+    }
+    const pushed = await this.pushOne(project, newName, false);
+    if (pushed.kind === 'conflict') {
+      await this.refresh();
+      this.reportConflict(project, newName, pushed.cloudVersion);
+      return;
+    }
+    if (pushed.kind === 'failed') {
+      await this.refresh();
+      void this.session.reportError(
+        `Renamed ${name} to ${newName} on this machine only: ${pushed.reason} The cloud still holds ${name}.`,
+        pushed.unreachable === true,
+      );
+      return;
+    }
+    let kept: string[] = [];
+    try {
+      const client = await this.session.client(project);
+      kept = (await client?.getKey(name))?.usedBy ?? [];
+      if (kept.length === 0) await client?.deleteKey(name, {});
+    } catch (e) {
+      if (e instanceof CloudError && e.code === 'key_in_use')
+        kept = Array.isArray(e.details.functions) ? (e.details.functions as string[]) : ['deployed functions'];
+      else {
+        await this.refresh();
+        void this.session.reportError(
+          `Renamed ${name} to ${newName} here and in the cloud, but ${name} could not be deleted from the cloud: ${errorMessage(e)}`,
+          e instanceof CloudError && e.isUnreachable,
+        );
+        return;
+      }
+    }
+    await this.refresh();
+    this.log.info(`Renamed ${name} to ${newName} in project ${project}, here and in the cloud.`);
+    this.notify.status(
+      kept.length
+        ? `Renamed ${name} to ${newName} here and in the cloud. The cloud keeps ${name} until ${quotedList(kept)} ${kept.length === 1 ? 'is' : 'are'} deployed reading ${newName}.`
+        : `Renamed ${name} to ${newName} here and in the cloud.`,
+    );
   }
 
   async deleteFromCloud(

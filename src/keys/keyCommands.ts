@@ -27,7 +27,12 @@ export interface AddKeyArgs extends KeyArgs {
 }
 export interface RenameKeyArgs extends KeyArgs {
   newName?: string;
+  /** For a key that is also in the cloud: rename it there too ('both') or not ('here'); asked when omitted. */
+  cloud?: CloudRename;
 }
+
+/** What a rename does to the key's copy in the cloud. */
+export type CloudRename = 'both' | 'here';
 export interface DeleteKeyArgs extends KeyArgs {
   /** Skips the confirmation dialog. */
   confirmed?: boolean;
@@ -44,9 +49,21 @@ export interface ImportEnvArgs {
   addToGitignore?: boolean;
 }
 
-/** What a key change hook needs: cloud sync pushes rotations of synced keys. */
+/** What a key change hook needs: cloud sync pushes rotations of synced keys and follows renames. */
 export interface KeyChangeHooks {
   afterRotate?(project: string, name: string): Promise<void>;
+  /**
+   * Before a rename: for a key that is also in the cloud, what to do with that copy (asked, naming
+   * the functions that read it, unless `given`). Undefined cancels; 'none' when it is not in the cloud.
+   */
+  planRename?(
+    project: string,
+    name: string,
+    newName: string,
+    given?: CloudRename,
+  ): Promise<CloudRename | 'none' | undefined>;
+  /** After the local rename, carries out the plan in the cloud and says what happened. */
+  afterRename?(project: string, name: string, newName: string, plan: CloudRename | 'none'): Promise<void>;
 }
 
 const MAX_ENV_FILE_BYTES = 1024 * 1024;
@@ -122,11 +139,18 @@ export class KeyCommands implements vscode.Disposable {
           keyNameProblem(v) ?? (v !== target.name && taken.has(v) ? `${v} already exists.` : undefined),
       }));
     if (newName === undefined || newName === target.name) return undefined;
-    return this.run(async () => {
+    const given = isNode(arg) ? undefined : arg?.cloud;
+    const plan = this.hooks.planRename
+      ? await this.hooks.planRename(target.project, target.name, newName, given)
+      : 'none';
+    if (plan === undefined) return undefined;
+    const renamed = await this.run(async () => {
       await this.store.rename(target.project, target.name, newName);
       this.log.info(`Renamed key ${target.name} to ${newName} in project ${target.project}.`);
       return { name: newName };
     });
+    if (renamed) await this.hooks.afterRename?.(target.project, target.name, newName, plan);
+    return renamed;
   }
 
   /**

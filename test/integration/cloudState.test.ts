@@ -142,7 +142,52 @@ describe('Cloud state in the API Keys and Functions views', function () {
       { see: 'in vault v2', in: 'sidebar' },
     ]);
   });
+
+  it('Rename of a key a deployed function reads names the function and renames it in the cloud too, keeping the old name there', async () => {
+    const deployed = await vscode.commands.executeCommand<{ status: string }>(CommandId.deployFunction, {
+      name: 'state-check',
+      uploadMissing: true,
+    });
+    assert.strictEqual(deployed.status, 'deployed', JSON.stringify(deployed));
+    await (await api()).cloud.refresh();
+    const question = 'is also in the cloud, where the function "state-check" reads it';
+    // Escape on the question renames nothing.
+    const cancelled = vscode.commands.executeCommand(CommandId.renameKey, { name: KEY, newName: RENAMED });
+    if (!(await closingPromptsOnFailure(requestUi('rename-cancel', [{ see: question }, { press: 'Escape' }])))) return;
+    assert.strictEqual(await cancelled, undefined);
+    assert.strictEqual(await cloudStatus(RENAMED), 404);
+
+    const mark = await messageMark();
+    const renaming = vscode.commands.executeCommand(CommandId.renameKey, { name: KEY, newName: RENAMED });
+    await closingPromptsOnFailure(
+      requestUi('rename-both', [
+        { see: question },
+        { see: `keeps ${KEY} there until "state-check" is deployed reading ${RENAMED}` },
+        { click: 'Rename Here and in the Cloud' },
+      ]),
+    );
+    assert.deepStrictEqual(await renaming, { name: RENAMED });
+    assert.strictEqual(await cloudStatus(RENAMED), 200, `${RENAMED} is not in the cloud`);
+    assert.strictEqual(await cloudStatus(KEY), 200, 'the key a deployed function reads was deleted from the cloud');
+    const said = (await api()).notifier.recent.slice(mark).map((m) => m.message);
+    assert.match(
+      said.join('\n'),
+      new RegExp(`The cloud keeps ${KEY} until "state-check" is deployed reading ${RENAMED}`),
+    );
+    await requestUi('rename-both-rows', [
+      { see: RENAMED, in: 'sidebar' },
+      { see: 'synced v1', in: 'sidebar' },
+    ]);
+  });
 });
+
+async function cloudStatus(name: string): Promise<number> {
+  const res = await fetch(`${endpoint}/v1/projects/${project}/keys/${name}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  await res.text();
+  return res.status;
+}
 
 async function isSynced(): Promise<boolean> {
   const s = (await api()).cloud.status(project);
