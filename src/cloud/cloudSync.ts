@@ -138,7 +138,7 @@ export class CloudSync implements CloudStatusSource {
       .filter((k) => status.kind !== 'ok' || status.rows.get(k.name)?.state !== 'synced');
     const reasons: string[] = [];
     const conflicts: string[] = [];
-    let unreachable = false;
+    let unreachable: string | undefined;
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `Pushing keys to ${project}` },
       async (progress) => {
@@ -149,14 +149,17 @@ export class CloudSync implements CloudStatusSource {
             pushed.push(k.name);
             continue;
           }
+          if (outcome.kind === 'failed' && outcome.unreachable) {
+            // The rest would wait for the same timeout, one after the other.
+            failed.push(...pending.slice(pending.indexOf(k)).map((p) => p.name));
+            unreachable = outcome.reason;
+            break;
+          }
           failed.push(k.name);
           if (outcome.kind === 'conflict') {
             conflicts.push(k.name);
             reasons.push(`${k.name} (the cloud holds a different value, version ${outcome.cloudVersion})`);
-          } else {
-            reasons.push(`${k.name} (${outcome.reason})`);
-            unreachable ||= outcome.unreachable === true;
-          }
+          } else reasons.push(`${k.name} (${outcome.reason})`);
         }
       },
     );
@@ -165,16 +168,25 @@ export class CloudSync implements CloudStatusSource {
       this.notify.status(`Every key of ${project} is already in the cloud.`);
       return { pushed, failed };
     }
-    const summary = `Pushed ${pushed.length} of ${pending.length} keys to ${project}.`;
+    const summary = `Pushed ${pushed.length} of ${pending.length} ${pending.length === 1 ? 'key' : 'keys'} to ${project}.`;
     if (failed.length === 0) {
       this.notify.status(summary);
       return { pushed, failed };
     }
     // One notification for everything that needs a decision.
     const PUSH_ANYWAY = conflicts.length === 1 ? 'Push Anyway' : `Push ${conflicts.length} Anyway`;
-    const text = `${summary} Not pushed: ${reasons.join('; ')}.${conflicts.length ? ` ${PUSH_ANYWAY} makes this machine's ${conflicts.length === 1 ? 'value' : 'values'} the cloud's.` : ''}`;
+    const text = [
+      summary,
+      reasons.length ? `Not pushed: ${reasons.join('; ')}.` : '',
+      unreachable ? `Stopped: ${unreachable}` : '',
+      conflicts.length
+        ? `${PUSH_ANYWAY} makes this machine's ${conflicts.length === 1 ? 'value' : 'values'} the cloud's.`
+        : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
     void this.session
-      .reportError(text, unreachable, ...(conflicts.length ? [PUSH_ANYWAY] : []))
+      .reportError(text, unreachable !== undefined, ...(conflicts.length ? [PUSH_ANYWAY] : []))
       .then(async (choice) => {
         if (choice !== PUSH_ANYWAY) return;
         for (const name of conflicts) await this.push({ project, name, overwrite: true });

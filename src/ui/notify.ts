@@ -13,17 +13,25 @@ export interface ShownMessage {
   severity: Severity;
   message: string;
   time: number;
+  /** Its place among every message shown since activation (0 for the first). */
+  seq: number;
 }
 
 export class Notifier {
   private readonly shown: ShownMessage[] = [];
   private statusMessage: vscode.Disposable | undefined;
+  private count = 0;
 
   constructor(private readonly log: vscode.LogOutputChannel) {}
 
   /** The most recent messages, oldest first (at most 50). */
   get recent(): readonly ShownMessage[] {
     return this.shown;
+  }
+
+  /** How many messages were shown since activation: the `seq` the next one gets. */
+  get shownCount(): number {
+    return this.count;
   }
 
   /** A confirmation that needs no decision: the status bar, not a notification. */
@@ -47,7 +55,7 @@ export class Notifier {
   }
 
   private remember(severity: Severity, message: string): void {
-    this.shown.push({ severity, message, time: Date.now() });
+    this.shown.push({ severity, message, time: Date.now(), seq: this.count++ });
     if (this.shown.length > 50) this.shown.shift();
   }
 

@@ -8,7 +8,14 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { CommandId, SettingId } from '../../src/constants';
 import { TestEnv, requestScreenshot, requestUi } from '../host/hostContract';
-import { extensionApi as api, closingPromptsOnFailure, messageMark, waitFor } from './support';
+import {
+  extensionApi as api,
+  closingPromptsOnFailure,
+  messageMark,
+  messagesSince,
+  noticesSince,
+  waitFor,
+} from './support';
 
 const endpoint = process.env[TestEnv.endpoint] ?? '';
 const token = process.env[TestEnv.token] ?? '';
@@ -96,13 +103,13 @@ describe('Cloud state in the API Keys and Functions views', function () {
       ]),
     );
     // One summary, in the status bar: a confirmation asks nothing of the person.
-    const shown = (await api()).notifier.recent.slice(mark);
+    const shown = await noticesSince(mark);
     assert.deepStrictEqual(
       shown.map((m) => m.severity),
       ['status'],
       shown.map((m) => m.message).join('\n'),
     );
-    assert.match(shown[0]!.message, /^Pushed (\d+) of \1 keys to demo\.$/);
+    assert.match(shown[0]!.message, /^Pushed (\d+) of \1 keys? to demo\.$/);
     await requestUi('state-after-push', [
       { absent: 'local only', in: 'sidebar' },
       { see: 'Pushed', in: 'statusbar' },
@@ -169,7 +176,7 @@ describe('Cloud state in the API Keys and Functions views', function () {
     assert.deepStrictEqual(await renaming, { name: RENAMED });
     assert.strictEqual(await cloudStatus(RENAMED), 200, `${RENAMED} is not in the cloud`);
     assert.strictEqual(await cloudStatus(KEY), 200, 'the key a deployed function reads was deleted from the cloud');
-    const said = (await api()).notifier.recent.slice(mark).map((m) => m.message);
+    const said = await messagesSince(mark);
     assert.match(
       said.join('\n'),
       new RegExp(`The cloud keeps ${KEY} until "state-check" is deployed reading ${RENAMED}`),

@@ -6,7 +6,7 @@ import * as net from 'net';
 import * as vscode from 'vscode';
 import { CommandId, SettingId } from '../../src/constants';
 import { requestUi } from '../host/hostContract';
-import { extensionApi as api, closingPromptsOnFailure, messageMark } from './support';
+import { closingPromptsOnFailure, messageMark, noticesSince } from './support';
 
 const VALUE = 're_' + 'Notify1Ab2Cd3Ef4Gh5Ij6Kl7';
 
@@ -21,7 +21,7 @@ describe('Notifications', function () {
     try {
       const mark = await messageMark();
       assert.strictEqual(await vscode.commands.executeCommand(CommandId.copyValue, { name: 'NOTIFY_COPY_KEY' }), true);
-      const shown = (await api()).notifier.recent.slice(mark);
+      const shown = await noticesSince(mark);
       assert.deepStrictEqual(
         shown.map((m) => m.severity),
         ['status'],
@@ -56,7 +56,7 @@ describe('Notifications', function () {
       ]);
       if (answered === 'asked') await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
       assert.strictEqual(answered, false, 'Sign In asked for a token with no cloud to check it against');
-      const shown = (await api()).notifier.recent.slice(mark);
+      const shown = await noticesSince(mark);
       assert.strictEqual(shown.length, 1, shown.map((m) => m.message).join('\n'));
       assert.strictEqual(shown[0]!.severity, 'error');
       assert.match(shown[0]!.message, new RegExp(`cloud at http://127\\.0\\.0\\.1:${port} is not reachable`));

@@ -65,6 +65,8 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
   private readonly view: vscode.TreeView<FunctionsNode>;
   private timer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[];
+  /** The next draw is for a cloud-state change only: the functions as last loaded will do. */
+  private cloudOnlyRedraw = false;
 
   constructor(
     private readonly model: FunctionsModel,
@@ -76,12 +78,16 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
       this.changed,
       this.view,
       model.onDidLoad(() => {
+        this.cloudOnlyRedraw = false;
         this.showNotes();
         this.changed.fire(undefined);
       }),
       model.onDidGoStale(() => this.schedule()),
       // Each key's state is the cloud state's, read when a row is drawn: redraw at once.
-      cloud.onDidChange(() => this.changed.fire(undefined)),
+      cloud.onDidChange(() => {
+        this.cloudOnlyRedraw = true;
+        this.changed.fire(undefined);
+      }),
       cloud.watch(this.view),
       // Bundling for the tree happens only while it is visible (or when a test or command reads it).
       this.view.onDidChangeVisibility((e) => e.visible && this.model.stale && void this.model.refresh()),
@@ -95,7 +101,9 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
   }
 
   async getChildren(element?: FunctionsNode): Promise<FunctionsNode[]> {
-    const all = await this.model.snapshot();
+    // A cloud-state change redraws the key rows at once, from the functions as last loaded; a
+    // reload it makes due draws again when it is done.
+    const all = this.cloudOnlyRedraw && this.model.hasLoaded ? this.model.current : await this.model.snapshot();
     if (!element) {
       const withFunctions = all.filter((d) => d.functions.length > 0 || d.cloudOnly.length > 0);
       // No functions anywhere: an empty tree lets the welcome view show.
