@@ -65,8 +65,6 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
   private readonly view: vscode.TreeView<FunctionsNode>;
   private timer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[];
-  /** The next draw is for a cloud-state change only: the functions as last loaded will do. */
-  private cloudOnlyRedraw = false;
 
   constructor(
     private readonly model: FunctionsModel,
@@ -78,16 +76,12 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
       this.changed,
       this.view,
       model.onDidLoad(() => {
-        this.cloudOnlyRedraw = false;
         this.showNotes();
         this.changed.fire(undefined);
       }),
       model.onDidGoStale(() => this.schedule()),
       // Each key's state is the cloud state's, read when a row is drawn: redraw at once.
-      cloud.onDidChange(() => {
-        this.cloudOnlyRedraw = true;
-        this.changed.fire(undefined);
-      }),
+      cloud.onDidChange(() => this.changed.fire(undefined)),
       cloud.watch(this.view),
       // Bundling for the tree happens only while it is visible (or when a test or command reads it).
       this.view.onDidChangeVisibility((e) => e.visible && this.model.stale && void this.model.refresh()),
@@ -101,9 +95,11 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
   }
 
   async getChildren(element?: FunctionsNode): Promise<FunctionsNode[]> {
-    // A cloud-state change redraws the key rows at once, from the functions as last loaded; a
-    // reload it makes due draws again when it is done.
-    const all = this.cloudOnlyRedraw && this.model.hasLoaded ? this.model.current : await this.model.snapshot();
+    // Once loaded, a draw never waits for a reload: the key rows follow the cloud state at once,
+    // from the functions as last loaded, and a reload that is due draws again when it is done.
+    // (The editor drops a draw still under way when another is asked for.)
+    if (this.model.hasLoaded && this.model.stale) this.schedule();
+    const all = this.model.hasLoaded ? this.model.current : await this.model.snapshot();
     if (!element) {
       const withFunctions = all.filter((d) => d.functions.length > 0 || d.cloudOnly.length > 0);
       // No functions anywhere: an empty tree lets the welcome view show.
