@@ -465,12 +465,13 @@ export class CloudClient {
 
   private startHint(): string {
     return isLoopback(this.endpoint)
-      ? 'Start it with `npx cloudxlr cloud start` or the command “CloudXLR: Start Local Cloud”.'
+      ? 'Start it with the command “CloudXLR: Start Local Cloud”, or run “npx cloudxlr cloud start” in a terminal.'
       : 'Check your network connection and the setting “cloudxlr.cloud.endpoint”.';
   }
 }
 
-function isLoopback(endpoint: string): boolean {
+/** Whether the endpoint is on this machine, where the local cloud can serve it. */
+export function isLoopback(endpoint: string): boolean {
   try {
     const host = new URL(endpoint).hostname;
     return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\./.test(host);

@@ -67,7 +67,7 @@ export async function findCloudNode(q: CloudNodeQuery): Promise<CloudNodeChoice>
   } catch {
     return {
       ok: false,
-      message: `The local cloud needs Node.js ${CLOUD_MIN_NODE.major}.${CLOUD_MIN_NODE.minor} or newer, and there is no \`node\` on your PATH. ${INSTALL_ADVICE}, or set ${q.settingName} to a node you have.`,
+      message: `The local cloud needs Node.js ${CLOUD_MIN_NODE.major}.${CLOUD_MIN_NODE.minor} or newer, and there is no “node” on your PATH. ${INSTALL_ADVICE}, or set ${q.settingName} to a node you have.`,
     };
   }
   if (!satisfies(version, CLOUD_MIN_NODE)) {

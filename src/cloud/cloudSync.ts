@@ -1,17 +1,16 @@
-// Cloud vault sync in the editor: the sign-in commands, each project's sync state for the API
-// Keys view, push with compare-and-set and delete from the cloud. Tokens and clients are the
-// session's (./session.ts).
+// Cloud vault sync in the editor: the sign-in commands, push with compare-and-set and delete
+// from the cloud. Tokens and clients are the session's (./session.ts); where each key stands is
+// the cloud state's (./cloudState.ts), which every view reads.
 import * as vscode from 'vscode';
-import { ContextKey } from '../constants';
 import { errorMessage } from '../shared/errorMessage';
-import { digestOf } from '../shared/secretText';
 import type { Notifier } from '../ui/notify';
+import type { CloudRename } from '../keys/keyCommands';
 import type { KeyStore } from '../keys/keyStore';
-import type { CloudProjectStatus, CloudStatusSource, KeyNode } from '../keys/keysView';
-import { computeSyncStates } from '../keys/syncState';
+import type { CloudProjectStatus, CloudStatusSource, KeyNode, StateView } from '../keys/keysView';
 import type { WorkspaceProjects } from '../project/workspaceProjects';
 import { CloudError } from './client';
 import type { CloudSession } from './session';
+import type { CloudState } from './cloudState';
 import { conflictMessage, planPush } from './syncPlan';
 
 export interface SignInArgs {
@@ -19,26 +18,19 @@ export interface SignInArgs {
   project?: string;
 }
 
-export class CloudSync implements CloudStatusSource, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
-  readonly onDidChange = this.changed.event;
-  private readonly statuses = new Map<string, CloudProjectStatus>();
-  private readonly disposables: vscode.Disposable[] = [this.changed];
-  private refreshing: Promise<void> | undefined;
-  private refreshAgain = false;
+export class CloudSync implements CloudStatusSource {
+  readonly onDidChange: vscode.Event<void>;
 
   constructor(
     private readonly session: CloudSession,
+    /** The one cloud state both views read; sync commands change the cloud, then list it again. */
+    readonly state: CloudState,
     private readonly store: KeyStore,
     private readonly projects: WorkspaceProjects,
     private readonly notify: Notifier,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.disposables.push(
-      session.onDidChange(() => void this.refresh()),
-      store.onDidChange(() => void this.refresh()),
-      projects.onDidChange(() => void this.refresh()),
-    );
+    this.onDidChange = state.onDidChange;
   }
 
   private get endpoint(): string {
@@ -46,7 +38,15 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
   }
 
   status(project: string): CloudProjectStatus {
-    return this.statuses.get(project) ?? { kind: 'signed-out' };
+    return this.state.status(project);
+  }
+
+  watch(view: StateView): vscode.Disposable {
+    return this.state.watch(view);
+  }
+
+  refresh(): Promise<void> {
+    return this.state.refresh();
   }
 
   // ---- Sign in / out ----
@@ -54,6 +54,14 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
   async signIn(args: SignInArgs = {}): Promise<boolean> {
     const project = await this.pickProject(args.project);
     if (!project) return false;
+    // A token is asked for only once there is a cloud to check it against.
+    if (args.token === undefined && !(await this.session.reachable())) {
+      void this.session.reportError(
+        `The CloudXLR cloud at ${this.endpoint} is not reachable, so there is nothing to sign in to yet. Start it, or point the setting “cloudxlr.cloud.endpoint” at a running one, then sign in.`,
+        true,
+      );
+      return false;
+    }
     const token =
       args.token ??
       (await vscode.window.showInputBox({
@@ -68,15 +76,16 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
     try {
       await this.session.signIn(project, token.trim());
     } catch (e) {
-      void this.notify.error(
+      void this.session.reportError(
         e instanceof CloudError && e.status === 401
           ? `The cloud at ${this.endpoint} did not accept that token for project ${project}. Check the token and the project name in cloudxlr.json.`
           : errorMessage(e),
+        e instanceof CloudError && e.isUnreachable,
       );
       return false;
     }
     this.log.info(`Signed in to project ${project} at ${this.endpoint}.`);
-    void this.notify.info(`Signed in to CloudXLR project ${project}.`);
+    this.notify.status(`Signed in to CloudXLR project ${project}.`);
     await this.refresh();
     return true;
   }
@@ -85,71 +94,9 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
     const project = await this.pickProject(args.project);
     if (!project) return false;
     await this.session.signOut(project);
-    this.statuses.set(project, { kind: 'signed-out' });
+    await this.state.signedOut(project);
     this.log.info(`Signed out of project ${project} at ${this.endpoint}.`);
-    await this.updateContext();
-    this.changed.fire();
     return true;
-  }
-
-  // ---- State ----
-
-  /** Lists each signed-in project's cloud keys and compares digests with this machine's values. */
-  refresh(): Promise<void> {
-    // Coalesce bursts (an import stores many keys) into one listing, plus one more if
-    // something changed while the listing was under way.
-    if (this.refreshing) {
-      this.refreshAgain = true;
-      return this.refreshing;
-    }
-    this.refreshing = (async () => {
-      try {
-        do {
-          this.refreshAgain = false;
-          for (const p of await this.projects.all()) await this.refreshProject(p.project);
-        } while (this.refreshAgain);
-      } finally {
-        this.refreshing = undefined;
-        await this.updateContext();
-        this.changed.fire();
-      }
-    })();
-    return this.refreshing;
-  }
-
-  private async refreshProject(project: string): Promise<void> {
-    const client = await this.session.client(project);
-    if (!client) {
-      this.statuses.set(project, { kind: 'signed-out' });
-      return;
-    }
-    try {
-      const cloud = await client.listKeys();
-      const local = new Map<string, string | undefined>();
-      for (const k of this.store.list(project)) {
-        const value = await this.store.value(project, k.name);
-        local.set(k.name, value === undefined ? undefined : digestOf(value));
-      }
-      const rows = computeSyncStates(local, cloud);
-      // A key whose digest matches the cloud's is in step at that version.
-      for (const row of rows.values()) {
-        if (
-          row.state === 'synced' &&
-          row.cloud &&
-          this.store.get(project, row.name)?.cloudVersion !== row.cloud.version
-        ) {
-          await this.store.setCloudVersion(project, row.name, row.cloud.version);
-        }
-      }
-      this.statuses.set(project, { kind: 'ok', rows });
-    } catch (e) {
-      const message = errorMessage(e);
-      this.statuses.set(
-        project,
-        e instanceof CloudError && e.isUnreachable ? { kind: 'unreachable', message } : { kind: 'error', message },
-      );
-      this.log.warn(`Project ${project}: ${message}`);
-    }
   }
 
   // ---- Push and delete ----
@@ -159,73 +106,124 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
     const target = await this.target(arg);
     if (!target) return undefined;
     const { project, name } = target;
-    const client = await this.session.requireClient(project);
-    if (!client) return undefined;
-    const value = await this.store.value(project, name);
-    if (value === undefined) {
-      void this.notify.error(
-        `${name} has no value on this machine to push. The cloud never returns values; set it here with Edit Value first.`,
-      );
-      return undefined;
-    }
-    await this.refreshProject(project);
-    const status = this.status(project);
-    const row = status.kind === 'ok' ? status.rows.get(name) : undefined;
-    let plan = planPush(this.store.get(project, name)?.cloudVersion, row);
-    const overwrite = !isNode(arg) && arg?.overwrite === true;
-    if (plan.kind === 'conflict' && overwrite) plan = { kind: 'put', ifVersion: plan.cloudVersion };
-    try {
-      if (plan.kind === 'up-to-date') {
-        void this.notify.info(`${name} is already in step with the cloud (version ${row?.cloud?.version}).`);
-        return row?.cloud?.version;
-      }
-      if (plan.kind === 'conflict') {
-        await this.reportConflict(project, name, plan.cloudVersion);
+    if (!(await this.session.requireClient(project))) return undefined;
+    const outcome = await this.pushOne(project, name, !isNode(arg) && arg?.overwrite === true);
+    await this.refresh();
+    switch (outcome.kind) {
+      case 'pushed':
+        this.notify.status(`Pushed ${name} to the cloud (version ${outcome.version}).`);
+        return outcome.version;
+      case 'up-to-date':
+        this.notify.status(`${name} is already in step with the cloud (version ${outcome.version}).`);
+        return outcome.version;
+      case 'conflict':
+        this.reportConflict(project, name, outcome.cloudVersion);
         return undefined;
-      }
-      const result = await client.putKey(name, value, plan.ifVersion);
-      await this.store.setCloudVersion(project, name, result.version);
-      this.log.info(`Pushed ${name} to project ${project} as version ${result.version}.`);
-      void this.notify.info(`Pushed ${name} to the cloud (version ${result.version}).`);
-      return result.version;
-    } catch (e) {
-      if (e instanceof CloudError && e.code === 'version_conflict') {
-        await this.reportConflict(project, name, Number(e.details.currentVersion));
+      case 'failed':
+        void this.session.reportError(`${name} was not pushed: ${outcome.reason}`, outcome.unreachable === true);
         return undefined;
-      }
-      void this.notify.error(`${name} was not pushed: ${errorMessage(e)}`);
-      return undefined;
-    } finally {
-      await this.refresh();
     }
   }
 
+  /** Pushes every key not in step, with one summary at the end (and progress in the status bar). */
   async pushAll(args: { project?: string } = {}): Promise<{ pushed: string[]; failed: string[] }> {
     const project = await this.pickProject(args.project);
     const pushed: string[] = [];
     const failed: string[] = [];
     if (!project || !(await this.session.requireClient(project))) return { pushed, failed };
-    await this.refreshProject(project);
+    await this.state.refreshProject(project);
     const status = this.status(project);
     const pending = this.store
       .list(project)
       .filter((k) => status.kind !== 'ok' || status.rows.get(k.name)?.state !== 'synced');
+    const reasons: string[] = [];
+    const conflicts: string[] = [];
+    let unreachable: string | undefined;
     await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Pushing keys to ${project}`, cancellable: true },
-      async (progress, token) => {
+      { location: vscode.ProgressLocation.Window, title: `Pushing keys to ${project}` },
+      async (progress) => {
         for (const k of pending) {
-          if (token.isCancellationRequested) break;
-          progress.report({ message: k.name, increment: 100 / pending.length });
-          ((await this.push({ project, name: k.name })) !== undefined ? pushed : failed).push(k.name);
+          progress.report({ message: k.name });
+          const outcome = await this.pushOne(project, k.name, false);
+          if (outcome.kind === 'pushed' || outcome.kind === 'up-to-date') {
+            pushed.push(k.name);
+            continue;
+          }
+          if (outcome.kind === 'failed' && outcome.unreachable) {
+            // The rest would wait for the same timeout, one after the other.
+            failed.push(...pending.slice(pending.indexOf(k)).map((p) => p.name));
+            unreachable = outcome.reason;
+            break;
+          }
+          failed.push(k.name);
+          if (outcome.kind === 'conflict') {
+            conflicts.push(k.name);
+            reasons.push(`${k.name} (the cloud holds a different value, version ${outcome.cloudVersion})`);
+          } else reasons.push(`${k.name} (${outcome.reason})`);
         }
       },
     );
-    void this.notify.info(
-      pending.length === 0
-        ? `Every key of ${project} is already in the cloud.`
-        : `Pushed ${pushed.length} of ${pending.length} keys to ${project}.${failed.length ? ` Not pushed: ${failed.join(', ')}.` : ''}`,
-    );
+    await this.refresh();
+    if (pending.length === 0) {
+      this.notify.status(`Every key of ${project} is already in the cloud.`);
+      return { pushed, failed };
+    }
+    const summary = `Pushed ${pushed.length} of ${pending.length} ${pending.length === 1 ? 'key' : 'keys'} to ${project}.`;
+    if (failed.length === 0) {
+      this.notify.status(summary);
+      return { pushed, failed };
+    }
+    // One notification for everything that needs a decision.
+    const PUSH_ANYWAY = conflicts.length === 1 ? 'Push Anyway' : `Push ${conflicts.length} Anyway`;
+    const text = [
+      summary,
+      reasons.length ? `Not pushed: ${reasons.join('; ')}.` : '',
+      unreachable ? `Stopped: ${unreachable}` : '',
+      conflicts.length
+        ? `${PUSH_ANYWAY} makes this machine's ${conflicts.length === 1 ? 'value' : 'values'} the cloud's.`
+        : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    void this.session
+      .reportError(text, unreachable !== undefined, ...(conflicts.length ? [PUSH_ANYWAY] : []))
+      .then(async (choice) => {
+        if (choice !== PUSH_ANYWAY) return;
+        for (const name of conflicts) await this.push({ project, name, overwrite: true });
+      });
     return { pushed, failed };
+  }
+
+  /** One push, compare-and-set against the version this machine last saw; shows nothing. */
+  private async pushOne(project: string, name: string, overwrite: boolean): Promise<PushOutcome> {
+    const client = await this.session.client(project);
+    if (!client) return { kind: 'failed', reason: this.session.notSignedIn(project) };
+    const value = await this.store.value(project, name);
+    if (value === undefined)
+      return {
+        kind: 'failed',
+        reason:
+          'it has no value on this machine to push. The cloud never returns values; set it here with Edit Value first.',
+      };
+    await this.state.refreshProject(project);
+    const status = this.status(project);
+    if (status.kind === 'unreachable' || status.kind === 'error')
+      return { kind: 'failed', reason: status.message, unreachable: status.kind === 'unreachable' };
+    const row = status.kind === 'ok' ? status.rows.get(name) : undefined;
+    let plan = planPush(this.store.get(project, name)?.cloudVersion, row);
+    if (plan.kind === 'conflict' && overwrite) plan = { kind: 'put', ifVersion: plan.cloudVersion };
+    if (plan.kind === 'up-to-date') return { kind: 'up-to-date', version: row?.cloud?.version ?? 0 };
+    if (plan.kind === 'conflict') return { kind: 'conflict', cloudVersion: plan.cloudVersion };
+    try {
+      const result = await client.putKey(name, value, plan.ifVersion);
+      await this.store.setCloudVersion(project, name, result.version);
+      this.log.info(`Pushed ${name} to project ${project} as version ${result.version}.`);
+      return { kind: 'pushed', version: result.version };
+    } catch (e) {
+      if (e instanceof CloudError && e.code === 'version_conflict')
+        return { kind: 'conflict', cloudVersion: Number(e.details.currentVersion) };
+      return { kind: 'failed', reason: errorMessage(e), unreachable: e instanceof CloudError && e.isUnreachable };
+    }
   }
 
   /** After Edit Value: a key that was in step with the cloud gets the new version there too. */
@@ -238,12 +236,12 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
     try {
       const result = await client.putKey(name, value, lastSeen);
       await this.store.setCloudVersion(project, name, result.version);
-      void this.notify.info(
+      this.notify.status(
         `Rotated ${name} here and in the cloud (version ${result.version}). Functions using it get the new value on their next call.`,
       );
     } catch (e) {
       if (e instanceof CloudError && e.code === 'version_conflict')
-        await this.reportConflict(project, name, Number(e.details.currentVersion));
+        this.reportConflict(project, name, Number(e.details.currentVersion));
       else
         void this.notify.warn(
           `${name} was rotated on this machine only: ${errorMessage(e)} Push it when the cloud is back.`,
@@ -251,6 +249,91 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
     } finally {
       await this.refresh();
     }
+  }
+
+  /**
+   * Before renaming a key that is also in the cloud: asks, naming the functions that read it,
+   * whether the cloud's copy is renamed too. Undefined when the person cancels.
+   */
+  async planRename(
+    project: string,
+    name: string,
+    newName: string,
+    given?: CloudRename,
+  ): Promise<CloudRename | 'none' | undefined> {
+    const status = this.status(project);
+    const cloud = status.kind === 'ok' ? status.rows.get(name)?.cloud : undefined;
+    if (!cloud) return 'none';
+    if (given) return given;
+    const usedBy = cloud.usedBy;
+    const fns = quotedList(usedBy);
+    const BOTH = 'Rename Here and in the Cloud';
+    const HERE = 'Rename Here Only';
+    const choice = await vscode.window.showWarningMessage(
+      usedBy.length
+        ? `${name} is also in the cloud, where ${usedBy.length === 1 ? 'the function' : 'the functions'} ${fns} ${usedBy.length === 1 ? 'reads' : 'read'} it. Rename it in the cloud too?`
+        : `${name} is also in the cloud (version ${cloud.version}). Rename it in the cloud too?`,
+      {
+        modal: true,
+        detail: usedBy.length
+          ? `${BOTH} stores the value in the cloud as ${newName} and keeps ${name} there until ${fns} ${usedBy.length === 1 ? 'is' : 'are'} deployed reading ${newName}, so nothing deployed breaks. ${HERE} leaves the cloud as it is: ${newName} is on this machine only until you push it.`
+          : `${BOTH} stores the value in the cloud as ${newName} and deletes ${name} there. ${HERE} leaves ${name} in the cloud: ${newName} is on this machine only until you push it.`,
+      },
+      BOTH,
+      HERE,
+    );
+    return choice === BOTH ? 'both' : choice === HERE ? 'here' : undefined;
+  }
+
+  /** After a local rename: does what was chosen for the cloud's copy, and says what happened. */
+  async afterRename(project: string, name: string, newName: string, plan: CloudRename | 'none'): Promise<void> {
+    if (plan === 'none') {
+      this.notify.status(`Renamed ${name} to ${newName}.`);
+      return;
+    }
+    if (plan === 'here') {
+      this.notify.status(`Renamed ${name} to ${newName} on this machine. The cloud still holds ${name}.`);
+      await this.refresh();
+      return;
+    }
+    const pushed = await this.pushOne(project, newName, false);
+    if (pushed.kind === 'conflict') {
+      await this.refresh();
+      this.reportConflict(project, newName, pushed.cloudVersion);
+      return;
+    }
+    if (pushed.kind === 'failed') {
+      await this.refresh();
+      void this.session.reportError(
+        `Renamed ${name} to ${newName} on this machine only: ${pushed.reason} The cloud still holds ${name}.`,
+        pushed.unreachable === true,
+      );
+      return;
+    }
+    let kept: string[] = [];
+    try {
+      const client = await this.session.client(project);
+      kept = (await client?.getKey(name))?.usedBy ?? [];
+      if (kept.length === 0) await client?.deleteKey(name, {});
+    } catch (e) {
+      if (e instanceof CloudError && e.code === 'key_in_use')
+        kept = Array.isArray(e.details.functions) ? (e.details.functions as string[]) : ['deployed functions'];
+      else {
+        await this.refresh();
+        void this.session.reportError(
+          `Renamed ${name} to ${newName} here and in the cloud, but ${name} could not be deleted from the cloud: ${errorMessage(e)}`,
+          e instanceof CloudError && e.isUnreachable,
+        );
+        return;
+      }
+    }
+    await this.refresh();
+    this.log.info(`Renamed ${name} to ${newName} in project ${project}, here and in the cloud.`);
+    this.notify.status(
+      kept.length
+        ? `Renamed ${name} to ${newName} here and in the cloud. The cloud keeps ${name} until ${quotedList(kept)} ${kept.length === 1 ? 'is' : 'are'} deployed reading ${newName}.`
+        : `Renamed ${name} to ${newName} here and in the cloud.`,
+    );
   }
 
   async deleteFromCloud(
@@ -269,7 +352,10 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
       try {
         usedBy = (await client.getKey(name))?.usedBy ?? [];
       } catch (e) {
-        void this.notify.error(`${name} was not deleted from the cloud: ${errorMessage(e)}`);
+        void this.session.reportError(
+          `${name} was not deleted from the cloud: ${errorMessage(e)}`,
+          e instanceof CloudError && e.isUnreachable,
+        );
         return false;
       }
       const kept = 'Every version is removed from the cloud vault. The copy on this machine, if any, is kept.';
@@ -303,31 +389,28 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
         const choice = await this.notify.error(message, FORCE);
         return choice === FORCE ? this.deleteFromCloud({ project, name, confirmed: true, force: true }) : false;
       }
-      void this.notify.error(`${name} was not deleted from the cloud: ${errorMessage(e)}`);
+      void this.session.reportError(
+        `${name} was not deleted from the cloud: ${errorMessage(e)}`,
+        e instanceof CloudError && e.isUnreachable,
+      );
       return false;
     }
     await this.store.setCloudVersion(project, name, undefined);
     this.log.info(`Deleted ${name} from the cloud project ${project}.`);
-    void this.notify.info(`Deleted ${name} from the cloud.`);
+    this.notify.status(`Deleted ${name} from the cloud.`);
     await this.refresh();
     return true;
   }
 
   /** Shows the conflict; the answer is handled when the person gives it, without holding up the caller. */
-  private reportConflict(project: string, name: string, cloudVersion: number): Promise<void> {
+  private reportConflict(project: string, name: string, cloudVersion: number): void {
     const OVERWRITE = 'Push Anyway';
     void this.notify
       .warn(conflictMessage(name, cloudVersion, this.store.get(project, name)?.cloudVersion), OVERWRITE)
       .then((choice) => (choice === OVERWRITE ? this.push({ project, name, overwrite: true }) : undefined));
-    return Promise.resolve();
   }
 
   // ---- Plumbing ----
-
-  private async updateContext(): Promise<void> {
-    const signedIn = [...this.statuses.values()].some((s) => s.kind !== 'signed-out');
-    await vscode.commands.executeCommand('setContext', ContextKey.signedIn, signedIn);
-  }
 
   private async pickProject(name?: string): Promise<string | undefined> {
     const all = (await this.projects.all()).map((p) => p.project);
@@ -353,11 +436,13 @@ export class CloudSync implements CloudStatusSource, vscode.Disposable {
     const pick = await vscode.window.showQuickPick([...names].sort(), { title: 'Which key?' });
     return pick ? { project, name: pick } : undefined;
   }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
-  }
 }
+
+type PushOutcome =
+  | { kind: 'pushed'; version: number }
+  | { kind: 'up-to-date'; version: number }
+  | { kind: 'conflict'; cloudVersion: number }
+  | { kind: 'failed'; reason: string; unreachable?: boolean };
 
 function quotedList(names: string[]): string {
   return names.map((f) => `"${f}"`).join(', ');

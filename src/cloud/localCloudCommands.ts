@@ -27,7 +27,7 @@ export class LocalCloudCommands implements vscode.Disposable {
 
   async startLocalCloud(): Promise<boolean> {
     if (this.localCloud.running) {
-      void this.notify.info(`The local cloud is already running at ${this.session.endpoint}.`);
+      this.notify.status(`The local cloud is already running at ${this.session.endpoint}.`);
       return true;
     }
     const url = new URL(this.session.endpoint);
@@ -97,7 +97,7 @@ export class LocalCloudCommands implements vscode.Disposable {
     }
     await vscode.commands.executeCommand('setContext', ContextKey.localCloudRunning, true);
     await this.session.storeToken(projects, token);
-    void this.notify.info(
+    this.notify.status(
       `The local cloud is running at ${this.session.endpoint} with data in ${dataDir}. Signed in to ${projects.join(', ')}.`,
     );
     await this.sync.refresh();
@@ -129,7 +129,7 @@ export class LocalCloudCommands implements vscode.Disposable {
     if (token) {
       try {
         for (const p of projects) await this.session.signIn(p, token);
-        void this.notify.info(
+        this.notify.status(
           `A local cloud is already running at ${endpoint}: using it. Signed in to ${projects.join(', ')}.`,
         );
         await this.sync.refresh();

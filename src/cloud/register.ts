@@ -5,6 +5,7 @@ import type { KeyStore } from '../keys/keyStore';
 import type { WorkspaceProjects } from '../project/workspaceProjects';
 import { registerCommands } from '../ui/commands';
 import type { Notifier } from '../ui/notify';
+import { CloudState } from './cloudState';
 import { CloudSync } from './cloudSync';
 import { LocalCloudCommands } from './localCloudCommands';
 import type { CloudSession } from './session';
@@ -18,9 +19,10 @@ export interface CloudDeps {
 }
 
 export function registerCloud(context: vscode.ExtensionContext, deps: CloudDeps): CloudSync {
-  const sync = new CloudSync(deps.session, deps.store, deps.projects, deps.notify, deps.log);
+  const state = new CloudState(deps.session, deps.store, deps.projects, deps.log);
+  const sync = new CloudSync(deps.session, state, deps.store, deps.projects, deps.notify, deps.log);
   const localCloud = new LocalCloudCommands(context, deps.session, sync, deps.projects, deps.notify, deps.log);
-  context.subscriptions.push(sync, localCloud);
+  context.subscriptions.push(state, localCloud);
   registerCommands(context, {
     [CommandId.signIn]: (args) => sync.signIn(args),
     [CommandId.signOut]: (args) => sync.signOut(args),

@@ -5,7 +5,10 @@
 import * as vscode from 'vscode';
 import { CommandId, DEFAULT_CLOUD_ENDPOINT, SettingId, StorageKey } from '../constants';
 import type { Notifier } from '../ui/notify';
-import { CloudClient } from './client';
+import { CloudClient, CloudError, isLoopback } from './client';
+
+const START_LOCAL_CLOUD = 'Start Local Cloud';
+const OPEN_SETTING = 'Change Endpoint';
 
 export class CloudSession implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -57,6 +60,34 @@ export class CloudSession implements vscode.Disposable {
         .warn(this.notSignedIn(project, purpose), 'Sign In')
         .then((c) => c && vscode.commands.executeCommand(CommandId.signIn, { project }));
     return client;
+  }
+
+  /**
+   * Shows an error about the cloud. When the cloud could not be reached at all, the notification
+   * offers to start the local cloud (at a local endpoint) or to change the endpoint. Resolves
+   * with the action chosen among `actions`.
+   */
+  async reportError(message: string, unreachable: boolean, ...actions: string[]): Promise<string | undefined> {
+    if (!unreachable) return this.notify.error(message, ...actions);
+    const fix = isLoopback(this.endpoint) ? START_LOCAL_CLOUD : OPEN_SETTING;
+    const choice = await this.notify.error(message, ...actions, fix);
+    if (choice === START_LOCAL_CLOUD) await vscode.commands.executeCommand(CommandId.startLocalCloud);
+    else if (choice === OPEN_SETTING)
+      await vscode.commands.executeCommand('workbench.action.openSettings', SettingId.cloudEndpoint);
+    return choice === fix ? undefined : choice;
+  }
+
+  /** Whether the cloud answers at the endpoint; a short wait, no retries. */
+  async reachable(): Promise<boolean> {
+    const probe = new CloudClient({ endpoint: this.endpoint, project: '', token: '', retries: 0, timeoutMs: 3000 });
+    try {
+      await probe.health();
+      return true;
+    } catch (e) {
+      return !(e instanceof CloudError && e.isUnreachable);
+    } finally {
+      probe.dispose();
+    }
   }
 
   /** The sentence shown when a project has no token here. */

@@ -27,7 +27,12 @@ export interface AddKeyArgs extends KeyArgs {
 }
 export interface RenameKeyArgs extends KeyArgs {
   newName?: string;
+  /** For a key that is also in the cloud: rename it there too ('both') or not ('here'); asked when omitted. */
+  cloud?: CloudRename;
 }
+
+/** What a rename does to the key's copy in the cloud. */
+export type CloudRename = 'both' | 'here';
 export interface DeleteKeyArgs extends KeyArgs {
   /** Skips the confirmation dialog. */
   confirmed?: boolean;
@@ -44,9 +49,21 @@ export interface ImportEnvArgs {
   addToGitignore?: boolean;
 }
 
-/** What a key change hook needs: cloud sync pushes rotations of synced keys. */
+/** What a key change hook needs: cloud sync pushes rotations of synced keys and follows renames. */
 export interface KeyChangeHooks {
   afterRotate?(project: string, name: string): Promise<void>;
+  /**
+   * Before a rename: for a key that is also in the cloud, what to do with that copy (asked, naming
+   * the functions that read it, unless `given`). Undefined cancels; 'none' when it is not in the cloud.
+   */
+  planRename?(
+    project: string,
+    name: string,
+    newName: string,
+    given?: CloudRename,
+  ): Promise<CloudRename | 'none' | undefined>;
+  /** After the local rename, carries out the plan in the cloud and says what happened. */
+  afterRename?(project: string, name: string, newName: string, plan: CloudRename | 'none'): Promise<void>;
 }
 
 const MAX_ENV_FILE_BYTES = 1024 * 1024;
@@ -122,11 +139,18 @@ export class KeyCommands implements vscode.Disposable {
           keyNameProblem(v) ?? (v !== target.name && taken.has(v) ? `${v} already exists.` : undefined),
       }));
     if (newName === undefined || newName === target.name) return undefined;
-    return this.run(async () => {
+    const given = isNode(arg) ? undefined : arg?.cloud;
+    const plan = this.hooks.planRename
+      ? await this.hooks.planRename(target.project, target.name, newName, given)
+      : 'none';
+    if (plan === undefined) return undefined;
+    const renamed = await this.run(async () => {
       await this.store.rename(target.project, target.name, newName);
       this.log.info(`Renamed key ${target.name} to ${newName} in project ${target.project}.`);
       return { name: newName };
     });
+    if (renamed) await this.hooks.afterRename?.(target.project, target.name, newName, plan);
+    return renamed;
   }
 
   /**
@@ -191,7 +215,7 @@ export class KeyCommands implements vscode.Disposable {
     const seconds = vscode.workspace.getConfiguration().get<number>(SettingId.clipboardClearSeconds, 30);
     if (this.clipboardTimer) clearTimeout(this.clipboardTimer);
     if (seconds <= 0) {
-      void this.notify.info(`Copied the value of ${target.name}.`);
+      this.notify.status(`Copied the value of ${target.name}.`);
       return true;
     }
     const clearLater = () => {
@@ -200,7 +224,7 @@ export class KeyCommands implements vscode.Disposable {
     const readable = await this.clipboardReadable(value);
     if (readable.now) {
       clearLater();
-      void this.notify.info(`Copied the value of ${target.name}. The clipboard will be cleared in ${seconds} s.`);
+      this.notify.status(`Copied the value of ${target.name}. The clipboard will be cleared in ${seconds} s.`);
       return true;
     }
     // Without read access the editor cannot tell later whether the clipboard still holds the
@@ -387,7 +411,7 @@ export class KeyCommands implements vscode.Disposable {
       remove ??= choice === REMOVE;
       gitignore ??= choice === IGNORE;
     } else {
-      void this.notify.info(summary);
+      this.notify.status(summary);
     }
     if (remove && envNames.size) {
       await vscode.workspace.fs.writeFile(file, Buffer.from(removeValues(text, envNames), 'utf8'));

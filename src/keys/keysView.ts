@@ -8,11 +8,16 @@ import { providerById, recogniseProvider } from './providers';
 import { KeySyncRow, SYNC_LABEL } from './syncState';
 import { WorkspaceProject, WorkspaceProjects } from '../project/workspaceProjects';
 
-/** What the cloud side knows, per project; supplied by the cloud sync once signed in. */
+/** What the cloud side knows, per project: the one cloud state every view reads (src/cloud/cloudState.ts). */
 export interface CloudStatusSource {
   readonly onDidChange: vscode.Event<void>;
   status(project: string): CloudProjectStatus;
+  /** Keeps the state fresh while the view shows it (listed again when it is shown, on focus, now and then). */
+  watch(view: StateView): vscode.Disposable;
 }
+
+/** What the cloud state needs of a view that shows it: whether a person can see it. */
+export type StateView = Pick<vscode.TreeView<unknown>, 'visible' | 'onDidChangeVisibility'>;
 
 export type CloudProjectStatus =
   | { kind: 'signed-out' }

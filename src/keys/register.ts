@@ -5,7 +5,7 @@ import { initProject } from '../project/projectCommands';
 import type { WorkspaceProjects } from '../project/workspaceProjects';
 import { registerCommands } from '../ui/commands';
 import type { Notifier } from '../ui/notify';
-import { KeyCommands } from './keyCommands';
+import { KeyCommands, type KeyChangeHooks } from './keyCommands';
 import type { KeyStore } from './keyStore';
 import { KeysView, type CloudStatusSource, type KeyNode, type KeysNode } from './keysView';
 
@@ -14,6 +14,9 @@ export interface KeysCloud extends CloudStatusSource {
   refresh(): Promise<void>;
   /** After Edit Value: pushes the new value of a key that was in step with the cloud. */
   afterRotate(project: string, name: string): Promise<void>;
+  /** Rename of a key also in the cloud: what happens to the cloud's copy, then doing it. */
+  planRename: NonNullable<KeyChangeHooks['planRename']>;
+  afterRename: NonNullable<KeyChangeHooks['afterRename']>;
   /** Push Key to Cloud, for one key (the view's selection can hold several). */
   push(arg?: KeyNode | { project?: string; name?: string; overwrite?: boolean }): Promise<number | undefined>;
 }
@@ -41,8 +44,11 @@ export function registerKeys(context: vscode.ExtensionContext, deps: KeysDeps): 
     canSelectMany: true,
   });
   view.attach(treeView);
+  context.subscriptions.push(cloud.watch(treeView));
   const commands = new KeyCommands(store, projects, view, notify, log, {
     afterRotate: (project, name) => cloud.afterRotate(project, name),
+    planRename: (project, name, newName, given) => cloud.planRename(project, name, newName, given),
+    afterRename: (project, name, newName, plan) => cloud.afterRename(project, name, newName, plan),
   });
   context.subscriptions.push(view, treeView, commands);
   // Another window changed a value or the index: show it here too.

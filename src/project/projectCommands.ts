@@ -23,7 +23,7 @@ export async function initProject(
   try {
     await vscode.workspace.fs.stat(uri);
     await vscode.window.showTextDocument(uri);
-    void notify.info(`${folder.name} already has a cloudxlr.json.`);
+    notify.status(`${folder.name} already has a cloudxlr.json.`);
     return uri;
   } catch {
     /* does not exist yet: create it */
@@ -40,7 +40,7 @@ export async function initProject(
     }));
   if (!project) return undefined;
   await vscode.workspace.fs.writeFile(uri, Buffer.from(projectFileText({ project }), 'utf8'));
-  void notify.info(`Created cloudxlr.json for project ${project}.`);
+  notify.status(`Created cloudxlr.json for project ${project}.`);
   if (!args.project) await vscode.window.showTextDocument(uri);
   return uri;
 }

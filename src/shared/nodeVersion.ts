@@ -13,7 +13,7 @@ export const CLI_MIN_NODE: NodeVersion = { major: 20, minor: 19 };
 export const CLOUD_MIN_NODE: NodeVersion = { major: 22, minor: 13 };
 
 export const INSTALL_ADVICE =
-  'Install Node.js 24 LTS (or 22.13 or newer) from https://nodejs.org or with a version manager (for example `nvm install 24`)';
+  'Install Node.js 24 LTS (or 22.13 or newer) from https://nodejs.org or with a version manager (for example “nvm install 24”)';
 
 export function parseNodeVersion(text: string): NodeVersion | undefined {
   const m = /^v?(\d+)\.(\d+)(?:\.\d+)?/.exec(text.trim());

@@ -171,9 +171,9 @@ export async function requestScreenshot(name: string, timeoutMs = 15_000): Promi
 
 /**
  * Where in the workbench a step looks: prompts (quick input and dialogs, the default), the
- * side bar, the editor area, a hover, or the notifications.
+ * side bar, the editor area, a hover, the notifications, or the status bar.
  */
-export type UiArea = 'prompt' | 'sidebar' | 'editor' | 'hover' | 'notifications';
+export type UiArea = 'prompt' | 'sidebar' | 'editor' | 'hover' | 'notifications' | 'statusbar';
 
 /** One thing a person does in the workbench, done by the code-server launcher in the browser. */
 export type UiStep =

@@ -457,6 +457,7 @@ const UI_AREAS: Record<UiArea, string> = {
   editor: '.part.editor',
   hover: '.monaco-hover',
   notifications: '.notifications-toasts, .notifications-center',
+  statusbar: '.part.statusbar',
 };
 
 async function performUiStep(page: Workbench['page'], step: UiStep): Promise<void> {

@@ -12,7 +12,7 @@ import type { KeysNode } from '../../src/keys/keysView';
 import { nodeSupportsCloud } from '../../src/shared/nodeVersion';
 import { digestOf } from '../../src/shared/secretText';
 import { TestEnv, requestScreenshot, requestUi } from '../host/hostContract';
-import { extensionApi as api, lastMessage, messageMark, shownSince, waitFor } from './support';
+import { extensionApi as api, lastMessage, messageMark, messagesSince, shownSince, waitFor } from './support';
 
 const endpoint = process.env[TestEnv.endpoint] ?? '';
 const token = process.env[TestEnv.token] ?? '';
@@ -235,6 +235,22 @@ describe('Cloud vault sync', function () {
       assert.ok(r.has('RESEND_API_KEY') && r.has('OFFLINE_KEY'), 'local keys vanished while the cloud is down');
       assert.strictEqual(await vscode.commands.executeCommand(CommandId.pushKey, { name: 'OFFLINE_KEY' }), undefined);
       assert.match(await lastMessage(), /not pushed: .*not reachable/);
+      // Push All stops at the first key the cloud cannot be reached for, and says so once, with a way out.
+      const mark = await messageMark();
+      const all = await vscode.commands.executeCommand<{ pushed: string[]; failed: string[] }>(CommandId.pushAllKeys, {
+        project,
+      });
+      assert.deepStrictEqual(all.pushed, []);
+      assert.ok(all.failed.includes('OFFLINE_KEY') && all.failed.includes('RESEND_API_KEY'), all.failed.join(', '));
+      const said = await messagesSince(mark);
+      assert.strictEqual(said.length, 1, said.join('\n'));
+      assert.match(said[0]!, /^Pushed 0 of \d+ keys? to demo\. Stopped: The CloudXLR cloud at .* is not reachable/);
+      assert.ok(!said[0]!.includes('`'), said[0]);
+      await requestUi('push-all-unreachable', [
+        { see: 'Stopped: The CloudXLR cloud', in: 'notifications' },
+        { see: 'Start Local Cloud', in: 'notifications' },
+      ]);
+      await vscode.commands.executeCommand('notifications.clearAll');
       await requestScreenshot('keys-cloud-down');
     } finally {
       await vscode.commands.executeCommand(CommandId.stopLocalCloud);

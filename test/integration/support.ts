@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DIAGNOSTIC_SOURCE, OUTPUT_CHANNEL_NAME } from '../../src/constants';
 import type { CloudxlrApi } from '../../src/extension';
+import type { ShownMessage } from '../../src/ui/notify';
 import { EXTENSION_UNDER_TEST, RUNNER_EXTENSION_ID, requestUi, type RunnerExports } from '../host/hostContract';
 
 /** The extension's API, activating it if needed. */
@@ -30,12 +31,18 @@ export async function lastMessage(): Promise<string> {
 
 /** How many notifications were shown so far: pass it to messagesSince. */
 export async function messageMark(): Promise<number> {
-  return (await extensionApi()).notifier.recent.length;
+  return (await extensionApi()).notifier.shownCount;
+}
+
+/** The messages shown since a mark, oldest first, with their severity ('status' for the status bar). */
+export async function noticesSince(mark: number): Promise<ShownMessage[]> {
+  // By sequence number: the notifier keeps only the last 50, so a count would drift once it is full.
+  return (await extensionApi()).notifier.recent.filter((m) => m.seq >= mark);
 }
 
 /** The notifications shown since a mark, oldest first. */
 export async function messagesSince(mark: number): Promise<string[]> {
-  return (await extensionApi()).notifier.recent.slice(mark).map((m) => m.message);
+  return (await noticesSince(mark)).map((m) => m.message);
 }
 
 /** The notifications shown since a mark, as one text (one line each). */

@@ -58,6 +58,8 @@ export class FunctionsModel implements vscode.Disposable {
   private discovered: Promise<DiscoveredProject[]> | undefined;
   /** Something changed since the last load. */
   stale = true;
+  /** A load has completed: `current` holds functions. */
+  hasLoaded = false;
 
   constructor(
     private readonly projects: WorkspaceProjects,
@@ -118,6 +120,7 @@ export class FunctionsModel implements vscode.Disposable {
           const next = this.load();
           this.loaded = next;
           this.current = await next;
+          this.hasLoaded = true;
         } while (this.reloadAgain);
       } catch (e) {
         this.log.warn(`Functions view: ${errorMessage(e)}`);

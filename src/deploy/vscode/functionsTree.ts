@@ -53,7 +53,7 @@ export interface ProblemNode {
 
 const KEY_LABEL: Record<KeyState, string> = {
   'in-cloud': 'in vault',
-  'local-only': 'local only · uploaded on deploy',
+  'local-only': 'local only',
   missing: 'missing: add it first',
   local: 'on this machine',
   unknown: 'not on this machine',
@@ -80,6 +80,9 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
         this.changed.fire(undefined);
       }),
       model.onDidGoStale(() => this.schedule()),
+      // Each key's state is the cloud state's, read when a row is drawn: redraw at once.
+      cloud.onDidChange(() => this.changed.fire(undefined)),
+      cloud.watch(this.view),
       // Bundling for the tree happens only while it is visible (or when a test or command reads it).
       this.view.onDidChangeVisibility((e) => e.visible && this.model.stale && void this.model.refresh()),
       { dispose: () => this.timer && clearTimeout(this.timer) },
@@ -92,7 +95,11 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
   }
 
   async getChildren(element?: FunctionsNode): Promise<FunctionsNode[]> {
-    const all = await this.model.snapshot();
+    // Once loaded, a draw never waits for a reload: the key rows follow the cloud state at once,
+    // from the functions as last loaded, and a reload that is due draws again when it is done.
+    // (The editor drops a draw still under way when another is asked for.)
+    if (this.model.hasLoaded && this.model.stale) this.schedule();
+    const all = this.model.hasLoaded ? this.model.current : await this.model.snapshot();
     if (!element) {
       const withFunctions = all.filter((d) => d.functions.length > 0 || d.cloudOnly.length > 0);
       // No functions anywhere: an empty tree lets the welcome view show.
@@ -126,7 +133,7 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
           ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
           : new vscode.ThemeIcon(node.state === 'local-only' ? 'cloud-upload' : 'key');
         item.description = KEY_LABEL[node.state] + (node.cloudVersion !== undefined ? ` v${node.cloudVersion}` : '');
-        item.tooltip = `${node.function} reads ${node.name} with ctx.secrets.get("${node.name}"): ${item.description}. Only the name is deployed; the value is read from the vault at each call.`;
+        item.tooltip = `${node.function} reads ${node.name} with ctx.secrets.get("${node.name}"): ${item.description}${node.state === 'local-only' ? ', uploaded to the vault on deploy' : ''}. Only the name is deployed; the value is read from the vault at each call.`;
         item.contextValue = `functionKey:${node.state}`;
         if (node.location) item.command = openCommand(node.location);
         return item;

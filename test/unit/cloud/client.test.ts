@@ -181,7 +181,7 @@ describe('cloud client: network failures, retries, timeouts and bad answers', ()
     assert.ok(e.isUnreachable);
     assert.equal(
       e.message,
-      `The CloudXLR cloud at ${endpoint} is not reachable. Start it with \`npx cloudxlr cloud start\` or the command “CloudXLR: Start Local Cloud”.`,
+      `The CloudXLR cloud at ${endpoint} is not reachable. Start it with the command “CloudXLR: Start Local Cloud”, or run “npx cloudxlr cloud start” in a terminal.`,
     );
     c.dispose();
   });

@@ -77,7 +77,7 @@ describe('local cloud from the editor: finding Node', function () {
     const none = await findCloudNode(
       query({ ...host, probe: () => Promise.reject(new Error('no Node.js at "node"')) }),
     );
-    assert.match(none.ok ? '' : none.message, /no `node` on your PATH\. Install Node\.js 24 LTS/);
+    assert.match(none.ok ? '' : none.message, /no “node” on your PATH\. Install Node\.js 24 LTS/);
   });
 
   it('probes a real node for its version', async () => {
