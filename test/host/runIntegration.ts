@@ -451,6 +451,9 @@ async function waitForBrowserStorage(page: Workbench['page'], names: string[], t
   }
 }
 
+/** How long something may take to go away from the screen after the change that removes it. */
+const ABSENT_WAIT_MS = 2_000;
+
 /** The share of an element on screen for a person to see it (a row's last pixel may be cut). */
 const VISIBLE_SHARE = 0.95;
 
@@ -507,7 +510,13 @@ async function performUiStep(page: Workbench['page'], step: UiStep): Promise<voi
       .locator(UI_AREAS[step.in ?? 'prompt'])
       .getByText(step.absent)
       .filter({ visible: true });
-    if ((await shown.count()) > 0) throw new Error(`"${step.absent}" is shown in the ${step.in ?? 'prompt'} area.`);
+    // A view redraws a moment after the change that empties it (each tree asks the extension
+    // host for its rows): what goes away within ABSENT_WAIT_MS is gone to a person.
+    const deadline = Date.now() + ABSENT_WAIT_MS;
+    while ((await shown.count()) > 0) {
+      if (Date.now() > deadline) throw new Error(`"${step.absent}" is shown in the ${step.in ?? 'prompt'} area.`);
+      await sleep(100);
+    }
   } else if ('type' in step) {
     await page.keyboard.type(step.type);
   } else if ('press' in step) {
