@@ -3,6 +3,7 @@
 // plugin: relative imports resolve like TypeScript's (extensions, index files, `./x.js`
 // meaning `./x.ts`), packages resolve like Node's require from the importing folder, and
 // Node's built-in modules stay external.
+import { SCRIPT_LOADERS } from './references';
 import { createHash } from 'crypto';
 import { builtinModules, createRequire } from 'module';
 import * as fs from 'fs';
@@ -43,18 +44,7 @@ export class BundleError extends Error {
 }
 
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx', '.json'];
-const LOADER: Record<string, Loader> = {
-  '.ts': 'ts',
-  '.mts': 'ts',
-  '.cts': 'ts',
-  '.tsx': 'tsx',
-  '.js': 'js',
-  '.mjs': 'js',
-  '.cjs': 'js',
-  '.jsx': 'jsx',
-  '.json': 'json',
-  '.txt': 'text',
-};
+const LOADER: Record<string, Loader> = { ...SCRIPT_LOADERS, '.json': 'json', '.txt': 'text' };
 const BUILTINS = new Set(builtinModules);
 
 function isFile(p: string): boolean {

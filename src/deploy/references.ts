@@ -37,7 +37,8 @@ export interface ReferenceScan {
 
 type Node = acorn.Node & Record<string, unknown>;
 
-const LOADERS: Record<string, 'ts' | 'tsx' | 'js' | 'jsx'> = {
+/** esbuild's loader for each source file extension a function may be written in. */
+export const SCRIPT_LOADERS: Record<string, 'ts' | 'tsx' | 'js' | 'jsx'> = {
   '.ts': 'ts',
   '.mts': 'ts',
   '.cts': 'ts',
@@ -50,12 +51,14 @@ const LOADERS: Record<string, 'ts' | 'tsx' | 'js' | 'jsx'> = {
 
 /** Whether a file is source code the reference finder reads. */
 export function isScannableSource(file: string): boolean {
-  return Object.prototype.hasOwnProperty.call(LOADERS, path.extname(file).toLowerCase()) && !file.endsWith('.d.ts');
+  return (
+    Object.prototype.hasOwnProperty.call(SCRIPT_LOADERS, path.extname(file).toLowerCase()) && !file.endsWith('.d.ts')
+  );
 }
 
 /** Finds the key references of one source file. `file` is used for the loader and in locations. */
 export async function findKeyReferences(source: string, file: string): Promise<ReferenceScan> {
-  const loader = LOADERS[path.extname(file).toLowerCase()] ?? 'js';
+  const loader = SCRIPT_LOADERS[path.extname(file).toLowerCase()] ?? 'js';
   const esbuild = await loadEsbuild();
   let js: string;
   let map: SourceMapReader | undefined;
