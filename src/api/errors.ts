@@ -5,6 +5,8 @@
 export type CloudErrorCode =
   | 'invalid_request'
   | 'unauthorized'
+  // 403: the identity is known but its role or scope lacks the permission (details.permission).
+  | 'forbidden'
   | 'not_found'
   | 'method_not_allowed'
   | 'version_conflict'

@@ -4,5 +4,6 @@
 export * from './errors';
 export * from './keys';
 export * from './functions';
+export * from './identity';
 export * from './paths';
 export * from './shapes';

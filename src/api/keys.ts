@@ -64,8 +64,15 @@ export interface AuditEvent {
   action: string;
   /** The key or function the action was about (a name, never a value). */
   target: string;
-  /** The id of the token that acted, never the token itself. */
+  /** The id of the identity that acted (`mem_…`, `svc_…` or `tok_…`), never a token. */
   token: string;
+  /** The identity's name when known (a member's or a service token's name). */
+  actor?: string;
+  /**
+   * Where the request came from, HMAC'd with the install's audit key (`hmac-sha256:…`):
+   * equal addresses give equal values, and `cloudxlr cloud audit-hash ADDRESS` finds them.
+   */
+  source?: string;
 }
 
 export interface AuditResponse {

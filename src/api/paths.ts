@@ -16,6 +16,12 @@ export const Route = {
   rollback: `${API_PREFIX}/projects/:project/functions/:name/rollback`,
   invoke: `${API_PREFIX}/projects/:project/functions/:name/invoke`,
   logs: `${API_PREFIX}/projects/:project/functions/:name/logs`,
+  /** The identity a token stands for, with its role and permissions. */
+  me: `${API_PREFIX}/projects/:project/me`,
+  members: `${API_PREFIX}/projects/:project/members`,
+  member: `${API_PREFIX}/projects/:project/members/:id`,
+  serviceTokens: `${API_PREFIX}/projects/:project/tokens`,
+  serviceToken: `${API_PREFIX}/projects/:project/tokens/:id`,
   /** A function's public address: no token, CORS for browsers. */
   trigger: '/fn/:project/:name',
 } as const;
@@ -35,6 +41,11 @@ export const apiPath = {
   rollback: (project: string, name: string): string => `${apiPath.function(project, name)}/rollback`,
   invoke: (project: string, name: string): string => `${apiPath.function(project, name)}/invoke`,
   logs: (project: string, name: string): string => `${apiPath.function(project, name)}/logs`,
+  me: (project: string): string => `${apiPath.project(project)}/me`,
+  members: (project: string): string => `${apiPath.project(project)}/members`,
+  member: (project: string, id: string): string => `${apiPath.members(project)}/${e(id)}`,
+  serviceTokens: (project: string): string => `${apiPath.project(project)}/tokens`,
+  serviceToken: (project: string, id: string): string => `${apiPath.serviceTokens(project)}/${e(id)}`,
 };
 
 /** The public address of a function: `{base}/fn/{project}/{name}`. */
