@@ -9,6 +9,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { cloudNode } from '../test/host/nodeRuntime';
+import { load as loadRequests, send, type LoadRequest, type LoadResult } from './httpLoad';
 
 const TOKEN = 'bench-token-0123456789';
 const PROJECT = 'bench';
@@ -45,23 +46,7 @@ function stopServer(s: Server): Promise<void> {
   });
 }
 
-function send(agent: http.Agent, port: number, method: string, urlPath: string, body?: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = { Authorization: `Bearer ${TOKEN}` };
-    if (body !== undefined) {
-      headers['Content-Type'] = 'application/json';
-      headers['Content-Length'] = Buffer.byteLength(body);
-    }
-    const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, agent, headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-function request(op: Op, i: number): { method: string; path: string; body?: string } {
+function request(op: Op, i: number): LoadRequest {
   if (op === 'list') return { method: 'GET', path: `/v1/projects/${PROJECT}/keys` };
   return {
     method: 'PUT',
@@ -70,49 +55,19 @@ function request(op: Op, i: number): { method: string; path: string; body?: stri
   };
 }
 
-interface Result {
-  rps: number;
-  count: number;
-  p50: number;
-  p99: number;
+const LOAD = {
+  token: TOKEN,
+  concurrency: CONCURRENCY,
+  warmup: WARMUP,
+  maxRequests: MAX_REQUESTS,
+  maxSeconds: MAX_SECONDS,
+};
+
+function load(port: number, op: Op): Promise<LoadResult> {
+  return loadRequests(port, (i) => request(op, i), LOAD);
 }
 
-async function load(port: number, op: Op): Promise<Result> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  let next = 0;
-  // Warm-up: connections, JIT, SQLite page cache.
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < WARMUP) {
-        const r = request(op, next++);
-        await send(agent, port, r.method, r.path, r.body);
-      }
-    }),
-  );
-  const latencies: number[] = [];
-  const started = process.hrtime.bigint();
-  const deadline = Date.now() + MAX_SECONDS * 1000;
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (done < MAX_REQUESTS && Date.now() < deadline) {
-        done++;
-        const r = request(op, next++);
-        const t0 = process.hrtime.bigint();
-        const status = await send(agent, port, r.method, r.path, r.body);
-        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-        if (status >= 300) throw new Error(`${r.method} ${r.path} answered ${status}`);
-      }
-    }),
-  );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const pick = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { rps: latencies.length / seconds, count: latencies.length, p50: pick(0.5), p99: pick(0.99) };
-}
-
-function fmt(r: Result): string {
+function fmt(r: LoadResult): string {
   return `${r.rps.toFixed(0).padStart(6)} req/s (${String(r.count).padStart(4)} req, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms)`;
 }
 
@@ -123,8 +78,7 @@ export async function run(): Promise<void> {
   try {
     const seed = new http.Agent({ keepAlive: true });
     for (let i = 0; i < SEED_KEYS; i++) {
-      const r = request('put', i);
-      await send(seed, cloud.port, r.method, r.path, r.body);
+      await send(seed, cloud.port, TOKEN, request('put', i));
     }
     seed.destroy();
     console.log(

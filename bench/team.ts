@@ -13,6 +13,7 @@ import * as path from 'path';
 import { startBalancer, type Balancer } from '../test/host/balancer';
 import { cloudNode } from '../test/host/nodeRuntime';
 import { startPostgres } from '../test/host/postgres';
+import { load as loadRequests, send, type LoadRequest, type LoadResult } from './httpLoad';
 
 const TOKEN = 'team-bench-token-0123456789';
 const PROJECT = 'bench';
@@ -50,23 +51,7 @@ function stopNode(n: Node): Promise<void> {
   });
 }
 
-function send(agent: http.Agent, port: number, method: string, urlPath: string, body?: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = { Authorization: `Bearer ${TOKEN}` };
-    if (body !== undefined) {
-      headers['Content-Type'] = 'application/json';
-      headers['Content-Length'] = Buffer.byteLength(body);
-    }
-    const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, agent, headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-function request(op: Op, i: number): { method: string; path: string; body?: string } {
+function request(op: Op, i: number): LoadRequest {
   if (op === 'list') return { method: 'GET', path: `/v1/projects/${PROJECT}/keys` };
   if (op === 'invoke') return { method: 'POST', path: `/fn/${PROJECT}/warm`, body: '{}' };
   return {
@@ -76,57 +61,27 @@ function request(op: Op, i: number): { method: string; path: string; body?: stri
   };
 }
 
-interface Result {
-  rps: number;
-  p50: number;
-  p99: number;
-}
+const LOAD = {
+  token: TOKEN,
+  concurrency: CONCURRENCY,
+  warmup: WARMUP,
+  maxRequests: MAX_REQUESTS,
+  maxSeconds: MAX_SECONDS,
+};
 
-async function load(port: number, op: Op): Promise<Result> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < WARMUP) {
-        const r = request(op, next++);
-        await send(agent, port, r.method, r.path, r.body);
-      }
-    }),
-  );
-  const latencies: number[] = [];
-  const started = process.hrtime.bigint();
-  const deadline = Date.now() + MAX_SECONDS * 1000;
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (done < MAX_REQUESTS && Date.now() < deadline) {
-        done++;
-        const r = request(op, next++);
-        const t0 = process.hrtime.bigint();
-        const status = await send(agent, port, r.method, r.path, r.body);
-        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-        if (status >= 300) throw new Error(`${r.method} ${r.path} answered ${status}`);
-      }
-    }),
-  );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const pick = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-  return { rps: latencies.length / seconds, p50: pick(0.5), p99: pick(0.99) };
+function load(port: number, op: Op): Promise<LoadResult> {
+  return loadRequests(port, (i) => request(op, i), LOAD);
 }
 
 /** Seeds keys and deploys the function through `port`. */
 async function seed(port: number): Promise<void> {
   const agent = new http.Agent({ keepAlive: true });
   for (let i = 0; i < SEED_KEYS; i++) {
-    const status = await send(
-      agent,
-      port,
-      'PUT',
-      `/v1/projects/${PROJECT}/keys/BENCH_KEY_${i}`,
-      JSON.stringify({ value: `sk_test_seed_${i}_${'y'.repeat(32)}` }),
-    );
+    const status = await send(agent, port, TOKEN, {
+      method: 'PUT',
+      path: `/v1/projects/${PROJECT}/keys/BENCH_KEY_${i}`,
+      body: JSON.stringify({ value: `sk_test_seed_${i}_${'y'.repeat(32)}` }),
+    });
     if (status >= 300) throw new Error(`seeding answered ${status}`);
   }
   const deploy = JSON.stringify({
@@ -135,7 +90,11 @@ async function seed(port: number): Promise<void> {
     sha256: createHash('sha256').update(FUNCTION).digest('hex'),
     secrets: [{ name: 'BENCH_KEY_0', version: 'latest' }],
   });
-  const status = await send(agent, port, 'PUT', `/v1/projects/${PROJECT}/functions/warm`, deploy);
+  const status = await send(agent, port, TOKEN, {
+    method: 'PUT',
+    path: `/v1/projects/${PROJECT}/functions/warm`,
+    body: deploy,
+  });
   if (status >= 300) throw new Error(`the deploy answered ${status}`);
   agent.destroy();
 }
