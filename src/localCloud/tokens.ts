@@ -3,6 +3,7 @@
 // dummy one when the project does not exist), so neither the token nor the existence of a
 // project can be probed through timing or through the answer.
 import { createHash, randomBytes, timingSafeEqual } from 'crypto';
+import { ROLE_PERMISSIONS, type IdentityInfo } from '../api';
 import type { KeptReads } from './kept';
 import type { TokenLabel, TokenStore } from './storage/tokens';
 
@@ -15,10 +16,26 @@ export function projectNameProblem(name: string): string | undefined {
     : `"${name}" is not a valid project name: use 1 to 64 letters, digits, "-" or "_", starting with a letter or digit.`;
 }
 
-export interface Principal {
+/** The identity a request's token stands for in one project (its id is its only trace in the audit log). */
+export interface Principal extends IdentityInfo {
   project: string;
-  /** The token's id, the only trace of it in the audit log. */
-  tokenId: string;
+}
+
+/** A token that was the project's once: expired or revoked, with a message that says so. */
+export interface Refused {
+  refused: string;
+}
+
+/** The single-developer cloud's project token (generated or given by flag): an owner. */
+function projectTokenIdentity(project: string, id: string): Principal {
+  return {
+    project,
+    id,
+    kind: 'project-token',
+    name: 'project token',
+    role: 'owner',
+    permissions: [...ROLE_PERMISSIONS.owner],
+  };
 }
 
 const DUMMY_HASH = createHash('sha256').update('cloudxlr: no such project').digest();
@@ -69,14 +86,14 @@ export class Tokens {
    */
   async setFlagToken(project: string, token: string): Promise<string> {
     const existing = await this.verify(project, token);
-    if (existing) return existing.tokenId;
+    if (existing && !('refused' in existing)) return existing.id;
     const id = newTokenId();
     await this.store.replace(project, { id, hash: hashToken(token) }, 'flag', this.now().toISOString());
     return id;
   }
 
-  /** The principal a bearer token stands for in `project`, or undefined (always the same work). */
-  async verify(project: string, token: string | undefined): Promise<Principal | undefined> {
+  /** The identity a bearer token stands for in `project`, or undefined (always the same work). */
+  async verify(project: string, token: string | undefined): Promise<Principal | Refused | undefined> {
     const presented = hashToken(token ?? '');
     const load = () => this.store.hashes(project);
     const rows = this.kept ? await this.kept.read({ project, kind: 'tokens', name: '' }, 'hashes', load) : await load();
@@ -86,7 +103,7 @@ export class Tokens {
       // Compare against every row, without stopping early.
       if (row.hash.length === presented.length && timingSafeEqual(row.hash, presented) && token) found = row.id;
     }
-    return found ? { project, tokenId: found } : undefined;
+    return found ? projectTokenIdentity(project, found) : undefined;
   }
 }
 
