@@ -5,11 +5,13 @@
 import type { IncomingMessage, ServerResponse } from 'http';
 import type { Permission } from '../api';
 import type { MemoryBudget, Reservation } from './admission';
+import type { AuditKey } from './auditKey';
 import { ApiError, forbidden, invalidRequest, notFound, unauthorized } from './errors';
 import { oversizedBody, readBody, readJsonObject, sendEmpty, sendJson } from './http';
 import type { EdgeLimits } from './limits';
+import type { Identities } from './identities';
 import type { KeptReads } from './kept';
-import type { Storage } from './storage';
+import type { AuditActor, Storage } from './storage';
 import { bearerToken, type Principal, type Tokens } from './tokens';
 import type { Vault } from './vault';
 
@@ -23,6 +25,8 @@ export interface CloudServices {
   kept: KeptReads;
   vault: Vault;
   tokens: Tokens;
+  /** Members and service tokens, as owners manage them. */
+  identities: Identities;
   dataDir: string;
   now: () => Date;
   /** The server's own base URL (e.g. http://127.0.0.1:8787), known once it listens. */
@@ -33,6 +37,8 @@ export interface CloudServices {
   limits: EdgeLimits;
   /** Memory shared by every request body held at one time. */
   bodyBudget: MemoryBudget;
+  /** The install's key for HMAC'd audit fields. */
+  auditKey: AuditKey;
 }
 
 export interface RouteContext extends CloudServices {
@@ -42,6 +48,8 @@ export interface RouteContext extends CloudServices {
   /** Percent-decoded path parameters. */
   params: Record<string, string>;
   query: URLSearchParams;
+  /** The address the request came from (the peer's; the audit stores it HMAC'd only). */
+  clientAddress: string;
   /**
    * Reads a JSON object body: 400 for malformed or too deeply nested JSON, 413 past the byte
    * limit (12 MiB by default) or the value limit, 503 when the body budget is full.
@@ -64,6 +72,8 @@ export interface ProjectRouteContext extends RouteContext {
   principal: Principal;
   /** Same as principal.project: the project named by the `:project` path parameter. */
   project: string;
+  /** The principal as the audit names it: id, name and the HMAC'd client address. */
+  actor: AuditActor;
 }
 
 /** What a project route needs: one permission, or only a valid identity of the project (`/me`). */
@@ -161,6 +171,7 @@ export class Router {
         method,
         params,
         query,
+        clientAddress: req.socket.remoteAddress ?? '',
         readJson: (limit) => readJsonObject(req, json, body(limit)),
         readBody: (limit, options) => readBody(req, body(limit, options?.json === true)),
         reservation,
@@ -175,7 +186,12 @@ export class Router {
         if ('refused' in principal) throw unauthorized(principal.refused);
         if (route.permission !== ANY_IDENTITY && !principal.permissions.includes(route.permission as Permission))
           throw forbidden(principal, route.permission as Permission);
-        const pctx: ProjectRouteContext = { ...ctx, principal, project: principal.project };
+        const actor: AuditActor = {
+          id: principal.id,
+          name: principal.name,
+          source: services.auditKey.hash(ctx.clientAddress),
+        };
+        const pctx: ProjectRouteContext = { ...ctx, principal, project: principal.project, actor };
         await (route.handler as Handler<ProjectRouteContext>)(pctx);
       } else {
         await (route.handler as Handler<RouteContext>)(ctx);

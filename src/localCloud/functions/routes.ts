@@ -118,7 +118,7 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
       const body = await ctx.readJson();
       const { release } = validateDeploy(name, body, await vaultView(ctx.vault, ctx.project, body.secrets));
       const time = ctx.now().toISOString();
-      const outcome = await store.addRelease(ctx.project, name, release, 'function.deploy', ctx.principal.id, time);
+      const outcome = await store.addRelease(ctx.project, name, release, 'function.deploy', ctx.actor, time);
       // The same code, references and settings as the active release: nothing was released.
       if (!outcome.unchanged) runtime.retire(ctx.project, name);
       const answer: DeployFunctionResponse = {
@@ -178,7 +178,7 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
           timeoutMs: target.timeoutMs,
         },
         'function.rollback',
-        ctx.principal.id,
+        ctx.actor,
         time,
       );
       runtime.retire(ctx.project, name);
@@ -189,7 +189,7 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
     router.project('DELETE', Route.function, 'functions.deploy', async (ctx) => {
       const name = validName(ctx);
       const { store, runtime } = services(ctx);
-      if (!(await store.delete(ctx.project, name, ctx.principal.id, ctx.now().toISOString()))) throw noFunction(name);
+      if (!(await store.delete(ctx.project, name, ctx.actor, ctx.now().toISOString()))) throw noFunction(name);
       runtime.retire(ctx.project, name);
       ctx.empty(204);
     });

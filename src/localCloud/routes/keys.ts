@@ -70,7 +70,7 @@ export function registerKeyRoutes(router: Router): void {
       name,
       value as string,
       ifVersion === undefined || ifVersion === null ? undefined : (ifVersion as number),
-      ctx.principal.id,
+      ctx.actor,
     );
     const headers: Record<string, string> = outcome.created ? { Location: apiPath.key(ctx.project, name) } : {};
     ctx.json(outcome.created ? 201 : 200, outcome.result, headers);
@@ -82,7 +82,7 @@ export function registerKeyRoutes(router: Router): void {
     if (force !== null && force !== 'true' && force !== 'false') {
       throw invalidRequest('The parameter "force" must be true or false.');
     }
-    await ctx.vault.deleteKey(ctx.project, name, force === 'true', ctx.principal.id);
+    await ctx.vault.deleteKey(ctx.project, name, force === 'true', ctx.actor);
     ctx.empty(204);
   });
 }
