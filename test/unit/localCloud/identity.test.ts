@@ -264,6 +264,32 @@ describeEachEngine('identities', (engine) => {
     assert.ok(row.revokedAt);
   });
 
+  it("a service token's last use is written off the request path, at most once a minute", async () => {
+    const made = await createToken(tokens.owner, { name: 'used', permissions: ['keys.describe'], expiresInDays: 1 });
+    const token = made.json.token as string;
+    const lastUsed = async () =>
+      (
+        (await request(url(), 'GET', '/v1/projects/demo/tokens', { token: tokens.owner })).json.tokens as Array<{
+          id: string;
+          lastUsedAt?: string;
+        }>
+      ).find((x) => x.id === made.json.info.id)?.lastUsedAt;
+    const storage = t.cloud.services.storage;
+    assert.equal((await request(url(), 'GET', '/v1/projects/demo/me', { token })).status, 200);
+    const before = storage.statements();
+    for (let i = 0; i < 5; i++) await request(url(), 'GET', '/v1/projects/demo/me', { token });
+    assert.equal(storage.statements() - before, 0, 'a request writes nothing');
+    assert.equal(await lastUsed(), undefined);
+    await t.cloud.services.tokens.flushUses();
+    const first = await lastUsed();
+    assert.ok(first && Math.abs(Date.parse(first) - Date.now()) < 60_000, first);
+    // Used again within the minute: nothing new to write.
+    await request(url(), 'GET', '/v1/projects/demo/me', { token });
+    const again = storage.statements();
+    await t.cloud.services.tokens.flushUses();
+    assert.equal(storage.statements(), again);
+  });
+
   it('the audit names who acted, and where from only as an HMAC', async () => {
     await request(url(), 'PUT', '/v1/projects/demo/keys/AUDITED_KEY', {
       token: tokens.developer,
