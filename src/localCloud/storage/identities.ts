@@ -167,8 +167,10 @@ export class SqlIdentityStore implements IdentityStore {
       await this.lockProject(tx, project);
       const m = await tx.get<{ id: string; name: string; role: Role }>(
         `SELECT m.id, m.name, ms.role FROM memberships ms JOIN members m ON m.id = ms.member_id
-         WHERE ms.project = ? AND (m.id = ? OR m.name = ?)`,
-        [project, idOrName, idOrName],
+         WHERE ms.project = ? AND (m.id = ? OR m.name = ?)
+         ORDER BY CASE WHEN m.id = ? THEN 0 ELSE 1 END LIMIT 1`,
+        // An id wins over a member whose name happens to look like it.
+        [project, idOrName, idOrName, idOrName],
       );
       if (!m) return 'not-found' as const;
       if (m.role === 'owner' && (await ownerCount(tx, project)) <= 1) return 'last-owner' as const;

@@ -2,7 +2,7 @@
 // service tokens, 403 with a clear message for what a role or scope lacks, 401 for unknown,
 // expired or revoked tokens, and the audit naming who acted.
 import { strict as assert } from 'assert';
-import { PERMISSION_PHRASE, PERMISSIONS, ROLE_PERMISSIONS, type Permission } from '../../../src/api';
+import { parseAnswer, PERMISSION_PHRASE, PERMISSIONS, ROLE_PERMISSIONS, type Permission } from '../../../src/api';
 import { Router } from '../../../src/localCloud';
 import { ANY_IDENTITY } from '../../../src/localCloud/router';
 import { routeModules } from '../../../src/localCloud/routes';
@@ -52,6 +52,7 @@ describeEachEngine('identities', (engine) => {
     ]) {
       const res = await addMember(owner(), name, role);
       assert.equal(res.status, 201, res.text);
+      assert.ok(parseAnswer.setMember(res.json), res.text);
       assert.match(res.json.token, /^cxlr_mem_[A-Za-z0-9_-]{43}$/);
       assert.equal(res.json.member.role, role);
       tokens[role] = res.json.token;
@@ -132,6 +133,7 @@ describeEachEngine('identities', (engine) => {
   it('/me answers each identity with its role and permissions', async () => {
     const me = async (token: string) => (await request(url(), 'GET', '/v1/projects/demo/me', { token })).json;
     const p = await me(owner());
+    for (const token of [owner(), tokens.developer, tokens.deploy]) assert.ok(parseAnswer.me(await me(token)));
     assert.equal(p.identity.kind, 'project-token');
     assert.equal(p.identity.role, 'owner');
     assert.match(p.identity.id, /^tok_/);
@@ -165,6 +167,7 @@ describeEachEngine('identities', (engine) => {
     assert.equal(again.json.token, undefined);
     const list = await request(url(), 'GET', '/v1/projects/demo/members', { token: tokens.owner });
     assert.equal(list.status, 200);
+    assert.ok(parseAnswer.memberList(list.json), list.text);
     assert.deepEqual(
       list.json.members.map((m: { name: string; role: string }) => `${m.name}:${m.role}`),
       ['alice@example.com:owner', 'dev@example.com:developer', 'viewer@example.com:viewer'],
@@ -224,12 +227,14 @@ describeEachEngine('identities', (engine) => {
       expiresInDays: 1,
     });
     assert.equal(made.status, 201);
+    assert.ok(parseAnswer.createServiceToken(made.json), made.text);
     assert.equal(made.headers['cache-control'], 'no-store');
     assert.match(made.json.token, /^cxlr_svc_/);
     assert.equal(made.json.info.hint, made.json.token.slice(0, 13));
     assert.deepEqual(made.json.info.permissions, ['keys.describe', 'keys.write']);
     assert.equal(made.json.info.createdBy, 'alice@example.com');
     const list = await request(url(), 'GET', '/v1/projects/demo/tokens', { token: tokens.owner });
+    assert.ok(parseAnswer.serviceTokenList(list.json), list.text);
     assert.ok(list.json.tokens.some((x: { id: string }) => x.id === made.json.info.id));
     assert.ok(!list.text.includes(made.json.token));
     // A developer cannot make one (tokens.manage), whatever it asks for.
@@ -296,6 +301,7 @@ describeEachEngine('identities', (engine) => {
       body: { value: 'audited-value-1234' },
     });
     const audit = await request(url(), 'GET', '/v1/projects/demo/audit', { token: tokens.owner });
+    assert.ok(parseAnswer.audit(audit.json));
     const events = audit.json.events as Array<Record<string, string>>;
     const put = events.find((e) => e.target === 'AUDITED_KEY')!;
     assert.equal(put.actor, 'dev@example.com');
