@@ -189,7 +189,10 @@ export class Router {
         const actor: AuditActor = {
           id: principal.id,
           name: principal.name,
-          source: services.auditKey.hash(ctx.clientAddress),
+          // Hashed only when a change is audited, not on every read.
+          get source() {
+            return services.auditKey.hash(ctx.clientAddress);
+          },
         };
         const pctx: ProjectRouteContext = { ...ctx, principal, project: principal.project, actor };
         await (route.handler as Handler<ProjectRouteContext>)(pctx);

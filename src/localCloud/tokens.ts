@@ -101,7 +101,7 @@ export class Tokens {
    */
   async setFlagToken(project: string, token: string): Promise<string> {
     const existing = await this.verify(project, token);
-    if (existing && !('refused' in existing)) return existing.id;
+    if (existing && !('refused' in existing) && existing.kind === 'project-token') return existing.id;
     const id = newTokenId();
     await this.store.replace(project, { id, hash: hashToken(token) }, 'flag', this.now().toISOString());
     return id;
