@@ -86,7 +86,7 @@ describeEachEngine('identities', (engine) => {
       const name = route.pattern.includes('/keys/') ? 'TABLE_KEY' : 'table-fn';
       const path = route.pattern.replace(':project', 'demo').replace(':name', name).replace(':id', 'nobody-here');
       for (const method of route.methods) {
-        // GETs first is not needed: every request below changes nothing (bad or missing bodies, unknown ids).
+        // Nothing below changes anything: bodies are empty or incomplete, ids unknown.
         const body = method === 'PUT' || method === 'POST' ? {} : undefined;
         for (const [identity, permissions] of who) {
           const res = await request(url(), method, path, { token: tokens[identity], body });
