@@ -86,7 +86,7 @@ describeEachEngine('identities', (engine) => {
       const name = route.pattern.includes('/keys/') ? 'TABLE_KEY' : 'table-fn';
       const path = route.pattern.replace(':project', 'demo').replace(':name', name).replace(':id', 'nobody-here');
       for (const method of route.methods) {
-        // Nothing below changes anything: bodies are empty or incomplete, ids unknown.
+        // Writes carry empty bodies (refused) or unknown ids; only the function is deleted, by the first one allowed.
         const body = method === 'PUT' || method === 'POST' ? {} : undefined;
         for (const [identity, permissions] of who) {
           const res = await request(url(), method, path, { token: tokens[identity], body });
