@@ -16,7 +16,37 @@ function allRoutes() {
   return router.list();
 }
 
+/** What each project route needs, as docs/cloud-api.md's permissions table says. */
+const EXPECTED: Record<string, string> = {
+  'GET /v1/projects/:project/keys': 'keys.describe',
+  'GET /v1/projects/:project/keys/:name': 'keys.describe',
+  'PUT /v1/projects/:project/keys/:name': 'keys.write',
+  'DELETE /v1/projects/:project/keys/:name': 'keys.write',
+  'GET /v1/projects/:project/audit': 'audit.read',
+  'GET /v1/projects/:project/me': ANY_IDENTITY,
+  'GET /v1/projects/:project/members': 'members.manage',
+  'POST /v1/projects/:project/members': 'members.manage',
+  'DELETE /v1/projects/:project/members/:id': 'members.manage',
+  'GET /v1/projects/:project/tokens': 'tokens.manage',
+  'POST /v1/projects/:project/tokens': 'tokens.manage',
+  'DELETE /v1/projects/:project/tokens/:id': 'tokens.manage',
+  'GET /v1/projects/:project/functions': 'functions.describe',
+  'GET /v1/projects/:project/functions/:name': 'functions.describe',
+  'PUT /v1/projects/:project/functions/:name': 'functions.deploy',
+  'POST /v1/projects/:project/functions/:name/rollback': 'functions.deploy',
+  'DELETE /v1/projects/:project/functions/:name': 'functions.deploy',
+  'POST /v1/projects/:project/functions/:name/invoke': 'functions.invoke',
+  'GET /v1/projects/:project/functions/:name/logs': 'logs.read',
+};
+
 describe('identities: every project route names one permission', () => {
+  it('each route needs the permission the documented table gives it, and there is no other project route', () => {
+    const actual: Record<string, string> = {};
+    for (const r of allRoutes().filter((x) => x.auth))
+      for (const m of r.methods) actual[`${m} ${r.pattern}`] = r.permission as string;
+    assert.deepEqual(actual, EXPECTED);
+  });
+
   it('each project route has exactly one permission, or is /me', () => {
     const project = allRoutes().filter((r) => r.auth);
     assert.ok(project.length >= 18, `only ${project.length} project routes`);
