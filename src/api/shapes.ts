@@ -21,6 +21,18 @@ import type {
   RollbackResponse,
   SecretRef,
 } from './functions';
+import {
+  PERMISSIONS,
+  ROLES,
+  type CreateServiceTokenResponse,
+  type IdentityInfo,
+  type MeResponse,
+  type MemberInfo,
+  type MemberListResponse,
+  type ServiceTokenInfo,
+  type ServiceTokenListResponse,
+  type SetMemberResponse,
+} from './identity';
 
 export const isObj = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -67,6 +79,31 @@ const isRelease = (r: unknown): boolean =>
   isStr(r.sha256) &&
   Array.isArray(r.secrets) &&
   r.secrets.every(isRef);
+
+const isRole = (v: unknown): boolean => isStr(v) && (ROLES as readonly string[]).includes(v);
+const isPermissions = (v: unknown): boolean =>
+  Array.isArray(v) && v.every((p) => isStr(p) && (PERMISSIONS as readonly string[]).includes(p));
+const isIdentity = (v: unknown): v is IdentityInfo =>
+  isObj(v) &&
+  isStr(v.id) &&
+  (v.kind === 'member' || v.kind === 'service-token' || v.kind === 'project-token') &&
+  isStr(v.name) &&
+  (v.role === undefined || isRole(v.role)) &&
+  isPermissions(v.permissions) &&
+  (v.expiresAt === undefined || isStr(v.expiresAt));
+const isMember = (v: unknown): v is MemberInfo =>
+  isObj(v) && isStr(v.id) && isStr(v.name) && isRole(v.role) && isStr(v.createdAt);
+const isServiceToken = (v: unknown): v is ServiceTokenInfo =>
+  isObj(v) &&
+  isStr(v.id) &&
+  isStr(v.name) &&
+  isPermissions(v.permissions) &&
+  isStr(v.createdAt) &&
+  isStr(v.expiresAt) &&
+  isStr(v.hint) &&
+  isStr(v.createdBy) &&
+  (v.revokedAt === undefined || isStr(v.revokedAt)) &&
+  (v.lastUsedAt === undefined || isStr(v.lastUsedAt));
 
 /** Each answer's check: the answer typed, or undefined when it is not in the contract's form. */
 export const parseAnswer = {
@@ -133,6 +170,29 @@ export const parseAnswer = {
       Array.isArray(j.logs) &&
       j.logs.every((l) => isLog(l) && isStr((l as unknown as Record<string, unknown>).requestId))
       ? (j as unknown as FunctionLogsResponse)
+      : undefined;
+  },
+  me(j: unknown): MeResponse | undefined {
+    return isObj(j) && isStr(j.project) && isIdentity(j.identity) ? (j as unknown as MeResponse) : undefined;
+  },
+  memberList(j: unknown): MemberListResponse | undefined {
+    return isObj(j) && Array.isArray(j.members) && j.members.every(isMember)
+      ? (j as unknown as MemberListResponse)
+      : undefined;
+  },
+  setMember(j: unknown): SetMemberResponse | undefined {
+    return isObj(j) && isMember(j.member) && (j.token === undefined || isStr(j.token))
+      ? (j as unknown as SetMemberResponse)
+      : undefined;
+  },
+  serviceTokenList(j: unknown): ServiceTokenListResponse | undefined {
+    return isObj(j) && Array.isArray(j.tokens) && j.tokens.every(isServiceToken)
+      ? (j as unknown as ServiceTokenListResponse)
+      : undefined;
+  },
+  createServiceToken(j: unknown): CreateServiceTokenResponse | undefined {
+    return isObj(j) && isStr(j.token) && isServiceToken(j.info)
+      ? (j as unknown as CreateServiceTokenResponse)
       : undefined;
   },
 };

@@ -1,12 +1,17 @@
 // `cloudxlr cloud start`: runs the CloudXLR cloud until SIGINT/SIGTERM, on the embedded SQLite
 // file or, with --database, as one node of a team cloud on PostgreSQL.
 // `cloudxlr cloud migrate`: brings a PostgreSQL database to this version's schema.
+// `cloudxlr cloud members|tokens|audit-hash`: identities (identityCommands.ts).
 import * as path from 'path';
 import { CLOUD_MIN_NODE, nodeSupportsCloud, tooOldMessage } from '../shared/nodeVersion';
 import { parseCommandLine, UsageError } from './args';
+import { runIdentityCommand } from './identityCommands';
 
 const HELP = `Usage: cloudxlr cloud start [options]
        cloudxlr cloud migrate --database postgres://…
+       cloudxlr cloud members add|list|remove …   (see cloudxlr cloud members --help)
+       cloudxlr cloud tokens create|list|revoke …  (see cloudxlr cloud tokens --help)
+       cloudxlr cloud audit-hash VALUE
 
 Runs the local CloudXLR cloud (the vault and Cloud Functions) on this machine. With
 --database, it is one node of a team cloud: every table lives in PostgreSQL, and any number of
@@ -137,6 +142,7 @@ export async function run(argv: string[]): Promise<number> {
     return sub ? 0 : 2;
   }
   if (sub === 'migrate') return migrateCommand(rest);
+  if (sub === 'members' || sub === 'tokens' || sub === 'audit-hash') return runIdentityCommand(sub, rest);
   if (sub !== 'start') {
     console.error(`Unknown cloud command "${sub.slice(0, 40)}".\n\n${HELP}`);
     return 2;

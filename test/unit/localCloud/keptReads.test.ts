@@ -47,4 +47,30 @@ describeEachEngine('local cloud: what a node keeps between changes', function (e
     for (let i = 0; i < 5; i++) await call();
     assert.equal(storage.statements() - warm, 0, 'warm again after the changes');
   });
+
+  it('a warm invocation through the API by a member or a service token reads nothing from the database either', async () => {
+    const owner = t.tokens.demo;
+    const member = await request(t.cloud.url, 'POST', '/v1/projects/demo/members', {
+      token: owner,
+      body: { name: 'kept@example.com', role: 'developer' },
+    });
+    const service = await request(t.cloud.url, 'POST', '/v1/projects/demo/tokens', {
+      token: owner,
+      body: { name: 'kept ci', permissions: ['functions.invoke'], expiresInDays: 1 },
+    });
+    const storage = t.cloud.services.storage;
+    for (const token of [member.json.token as string, service.json.token as string]) {
+      const invoke = async () => {
+        const r = await request(t.cloud.url, 'POST', '/v1/projects/demo/functions/kept/invoke', {
+          token,
+          body: { payload: {} },
+        });
+        assert.equal(r.status, 200, r.text);
+      };
+      await invoke();
+      const before = storage.statements();
+      for (let i = 0; i < 20; i++) await invoke();
+      assert.equal(storage.statements() - before, 0, 'statements sent for 20 warm invocations');
+    }
+  });
 });

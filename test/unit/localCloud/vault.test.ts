@@ -198,8 +198,10 @@ describeEachEngine('local cloud: vault endpoints', (engine) => {
       ],
     );
     for (const e of events) {
-      assert.deepEqual(Object.keys(e).sort(), ['action', 'target', 'time', 'token']);
+      assert.deepEqual(Object.keys(e).sort(), ['action', 'actor', 'source', 'target', 'time', 'token']);
       assert.match(e.token, /^tok_[0-9a-f]+$/);
+      assert.equal((e as { actor?: string }).actor, 'project token');
+      assert.match((e as { source?: string }).source ?? '', /^hmac-sha256:[0-9a-f]{64}$/);
       assert.match(e.time, /Z$/);
     }
     assert.ok(!res.text.includes('audited-secret-value'));
