@@ -12,6 +12,7 @@ import { parseCommandLine, UsageError } from './args';
 export const IDENTITY_HELP = `Usage: cloudxlr cloud members add NAME --project P --role owner|developer|viewer
        cloudxlr cloud members list --project P
        cloudxlr cloud members remove NAME --project P
+       cloudxlr cloud members reissue NAME
        cloudxlr cloud tokens create --project P --name N --permission X [--permission Y …] --expires-in 30d
        cloudxlr cloud tokens list --project P
        cloudxlr cloud tokens revoke ID --project P
@@ -21,7 +22,8 @@ Manage who may use a cloud's projects, on its database directly (a team cloud's 
 meanwhile; the embedded cloud must be stopped). A member is a person with one personal token
 and a role per project: owner (everything, members and tokens included), developer (write
 keys, list, deploy, invoke, logs, audit) or viewer (list and logs). \`members add\` prints a new
-member's token once; adding a known member sets its role. A service token is for CI: one
+member's token once; adding a known member sets its role. \`members reissue\` gives a member a
+new token (printed once) when theirs is lost or leaked; the old one stops working at once. A service token is for CI: one
 project, the permissions given (never members.manage or tokens.manage), an expiry of 1 to 365
 days; it is printed once. Tokens are stored hashed. \`audit-hash\` prints the HMAC the audit
 log stores in place of a client address, to search for it.
@@ -147,7 +149,22 @@ function pickAction(group: string, action: string | undefined, rest: string[], v
         return 0;
       };
     }
-    throw new UsageError(`Unknown command "cloud members ${(action ?? '').slice(0, 40)}": use add, list or remove.`);
+    if (action === 'reissue') {
+      const name = one('member NAME (or id)');
+      return async (storage) => {
+        const { Identities } = await import('../localCloud/identities');
+        const r = await new Identities(storage.identities, () => new Date()).reissueMemberToken(name, ADMIN);
+        const where = r.projects.length > 0 ? `projects ${r.projects.join(', ')}` : 'no project yet';
+        console.log(`New token for ${r.name} (${r.id}, ${where}); the previous token no longer works.`);
+        console.log(
+          `Personal token of ${r.name} (shown once; hand it over privately, it is stored hashed):\n  ${r.token}`,
+        );
+        return 0;
+      };
+    }
+    throw new UsageError(
+      `Unknown command "cloud members ${(action ?? '').slice(0, 40)}": use add, list, remove or reissue.`,
+    );
   }
   if (action === 'create') {
     none();

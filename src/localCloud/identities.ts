@@ -96,6 +96,20 @@ export class Identities {
     if (outcome === 'last-owner') throw lastOwner(project, idOrName);
   }
 
+  /**
+   * Gives a member a new token (a lost or leaked one): the answer holds it, once; the old token
+   * is refused on every node at its next request.
+   */
+  async reissueMemberToken(
+    idOrName: string,
+    actor: AuditActor,
+  ): Promise<{ id: string; name: string; projects: string[]; token: string }> {
+    const token = generateToken(TOKEN_PREFIX.member);
+    const r = await this.store.reissueMemberToken(idOrName, hashToken(token), actor, this.now().toISOString());
+    if (r === 'not-found') throw notFound(`There is no member ${idOrName.slice(0, 100)} in this cloud.`);
+    return { ...r, token };
+  }
+
   serviceTokens(project: string): Promise<ServiceTokenInfo[]> {
     return this.store.serviceTokens(project);
   }

@@ -23,6 +23,7 @@ export interface ServiceTokenRow extends ServiceTokenInfo {
 
 export type SetMemberResult = { member: MemberInfo; created: boolean } | { lastOwner: true };
 export type RemoveMemberResult = 'removed' | 'not-found' | 'last-owner';
+export type ReissueResult = { id: string; name: string; projects: string[] } | 'not-found';
 export type RevokeResult = { revoked: ServiceTokenInfo } | 'not-found';
 
 export interface IdentityStore {
@@ -43,6 +44,8 @@ export interface IdentityStore {
   ): Promise<SetMemberResult>;
   /** Removes the member (by id or name) from `project`; never the project's last owner. */
   removeMember(project: string, idOrName: string, actor: AuditActor, time: string): Promise<RemoveMemberResult>;
+  /** Replaces a member's token (by id or name); the old one stops working everywhere. */
+  reissueMemberToken(idOrName: string, hash: Buffer, actor: AuditActor, time: string): Promise<ReissueResult>;
   createServiceToken(row: ServiceTokenRow, hash: Buffer, actor: AuditActor, time: string): Promise<void>;
   serviceTokens(project: string): Promise<ServiceTokenInfo[]>;
   revokeServiceToken(project: string, id: string, actor: AuditActor, time: string): Promise<RevokeResult>;
@@ -177,6 +180,26 @@ export class SqlIdentityStore implements IdentityStore {
       await tx.run('DELETE FROM memberships WHERE project = ? AND member_id = ?', [project, m.id]);
       await recordAudit(tx, { project, action: 'member.remove', target: m.name, actor }, time);
       return 'removed' as const;
+    });
+  }
+
+  reissueMemberToken(idOrName: string, hash: Buffer, actor: AuditActor, time: string): Promise<ReissueResult> {
+    return this.change(async (tx) => {
+      const m = await tx.get<{ id: string; name: string }>(
+        `SELECT id, name FROM members WHERE id = ? OR name = ? ORDER BY CASE WHEN id = ? THEN 0 ELSE 1 END LIMIT 1`,
+        // An id wins over a member whose name happens to look like it.
+        [idOrName, idOrName, idOrName],
+      );
+      if (!m) return 'not-found' as const;
+      await tx.run('UPDATE members SET hash = ? WHERE id = ?', [hash, m.id]);
+      const projects = (
+        await tx.all<{ project: string }>('SELECT project FROM memberships WHERE member_id = ? ORDER BY project', [
+          m.id,
+        ])
+      ).map((r) => r.project);
+      for (const project of projects)
+        await recordAudit(tx, { project, action: 'member.token', target: m.name, actor }, time);
+      return { id: m.id, name: m.name, projects };
     });
   }
 

@@ -83,11 +83,29 @@ describeEachEngine('cloudxlr cloud members and tokens', (engine) => {
     const adaMe = await request(t!.cloud.url, 'GET', '/v1/projects/demo/me', { token });
     assert.equal(adaMe.json.identity.role, 'owner');
 
+    // A lost token: a new one, printed once; the old one is refused at once.
+    await stopEmbedded();
+    const reissued = cli('members', 'reissue', 'bo@example.com', ...where());
+    assert.equal(reissued.status, 0, reissued.stderr);
+    assert.match(
+      reissued.stdout,
+      /New token for bo@example.com \(mem_[0-9a-f]+, projects demo\); the previous token no longer works\./,
+    );
+    const boNewToken = /^\s+(cxlr_mem_\S+)$/m.exec(reissued.stdout)?.[1];
+    assert.ok(boNewToken && boNewToken !== boToken, reissued.stdout);
+    const nobody = cli('members', 'reissue', 'nobody@example.com', ...where());
+    assert.equal(nobody.status, 1);
+    assert.match(nobody.stderr, /There is no member nobody@example.com in this cloud\./);
+    await startEmbedded();
+    assert.equal((await request(t!.cloud.url, 'GET', '/v1/projects/demo/me', { token: boToken })).status, 401);
+    const renewed = await request(t!.cloud.url, 'GET', '/v1/projects/demo/me', { token: boNewToken });
+    assert.equal(renewed.json.identity.name, 'bo@example.com');
+
     await stopEmbedded();
     const removed = cli('members', 'remove', 'bo@example.com', '--project', 'demo', ...where());
     assert.equal(removed.status, 0, removed.stderr);
     await startEmbedded();
-    const gone = await request(t!.cloud.url, 'GET', '/v1/projects/demo/me', { token: boToken });
+    const gone = await request(t!.cloud.url, 'GET', '/v1/projects/demo/me', { token: boNewToken });
     assert.equal(gone.status, 401);
     const audit = await request(t!.cloud.url, 'GET', '/v1/projects/demo/audit', { token });
     const byCli = (audit.json.events as Array<{ action: string; actor?: string }>).filter(
@@ -95,7 +113,7 @@ describeEachEngine('cloudxlr cloud members and tokens', (engine) => {
     );
     assert.deepEqual(
       byCli.map((e) => e.action),
-      ['member.create', 'member.create', 'member.role', 'member.remove'],
+      ['member.create', 'member.create', 'member.role', 'member.token', 'member.remove'],
     );
   });
 
