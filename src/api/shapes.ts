@@ -8,6 +8,7 @@ import type {
   KeySummary,
   KeyVersionInfo,
   PutKeyResponse,
+  ReadyResponse,
 } from './keys';
 import type {
   DeployFunctionResponse,
@@ -21,6 +22,16 @@ import type {
   RollbackResponse,
   SecretRef,
 } from './functions';
+import {
+  PERMISSIONS,
+  ROLES,
+  type CreateServiceTokenResponse,
+  type IdentityInfo,
+  type MeResponse,
+  type Permission,
+  type ServiceTokenInfo,
+  type ServiceTokenListResponse,
+} from './identity';
 
 export const isObj = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -68,10 +79,39 @@ const isRelease = (r: unknown): boolean =>
   Array.isArray(r.secrets) &&
   r.secrets.every(isRef);
 
+const isPermission = (v: unknown): v is Permission => isStr(v) && (PERMISSIONS as readonly string[]).includes(v);
+const isOptStr = (v: unknown): boolean => v === undefined || isStr(v);
+const isIdentity = (v: unknown): v is IdentityInfo =>
+  isObj(v) &&
+  isStr(v.id) &&
+  (v.kind === 'project-token' || v.kind === 'member' || v.kind === 'service-token') &&
+  isStr(v.name) &&
+  (v.role === undefined || (ROLES as readonly unknown[]).includes(v.role)) &&
+  Array.isArray(v.permissions) &&
+  v.permissions.every(isPermission) &&
+  isOptStr(v.expiresAt);
+const isServiceToken = (v: unknown): v is ServiceTokenInfo =>
+  isObj(v) &&
+  isStr(v.id) &&
+  isStr(v.name) &&
+  Array.isArray(v.permissions) &&
+  v.permissions.every(isPermission) &&
+  isStr(v.createdAt) &&
+  isStr(v.expiresAt) &&
+  isStr(v.hint) &&
+  isStr(v.createdBy) &&
+  isOptStr(v.revokedAt) &&
+  isOptStr(v.lastUsedAt);
+
 /** Each answer's check: the answer typed, or undefined when it is not in the contract's form. */
 export const parseAnswer = {
   health(j: unknown): HealthResponse | undefined {
     return isObj(j) && j.status === 'ok' && isStr(j.version) ? { status: 'ok', version: j.version } : undefined;
+  },
+  ready(j: unknown): ReadyResponse | undefined {
+    return isObj(j) && j.status === 'ready' && (j.storage === 'embedded' || j.storage === 'postgres')
+      ? { status: 'ready', storage: j.storage }
+      : undefined;
   },
   keyList(j: unknown): KeyListResponse | undefined {
     return isObj(j) && Array.isArray(j.keys) && j.keys.every(isKeySummary) ? { keys: j.keys } : undefined;
@@ -133,6 +173,19 @@ export const parseAnswer = {
       Array.isArray(j.logs) &&
       j.logs.every((l) => isLog(l) && isStr((l as unknown as Record<string, unknown>).requestId))
       ? (j as unknown as FunctionLogsResponse)
+      : undefined;
+  },
+  me(j: unknown): MeResponse | undefined {
+    return isObj(j) && isStr(j.project) && isIdentity(j.identity) ? (j as unknown as MeResponse) : undefined;
+  },
+  createServiceToken(j: unknown): CreateServiceTokenResponse | undefined {
+    return isObj(j) && isStr(j.token) && isServiceToken(j.info)
+      ? (j as unknown as CreateServiceTokenResponse)
+      : undefined;
+  },
+  serviceTokenList(j: unknown): ServiceTokenListResponse | undefined {
+    return isObj(j) && Array.isArray(j.tokens) && j.tokens.every(isServiceToken)
+      ? (j as unknown as ServiceTokenListResponse)
       : undefined;
   },
 };

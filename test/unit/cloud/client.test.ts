@@ -374,3 +374,185 @@ describe('cloud client: network failures, retries, timeouts and bad answers', ()
     await s.close();
   });
 });
+
+describe('cloud client: identities and service tokens', () => {
+  const info = {
+    id: 'svc_1',
+    name: 'github-actions',
+    permissions: ['functions.deploy'],
+    createdAt: '2026-12-01T10:00:00.000Z',
+    expiresAt: '2026-12-31T10:00:00.000Z',
+    hint: 'cxlr_svc_ab12',
+    createdBy: 'mem_owner',
+  };
+
+  /** A server answering each "METHOD path" from `answers` (status, JSON body), recording requests. */
+  async function answering(answers: Record<string, [number, unknown]>) {
+    const seen: { method: string; url: string; body: string; auth: string }[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen.push({ method: req.method ?? '', url: req.url ?? '', body, auth: req.headers.authorization ?? '' });
+        const [status, json] = answers[`${req.method} ${req.url}`] ?? [
+          404,
+          { error: { code: 'not_found', message: 'No route.' } },
+        ];
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(json === undefined ? '' : JSON.stringify(json));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const client = new CloudClient({ endpoint: url, project: 'demo', token: 'cxlr_mem_secret', sleep: noSleep });
+    return {
+      client,
+      seen,
+      close: async () => {
+        client.dispose();
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+      },
+    };
+  }
+
+  it('me() returns the identity, its role and permissions', async () => {
+    const me = {
+      project: 'demo',
+      identity: {
+        id: 'mem_1',
+        kind: 'member',
+        name: 'alice@example.com',
+        role: 'viewer',
+        permissions: ['keys.describe', 'functions.describe', 'logs.read'],
+      },
+    };
+    const s = await answering({ 'GET /v1/projects/demo/me': [200, me] });
+    try {
+      assert.deepEqual(await s.client.me(), me);
+      assert.equal(s.seen[0]!.auth, 'Bearer cxlr_mem_secret');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('an identity in another form, an unknown role or permission, is a bad answer', async () => {
+    const base = { id: 'mem_1', kind: 'member', name: 'a', permissions: ['keys.describe'] };
+    for (const identity of [
+      { ...base, role: 'admin' },
+      { ...base, permissions: ['keys.read'] },
+      { ...base, kind: 'robot' },
+      { ...base, name: 7 },
+    ]) {
+      const s = await answering({ 'GET /v1/projects/demo/me': [200, { project: 'demo', identity }] });
+      try {
+        const e = await rejectsWith(s.client.me());
+        assert.equal(e.code, 'bad_response', JSON.stringify(identity));
+      } finally {
+        await s.close();
+      }
+    }
+  });
+
+  it('creates a service token: sends name, permissions and expiry once (no retry), returns the token once', async () => {
+    const s = await answering({ 'POST /v1/projects/demo/tokens': [201, { token: 'cxlr_svc_ab12rest', info }] });
+    try {
+      const r = await s.client.createServiceToken({
+        name: 'github-actions',
+        permissions: ['functions.deploy'],
+        expiresInDays: 30,
+      });
+      assert.equal(r.token, 'cxlr_svc_ab12rest');
+      assert.deepEqual(r.info, info);
+      assert.equal(s.seen.length, 1);
+      assert.deepEqual(JSON.parse(s.seen[0]!.body), {
+        name: 'github-actions',
+        permissions: ['functions.deploy'],
+        expiresInDays: 30,
+      });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('lists and revokes service tokens', async () => {
+    const s = await answering({
+      'GET /v1/projects/demo/tokens': [
+        200,
+        { tokens: [info, { ...info, id: 'svc_2', revokedAt: '2026-12-01T11:00:00.000Z' }] },
+      ],
+      'DELETE /v1/projects/demo/tokens/svc_1': [204, undefined],
+    });
+    try {
+      const list = await s.client.listServiceTokens();
+      assert.deepEqual(
+        list.map((t) => [t.id, t.revokedAt]),
+        [
+          ['svc_1', undefined],
+          ['svc_2', '2026-12-01T11:00:00.000Z'],
+        ],
+      );
+      await s.client.revokeServiceToken('svc_1');
+      assert.deepEqual(
+        s.seen.map((r) => `${r.method} ${r.url}`),
+        ['GET /v1/projects/demo/tokens', 'DELETE /v1/projects/demo/tokens/svc_1'],
+      );
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a 403 is a forbidden CloudError with the server’s message, never “HTTP 403”, and is not retried', async () => {
+    const message = 'Your role (viewer) in project demo cannot write keys. Ask an owner of the project.';
+    const s = await answering({
+      'PUT /v1/projects/demo/keys/STRIPE_KEY': [
+        403,
+        { error: { code: 'forbidden', message, details: { permission: 'keys.write', role: 'viewer' } } },
+      ],
+      'GET /v1/projects/demo/tokens': [
+        403,
+        { error: { code: 'forbidden', message: 'Only owners manage service tokens.' } },
+      ],
+    });
+    try {
+      const e = await rejectsWith(s.client.putKey('STRIPE_KEY', 'sk_test_forbidden_value', 1));
+      assert.equal(e.code, 'forbidden');
+      assert.equal(e.status, 403);
+      assert.equal(e.message, message);
+      assert.equal(e.details.permission, 'keys.write');
+      assert.ok(!/HTTP 403/.test(e.message));
+      const t = await rejectsWith(s.client.listServiceTokens());
+      assert.equal(t.message, 'Only owners manage service tokens.');
+      assert.equal(s.seen.length, 2, 'a 403 was retried');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a 403 without a readable message names what the identity may not do', async () => {
+    const s = await answering({
+      'POST /v1/projects/demo/functions/hello/invoke': [
+        403,
+        { error: { code: 'forbidden', details: { permission: 'functions.invoke' } } },
+      ],
+    });
+    try {
+      const e = await rejectsWith(s.client.invoke('hello'));
+      assert.equal(e.code, 'forbidden');
+      assert.match(e.message, /may not invoke functions\. Ask an owner of the project for the permission\./);
+      assert.ok(!/HTTP 403/.test(e.message));
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('ready() reads the readiness answer, without a token', async () => {
+    const s = await answering({ 'GET /v1/ready': [200, { status: 'ready', storage: 'postgres' }] });
+    try {
+      assert.deepEqual(await s.client.ready(), { status: 'ready', storage: 'postgres' });
+      assert.equal(s.seen[0]!.auth, '', 'readiness needs no token');
+    } finally {
+      await s.close();
+    }
+  });
+});
