@@ -73,6 +73,8 @@ export interface CloudClientOptions {
   retries?: number;
   /** First backoff delay; doubles each retry, with jitter. Default 300 ms. */
   backoffMs?: number;
+  /** Called when the cloud answers 403: the identity's role or scope changed, or never allowed it. */
+  onForbidden?: (error: CloudError) => void;
   /** For tests. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -383,6 +385,7 @@ export class CloudClient {
         if (!(e instanceof CloudError)) throw e;
         last = e;
         const retriable = e.code === 'unreachable' || e.code === 'timeout' || RETRY_STATUSES.has(e.status);
+        if (e.status === 403) this.options.onForbidden?.(e);
         if (!retriable) throw e;
       }
     }
