@@ -224,10 +224,11 @@ async function child(driver: Driver, dir: string, baselineModule: string): Promi
     now,
   );
   const value = (i: number): string => `sk_test_bench_value_${i}_${'x'.repeat(32)}`;
-  for (let i = 0; i < KEYS; i++) await vault.putKey('bench', `BENCH_KEY_${i}`, value(i), undefined, 'bench');
+  for (let i = 0; i < KEYS; i++) await vault.putKey('bench', `BENCH_KEY_${i}`, value(i), undefined, { id: 'bench' });
 
   let t0 = process.hrtime.bigint();
-  for (let i = 0; i < PUTS; i++) await vault.putKey('bench', `BENCH_KEY_${i % KEYS}`, value(i), undefined, 'bench');
+  for (let i = 0; i < PUTS; i++)
+    await vault.putKey('bench', `BENCH_KEY_${i % KEYS}`, value(i), undefined, { id: 'bench' });
   const putsPerSecond = PUTS / (Number(process.hrtime.bigint() - t0) / 1e9);
 
   let lists = 0;

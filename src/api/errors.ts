@@ -10,6 +10,8 @@ export type CloudErrorCode =
   | 'not_found'
   | 'method_not_allowed'
   | 'version_conflict'
+  // 409: the change would leave the project without an owner.
+  | 'last_owner'
   | 'key_in_use'
   | 'payload_too_large'
   | 'headers_too_large'

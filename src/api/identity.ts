@@ -104,6 +104,22 @@ export interface MemberListResponse {
   members: MemberInfo[];
 }
 
+/**
+ * `POST /v1/projects/{p}/members` (owners): gives the member named `name` `role` in the
+ * project, creating the member when the name is new.
+ */
+export interface SetMemberRequest {
+  /** The person's name, e.g. an e-mail address: 1 to 100 characters, no control characters. */
+  name: string;
+  role: Role;
+}
+
+/** The new member's personal token is in this answer only (201); a known member gets none (200). */
+export interface SetMemberResponse {
+  member: MemberInfo;
+  token?: string;
+}
+
 export interface ServiceTokenInfo {
   id: string;
   name: string;
@@ -135,6 +151,12 @@ export interface CreateServiceTokenResponse {
 export interface ServiceTokenListResponse {
   tokens: ServiceTokenInfo[];
 }
+
+/** What a service token may never hold: it cannot manage people or tokens (no escalation). */
+export const OWNER_ONLY_PERMISSIONS: readonly Permission[] = ['members.manage', 'tokens.manage'];
+
+/** A service token's expiry, in days. */
+export const SERVICE_TOKEN_MAX_DAYS = 365;
 
 /** Whether an identity with `permissions` may do what `needed` names. */
 export function allows(permissions: readonly Permission[], needed: Permission): boolean {

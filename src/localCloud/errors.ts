@@ -1,7 +1,8 @@
 // The contract's error answer: {"error":{"code","message","details"}} with a matching status.
 // Handlers throw an ApiError; the server turns it into the answer. Anything else thrown is a
 // bug and becomes `500 internal` without its message or stack (which could hold a value).
-import type { CloudErrorCode, Problem } from '../api';
+import { PERMISSION_PHRASE, type CloudErrorCode, type Permission, type Problem } from '../api';
+import type { Principal } from './tokens';
 
 export class ApiError extends Error {
   constructor(
@@ -17,8 +18,31 @@ export class ApiError extends Error {
   }
 }
 
-export const unauthorized = (): ApiError =>
-  new ApiError(401, 'unauthorized', 'The request needs a valid token for this project. Sign in again and retry.');
+/** 401: no token of the project; `message` only when the token is known to be expired or revoked. */
+export const unauthorized = (
+  message = 'The request needs a valid token for this project. Sign in again and retry.',
+): ApiError => new ApiError(401, 'unauthorized', message);
+
+/** 403: the identity is the project's, but neither its role nor its scope allows `permission`. */
+export function forbidden(principal: Principal, permission: Permission): ApiError {
+  const what = PERMISSION_PHRASE[permission];
+  const message = principal.role
+    ? `Your role in project ${principal.project} is ${principal.role}, which cannot ${what}. Ask an owner of the project.`
+    : `The service token "${principal.name}" cannot ${what} in project ${principal.project}: it may only ${listPhrases(principal.permissions)}. Ask an owner of the project for a token that can.`;
+  return new ApiError(
+    403,
+    'forbidden',
+    message,
+    principal.role ? { permission, role: principal.role } : { permission },
+  );
+}
+
+function listPhrases(permissions: readonly Permission[]): string {
+  const phrases = permissions.map((p) => PERMISSION_PHRASE[p]);
+  return phrases.length <= 1
+    ? (phrases[0] ?? 'do nothing')
+    : `${phrases.slice(0, -1).join(', ')} and ${phrases.at(-1)}`;
+}
 
 export const notFound = (message = 'Nothing is here. Check the URL.'): ApiError =>
   new ApiError(404, 'not_found', message);

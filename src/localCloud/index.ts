@@ -15,9 +15,20 @@ export {
   type ProjectRouteContext,
   type Handler,
   type Method,
+  type RoutePermission,
+  ANY_IDENTITY,
 } from './router';
+export type { Principal } from './tokens';
 export { routeModules, type RouteModule } from './routes';
-export { ApiError, validationError, invalidRequest, notFound, unauthorized, payloadTooLarge } from './errors';
+export {
+  ApiError,
+  validationError,
+  invalidRequest,
+  notFound,
+  unauthorized,
+  forbidden,
+  payloadTooLarge,
+} from './errors';
 export { Vault } from './vault';
 export type { Storage } from './storage';
 export { MAX_BODY_BYTES } from './http';

@@ -1,6 +1,6 @@
 // Reads a node keeps in memory so that a warm invocation costs no database round trip when
 // nothing changed: a function's active release and code, the sealed values (by version) its
-// keys resolve to, a project's token hashes. Each entry belongs to one changeable thing (a key,
+// keys resolve to, a project's token hashes, members' and service tokens' identities. Each entry belongs to one changeable thing (a key,
 // a function, a project's tokens) and is dropped when a change to it is heard; everything is
 // dropped, and nothing kept, while announcements may be missed (storage/changes.ts). The
 // database stays the source of truth: an entry is only ever filled from it.
@@ -20,8 +20,11 @@ export class KeptReads {
     });
   }
 
-  /** The kept answer of `load` for `sub` of `what`, or a fresh one (kept unless a change was heard meanwhile). */
-  async read<T>(what: Change, sub: string, load: () => Promise<T>): Promise<T> {
+  /**
+   * The kept answer of `load` for `sub` of `what`, or a fresh one (kept unless a change was heard
+   * meanwhile, or `keep` says no: say, an unknown token, which would only fill memory).
+   */
+  async read<T>(what: Change, sub: string, load: () => Promise<T>, keep?: (value: T) => boolean): Promise<T> {
     if (!this.feed.trusted) return load();
     const group = groupOf(what);
     const hit = this.groups.get(group)?.get(sub);
@@ -30,7 +33,7 @@ export class KeptReads {
     const era = this.feed.epoch();
     const value = await load();
     // A change heard while loading may be newer than what was read: not kept.
-    if (this.feed.trusted && this.feed.sequence() === before && this.feed.epoch() === era) {
+    if (this.feed.trusted && this.feed.sequence() === before && this.feed.epoch() === era && (keep?.(value) ?? true)) {
       if (this.size >= MAX_ENTRIES) this.clear();
       let entries = this.groups.get(group);
       if (!entries) this.groups.set(group, (entries = new Map()));

@@ -3,12 +3,15 @@
 // each parameter is percent-decoded on its own, so "A%2FB" is one parameter "A/B" (which the
 // name rules then reject) and "A/B" is simply no route (404).
 import type { IncomingMessage, ServerResponse } from 'http';
+import type { Permission } from '../api';
 import type { MemoryBudget, Reservation } from './admission';
-import { ApiError, invalidRequest, notFound, unauthorized } from './errors';
+import type { AuditKey } from './auditKey';
+import { ApiError, forbidden, invalidRequest, notFound, unauthorized } from './errors';
 import { oversizedBody, readBody, readJsonObject, sendEmpty, sendJson } from './http';
 import type { EdgeLimits } from './limits';
+import type { Identities } from './identities';
 import type { KeptReads } from './kept';
-import type { Storage } from './storage';
+import type { AuditActor, Storage } from './storage';
 import { bearerToken, type Principal, type Tokens } from './tokens';
 import type { Vault } from './vault';
 
@@ -22,6 +25,8 @@ export interface CloudServices {
   kept: KeptReads;
   vault: Vault;
   tokens: Tokens;
+  /** Members and service tokens, as owners manage them. */
+  identities: Identities;
   dataDir: string;
   now: () => Date;
   /** The server's own base URL (e.g. http://127.0.0.1:8787), known once it listens. */
@@ -32,6 +37,8 @@ export interface CloudServices {
   limits: EdgeLimits;
   /** Memory shared by every request body held at one time. */
   bodyBudget: MemoryBudget;
+  /** The install's key for HMAC'd audit fields. */
+  auditKey: AuditKey;
 }
 
 export interface RouteContext extends CloudServices {
@@ -41,6 +48,8 @@ export interface RouteContext extends CloudServices {
   /** Percent-decoded path parameters. */
   params: Record<string, string>;
   query: URLSearchParams;
+  /** The address the request came from (the peer's; the audit stores it HMAC'd only). */
+  clientAddress: string;
   /**
    * Reads a JSON object body: 400 for malformed or too deeply nested JSON, 413 past the byte
    * limit (12 MiB by default) or the value limit, 503 when the body budget is full.
@@ -57,12 +66,19 @@ export interface RouteContext extends CloudServices {
   empty(status: number, headers?: Record<string, string>): void;
 }
 
-/** The context of a route that requires the project's bearer token. */
+/** The context of a route that requires a token of the project. */
 export interface ProjectRouteContext extends RouteContext {
+  /** The identity the request's token stands for in this project. */
   principal: Principal;
   /** Same as principal.project: the project named by the `:project` path parameter. */
   project: string;
+  /** The principal as the audit names it: id, name and the HMAC'd client address. */
+  actor: AuditActor;
 }
+
+/** What a project route needs: one permission, or only a valid identity of the project (`/me`). */
+export type RoutePermission = Permission | typeof ANY_IDENTITY;
+export const ANY_IDENTITY = 'any identity';
 
 export type Handler<C extends RouteContext = RouteContext> = (ctx: C) => void | Promise<void>;
 
@@ -70,6 +86,7 @@ interface Route {
   methods: Method[];
   segments: string[];
   auth: boolean;
+  permission?: RoutePermission;
   handler: Handler<never>;
 }
 
@@ -78,26 +95,48 @@ export class Router {
 
   /** A route anyone may call (health, the public function trigger). */
   public(method: Method | Method[], pattern: string, handler: Handler<RouteContext>): this {
-    return this.add(method, pattern, false, handler);
+    return this.add(method, pattern, undefined, handler);
   }
 
   /**
    * A route of one project: the pattern must contain `:project`, and the request must carry a
    * token of that project, else 401 with the same answer whether or not the project exists.
+   * The token's identity must hold `permission`, else 403 saying what its role cannot do.
    */
-  project(method: Method | Method[], pattern: string, handler: Handler<ProjectRouteContext>): this {
+  project(
+    method: Method | Method[],
+    pattern: string,
+    permission: RoutePermission,
+    handler: Handler<ProjectRouteContext>,
+  ): this {
     if (!pattern.includes('/:project')) throw new Error(`A project route needs a :project segment: ${pattern}`);
-    return this.add(method, pattern, true, handler);
+    return this.add(method, pattern, permission, handler);
   }
 
-  private add(method: Method | Method[], pattern: string, auth: boolean, handler: Handler<never>): this {
-    this.routes.push({ methods: Array.isArray(method) ? method : [method], segments: split(pattern), auth, handler });
+  private add(
+    method: Method | Method[],
+    pattern: string,
+    permission: RoutePermission | undefined,
+    handler: Handler<never>,
+  ): this {
+    this.routes.push({
+      methods: Array.isArray(method) ? method : [method],
+      segments: split(pattern),
+      auth: permission !== undefined,
+      permission,
+      handler,
+    });
     return this;
   }
 
   /** Every route, for tests that try each one. */
-  list(): Array<{ methods: Method[]; pattern: string; auth: boolean }> {
-    return this.routes.map((r) => ({ methods: [...r.methods], pattern: `/${r.segments.join('/')}`, auth: r.auth }));
+  list(): Array<{ methods: Method[]; pattern: string; auth: boolean; permission?: RoutePermission }> {
+    return this.routes.map((r) => ({
+      methods: [...r.methods],
+      pattern: `/${r.segments.join('/')}`,
+      auth: r.auth,
+      permission: r.permission,
+    }));
   }
 
   async dispatch(services: CloudServices, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -132,6 +171,7 @@ export class Router {
         method,
         params,
         query,
+        clientAddress: req.socket.remoteAddress ?? '',
         readJson: (limit) => readJsonObject(req, json, body(limit)),
         readBody: (limit, options) => readBody(req, body(limit, options?.json === true)),
         reservation,
@@ -143,7 +183,15 @@ export class Router {
         if (oversized) throw oversized;
         const principal = await services.tokens.verify(params.project, bearerToken(req.headers.authorization));
         if (!principal) throw unauthorized();
-        const pctx: ProjectRouteContext = { ...ctx, principal, project: principal.project };
+        if ('refused' in principal) throw unauthorized(principal.refused);
+        if (route.permission !== ANY_IDENTITY && !principal.permissions.includes(route.permission as Permission))
+          throw forbidden(principal, route.permission as Permission);
+        const actor: AuditActor = {
+          id: principal.id,
+          name: principal.name,
+          source: services.auditKey.hash(ctx.clientAddress),
+        };
+        const pctx: ProjectRouteContext = { ...ctx, principal, project: principal.project, actor };
         await (route.handler as Handler<ProjectRouteContext>)(pctx);
       } else {
         await (route.handler as Handler<RouteContext>)(ctx);

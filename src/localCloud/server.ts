@@ -16,8 +16,10 @@ import { sendError } from './http';
 import { resolveLimits, type EdgeLimits } from './limits';
 import { Router, type CloudServices } from './router';
 import { routeModules, type RouteModule } from './routes';
-import { generateToken, projectNameProblem, Tokens } from './tokens';
+import { generateToken, LAST_USED_EVERY_MS, projectNameProblem, Tokens } from './tokens';
 import { KeptReads } from './kept';
+import { loadAuditKey } from './auditKey';
+import { Identities } from './identities';
 import { Vault } from './vault';
 import { DEFAULT_RETENTION, type RetentionPolicy, type Storage } from './storage';
 import { openEmbeddedStorage } from './storage/sqlite';
@@ -142,9 +144,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   try {
     const { cipher, source } = await unlock(storage, dataDir, options);
     const kept = new KeptReads(storage.changes);
-    const tokens = new Tokens(storage.tokens, now, kept);
+    const tokens = new Tokens(storage.tokens, now, kept, storage.identities);
     const vault = new Vault(storage.keys, cipher, now, kept);
     const createdTokens = await setUpProjects(tokens, dataDir, projects, options.token);
+    const auditKey = await loadAuditKey(storage.meta, cipher);
 
     let baseUrl = '';
     const cleanups: Array<() => void | Promise<void>> = [];
@@ -153,12 +156,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       kept,
       vault,
       tokens,
+      identities: new Identities(storage.identities, now),
       dataDir,
       now,
       baseUrl: () => baseUrl,
       onClose: (fn) => void cleanups.push(fn),
       limits,
       bodyBudget: new MemoryBudget(limits.bodyBudgetBytes),
+      auditKey,
     };
     const router = new Router();
     for (const register of [...routeModules, ...(options.routes ?? [])]) register(router);
@@ -183,6 +188,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
     const actualPort = await listen(server, host, port);
     scheduleHousekeeping(storage, now, { ...DEFAULT_RETENTION, ...options.retention }, log, (fn) => cleanups.push(fn));
+    scheduleLastUsed(tokens, storage, (fn) => cleanups.push(fn));
     baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
     lock.setUrl(baseUrl);
 
@@ -246,6 +252,16 @@ function scheduleHousekeeping(
   onClose(() => {
     clearTimeout(first);
     clearInterval(every);
+  });
+}
+
+/** Service tokens' last use is written once a minute, off the request path, and at close. */
+function scheduleLastUsed(tokens: Tokens, storage: Storage, onClose: (fn: () => Promise<void>) => void): void {
+  const flush = (): Promise<void> => (storage.open ? tokens.flushUses().catch(() => undefined) : Promise.resolve());
+  const every = setInterval(() => void flush(), LAST_USED_EVERY_MS).unref();
+  onClose(async () => {
+    clearInterval(every);
+    await flush();
   });
 }
 

@@ -7,7 +7,7 @@ import { digestOf } from '../shared/secretText';
 import type { ValueCipher } from './crypto';
 import { ApiError } from './errors';
 import type { KeptReads } from './kept';
-import type { KeyRecord, KeyStore } from './storage';
+import type { AuditActor, KeyRecord, KeyStore } from './storage';
 
 export interface PutOutcome {
   created: boolean;
@@ -49,7 +49,7 @@ export class Vault {
     name: string,
     value: string,
     ifVersion: number | undefined,
-    actor: string,
+    actor: AuditActor,
   ): Promise<PutOutcome> {
     const digest = digestOf(value);
     const outcome = await this.keys.put(
@@ -74,7 +74,7 @@ export class Vault {
   }
 
   /** Deletes a key and erases all its values; 404 if absent, 409 key_in_use unless forced. */
-  async deleteKey(project: string, name: string, force: boolean, actor: string): Promise<void> {
+  async deleteKey(project: string, name: string, force: boolean, actor: AuditActor): Promise<void> {
     const outcome = await this.keys.delete(project, name, force, actor, this.now().toISOString());
     if (outcome.kind === 'missing') throw new ApiError(404, 'not_found', `There is no key ${name} in this project.`);
     if (outcome.kind === 'in_use') {

@@ -90,7 +90,7 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
   };
 
   return (router: Router): void => {
-    router.project('GET', Route.functions, async (ctx) => {
+    router.project('GET', Route.functions, 'functions.describe', async (ctx) => {
       const { store } = services(ctx);
       const body: FunctionListResponse = {
         functions: await Promise.all(
@@ -100,7 +100,7 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
       ctx.json(200, body);
     });
 
-    router.project('GET', Route.function, async (ctx) => {
+    router.project('GET', Route.function, 'functions.describe', async (ctx) => {
       const name = validName(ctx);
       const { store } = services(ctx);
       const f = await store.get(ctx.project, name);
@@ -112,20 +112,13 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
       ctx.json(200, body);
     });
 
-    router.project('PUT', Route.function, async (ctx) => {
+    router.project('PUT', Route.function, 'functions.deploy', async (ctx) => {
       const { store, runtime } = services(ctx);
       const name = ctx.params.name;
       const body = await ctx.readJson();
       const { release } = validateDeploy(name, body, await vaultView(ctx.vault, ctx.project, body.secrets));
       const time = ctx.now().toISOString();
-      const outcome = await store.addRelease(
-        ctx.project,
-        name,
-        release,
-        'function.deploy',
-        ctx.principal.tokenId,
-        time,
-      );
+      const outcome = await store.addRelease(ctx.project, name, release, 'function.deploy', ctx.actor, time);
       // The same code, references and settings as the active release: nothing was released.
       if (!outcome.unchanged) runtime.retire(ctx.project, name);
       const answer: DeployFunctionResponse = {
@@ -142,7 +135,7 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
       );
     });
 
-    router.project('POST', Route.rollback, async (ctx) => {
+    router.project('POST', Route.rollback, 'functions.deploy', async (ctx) => {
       const name = validName(ctx);
       const { store, runtime } = services(ctx);
       const body = await ctx.readJson();
@@ -185,7 +178,7 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
           timeoutMs: target.timeoutMs,
         },
         'function.rollback',
-        ctx.principal.tokenId,
+        ctx.actor,
         time,
       );
       runtime.retire(ctx.project, name);
@@ -193,16 +186,15 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
       ctx.json(200, answer);
     });
 
-    router.project('DELETE', Route.function, async (ctx) => {
+    router.project('DELETE', Route.function, 'functions.deploy', async (ctx) => {
       const name = validName(ctx);
       const { store, runtime } = services(ctx);
-      if (!(await store.delete(ctx.project, name, ctx.principal.tokenId, ctx.now().toISOString())))
-        throw noFunction(name);
+      if (!(await store.delete(ctx.project, name, ctx.actor, ctx.now().toISOString()))) throw noFunction(name);
       runtime.retire(ctx.project, name);
       ctx.empty(204);
     });
 
-    router.project('POST', Route.invoke, async (ctx) => {
+    router.project('POST', Route.invoke, 'functions.invoke', async (ctx) => {
       const name = validName(ctx);
       const s = services(ctx);
       if (!(await active(ctx, s, ctx.project, name))) throw noFunction(name);
@@ -230,7 +222,7 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
       sendJsonText(ctx.res, 200, serializeResult(answer), { 'X-Request-Id': result.requestId });
     });
 
-    router.project('GET', Route.logs, async (ctx) => {
+    router.project('GET', Route.logs, 'logs.read', async (ctx) => {
       const name = validName(ctx);
       const { store, storage } = services(ctx);
       const raw = ctx.query.get('limit');

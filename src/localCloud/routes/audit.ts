@@ -4,7 +4,7 @@ import { invalidRequest } from '../errors';
 import type { Router } from '../router';
 
 export function registerAuditRoutes(router: Router): void {
-  router.project('GET', Route.audit, async (ctx) => {
+  router.project('GET', Route.audit, 'audit.read', async (ctx) => {
     const raw = ctx.query.get('limit');
     let limit = DEFAULT_AUDIT_LIMIT;
     if (raw !== null) {

@@ -3,6 +3,7 @@
 import type { Router } from '../router';
 import { registerAuditRoutes } from './audit';
 import { registerHealthRoutes } from './health';
+import { registerIdentityRoutes } from './identity';
 import { registerKeyRoutes } from './keys';
 import { registerFunctionRoutes } from '../functions/routes';
 
@@ -12,5 +13,6 @@ export const routeModules: RouteModule[] = [
   registerHealthRoutes,
   registerKeyRoutes,
   registerAuditRoutes,
+  registerIdentityRoutes,
   registerFunctionRoutes,
 ];

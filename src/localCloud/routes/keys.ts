@@ -8,19 +8,19 @@ import type { ProjectRouteContext, Router } from '../router';
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function registerKeyRoutes(router: Router): void {
-  router.project('GET', Route.keys, async (ctx) => {
+  router.project('GET', Route.keys, 'keys.describe', async (ctx) => {
     const body: KeyListResponse = { keys: await ctx.vault.listKeys(ctx.project) };
     ctx.json(200, body);
   });
 
-  router.project('GET', Route.key, async (ctx) => {
+  router.project('GET', Route.key, 'keys.describe', async (ctx) => {
     const name = validName(ctx);
     const key = await ctx.vault.getKey(ctx.project, name);
     if (!key) throw notFound(`There is no key ${name} in this project.`);
     ctx.json(200, key);
   });
 
-  router.project('PUT', Route.key, async (ctx) => {
+  router.project('PUT', Route.key, 'keys.write', async (ctx) => {
     const problems: Problem[] = [];
     const name = ctx.params.name;
     const nameProblem = keyNameProblem(name);
@@ -70,19 +70,19 @@ export function registerKeyRoutes(router: Router): void {
       name,
       value as string,
       ifVersion === undefined || ifVersion === null ? undefined : (ifVersion as number),
-      ctx.principal.tokenId,
+      ctx.actor,
     );
     const headers: Record<string, string> = outcome.created ? { Location: apiPath.key(ctx.project, name) } : {};
     ctx.json(outcome.created ? 201 : 200, outcome.result, headers);
   });
 
-  router.project('DELETE', Route.key, async (ctx) => {
+  router.project('DELETE', Route.key, 'keys.write', async (ctx) => {
     const name = validName(ctx);
     const force = ctx.query.get('force');
     if (force !== null && force !== 'true' && force !== 'false') {
       throw invalidRequest('The parameter "force" must be true or false.');
     }
-    await ctx.vault.deleteKey(ctx.project, name, force === 'true', ctx.principal.tokenId);
+    await ctx.vault.deleteKey(ctx.project, name, force === 'true', ctx.actor);
     ctx.empty(204);
   });
 }

@@ -2,7 +2,7 @@
 // release is the one it runs. Release numbers only grow; two deploys racing through different
 // nodes each get their own number (the loser of the race on a number is run again).
 import type { ReleaseInfo, SecretRef } from '../../api';
-import { recordAudit } from './audit';
+import { recordAudit, type AuditActor } from './audit';
 import type { ChangeFeed } from './changes';
 import type { SqlClient } from './sql';
 
@@ -48,11 +48,11 @@ export interface FunctionStore {
     name: string,
     rel: NewRelease,
     action: string,
-    actor: string,
+    actor: AuditActor,
     time: string,
   ): Promise<{ release: number; created: boolean; unchanged: boolean }>;
   /** Deletes a function, its releases and its logs; false when there was none. */
-  delete(project: string, name: string, actor: string, time: string): Promise<boolean>;
+  delete(project: string, name: string, actor: AuditActor, time: string): Promise<boolean>;
 }
 
 interface ReleaseDbRow {
@@ -135,7 +135,7 @@ export class SqlFunctionStore implements FunctionStore {
     name: string,
     rel: NewRelease,
     action: string,
-    actor: string,
+    actor: AuditActor,
     time: string,
   ): Promise<{ release: number; created: boolean; unchanged: boolean }> {
     let announced = 0;
@@ -193,7 +193,7 @@ export class SqlFunctionStore implements FunctionStore {
     return result;
   }
 
-  async delete(project: string, name: string, actor: string, time: string): Promise<boolean> {
+  async delete(project: string, name: string, actor: AuditActor, time: string): Promise<boolean> {
     let announced = 0;
     const change = { project, kind: 'function' as const, name };
     const deleted = await this.sql.transaction(async (tx) => {

@@ -15,6 +15,8 @@ import { SqlMetaStore } from './meta';
 import type { ChangeFeed } from './changes';
 import { runHousekeeping, type HousekeepingResult, type RetentionPolicy } from './housekeeping';
 import type { SqlClient } from './sql';
+import type { IdentityStore } from './identities';
+import { SqlIdentityStore } from './identities';
 import type { TokenStore } from './tokens';
 import { SqlTokenStore } from './tokens';
 
@@ -23,6 +25,8 @@ export interface Storage {
   readonly engine: 'embedded' | 'postgres';
   readonly keys: KeyStore;
   readonly tokens: TokenStore;
+  /** Members with their roles, and CI service tokens. */
+  readonly identities: IdentityStore;
   readonly audit: AuditStore;
   readonly functions: FunctionStore;
   readonly logs: LogStore;
@@ -52,6 +56,7 @@ export function sqlStorage(
     engine,
     keys: new SqlKeyStore(sql, changes),
     tokens: new SqlTokenStore(sql, changes),
+    identities: new SqlIdentityStore(sql, changes),
     audit: new SqlAuditStore(sql),
     functions: new SqlFunctionStore(sql, changes),
     logs: new SqlLogStore(sql),
@@ -72,7 +77,8 @@ export function sqlStorage(
   };
 }
 
-export type { AuditEntry, AuditStore } from './audit';
+export type { AuditActor, AuditEntry, AuditStore } from './audit';
+export type { IdentityStore, MemberByToken, ServiceTokenRow } from './identities';
 export type { Change, ChangeFeed } from './changes';
 export type { FunctionRow, FunctionStore, NewRelease, ReleaseRow } from './functions';
 export type { KeyRecord, KeyStore, NewValue, PutResult, SealedValue } from './keys';

@@ -4,7 +4,7 @@
 // one PostgreSQL: of racing writers with the same expected version, one changes the row and
 // the others see the new version and conflict.
 import type { KeyVersionInfo } from '../../api';
-import { recordAudit } from './audit';
+import { recordAudit, type AuditActor } from './audit';
 import type { ChangeFeed } from './changes';
 import { RetryTransaction, type SqlClient, type SqlRunner } from './sql';
 
@@ -49,11 +49,11 @@ export interface KeyStore {
     name: string,
     value: NewValue,
     ifVersion: number | undefined,
-    actor: string,
+    actor: AuditActor,
     time: string,
   ): Promise<PutResult>;
   /** Erases every value of a key (unless in use and not forced) and records the event. */
-  delete(project: string, name: string, force: boolean, actor: string, time: string): Promise<DeleteResult>;
+  delete(project: string, name: string, force: boolean, actor: AuditActor, time: string): Promise<DeleteResult>;
   /** A sealed value: a given version, or the current one. */
   sealed(project: string, name: string, version: number | 'latest'): Promise<SealedValue | undefined>;
   /** The sealed current value of every live key of a project. */
@@ -111,7 +111,7 @@ export class SqlKeyStore implements KeyStore {
     name: string,
     value: NewValue,
     ifVersion: number | undefined,
-    actor: string,
+    actor: AuditActor,
     time: string,
   ): Promise<PutResult> {
     let announced = 0;
@@ -157,7 +157,7 @@ export class SqlKeyStore implements KeyStore {
     return result;
   }
 
-  async delete(project: string, name: string, force: boolean, actor: string, time: string): Promise<DeleteResult> {
+  async delete(project: string, name: string, force: boolean, actor: AuditActor, time: string): Promise<DeleteResult> {
     let announced = 0;
     const change = { project, kind: 'key' as const, name };
     const result = await this.sql.transaction(async (tx): Promise<DeleteResult> => {

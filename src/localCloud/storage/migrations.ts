@@ -109,6 +109,41 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX IF NOT EXISTS audit_by_time ON audit(time);
   CREATE INDEX IF NOT EXISTS function_logs_by_time ON function_logs(time);
   `,
+  // Identities: members (people, one personal token each) with a role per project, CI service
+  // tokens (one project, a set of permissions, an expiry), and who acted in the audit log.
+  // Tokens are kept as SHA-256 only, found by hash (they name no project).
+  `
+  CREATE TABLE members (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    hash       BLOB NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE memberships (
+    project    TEXT NOT NULL REFERENCES projects(name) ON DELETE CASCADE,
+    member_id  TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+    role       TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (project, member_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX memberships_by_member ON memberships(member_id);
+  CREATE TABLE service_tokens (
+    id               TEXT PRIMARY KEY,
+    project          TEXT NOT NULL REFERENCES projects(name) ON DELETE CASCADE,
+    name             TEXT NOT NULL,
+    hash             BLOB NOT NULL UNIQUE,
+    hint             TEXT NOT NULL,
+    permissions_json TEXT NOT NULL,
+    created_by       TEXT NOT NULL,
+    created_at       TEXT NOT NULL,
+    expires_at       TEXT NOT NULL,
+    revoked_at       TEXT,
+    last_used_at     TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX service_tokens_by_project ON service_tokens(project);
+  ALTER TABLE audit ADD COLUMN actor TEXT;
+  ALTER TABLE audit ADD COLUMN source TEXT;
+  `,
 ];
 
 export interface PostgresMigration {
@@ -199,6 +234,41 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   );
   CREATE INDEX function_logs_by_function ON function_logs(project, function, id);
   CREATE INDEX function_logs_by_time ON function_logs(time);
+  `,
+  },
+  {
+    // Identities: members with a role per project, CI service tokens, who acted in the audit log.
+    sql: `
+  CREATE TABLE members (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    hash       BYTEA NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE memberships (
+    project    TEXT NOT NULL REFERENCES projects(name) ON DELETE CASCADE,
+    member_id  TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+    role       TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (project, member_id)
+  );
+  CREATE INDEX memberships_by_member ON memberships(member_id);
+  CREATE TABLE service_tokens (
+    id               TEXT PRIMARY KEY,
+    project          TEXT NOT NULL REFERENCES projects(name) ON DELETE CASCADE,
+    name             TEXT NOT NULL,
+    hash             BYTEA NOT NULL UNIQUE,
+    hint             TEXT NOT NULL,
+    permissions_json TEXT NOT NULL,
+    created_by       TEXT NOT NULL,
+    created_at       TEXT NOT NULL,
+    expires_at       TEXT NOT NULL,
+    revoked_at       TEXT,
+    last_used_at     TEXT
+  );
+  CREATE INDEX service_tokens_by_project ON service_tokens(project);
+  ALTER TABLE audit ADD COLUMN actor TEXT;
+  ALTER TABLE audit ADD COLUMN source TEXT;
   `,
   },
 ];

@@ -284,7 +284,7 @@ describe('local cloud: genuine bugs are 500 internal without details, and the se
           router.public('GET', '/v1/test/bug', () => {
             throw new TypeError('bug while handling sk_live_LEAKED_VALUE');
           });
-          router.project('GET', '/v1/projects/:project/test/async-bug', async () => {
+          router.project('GET', '/v1/projects/:project/test/async-bug', 'keys.describe', async () => {
             await new Promise((r) => setTimeout(r, 1));
             throw new Error('async bug with sk_live_LEAKED_VALUE');
           });

@@ -171,11 +171,18 @@ export async function deployFake(
   };
   const time = new Date().toISOString();
   const previous = await functions.get(project, fn);
-  await functions.addRelease(project, fn, release, 'function.deploy', 'test', time);
+  await functions.addRelease(project, fn, release, 'function.deploy', { id: 'test' }, time);
   if (active) return;
   // Not active: the function goes back to the release it ran before, or is deleted again.
   const before = previous && (await functions.release(project, fn, previous.activeRelease));
   if (before)
-    await functions.addRelease(project, fn, { ...before, code: release.code }, 'function.rollback', 'test', time);
-  else await functions.delete(project, fn, 'test', time);
+    await functions.addRelease(
+      project,
+      fn,
+      { ...before, code: release.code },
+      'function.rollback',
+      { id: 'test' },
+      time,
+    );
+  else await functions.delete(project, fn, { id: 'test' }, time);
 }
