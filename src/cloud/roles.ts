@@ -132,7 +132,7 @@ export const TOKEN_EXPIRY_DAYS: readonly number[] = [7, 30, 90, 365];
 /** Why a service token's name is not usable, or undefined. */
 export function serviceTokenNameProblem(name: string): string | undefined {
   if (!name) return 'The name cannot be empty.';
-  if (name.length > 64) return 'Use at most 64 characters.';
-  if (!/^[\w.@:/-]+$/.test(name)) return 'Use letters, digits and . _ - : / @ only.';
+  if (name.length > 100) return 'Use at most 100 characters.';
+  if (/[\p{Cc}\p{Cf}]/u.test(name)) return 'The name cannot hold control characters.';
   return undefined;
 }

@@ -556,3 +556,63 @@ describe('cloud client: identities and service tokens', () => {
     }
   });
 });
+
+describeEachEngine('cloud client: identities against the local cloud', (engine) => {
+  let t: TestCloud;
+  let owner: CloudClient;
+  const clients: CloudClient[] = [];
+  const as = (token: string): CloudClient => {
+    const c = new CloudClient({ endpoint: t.cloud.url, project: 'demo', token, sleep: noSleep });
+    clients.push(c);
+    return c;
+  };
+  before(async function () {
+    this.timeout(60_000);
+    t = await startTestCloud({ engine });
+    owner = as(t.tokens.demo);
+  });
+  after(async () => {
+    for (const c of clients) c.dispose();
+    await t?.close();
+  });
+
+  it('me() names the project token an owner, and a member by name and role', async () => {
+    const me = await owner.me();
+    assert.equal(me.project, 'demo');
+    assert.equal(me.identity.kind, 'project-token');
+    assert.equal(me.identity.role, 'owner');
+    const res = await fetch(`${t.cloud.url}/v1/projects/demo/members`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.tokens.demo}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'viewer@example.com', role: 'viewer' }),
+    });
+    assert.equal(res.status, 201);
+    const viewer = as(((await res.json()) as { token: string }).token);
+    const who = (await viewer.me()).identity;
+    assert.deepEqual([who.kind, who.name, who.role], ['member', 'viewer@example.com', 'viewer']);
+    const e = await rejectsWith(viewer.putKey('VIEWER_WRITE', 'sk_test_viewer_value'));
+    assert.equal(e.code, 'forbidden');
+    assert.match(e.message, /viewer, which cannot write keys/);
+    assert.ok(!e.message.includes('HTTP 403'));
+  });
+
+  it('a service token created, listed and revoked: shown once, deploy-only, then refused', async () => {
+    const { token, info } = await owner.createServiceToken({
+      name: 'ci deploy',
+      permissions: ['keys.describe', 'functions.describe', 'functions.deploy'],
+      expiresInDays: 7,
+    });
+    assert.ok(token.startsWith('cxlr_svc_'));
+    assert.equal(info.hint, token.slice(0, 13));
+    const listed = await owner.listServiceTokens();
+    assert.ok(listed.some((x) => x.id === info.id));
+    assert.ok(!JSON.stringify(listed).includes(token), 'a listing holds the token');
+    const ci = as(token);
+    assert.ok(Array.isArray(await ci.listKeys()));
+    const e = await rejectsWith(ci.putKey('CI_WRITE', 'sk_test_ci_value'));
+    assert.equal(e.code, 'forbidden');
+    await owner.revokeServiceToken(info.id);
+    const gone = await rejectsWith(ci.listKeys());
+    assert.equal(gone.code, 'unauthorized');
+  });
+});

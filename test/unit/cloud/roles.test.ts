@@ -82,7 +82,9 @@ describe('roles in the editor', () => {
   it('service token names and presets', () => {
     assert.equal(serviceTokenNameProblem('github-actions/checkout-app'), undefined);
     assert.match(serviceTokenNameProblem('')!, /empty/);
-    assert.match(serviceTokenNameProblem('a b')!, /Use letters/);
+    assert.equal(serviceTokenNameProblem('ci deploy'), undefined);
+    assert.match(serviceTokenNameProblem('a\u0007b')!, /control characters/);
+    assert.match(serviceTokenNameProblem('x'.repeat(101))!, /at most 100/);
     assert.equal(SERVICE_TOKEN_PRESETS[0]!.label, 'Deploy only');
     assert.ok(!SERVICE_TOKEN_PRESETS[0]!.permissions.includes('keys.write'));
     assert.ok(!SERVICE_TOKEN_PRESETS[0]!.permissions.includes('functions.invoke'));
