@@ -196,7 +196,11 @@ export type UiStep =
   /** Check that the focused row of the open quick pick shows this text (what Enter would run). */
   | { focusedPick: string }
   /** Grant or withdraw the site's clipboard-read permission (writing stays allowed), as a browser's site settings do. */
-  | { clipboardRead: boolean };
+  | { clipboardRead: boolean }
+  /** Wait (up to 30 s) until the browser's storage (IndexedDB: globalState; localStorage: SecretStorage) holds this text. */
+  | { storageHolds: string }
+  /** Check that the browser's storage holds this text nowhere. */
+  | { storageLacks: string };
 
 /**
  * From a test: asks the code-server launcher to act in the workbench as a person would,
