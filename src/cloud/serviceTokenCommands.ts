@@ -63,7 +63,7 @@ export class ServiceTokenCommands {
       `Created the CI service token ${info.name} (${info.hint}…, id ${info.id}) for project ${project}: ${info.permissions.join(', ')}, expires ${info.expiresAt}.`,
     );
     void this.notify.info(
-      `The CI service token ${info.name} is on the clipboard, shown this once: the extension does not keep it. Store it in your CI's secrets as CLOUDXLR_TOKEN; "cloudxlr deploy" reads it there. It may ${info.permissions.map((p) => PERMISSION_PHRASE[p]).join(', ')} in project ${project} until ${new Date(info.expiresAt).toLocaleDateString()}.`,
+      `The CI service token ${info.name} is on the clipboard, shown this once: the extension does not keep it. Store it in your CI's secrets as CLOUDXLR_TOKEN, with CLOUDXLR_ENDPOINT=${this.session.endpoint}: "cloudxlr deploy" reads both. It may ${info.permissions.map((p) => PERMISSION_PHRASE[p]).join(', ')} in project ${project} until ${new Date(info.expiresAt).toLocaleDateString()}.`,
     );
     return info;
   }
