@@ -202,15 +202,17 @@ export class CloudSession implements vscode.Disposable {
     } finally {
       probe.dispose();
     }
-    if (at !== this.endpoint) {
-      await vscode.workspace
-        .getConfiguration()
-        .update(
+    if (endpoint !== undefined) {
+      // This workspace's setting (the user's, without a folder open), so the next window of this
+      // workspace talks to the same cloud whatever other workspaces use.
+      const config = vscode.workspace.getConfiguration();
+      const inWorkspace = !!vscode.workspace.workspaceFolders?.length;
+      const kept = config.inspect<string>(SettingId.cloudEndpoint);
+      if ((inWorkspace ? kept?.workspaceValue : kept?.globalValue) !== at)
+        await config.update(
           SettingId.cloudEndpoint,
           at,
-          vscode.workspace.workspaceFolders?.length
-            ? vscode.ConfigurationTarget.Workspace
-            : vscode.ConfigurationTarget.Global,
+          inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global,
         );
     }
     await this.secrets.store(this.tokenKey(project), token);

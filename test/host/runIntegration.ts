@@ -462,6 +462,25 @@ function browserStorageHolding(page: Workbench['page'], wanted: string[]): Promi
   }, wanted);
 }
 
+/**
+ * SecretStorage under code-server: one encrypted blob in the page's localStorage, written again
+ * (with a fresh IV) at every store or delete. Its text cannot be searched, but any write changes it.
+ */
+function secretStorageBlob(page: Workbench['page']): Promise<string> {
+  return page.evaluate(
+    () =>
+      (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem(
+        'secrets.provider',
+      ) ?? '',
+  );
+}
+
+/** The SecretStorage blobs marked by tests, by mark name. */
+const secretMarks = new Map<string, string>();
+
+/** How long SecretStorage is watched for a write that must not come. */
+const SECRETS_SETTLE_MS = 2_000;
+
 /** How long something may take to go away from the screen after the change that removes it. */
 const ABSENT_WAIT_MS = 2_000;
 
@@ -569,12 +588,31 @@ async function performUiStep(page: Workbench['page'], step: UiStep): Promise<voi
   } else if ('storageHolds' in step) {
     const deadline = Date.now() + 30_000;
     while ((await browserStorageHolding(page, [step.storageHolds])).length === 0) {
-      if (Date.now() > deadline) throw new Error(`The browser's storage does not hold "${step.storageHolds}".`);
+      if (Date.now() > deadline)
+        throw new Error(`The browser's storage does not hold "${step.storageHolds.slice(0, 13)}…".`);
       await sleep(250);
     }
   } else if ('storageLacks' in step) {
     if ((await browserStorageHolding(page, [step.storageLacks])).length > 0)
       throw new Error(`The browser's storage holds "${step.storageLacks.slice(0, 13)}…".`);
+  } else if ('markSecrets' in step) {
+    secretMarks.set(step.markSecrets, await secretStorageBlob(page));
+  } else if ('secretsUnchanged' in step) {
+    // A write from the extension host reaches the page within moments: watch for a while.
+    const before = secretMarks.get(step.secretsUnchanged);
+    const until = Date.now() + SECRETS_SETTLE_MS;
+    while (Date.now() < until) {
+      if ((await secretStorageBlob(page)) !== before)
+        throw new Error(`SecretStorage was written since the mark "${step.secretsUnchanged}".`);
+      await sleep(100);
+    }
+  } else if ('secretsChanged' in step) {
+    const before = secretMarks.get(step.secretsChanged);
+    const until = Date.now() + timeout;
+    while ((await secretStorageBlob(page)) === before) {
+      if (Date.now() > until) throw new Error(`SecretStorage was not written since the mark "${step.secretsChanged}".`);
+      await sleep(100);
+    }
   } else if ('clipboardRead' in step) {
     await page.context().clearPermissions();
     await page

@@ -56,6 +56,10 @@ describe('Team cloud in the editor', function () {
 
   before(async function () {
     if (!endpoint || !ownerToken) this.skip();
+    // The user's own setting points at the cloud; the team sign-in sets this workspace's.
+    await vscode.workspace
+      .getConfiguration()
+      .update(SettingId.cloudEndpoint, endpoint, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand(CommandId.signOut, { project });
     // An owner adds a viewer through the API, as `cloudxlr cloud members add` does.
     const added = await cloud(ownerToken, 'POST', '/members', { name: MEMBER, role: 'viewer' });
@@ -73,9 +77,8 @@ describe('Team cloud in the editor', function () {
       await vscode.commands.executeCommand(CommandId.deleteKey, { name, confirmed: true });
     if (memberId) await cloud(ownerToken, 'DELETE', `/members/${memberId}`);
     if (serviceTokenId) await cloud(ownerToken, 'DELETE', `/tokens/${serviceTokenId}`);
-    await vscode.workspace
-      .getConfiguration()
-      .update(SettingId.cloudEndpoint, undefined, vscode.ConfigurationTarget.Workspace);
+    for (const target of [vscode.ConfigurationTarget.Workspace, vscode.ConfigurationTarget.Global])
+      await vscode.workspace.getConfiguration().update(SettingId.cloudEndpoint, undefined, target);
     await vscode.env.clipboard.writeText('');
   });
 
@@ -153,6 +156,7 @@ describe('Team cloud in the editor', function () {
       'the owner could not sign in',
     );
     await vscode.env.clipboard.writeText('');
+    await requestUi('team-secrets-before-token', [{ markSecrets: 'ci-token' }]);
     const mark = await messageMark();
     const acting = requestUi('team-ci-token', [
       { press: 'F1' },
@@ -207,16 +211,18 @@ describe('Team cloud in the editor', function () {
       await cloud(ownerToken, 'DELETE', '/functions/ci-token-check');
     }
 
-    // Stored nowhere: not in the log, not in a setting, not in the browser's storage, where
-    // globalState (IndexedDB) and SecretStorage (localStorage) live. A key added afterwards shows
-    // that storage is written and read; the owner's token, that SecretStorage is searched.
+    // Stored nowhere: not in the log, not in a setting, not in the browser's storage. globalState
+    // is in IndexedDB, searched for the token; SecretStorage is one encrypted blob in
+    // localStorage, which no write changed while the token was made. A key added afterwards
+    // shows both checks see writes: its name reaches IndexedDB, its value changes the blob.
     assert.ok(!extensionLogText().includes(token), 'the log holds the service token');
     assert.ok(!everySettingText().includes(token), 'a setting holds the service token');
+    await requestUi('team-token-not-in-secrets', [{ secretsUnchanged: 'ci-token' }]);
     await vscode.commands.executeCommand(CommandId.addKey, { name: AFTER_KEY, value: VALUE + 'x' });
     await requestUi(
       'team-token-stored-nowhere',
-      [{ storageHolds: AFTER_KEY }, { storageHolds: ownerToken }, { storageLacks: token }],
-      75_000,
+      [{ secretsChanged: 'ci-token' }, { storageHolds: AFTER_KEY }, { storageLacks: token }],
+      60_000,
     );
   });
 });
