@@ -21,7 +21,7 @@ export class CloudSession implements vscode.Disposable {
   /** Fires (with the project) when who the token stands for, or its role, is learnt or changes. */
   readonly onDidChangeIdentity = this.identityChanged.event;
   private readonly clients = new Map<string, CloudClient>();
-  /** Each signed-in project's identity from `/me`; undefined for a cloud without identities. */
+  /** Each signed-in project's identity from `/me` once read; undefined for a cloud without identities. */
   private readonly identities = new Map<string, IdentityInfo | undefined>();
   private readonly disposables: vscode.Disposable[] = [this.changed, this.identityChanged];
 
@@ -92,12 +92,10 @@ export class CloudSession implements vscode.Disposable {
       else return this.identities.get(project);
     }
     if ((await this.client(project)) !== client) return this.identities.get(project);
+    const known = this.identities.has(project);
     const before = this.identities.get(project);
     this.identities.set(project, next);
-    if (JSON.stringify(before) !== JSON.stringify(next) || !this.identitiesKnown.has(project)) {
-      this.identitiesKnown.add(project);
-      this.identityUpdated(project);
-    }
+    if (!known || JSON.stringify(before) !== JSON.stringify(next)) this.identityUpdated(project);
     return next;
   }
 
@@ -218,7 +216,6 @@ export class CloudSession implements vscode.Disposable {
     await this.secrets.store(this.tokenKey(project), token);
     this.dropClient(project);
     this.identities.set(project, identity);
-    this.identitiesKnown.add(project);
     this.identityUpdated(project);
     this.changed.fire();
     return identity;
@@ -228,7 +225,6 @@ export class CloudSession implements vscode.Disposable {
     await this.secrets.delete(this.tokenKey(project));
     this.dropClient(project);
     if (this.identities.delete(project)) this.identityUpdated(project);
-    this.identitiesKnown.delete(project);
     this.changed.fire();
   }
 
@@ -239,12 +235,9 @@ export class CloudSession implements vscode.Disposable {
     this.changed.fire();
   }
 
-  private readonly identitiesKnown = new Set<string>();
-
   private forgetIdentities(): void {
     const projects = [...this.identities.keys()];
     this.identities.clear();
-    this.identitiesKnown.clear();
     for (const p of projects) this.identityUpdated(p);
   }
 
