@@ -7,6 +7,7 @@
 import * as assert from 'assert';
 import { createHash } from 'crypto';
 import * as vscode from 'vscode';
+import type { ServiceTokenInfo } from '../../src/api';
 import { CommandId, SettingId } from '../../src/constants';
 import { TestEnv, requestScreenshot, requestUi } from '../host/hostContract';
 import {
@@ -224,5 +225,18 @@ describe('Team cloud in the editor', function () {
       [{ secretsChanged: 'ci-token' }, { storageHolds: AFTER_KEY }, { storageLacks: token }],
       60_000,
     );
+
+    // Manage CI Service Tokens lists it (by its hint, never the token) and revokes it: CI is refused from then on.
+    const listed = await vscode.commands.executeCommand<ServiceTokenInfo[]>(CommandId.listServiceTokens, {
+      project,
+      revoke: serviceTokenId,
+      confirmed: true,
+    });
+    assert.ok(
+      listed.some((t) => t.id === serviceTokenId && t.name === 'ci-integration'),
+      'the token is not listed',
+    );
+    assert.ok(!JSON.stringify(listed).includes(token), 'the listing holds the token');
+    assert.strictEqual((await cloud(token, 'GET', '/me')).status, 401, 'the revoked token still works');
   });
 });
