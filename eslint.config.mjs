@@ -43,6 +43,7 @@ export default tseslint.config(
       'src/api/**/*.ts',
       'src/shared/**/*.ts',
       'src/cloud/client.ts',
+      'src/cloud/roles.ts',
       'src/project/projectFile.ts',
       'src/cli/**/*.ts',
       'src/constants.ts',

@@ -28,6 +28,9 @@ export const CommandId = {
   // Cloud sync
   signIn: 'cloudxlr.signIn',
   signOut: 'cloudxlr.signOut',
+  signInToTeamCloud: 'cloudxlr.signInToTeamCloud',
+  createServiceToken: 'cloudxlr.createServiceToken',
+  listServiceTokens: 'cloudxlr.listServiceTokens',
   startLocalCloud: 'cloudxlr.startLocalCloud',
   stopLocalCloud: 'cloudxlr.stopLocalCloud',
   pushKey: 'cloudxlr.pushKey',
@@ -64,6 +67,11 @@ export const ContextKey = {
   /** Some workspace folder names its project in a cloudxlr.json. */
   projectDeclared: 'cloudxlr.projectDeclared',
   signedIn: 'cloudxlr.signedIn',
+  /**
+   * Prefix of one key per permission, e.g. `cloudxlr.denied.keys.write`: true when no signed-in
+   * project's identity has that permission, so menus hide what the role cannot do.
+   */
+  deniedPrefix: 'cloudxlr.denied.',
   localCloudRunning: 'cloudxlr.localCloudRunning',
   /** Paths of function entry files (and folders of index-file functions), for explorer menus. */
   functionFiles: 'cloudxlr.functionFiles',

@@ -8,6 +8,7 @@ import type {
   KeySummary,
   KeyVersionInfo,
   PutKeyResponse,
+  ReadyResponse,
 } from './keys';
 import type {
   DeployFunctionResponse,
@@ -109,6 +110,11 @@ const isServiceToken = (v: unknown): v is ServiceTokenInfo =>
 export const parseAnswer = {
   health(j: unknown): HealthResponse | undefined {
     return isObj(j) && j.status === 'ok' && isStr(j.version) ? { status: 'ok', version: j.version } : undefined;
+  },
+  ready(j: unknown): ReadyResponse | undefined {
+    return isObj(j) && j.status === 'ready' && (j.storage === 'embedded' || j.storage === 'postgres')
+      ? { status: 'ready', storage: j.storage }
+      : undefined;
   },
   keyList(j: unknown): KeyListResponse | undefined {
     return isObj(j) && Array.isArray(j.keys) && j.keys.every(isKeySummary) ? { keys: j.keys } : undefined;

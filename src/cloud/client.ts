@@ -12,7 +12,15 @@ import {
   isObj,
   parseAnswer,
   parseJson,
+  PERMISSION_PHRASE,
   type AuditEvent,
+  type CreateServiceTokenRequest,
+  type CreateServiceTokenResponse,
+  type MeResponse,
+  type Permission,
+  type ReadyResponse,
+  type ServiceTokenInfo,
+  type ServiceTokenListResponse,
   type AuditResponse,
   type CloudErrorCode,
   type DeployFunctionRequest,
@@ -65,6 +73,8 @@ export interface CloudClientOptions {
   retries?: number;
   /** First backoff delay; doubles each retry, with jitter. Default 300 ms. */
   backoffMs?: number;
+  /** Called when the cloud answers 403: the identity's role or scope changed, or never allowed it. */
+  onForbidden?: (error: CloudError) => void;
   /** For tests. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -145,6 +155,15 @@ export class CloudClient {
     return this.request<HealthResponse>('GET', apiPath.health(), {
       idempotent: true,
       parse: parseAnswer.health,
+      auth: false,
+    });
+  }
+
+  /** Whether the node can serve requests now (its database answers); 503 while it cannot. */
+  ready(): Promise<ReadyResponse> {
+    return this.request<ReadyResponse>('GET', apiPath.ready(), {
+      idempotent: true,
+      parse: parseAnswer.ready,
       auth: false,
     });
   }
@@ -293,6 +312,36 @@ export class CloudClient {
     ).logs;
   }
 
+  // ---- Identities ----
+
+  /** Who the token stands for in the project: a member with a role, a service token or the project token. */
+  me(): Promise<MeResponse> {
+    return this.request<MeResponse>('GET', apiPath.me(this.project), { idempotent: true, parse: parseAnswer.me });
+  }
+
+  /** Creates a CI service token (owners). The answer holds the token once; the cloud keeps only its hash. Not retried. */
+  createServiceToken(body: CreateServiceTokenRequest): Promise<CreateServiceTokenResponse> {
+    return this.request<CreateServiceTokenResponse>('POST', apiPath.serviceTokens(this.project), {
+      body,
+      idempotent: false,
+      parse: parseAnswer.createServiceToken,
+    });
+  }
+
+  /** Every service token of the project (owners), revoked and expired ones included; never a token itself. */
+  async listServiceTokens(): Promise<ServiceTokenInfo[]> {
+    return (
+      await this.request<ServiceTokenListResponse>('GET', apiPath.serviceTokens(this.project), {
+        idempotent: true,
+        parse: parseAnswer.serviceTokenList,
+      })
+    ).tokens;
+  }
+
+  async revokeServiceToken(id: string): Promise<void> {
+    await this.request<undefined>('DELETE', apiPath.serviceToken(this.project, id), { idempotent: true });
+  }
+
   // ---- Plumbing ----
 
   /** Sends one API request and returns its parsed answer; every failure is a CloudError. */
@@ -336,6 +385,7 @@ export class CloudClient {
         if (!(e instanceof CloudError)) throw e;
         last = e;
         const retriable = e.code === 'unreachable' || e.code === 'timeout' || RETRY_STATUSES.has(e.status);
+        if (e.status === 403) this.options.onForbidden?.(e);
         if (!retriable) throw e;
       }
     }
@@ -417,6 +467,20 @@ export class CloudClient {
         'unauthorized',
         401,
         `The CloudXLR cloud at ${this.endpoint} did not accept your token for project “${this.project}”. Sign in again with the command “CloudXLR: Sign In”.`,
+        details,
+      );
+    }
+    if (status === 403) {
+      // The identity is known; its role or scope lacks what the route needs. The server's own
+      // sentence names the role and what it cannot do; without one, the permission says it.
+      const permission = typeof details.permission === 'string' ? details.permission : undefined;
+      const phrase =
+        permission && permission in PERMISSION_PHRASE ? PERMISSION_PHRASE[permission as Permission] : undefined;
+      return new CloudError(
+        'forbidden',
+        403,
+        serverMessage ??
+          `Your identity in project “${this.project}” at ${this.endpoint} may not ${phrase ?? 'do this'}. Ask an owner of the project for the permission.`,
         details,
       );
     }

@@ -4,6 +4,7 @@
 // shows it is shown, when the window gets focus, and once a minute while a view shows it; at
 // most once every few seconds, and not at all while nothing shows it or nothing is signed in.
 import * as vscode from 'vscode';
+import type { IdentityInfo } from '../api';
 import { ContextKey } from '../constants';
 import { errorMessage } from '../shared/errorMessage';
 import { digestOf } from '../shared/secretText';
@@ -38,6 +39,8 @@ export class CloudState implements CloudStatusSource, vscode.Disposable {
     const timer = setInterval(() => vscode.window.state.focused && this.refreshIfShown(), AUTO_REFRESH_INTERVAL_MS);
     this.disposables.push(
       session.onDidChange(() => void this.followSession()),
+      // A role learnt or changed (after a 403, say) redraws the views and their menus at once.
+      session.onDidChangeIdentity(() => this.changed.fire()),
       store.onDidChange(() => void this.refresh()),
       projects.onDidChange(() => void this.refresh()),
       vscode.window.onDidChangeWindowState((s) => s.focused && this.refreshIfShown()),
@@ -47,6 +50,10 @@ export class CloudState implements CloudStatusSource, vscode.Disposable {
 
   status(project: string): CloudProjectStatus {
     return this.statuses.get(project) ?? { kind: 'signed-out' };
+  }
+
+  identity(project: string): IdentityInfo | undefined {
+    return this.session.identity(project);
   }
 
   /** Keeps the state fresh while `view` is visible: listed again each time it is shown. */
@@ -98,6 +105,8 @@ export class CloudState implements CloudStatusSource, vscode.Disposable {
       return;
     }
     let next: CloudProjectStatus;
+    // Who the token stands for is read with each listing, so a role changed by an owner shows.
+    const identity = this.session.refreshIdentity(project);
     try {
       const cloud = await client.listKeys();
       const local = new Map<string, string | undefined>();
@@ -122,6 +131,7 @@ export class CloudState implements CloudStatusSource, vscode.Disposable {
       next = e instanceof CloudError && e.isUnreachable ? { kind: 'unreachable', message } : { kind: 'error', message };
       this.log.warn(`Project ${project}: ${message}`);
     }
+    await identity;
     // Signed out (or signed in again elsewhere) while the listing was under way: it is not this
     // session's answer any more.
     if ((await this.session.client(project)) !== client) return;

@@ -2,13 +2,16 @@
 // from the cloud. Tokens and clients are the session's (./session.ts); where each key stands is
 // the cloud state's (./cloudState.ts), which every view reads.
 import * as vscode from 'vscode';
+import type { IdentityInfo } from '../api';
 import { errorMessage } from '../shared/errorMessage';
 import type { Notifier } from '../ui/notify';
 import type { CloudRename } from '../keys/keyCommands';
 import type { KeyStore } from '../keys/keyStore';
 import type { CloudProjectStatus, CloudStatusSource, KeyNode, StateView } from '../keys/keysView';
 import type { WorkspaceProjects } from '../project/workspaceProjects';
-import { CloudError } from './client';
+import { TOKEN_PREFIX } from '../api';
+import { CloudError, isLoopback } from './client';
+import { normaliseCloudUrl, SERVICE_TOKEN_REFUSED, teamCloudAddressProblem, tokenKind } from './roles';
 import type { CloudSession } from './session';
 import type { CloudState } from './cloudState';
 import { conflictMessage, planPush } from './syncPlan';
@@ -16,6 +19,8 @@ import { conflictMessage, planPush } from './syncPlan';
 export interface SignInArgs {
   token?: string;
   project?: string;
+  /** A cloud other than the endpoint setting's, already checked: the setting follows the sign-in. */
+  endpoint?: string;
 }
 
 export class CloudSync implements CloudStatusSource {
@@ -41,6 +46,10 @@ export class CloudSync implements CloudStatusSource {
     return this.state.status(project);
   }
 
+  identity(project: string): IdentityInfo | undefined {
+    return this.state.identity(project);
+  }
+
   watch(view: StateView): vscode.Disposable {
     return this.state.watch(view);
   }
@@ -54,8 +63,9 @@ export class CloudSync implements CloudStatusSource {
   async signIn(args: SignInArgs = {}): Promise<boolean> {
     const project = await this.pickProject(args.project);
     if (!project) return false;
+    const endpoint = args.endpoint ?? this.endpoint;
     // A token is asked for only once there is a cloud to check it against.
-    if (args.token === undefined && !(await this.session.reachable())) {
+    if (args.token === undefined && !args.endpoint && !(await this.session.reachable())) {
       void this.session.reportError(
         `The CloudXLR cloud at ${this.endpoint} is not reachable, so there is nothing to sign in to yet. Start it, or point the setting “cloudxlr.cloud.endpoint” at a running one, then sign in.`,
         true,
@@ -65,31 +75,70 @@ export class CloudSync implements CloudStatusSource {
     const token =
       args.token ??
       (await vscode.window.showInputBox({
-        title: `Sign in to project ${project} at ${this.endpoint}`,
-        prompt:
-          "Paste the project's developer token. The local cloud prints it on first start and saves it in its data folder under tokens/.",
+        title: `Sign in to project ${project} at ${endpoint}`,
+        prompt: args.endpoint
+          ? `Paste your member token (${TOKEN_PREFIX.member}…), from the owner who added you, or the project's token. It is kept in the editor's secret storage only.`
+          : "Paste the project's developer token (or your member token on a team cloud). The local cloud prints it on first start and saves it in its data folder under tokens/.",
         password: true,
         ignoreFocusOut: true,
-        validateInput: (v) => (v.trim() ? undefined : 'The token cannot be empty.'),
+        validateInput: (v) =>
+          !v.trim()
+            ? 'The token cannot be empty.'
+            : tokenKind(v.trim()) === 'service'
+              ? SERVICE_TOKEN_REFUSED
+              : undefined,
       }));
     if (!token) return false;
+    let identity: IdentityInfo | undefined;
     try {
-      await this.session.signIn(project, token.trim());
+      identity = await this.session.signIn(project, token.trim(), args.endpoint);
     } catch (e) {
       void this.session.reportError(
         e instanceof CloudError && e.status === 401
-          ? `The cloud at ${this.endpoint} did not accept that token for project ${project}. Check the token and the project name in cloudxlr.json.`
+          ? `The cloud at ${endpoint} did not accept that token for project ${project}. Check the token and the project name in cloudxlr.json.`
           : errorMessage(e),
         e instanceof CloudError && e.isUnreachable,
       );
       return false;
     }
-    this.log.info(`Signed in to project ${project} at ${this.endpoint}.`);
-    this.notify.status(`Signed in to CloudXLR project ${project}.`);
+    const as =
+      identity && identity.kind !== 'project-token'
+        ? ` as ${identity.name}${identity.role ? ` (${identity.role})` : ''}`
+        : '';
+    this.log.info(`Signed in to project ${project} at ${endpoint}${as}.`);
+    this.notify.status(`Signed in to CloudXLR project ${project}${as}.`);
     await this.refresh();
     return true;
   }
 
+  /**
+   * Sign in to a team cloud: its address first, checked with /v1/health and /v1/ready, then a
+   * member's token; the address becomes this workspace's endpoint setting, the token is kept
+   * in SecretStorage only.
+   */
+  async signInToTeamCloud(args: { url?: string; token?: string; project?: string } = {}): Promise<boolean> {
+    const project = await this.pickProject(args.project);
+    if (!project) return false;
+    const current = this.endpoint;
+    const entered =
+      args.url ??
+      (await vscode.window.showInputBox({
+        title: `Sign in to a team cloud (project ${project})`,
+        prompt: "The team cloud's address, from whoever runs it. Your member token is asked for next.",
+        placeHolder: 'https://cloud.example.com',
+        value: isLoopback(current) ? '' : current,
+        ignoreFocusOut: true,
+        validateInput: (v) => (v.trim() ? teamCloudAddressProblem(normaliseCloudUrl(v)) : 'Enter the address.'),
+      }));
+    if (!entered) return false;
+    const url = normaliseCloudUrl(entered);
+    const checked = await this.session.checkCloud(url);
+    if (checked) {
+      void this.notify.error(checked.problem);
+      return false;
+    }
+    return this.signIn({ project, token: args.token, endpoint: url });
+  }
   async signOut(args: { project?: string } = {}): Promise<boolean> {
     const project = await this.pickProject(args.project);
     if (!project) return false;
@@ -106,7 +155,7 @@ export class CloudSync implements CloudStatusSource {
     const target = await this.target(arg);
     if (!target) return undefined;
     const { project, name } = target;
-    if (!(await this.session.requireClient(project))) return undefined;
+    if (!(await this.session.requireClient(project, 'first', 'keys.write'))) return undefined;
     const outcome = await this.pushOne(project, name, !isNode(arg) && arg?.overwrite === true);
     await this.refresh();
     switch (outcome.kind) {
@@ -130,7 +179,7 @@ export class CloudSync implements CloudStatusSource {
     const project = await this.pickProject(args.project);
     const pushed: string[] = [];
     const failed: string[] = [];
-    if (!project || !(await this.session.requireClient(project))) return { pushed, failed };
+    if (!project || !(await this.session.requireClient(project, 'first', 'keys.write'))) return { pushed, failed };
     await this.state.refreshProject(project);
     const status = this.status(project);
     const pending = this.store
@@ -231,6 +280,12 @@ export class CloudSync implements CloudStatusSource {
     const lastSeen = this.store.get(project, name)?.cloudVersion;
     const client = lastSeen !== undefined ? await this.session.client(project) : undefined;
     if (!client || lastSeen === undefined) return;
+    const refused = this.session.refusal(project, 'keys.write');
+    if (refused) {
+      void this.notify.warn(`${name} was rotated on this machine only: ${refused}`);
+      await this.refresh();
+      return;
+    }
     const value = await this.store.value(project, name);
     if (value === undefined) return;
     try {
@@ -342,7 +397,7 @@ export class CloudSync implements CloudStatusSource {
     const target = await this.target(arg, true);
     if (!target) return false;
     const { project, name } = target;
-    const client = await this.session.requireClient(project);
+    const client = await this.session.requireClient(project, 'first', 'keys.write');
     if (!client) return false;
     const given = isNode(arg) ? {} : (arg ?? {});
     let force = given.force;
@@ -412,7 +467,8 @@ export class CloudSync implements CloudStatusSource {
 
   // ---- Plumbing ----
 
-  private async pickProject(name?: string): Promise<string | undefined> {
+  /** The named project, the only one, or the one picked. */
+  async pickProject(name?: string): Promise<string | undefined> {
     const all = (await this.projects.all()).map((p) => p.project);
     if (name)
       return all.includes(name)

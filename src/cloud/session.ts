@@ -3,9 +3,12 @@
 // deploys, the Functions view and the local cloud all go through it, so a sign-in, a sign-out
 // or a new endpoint reaches every one of them.
 import * as vscode from 'vscode';
-import { CommandId, DEFAULT_CLOUD_ENDPOINT, SettingId, StorageKey } from '../constants';
+import { PERMISSIONS, type IdentityInfo, type Permission } from '../api';
+import { CommandId, ContextKey, DEFAULT_CLOUD_ENDPOINT, SettingId, StorageKey } from '../constants';
+import { errorMessage } from '../shared/errorMessage';
 import type { Notifier } from '../ui/notify';
 import { CloudClient, CloudError, isLoopback } from './client';
+import { deniedEverywhere, refusal, SERVICE_TOKEN_REFUSED, teamCloudAddressProblem, tokenKind } from './roles';
 
 const START_LOCAL_CLOUD = 'Start Local Cloud';
 const OPEN_SETTING = 'Change Endpoint';
@@ -14,8 +17,13 @@ export class CloudSession implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when the endpoint changes or a project is signed in or out. */
   readonly onDidChange = this.changed.event;
+  private readonly identityChanged = new vscode.EventEmitter<string>();
+  /** Fires (with the project) when who the token stands for, or its role, is learnt or changes. */
+  readonly onDidChangeIdentity = this.identityChanged.event;
   private readonly clients = new Map<string, CloudClient>();
-  private readonly disposables: vscode.Disposable[] = [this.changed];
+  /** Each signed-in project's identity from `/me` once read; undefined for a cloud without identities. */
+  private readonly identities = new Map<string, IdentityInfo | undefined>();
+  private readonly disposables: vscode.Disposable[] = [this.changed, this.identityChanged];
 
   constructor(
     private readonly secrets: vscode.SecretStorage,
@@ -25,6 +33,7 @@ export class CloudSession implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(SettingId.cloudEndpoint)) {
           this.resetClients();
+          this.forgetIdentities();
           this.changed.fire();
         }
       }),
@@ -44,21 +53,69 @@ export class CloudSession implements vscode.Disposable {
     if (existing) return existing;
     const token = await this.secrets.get(this.tokenKey(project));
     if (!token) return undefined;
-    const client = new CloudClient({ endpoint: this.endpoint, project, token });
+    const client = new CloudClient({
+      endpoint: this.endpoint,
+      project,
+      token,
+      // A 403 means the role changed since it was read (or never allowed it): read it again, so
+      // the views and menus follow.
+      onForbidden: () => void this.refreshIdentity(project),
+    });
     this.clients.set(project, client);
     return client;
+  }
+
+  /** Who the project's token stands for, once read; undefined when not known (or not signed in). */
+  identity(project: string): IdentityInfo | undefined {
+    return this.identities.get(project);
+  }
+
+  /** The sentence refusing `needed` to the project's identity, or undefined when it may. */
+  refusal(project: string, needed: Permission): string | undefined {
+    return refusal(project, this.identities.get(project), needed);
+  }
+
+  /** Reads the identity again from `/me` (at each listing of the cloud, and after a 403). */
+  async refreshIdentity(project: string): Promise<IdentityInfo | undefined> {
+    const client = await this.client(project);
+    if (!client) {
+      if (this.identities.delete(project)) this.identityUpdated(project);
+      return undefined;
+    }
+    let next: IdentityInfo | undefined;
+    try {
+      next = (await client.me()).identity;
+    } catch (e) {
+      // An older cloud has no /me: it has one token per project, which may do everything.
+      if (e instanceof CloudError && e.status === 404) next = undefined;
+      // Unreachable or failing: keep what was known; the listing reports the problem.
+      else return this.identities.get(project);
+    }
+    if ((await this.client(project)) !== client) return this.identities.get(project);
+    const known = this.identities.has(project);
+    const before = this.identities.get(project);
+    this.identities.set(project, next);
+    if (!known || JSON.stringify(before) !== JSON.stringify(next)) this.identityUpdated(project);
+    return next;
   }
 
   /**
    * A client for the project; when not signed in, offers Sign In and returns undefined.
    * `purpose` ends the sentence: "Sign in first." or "Sign in to deploy."
    */
-  async requireClient(project: string, purpose = 'first'): Promise<CloudClient | undefined> {
+  async requireClient(project: string, purpose = 'first', needed?: Permission): Promise<CloudClient | undefined> {
     const client = await this.client(project);
-    if (!client)
+    if (!client) {
       void this.notify
         .warn(this.notSignedIn(project, purpose), 'Sign In')
         .then((c) => c && vscode.commands.executeCommand(CommandId.signIn, { project }));
+      return undefined;
+    }
+    const refused = needed && this.refusal(project, needed);
+    if (refused) {
+      void this.notify.warn(refused);
+      return undefined;
+    }
     return client;
   }
 
@@ -75,6 +132,33 @@ export class CloudSession implements vscode.Disposable {
     else if (choice === OPEN_SETTING)
       await vscode.commands.executeCommand('workbench.action.openSettings', SettingId.cloudEndpoint);
     return choice === fix ? undefined : choice;
+  }
+
+  /**
+   * What stops signing in to a cloud at `url`, checked before a token is asked for: not a
+   * usable address, not reachable, not a CloudXLR cloud, or not ready (its database away).
+   * Undefined when it answers both /v1/health and /v1/ready.
+   */
+  async checkCloud(url: string): Promise<{ problem: string; unreachable: boolean } | undefined> {
+    const addressProblem = teamCloudAddressProblem(url);
+    if (addressProblem) return { problem: addressProblem, unreachable: false };
+    const probe = new CloudClient({ endpoint: url, project: '', token: '', retries: 0, timeoutMs: 5000 });
+    try {
+      await probe.health();
+      await probe.ready();
+      return undefined;
+    } catch (e) {
+      const unreachable = e instanceof CloudError && e.isUnreachable;
+      const why =
+        e instanceof CloudError && e.code === 'unavailable'
+          ? `The CloudXLR cloud at ${url} answers but is not ready: its database is not reachable. Try again in a moment, or ask whoever runs it.`
+          : e instanceof CloudError && e.code === 'bad_response'
+            ? `The server at ${url} is not a CloudXLR cloud (it does not answer /v1/health and /v1/ready as one does). Check the address.`
+            : errorMessage(e);
+      return { problem: why, unreachable };
+    } finally {
+      probe.dispose();
+    }
   }
 
   /** Whether the cloud answers at the endpoint; a short wait, no retries. */
@@ -95,22 +179,52 @@ export class CloudSession implements vscode.Disposable {
     return `Not signed in to the CloudXLR project ${project} at ${this.endpoint}. Sign in ${purpose}.`;
   }
 
-  /** Checks the token against the cloud (throws the client's CloudError), then keeps it. */
-  async signIn(project: string, token: string): Promise<void> {
-    const probe = new CloudClient({ endpoint: this.endpoint, project, token, retries: 0 });
+  /**
+   * Checks the token against the cloud (throws the client's CloudError), then keeps it in
+   * SecretStorage. With `endpoint`, the token is checked there, and the endpoint becomes this
+   * workspace's setting before the token is kept. Resolves with who the token stands for
+   * (undefined on a cloud without identities).
+   */
+  async signIn(project: string, token: string, endpoint?: string): Promise<IdentityInfo | undefined> {
+    // A CI token in the editor would be kept on a developer's machine: it belongs in CI.
+    if (tokenKind(token) === 'service') throw new CloudError('invalid_request', 0, SERVICE_TOKEN_REFUSED);
+    const at = (endpoint ?? this.endpoint).replace(/\/+$/, '');
+    const probe = new CloudClient({ endpoint: at, project, token, retries: 0 });
+    let identity: IdentityInfo | undefined;
     try {
+      identity = (await probe.me()).identity;
+    } catch (e) {
+      if (!(e instanceof CloudError && e.status === 404 && e.code === 'not_found')) throw e;
+      // An older cloud without /me: the token is checked by listing the keys.
       await probe.listKeys();
     } finally {
       probe.dispose();
     }
+    if (endpoint !== undefined) {
+      // This workspace's setting (the user's, without a folder open), so the next window of this
+      // workspace talks to the same cloud whatever other workspaces use.
+      const config = vscode.workspace.getConfiguration();
+      const inWorkspace = !!vscode.workspace.workspaceFolders?.length;
+      const kept = config.inspect<string>(SettingId.cloudEndpoint);
+      if ((inWorkspace ? kept?.workspaceValue : kept?.globalValue) !== at)
+        await config.update(
+          SettingId.cloudEndpoint,
+          at,
+          inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global,
+        );
+    }
     await this.secrets.store(this.tokenKey(project), token);
     this.dropClient(project);
+    this.identities.set(project, identity);
+    this.identityUpdated(project);
     this.changed.fire();
+    return identity;
   }
 
   async signOut(project: string): Promise<void> {
     await this.secrets.delete(this.tokenKey(project));
     this.dropClient(project);
+    if (this.identities.delete(project)) this.identityUpdated(project);
     this.changed.fire();
   }
 
@@ -119,6 +233,20 @@ export class CloudSession implements vscode.Disposable {
     for (const p of projects) await this.secrets.store(this.tokenKey(p), token);
     this.resetClients();
     this.changed.fire();
+  }
+
+  private forgetIdentities(): void {
+    const projects = [...this.identities.keys()];
+    this.identities.clear();
+    for (const p of projects) this.identityUpdated(p);
+  }
+
+  /** Announces an identity change and sets the context keys the menus' `when` clauses read. */
+  private identityUpdated(project: string): void {
+    const denied = new Set(deniedEverywhere([...this.identities.values()]));
+    for (const p of PERMISSIONS)
+      void vscode.commands.executeCommand('setContext', `${ContextKey.deniedPrefix}${p}`, denied.has(p));
+    this.identityChanged.fire(project);
   }
 
   private tokenKey(project: string): string {

@@ -1,6 +1,8 @@
 // The API Keys tree: projects (when there are several), then keys. Values are never shown;
 // the tooltip, resolved only when hovered, shows a masked tail at most.
 import * as vscode from 'vscode';
+import type { IdentityInfo } from '../api';
+import { identityLabel, identityTooltip } from '../cloud/roles';
 import { CommandId, ContextKey } from '../constants';
 import { maskTail } from '../shared/secretText';
 import { KeyMeta, KeyStore } from './keyStore';
@@ -12,6 +14,8 @@ import { WorkspaceProject, WorkspaceProjects } from '../project/workspaceProject
 export interface CloudStatusSource {
   readonly onDidChange: vscode.Event<void>;
   status(project: string): CloudProjectStatus;
+  /** Who the project's token stands for, with its role (undefined when not known). */
+  identity(project: string): IdentityInfo | undefined;
   /** Keeps the state fresh while the view shows it (listed again when it is shown, on focus, now and then). */
   watch(view: StateView): vscode.Disposable;
 }
@@ -152,11 +156,17 @@ export class KeysView implements vscode.TreeDataProvider<KeysNode>, vscode.Dispo
       item.iconPath = new vscode.ThemeIcon('folder-library');
       item.description = node.project.folder?.name ?? '';
       item.contextValue = 'project';
-      item.tooltip =
+      const identity = this.cloud.identity(node.project.project);
+      if (identity) item.description = identityLabel(identity);
+      item.tooltip = [
         node.project.problem ??
-        (node.project.declared
-          ? `Project ${node.project.project} (cloudxlr.json)`
-          : `Project ${node.project.project}: no cloudxlr.json yet`);
+          (node.project.declared
+            ? `Project ${node.project.project} (cloudxlr.json)`
+            : `Project ${node.project.project}: no cloudxlr.json yet`),
+        identity ? identityTooltip(node.project.project, identity) : '',
+      ]
+        .filter(Boolean)
+        .join('\n');
       return item;
     }
     const provider = node.meta ? providerById(node.meta.provider) : recogniseProvider(node.name);
@@ -258,7 +268,10 @@ export class KeysView implements vscode.TreeDataProvider<KeysNode>, vscode.Dispo
         : status.kind === 'unreachable'
           ? 'cloud unreachable'
           : 'signed in';
-    return `${p.project}${p.declared ? '' : ' (no cloudxlr.json)'} · ${cloud}`;
+    const identity = status.kind === 'signed-out' ? undefined : this.cloud.identity(p.project);
+    // Signed in with a role: who you are says more than "signed in".
+    const who = identity && identity.kind !== 'project-token' ? identityLabel(identity) : cloud;
+    return `${p.project}${p.declared ? '' : ' (no cloudxlr.json)'} · ${who}`;
   }
 
   dispose(): void {

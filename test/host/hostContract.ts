@@ -196,7 +196,17 @@ export type UiStep =
   /** Check that the focused row of the open quick pick shows this text (what Enter would run). */
   | { focusedPick: string }
   /** Grant or withdraw the site's clipboard-read permission (writing stays allowed), as a browser's site settings do. */
-  | { clipboardRead: boolean };
+  | { clipboardRead: boolean }
+  /** Wait (up to 30 s) until the browser's storage (IndexedDB, where globalState is; localStorage) holds this text. */
+  | { storageHolds: string }
+  /** Check that the browser's storage (IndexedDB, localStorage) holds this text nowhere. */
+  | { storageLacks: string }
+  /** Remember SecretStorage as it is now, under this name (code-server keeps it encrypted in localStorage). */
+  | { markSecrets: string }
+  /** Check that nothing was written to SecretStorage since the mark (watched for 2 s). */
+  | { secretsUnchanged: string }
+  /** Wait until something was written to SecretStorage since the mark. */
+  | { secretsChanged: string };
 
 /**
  * From a test: asks the code-server launcher to act in the workbench as a person would,

@@ -398,45 +398,7 @@ async function serveRequests(requests: string, workbench: Workbench, screenshots
 async function waitForBrowserStorage(page: Workbench['page'], names: string[], timeoutMs = 30_000): Promise<void> {
   const started = Date.now();
   for (;;) {
-    const found = await page.evaluate(async (wanted: string[]) => {
-      // Runs in the page (no DOM types here): every IndexedDB store's keys and string values.
-      type Req<T> = { result: T; onsuccess: (() => void) | null; onerror: (() => void) | null };
-      type Store = { getAllKeys(): Req<unknown[]>; getAll(): Req<unknown[]> };
-      type Db = {
-        objectStoreNames: ArrayLike<string>;
-        transaction(s: string): { objectStore(s: string): Store };
-        close(): void;
-      };
-      const idb = (
-        globalThis as unknown as {
-          indexedDB: { databases(): Promise<{ name?: string }[]>; open(name: string): Req<Db> };
-        }
-      ).indexedDB;
-      const done = <T>(r: Req<T>) =>
-        new Promise<T>((resolve, reject) => {
-          r.onsuccess = () => resolve(r.result);
-          r.onerror = () => reject(new Error('IndexedDB request failed'));
-        });
-      const missing = new Set(wanted);
-      for (const { name } of await idb.databases()) {
-        if (!name) continue;
-        const db = await done(idb.open(name));
-        try {
-          for (const storeName of Array.from(db.objectStoreNames)) {
-            const store = () => db.transaction(storeName).objectStore(storeName);
-            const keys = await done(store().getAllKeys());
-            const values = await done(store().getAll());
-            keys.forEach((k, i) => {
-              const entry = `${String(k)} ${typeof values[i] === 'string' ? values[i] : ''}`;
-              for (const w of missing) if (entry.includes(w)) missing.delete(w);
-            });
-          }
-        } finally {
-          db.close();
-        }
-      }
-      return wanted.filter((w) => !missing.has(w));
-    }, names);
+    const found = await browserStorageHolding(page, names);
     if (found.length === names.length) {
       log(`The browser's storage holds the keys the next phase checks (after ${seconds(Date.now() - started)}).`);
       return;
@@ -450,6 +412,74 @@ async function waitForBrowserStorage(page: Workbench['page'], names: string[], t
     await sleep(250);
   }
 }
+
+/**
+ * Which of `wanted` the browser's storage holds somewhere: every IndexedDB store's keys and
+ * string values (globalState, among others) and localStorage (SecretStorage under code-server).
+ */
+function browserStorageHolding(page: Workbench['page'], wanted: string[]): Promise<string[]> {
+  return page.evaluate(async (wanted: string[]) => {
+    // Runs in the page (no DOM types here).
+    type Req<T> = { result: T; onsuccess: (() => void) | null; onerror: (() => void) | null };
+    type Store = { getAllKeys(): Req<unknown[]>; getAll(): Req<unknown[]> };
+    type Db = {
+      objectStoreNames: ArrayLike<string>;
+      transaction(s: string): { objectStore(s: string): Store };
+      close(): void;
+    };
+    const page = globalThis as unknown as {
+      indexedDB: { databases(): Promise<{ name?: string }[]>; open(name: string): Req<Db> };
+      localStorage: { length: number; key(i: number): string | null; getItem(k: string): string | null };
+    };
+    const done = <T>(r: Req<T>) =>
+      new Promise<T>((resolve, reject) => {
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(new Error('IndexedDB request failed'));
+      });
+    const missing = new Set(wanted);
+    const look = (entry: string) => {
+      for (const w of missing) if (entry.includes(w)) missing.delete(w);
+    };
+    for (const { name } of await page.indexedDB.databases()) {
+      if (!name) continue;
+      const db = await done(page.indexedDB.open(name));
+      try {
+        for (const storeName of Array.from(db.objectStoreNames)) {
+          const store = () => db.transaction(storeName).objectStore(storeName);
+          const keys = await done(store().getAllKeys());
+          const values = await done(store().getAll());
+          keys.forEach((k, i) => look(`${String(k)} ${typeof values[i] === 'string' ? values[i] : ''}`));
+        }
+      } finally {
+        db.close();
+      }
+    }
+    for (let i = 0; i < page.localStorage.length; i++) {
+      const k = page.localStorage.key(i) ?? '';
+      look(`${k} ${page.localStorage.getItem(k) ?? ''}`);
+    }
+    return wanted.filter((w) => !missing.has(w));
+  }, wanted);
+}
+
+/**
+ * SecretStorage under code-server: one encrypted blob in the page's localStorage, written again
+ * (with a fresh IV) at every store or delete. Its text cannot be searched, but any write changes it.
+ */
+function secretStorageBlob(page: Workbench['page']): Promise<string> {
+  return page.evaluate(
+    () =>
+      (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem(
+        'secrets.provider',
+      ) ?? '',
+  );
+}
+
+/** The SecretStorage blobs marked by tests, by mark name. */
+const secretMarks = new Map<string, string>();
+
+/** How long SecretStorage is watched for a write that must not come. */
+const SECRETS_SETTLE_MS = 2_000;
 
 /** How long something may take to go away from the screen after the change that removes it. */
 const ABSENT_WAIT_MS = 2_000;
@@ -555,6 +585,34 @@ async function performUiStep(page: Workbench['page'], step: UiStep): Promise<voi
       .first();
     await pane.locator('.pane-header').hover({ timeout });
     await pane.locator('.pane-header').locator(actionSelector).filter({ visible: true }).first().click({ timeout });
+  } else if ('storageHolds' in step) {
+    const deadline = Date.now() + 30_000;
+    while ((await browserStorageHolding(page, [step.storageHolds])).length === 0) {
+      if (Date.now() > deadline)
+        throw new Error(`The browser's storage does not hold "${step.storageHolds.slice(0, 13)}…".`);
+      await sleep(250);
+    }
+  } else if ('storageLacks' in step) {
+    if ((await browserStorageHolding(page, [step.storageLacks])).length > 0)
+      throw new Error(`The browser's storage holds "${step.storageLacks.slice(0, 13)}…".`);
+  } else if ('markSecrets' in step) {
+    secretMarks.set(step.markSecrets, await secretStorageBlob(page));
+  } else if ('secretsUnchanged' in step) {
+    // A write from the extension host reaches the page within moments: watch for a while.
+    const before = secretMarks.get(step.secretsUnchanged);
+    const until = Date.now() + SECRETS_SETTLE_MS;
+    while (Date.now() < until) {
+      if ((await secretStorageBlob(page)) !== before)
+        throw new Error(`SecretStorage was written since the mark "${step.secretsUnchanged}".`);
+      await sleep(100);
+    }
+  } else if ('secretsChanged' in step) {
+    const before = secretMarks.get(step.secretsChanged);
+    const until = Date.now() + timeout;
+    while ((await secretStorageBlob(page)) === before) {
+      if (Date.now() > until) throw new Error(`SecretStorage was not written since the mark "${step.secretsChanged}".`);
+      await sleep(100);
+    }
   } else if ('clipboardRead' in step) {
     await page.context().clearPermissions();
     await page

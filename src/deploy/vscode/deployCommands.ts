@@ -40,7 +40,7 @@ export interface DeployAllArgs {
 
 const STEP_ORDER: DeployStep[] = ['discover', 'bundle', 'references', 'vault', 'leak-guard', 'upload'];
 
-type NotStarted = Extract<DeployResult, { status: 'not-signed-in' | 'untrusted' }>;
+type NotStarted = Extract<DeployResult, { status: 'not-signed-in' | 'untrusted' | 'forbidden' }>;
 
 export class DeployCommands {
   private readonly report: DeployReport;
@@ -191,9 +191,13 @@ export class DeployCommands {
         .then((c) => c && vscode.commands.executeCommand('workbench.trust.manage'));
       return { name, status: 'untrusted', message };
     }
-    const client = await this.targets.client(data, 'to deploy');
-    if (!client)
-      return { name, status: 'not-signed-in', message: this.session.notSignedIn(data.project.project, 'to deploy') };
+    const client = await this.targets.client(data, 'to deploy', 'functions.deploy');
+    if (!client) {
+      const refused = this.session.refusal(data.project.project, 'functions.deploy');
+      return refused
+        ? { name, status: 'forbidden', message: refused }
+        : { name, status: 'not-signed-in', message: this.session.notSignedIn(data.project.project, 'to deploy') };
+    }
     // A function setting cloudxlr.json gets wrong is skipped: the function deploys without it.
     for (const p of data.project.problems) if (!p.fatal) this.log.warn(describeProblem(p));
     return {

@@ -14,10 +14,11 @@ import {
 import { openCommand } from './functionsTree';
 
 /** What Deploy returns: the core's outcome, or why it did not start. */
-export type DeployResult = DeployOutcome | { name: string; status: 'not-signed-in' | 'untrusted'; message: string };
+export type DeployResult =
+  DeployOutcome | { name: string; status: 'not-signed-in' | 'untrusted' | 'forbidden'; message: string };
 
 export function isOutcome(o: DeployResult): o is DeployOutcome {
-  return o.status !== 'not-signed-in' && o.status !== 'untrusted';
+  return o.status !== 'not-signed-in' && o.status !== 'untrusted' && o.status !== 'forbidden';
 }
 
 export class DeployReport {
@@ -31,7 +32,7 @@ export class DeployReport {
    * log), and in the log the details it has no room for (every finding, every error).
    */
   outcome(o: DeployResult, project: string, root: string | undefined): void {
-    // Not signed in, untrusted: the notification was shown when the deploy did not start.
+    // Not signed in, untrusted, not allowed: the notification was shown when the deploy did not start.
     if (!isOutcome(o)) return;
     void this.show(deployNotice(o, root), { project, name: o.name });
     const details = describeOutcome(o, root).split('\n').slice(1);

@@ -9,6 +9,7 @@ import { ViewId } from '../../constants';
 import type { FunctionSummary } from '../../api';
 import { keyNames, type SourceLocation } from '..';
 import type { CloudStatusSource } from '../../keys/keysView';
+import { identityLabel, identityTooltip } from '../../cloud/roles';
 import type { KeyStore } from '../../keys/keyStore';
 import type { FunctionEntry, FunctionsModel, ProjectFunctions } from './functionsModel';
 
@@ -77,11 +78,15 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
       this.view,
       model.onDidLoad(() => {
         this.showNotes();
+        this.showIdentity();
         this.changed.fire(undefined);
       }),
       model.onDidGoStale(() => this.schedule()),
       // Each key's state is the cloud state's, read when a row is drawn: redraw at once.
-      cloud.onDidChange(() => this.changed.fire(undefined)),
+      cloud.onDidChange(() => {
+        this.showIdentity();
+        this.changed.fire(undefined);
+      }),
       cloud.watch(this.view),
       // Bundling for the tree happens only while it is visible (or when a test or command reads it).
       this.view.onDidChangeVisibility((e) => e.visible && this.model.stale && void this.model.refresh()),
@@ -120,7 +125,14 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
         item.iconPath = new vscode.ThemeIcon('folder-library');
         item.description = node.data.project.folder?.name ?? '';
         item.contextValue = `functionsProject:${node.data.cloud.kind === 'ok' ? 'signedIn' : 'signedOut'}`;
-        item.tooltip = `Functions of project ${node.project} in ${node.data.project.functionsDir}/`;
+        const identity = this.cloud.identity(node.project);
+        if (identity) item.description = identityLabel(identity);
+        item.tooltip = [
+          `Functions of project ${node.project} in ${node.data.project.functionsDir}/`,
+          identity ? identityTooltip(node.project, identity) : '',
+        ]
+          .filter(Boolean)
+          .join('\n');
         return item;
       }
       case 'function':
@@ -274,6 +286,15 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
       notes.push('This workspace is not trusted: functions are listed but not bundled or deployed.');
     for (const d of this.model.current) if (d.cloud.kind === 'error') notes.push(d.cloud.message);
     this.view.message = notes.length ? [...new Set(notes)].join(' ') : undefined;
+  }
+
+  /** The view's header: who you are in each project signed in with a member's (or a service) token, and the role. */
+  private showIdentity(): void {
+    const who = this.model.current
+      .map((d) => ({ project: d.project.project, identity: this.cloud.identity(d.project.project) }))
+      .filter((p) => p.identity && p.identity.kind !== 'project-token')
+      .map((p) => `${p.project} · ${identityLabel(p.identity!)}`);
+    this.view.description = who.length ? who.join('; ') : undefined;
   }
 
   /** Coalesces bursts of changes (saving several files, a key import) into one reload while visible. */

@@ -47,7 +47,7 @@ export class RemoteFunctionCommands {
     const target = await this.targets.resolve(arg, 'deployed', 'Which function to invoke?');
     if (!target) return undefined;
     const { data, name } = target;
-    const client = await this.targets.client(data);
+    const client = await this.targets.client(data, undefined, 'functions.invoke');
     if (!client) return undefined;
     const project = data.project.project;
     // Not deployed: say so before asking for a body, and offer the deploy.
@@ -152,7 +152,7 @@ export class RemoteFunctionCommands {
     const target = await this.targets.resolve(arg, 'deployed', 'Show the logs of which function?');
     if (!target) return undefined;
     const { data, name } = target;
-    const client = await this.targets.client(data);
+    const client = await this.targets.client(data, undefined, 'logs.read');
     if (!client) return undefined;
     const limit = isArgs(arg) && typeof arg.limit === 'number' ? arg.limit : 200;
     let logs;
@@ -176,7 +176,7 @@ export class RemoteFunctionCommands {
     const target = await this.targets.resolve(arg, 'deployed', 'Roll back which function?');
     if (!target) return undefined;
     const { data, name } = target;
-    const client = await this.targets.client(data);
+    const client = await this.targets.client(data, undefined, 'functions.deploy');
     if (!client) return undefined;
     let details: FunctionDetails | undefined;
     try {
@@ -228,7 +228,7 @@ export class RemoteFunctionCommands {
     const target = await this.targets.resolve(arg, 'deployed', 'Delete which function from the cloud?');
     if (!target) return false;
     const { data, name } = target;
-    const client = await this.targets.client(data);
+    const client = await this.targets.client(data, undefined, 'functions.deploy');
     if (!client) return false;
     if (!(isArgs(arg) && arg.confirmed)) {
       const DELETE = 'Delete Function';

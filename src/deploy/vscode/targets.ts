@@ -3,6 +3,7 @@
 // tasks, tests), and asks only for what it was not given.
 import * as vscode from 'vscode';
 import * as path from 'path';
+import type { Permission } from '../../api';
 import type { CloudClient } from '../../cloud/client';
 import type { CloudSession } from '../../cloud/session';
 import { errorMessage } from '../../shared/errorMessage';
@@ -94,8 +95,8 @@ export class FunctionTargets {
   }
 
   /** The project's client; offers Sign In when there is none. */
-  client(data: DiscoveredProject, purpose?: string): Promise<CloudClient | undefined> {
-    return this.session.requireClient(data.project.project, purpose);
+  client(data: DiscoveredProject, purpose?: string, needed?: Permission): Promise<CloudClient | undefined> {
+    return this.session.requireClient(data.project.project, purpose, needed);
   }
 }
 

@@ -374,3 +374,245 @@ describe('cloud client: network failures, retries, timeouts and bad answers', ()
     await s.close();
   });
 });
+
+describe('cloud client: identities and service tokens', () => {
+  const info = {
+    id: 'svc_1',
+    name: 'github-actions',
+    permissions: ['functions.deploy'],
+    createdAt: '2026-12-01T10:00:00.000Z',
+    expiresAt: '2026-12-31T10:00:00.000Z',
+    hint: 'cxlr_svc_ab12',
+    createdBy: 'mem_owner',
+  };
+
+  /** A server answering each "METHOD path" from `answers` (status, JSON body), recording requests. */
+  async function answering(answers: Record<string, [number, unknown]>) {
+    const seen: { method: string; url: string; body: string; auth: string }[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen.push({ method: req.method ?? '', url: req.url ?? '', body, auth: req.headers.authorization ?? '' });
+        const [status, json] = answers[`${req.method} ${req.url}`] ?? [
+          404,
+          { error: { code: 'not_found', message: 'No route.' } },
+        ];
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(json === undefined ? '' : JSON.stringify(json));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const client = new CloudClient({ endpoint: url, project: 'demo', token: 'cxlr_mem_secret', sleep: noSleep });
+    return {
+      client,
+      seen,
+      close: async () => {
+        client.dispose();
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+      },
+    };
+  }
+
+  it('me() returns the identity, its role and permissions', async () => {
+    const me = {
+      project: 'demo',
+      identity: {
+        id: 'mem_1',
+        kind: 'member',
+        name: 'alice@example.com',
+        role: 'viewer',
+        permissions: ['keys.describe', 'functions.describe', 'logs.read'],
+      },
+    };
+    const s = await answering({ 'GET /v1/projects/demo/me': [200, me] });
+    try {
+      assert.deepEqual(await s.client.me(), me);
+      assert.equal(s.seen[0]!.auth, 'Bearer cxlr_mem_secret');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('an identity in another form, an unknown role or permission, is a bad answer', async () => {
+    const base = { id: 'mem_1', kind: 'member', name: 'a', permissions: ['keys.describe'] };
+    for (const identity of [
+      { ...base, role: 'admin' },
+      { ...base, permissions: ['keys.read'] },
+      { ...base, kind: 'robot' },
+      { ...base, name: 7 },
+    ]) {
+      const s = await answering({ 'GET /v1/projects/demo/me': [200, { project: 'demo', identity }] });
+      try {
+        const e = await rejectsWith(s.client.me());
+        assert.equal(e.code, 'bad_response', JSON.stringify(identity));
+      } finally {
+        await s.close();
+      }
+    }
+  });
+
+  it('creates a service token: sends name, permissions and expiry once (no retry), returns the token once', async () => {
+    const s = await answering({ 'POST /v1/projects/demo/tokens': [201, { token: 'cxlr_svc_ab12rest', info }] });
+    try {
+      const r = await s.client.createServiceToken({
+        name: 'github-actions',
+        permissions: ['functions.deploy'],
+        expiresInDays: 30,
+      });
+      assert.equal(r.token, 'cxlr_svc_ab12rest');
+      assert.deepEqual(r.info, info);
+      assert.equal(s.seen.length, 1);
+      assert.deepEqual(JSON.parse(s.seen[0]!.body), {
+        name: 'github-actions',
+        permissions: ['functions.deploy'],
+        expiresInDays: 30,
+      });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('lists and revokes service tokens', async () => {
+    const s = await answering({
+      'GET /v1/projects/demo/tokens': [
+        200,
+        { tokens: [info, { ...info, id: 'svc_2', revokedAt: '2026-12-01T11:00:00.000Z' }] },
+      ],
+      'DELETE /v1/projects/demo/tokens/svc_1': [204, undefined],
+    });
+    try {
+      const list = await s.client.listServiceTokens();
+      assert.deepEqual(
+        list.map((t) => [t.id, t.revokedAt]),
+        [
+          ['svc_1', undefined],
+          ['svc_2', '2026-12-01T11:00:00.000Z'],
+        ],
+      );
+      await s.client.revokeServiceToken('svc_1');
+      assert.deepEqual(
+        s.seen.map((r) => `${r.method} ${r.url}`),
+        ['GET /v1/projects/demo/tokens', 'DELETE /v1/projects/demo/tokens/svc_1'],
+      );
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a 403 is a forbidden CloudError with the server’s message, never “HTTP 403”, and is not retried', async () => {
+    const message = 'Your role (viewer) in project demo cannot write keys. Ask an owner of the project.';
+    const s = await answering({
+      'PUT /v1/projects/demo/keys/STRIPE_KEY': [
+        403,
+        { error: { code: 'forbidden', message, details: { permission: 'keys.write', role: 'viewer' } } },
+      ],
+      'GET /v1/projects/demo/tokens': [
+        403,
+        { error: { code: 'forbidden', message: 'Only owners manage service tokens.' } },
+      ],
+    });
+    try {
+      const e = await rejectsWith(s.client.putKey('STRIPE_KEY', 'sk_test_forbidden_value', 1));
+      assert.equal(e.code, 'forbidden');
+      assert.equal(e.status, 403);
+      assert.equal(e.message, message);
+      assert.equal(e.details.permission, 'keys.write');
+      assert.ok(!/HTTP 403/.test(e.message));
+      const t = await rejectsWith(s.client.listServiceTokens());
+      assert.equal(t.message, 'Only owners manage service tokens.');
+      assert.equal(s.seen.length, 2, 'a 403 was retried');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a 403 without a readable message names what the identity may not do', async () => {
+    const s = await answering({
+      'POST /v1/projects/demo/functions/hello/invoke': [
+        403,
+        { error: { code: 'forbidden', details: { permission: 'functions.invoke' } } },
+      ],
+    });
+    try {
+      const e = await rejectsWith(s.client.invoke('hello'));
+      assert.equal(e.code, 'forbidden');
+      assert.match(e.message, /may not invoke functions\. Ask an owner of the project for the permission\./);
+      assert.ok(!/HTTP 403/.test(e.message));
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('ready() reads the readiness answer, without a token', async () => {
+    const s = await answering({ 'GET /v1/ready': [200, { status: 'ready', storage: 'postgres' }] });
+    try {
+      assert.deepEqual(await s.client.ready(), { status: 'ready', storage: 'postgres' });
+      assert.equal(s.seen[0]!.auth, '', 'readiness needs no token');
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describeEachEngine('cloud client: identities against the local cloud', (engine) => {
+  let t: TestCloud;
+  let owner: CloudClient;
+  const clients: CloudClient[] = [];
+  const as = (token: string): CloudClient => {
+    const c = new CloudClient({ endpoint: t.cloud.url, project: 'demo', token, sleep: noSleep });
+    clients.push(c);
+    return c;
+  };
+  before(async function () {
+    this.timeout(60_000);
+    t = await startTestCloud({ engine });
+    owner = as(t.tokens.demo);
+  });
+  after(async () => {
+    for (const c of clients) c.dispose();
+    await t?.close();
+  });
+
+  it('me() names the project token an owner, and a member by name and role', async () => {
+    const me = await owner.me();
+    assert.equal(me.project, 'demo');
+    assert.equal(me.identity.kind, 'project-token');
+    assert.equal(me.identity.role, 'owner');
+    const res = await fetch(`${t.cloud.url}/v1/projects/demo/members`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.tokens.demo}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'viewer@example.com', role: 'viewer' }),
+    });
+    assert.equal(res.status, 201);
+    const viewer = as(((await res.json()) as { token: string }).token);
+    const who = (await viewer.me()).identity;
+    assert.deepEqual([who.kind, who.name, who.role], ['member', 'viewer@example.com', 'viewer']);
+    const e = await rejectsWith(viewer.putKey('VIEWER_WRITE', 'sk_test_viewer_value'));
+    assert.equal(e.code, 'forbidden');
+    assert.match(e.message, /viewer, which cannot write keys/);
+    assert.ok(!e.message.includes('HTTP 403'));
+  });
+
+  it('a service token created, listed and revoked: shown once, deploy-only, then refused', async () => {
+    const { token, info } = await owner.createServiceToken({
+      name: 'ci deploy',
+      permissions: ['keys.describe', 'functions.describe', 'functions.deploy'],
+      expiresInDays: 7,
+    });
+    assert.ok(token.startsWith('cxlr_svc_'));
+    assert.equal(info.hint, token.slice(0, 13));
+    const listed = await owner.listServiceTokens();
+    assert.ok(listed.some((x) => x.id === info.id));
+    assert.ok(!JSON.stringify(listed).includes(token), 'a listing holds the token');
+    const ci = as(token);
+    assert.ok(Array.isArray(await ci.listKeys()));
+    const e = await rejectsWith(ci.putKey('CI_WRITE', 'sk_test_ci_value'));
+    assert.equal(e.code, 'forbidden');
+    await owner.revokeServiceToken(info.id);
+    const gone = await rejectsWith(ci.listKeys());
+    assert.equal(gone.code, 'unauthorized');
+  });
+});

@@ -3,7 +3,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CATEGORY, CommandId, SettingId, ViewId } from '../../../src/constants';
+import { COMMAND_PERMISSION } from '../../../src/cloud/roles';
+import { CATEGORY, CommandId, ContextKey, SettingId, ViewId } from '../../../src/constants';
 
 interface Command {
   command: string;
@@ -66,6 +67,23 @@ describe('manifest', () => {
     for (const [id, s] of Object.entries(pkg.contributes.configuration.properties)) {
       assert.ok(s.markdownDescription, `${id} has no markdownDescription`);
       assert.strictEqual(typeof s.order, 'number', `${id} has no order`);
+    }
+  });
+
+  it('hides every cloud action in every menu while no signed-in role may run it', () => {
+    for (const [command, permission] of Object.entries(COMMAND_PERMISSION)) {
+      const entries = Object.entries(pkg.contributes.menus).flatMap(([menu, items]) =>
+        items.filter((i) => i.command === command).map((i) => ({ menu, when: i.when ?? '' })),
+      );
+      assert.ok(
+        entries.some((e) => e.menu === 'commandPalette'),
+        `${command} has no commandPalette entry that hides it`,
+      );
+      for (const e of entries)
+        assert.ok(
+          e.when.includes(`!${ContextKey.deniedPrefix}${permission}`),
+          `${e.menu}: ${command} is shown to a role without ${permission} (when: ${e.when})`,
+        );
     }
   });
 
