@@ -4,10 +4,12 @@
 // name rules then reject) and "A/B" is simply no route (404).
 import type { IncomingMessage, ServerResponse } from 'http';
 import type { MemoryBudget, Reservation } from './admission';
+import type { TrustedProxies } from './clientAddress';
 import { ApiError, invalidRequest, notFound, unauthorized } from './errors';
 import { oversizedBody, readBody, readJsonObject, sendEmpty, sendJson } from './http';
 import type { EdgeLimits } from './limits';
 import type { KeptReads } from './kept';
+import type { RateLimits } from './rateLimits';
 import type { Storage } from './storage';
 import { bearerToken, type Principal, type Tokens } from './tokens';
 import type { Vault } from './vault';
@@ -32,6 +34,10 @@ export interface CloudServices {
   limits: EdgeLimits;
   /** Memory shared by every request body held at one time. */
   bodyBudget: MemoryBudget;
+  /** The proxies whose X-Forwarded-For names the client (--trusted-proxy). */
+  trustedProxies: TrustedProxies;
+  /** This node's token buckets: per identity, per public function, per client address. */
+  rateLimits: RateLimits;
 }
 
 export interface RouteContext extends CloudServices {
@@ -41,6 +47,11 @@ export interface RouteContext extends CloudServices {
   /** Percent-decoded path parameters. */
   params: Record<string, string>;
   query: URLSearchParams;
+  /**
+   * The client's address: the connection's peer, or the address a trusted proxy forwarded
+   * (X-Forwarded-For read from the right). What rate limits count by.
+   */
+  clientAddress: string;
   /**
    * Reads a JSON object body: 400 for malformed or too deeply nested JSON, 413 past the byte
    * limit (12 MiB by default) or the value limit, 503 when the body budget is full.
@@ -132,6 +143,7 @@ export class Router {
         method,
         params,
         query,
+        clientAddress: services.trustedProxies.clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for']),
         readJson: (limit) => readJsonObject(req, json, body(limit)),
         readBody: (limit, options) => readBody(req, body(limit, options?.json === true)),
         reservation,
@@ -141,8 +153,14 @@ export class Router {
       if (route.auth) {
         const oversized = oversizedBody(req, services.limits.maxBodyBytes);
         if (oversized) throw oversized;
+        // An address that keeps sending bad tokens is refused before its token is checked.
+        services.rateLimits.checkAuthFailures(ctx.clientAddress);
         const principal = await services.tokens.verify(params.project, bearerToken(req.headers.authorization));
-        if (!principal) throw unauthorized();
+        if (!principal) {
+          services.rateLimits.authenticationFailed(ctx.clientAddress);
+          throw unauthorized();
+        }
+        services.rateLimits.identity(principal.tokenId, method !== 'GET' && method !== 'HEAD');
         const pctx: ProjectRouteContext = { ...ctx, principal, project: principal.project };
         await (route.handler as Handler<ProjectRouteContext>)(pctx);
       } else {
