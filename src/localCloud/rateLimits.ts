@@ -8,10 +8,12 @@
 // - per client address for failed authentication: once an address has used its allowance,
 //   its requests to authenticated routes are answered 429 before any token is checked, so a
 //   flood of bad tokens costs the node almost nothing and other addresses never notice it.
-// Each kind keeps at most `maxKeys` buckets, the least recently used going first, so a flood
-// of distinct addresses takes a fixed amount of memory. A bucket dropped that way starts full
-// again: the limits err on the side of letting requests through.
+// Each kind keeps at most `maxKeys` buckets, so a flood of distinct addresses takes a fixed
+// amount of memory: when full, the buckets that have refilled go (they are the same as none),
+// then the least recently used. A drained bucket dropped that way starts full again: the limits
+// err on the side of letting requests through.
 import { isIP } from 'net';
+import { addressGroups } from './clientAddress';
 import { ApiError } from './errors';
 
 export const RATE_LIMIT_KINDS = ['read', 'write', 'function', 'function-client', 'auth-failure'] as const;
@@ -107,7 +109,7 @@ export class TokenBuckets {
   wait(key: string): number {
     const bucket = this.buckets.get(key);
     if (!bucket) return 0;
-    const tokens = Math.min(this.limit.burst, bucket.tokens + ((this.now() - bucket.at) / 1000) * this.limit.perSecond);
+    const tokens = this.level(bucket, this.now());
     return tokens >= 1 ? 0 : (1 - tokens) / this.limit.perSecond;
   }
 
@@ -115,16 +117,31 @@ export class TokenBuckets {
     const now = this.now();
     let bucket = this.buckets.get(key);
     if (bucket) {
-      this.buckets.delete(key);
-      bucket.tokens = Math.min(this.limit.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.limit.perSecond);
+      bucket.tokens = this.level(bucket, now);
       bucket.at = now;
-    } else {
-      bucket = { tokens: this.limit.burst, at: now };
-      if (this.buckets.size >= this.maxKeys) this.buckets.delete(this.buckets.keys().next().value as string);
+      return bucket;
     }
-    // Most recently used last: the first key is the one to drop.
+    if (this.buckets.size >= this.maxKeys) this.sweep(now);
+    bucket = { tokens: this.limit.burst, at: now };
     this.buckets.set(key, bucket);
     return bucket;
+  }
+
+  private level(bucket: { tokens: number; at: number }, now: number): number {
+    return Math.min(this.limit.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.limit.perSecond);
+  }
+
+  /**
+   * Makes room, down to half of maxKeys: full buckets first (dropping one changes nothing), then
+   * those used longest ago. Each sweep frees maxKeys / 2 places, so its cost is spread over as
+   * many new keys.
+   */
+  private sweep(now: number): void {
+    for (const [key, bucket] of this.buckets) if (this.level(bucket, now) >= this.limit.burst) this.buckets.delete(key);
+    const keep = Math.floor(this.maxKeys / 2);
+    if (this.buckets.size <= keep) return;
+    const byUse = [...this.buckets].sort((a, b) => a[1].at - b[1].at);
+    for (let i = 0; i < byUse.length - keep; i++) this.buckets.delete(byUse[i][0]);
   }
 }
 
@@ -204,14 +221,13 @@ export class RateLimits {
  */
 export function addressKey(address: string): string {
   if (isIP(address) !== 6) return address;
-  const [head, tail = ''] = address.toLowerCase().split('::');
-  const left = head === '' ? [] : head.split(':');
-  const right = address.includes('::') ? (tail === '' ? [] : tail.split(':')) : [];
-  const groups = [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
+  const groups = addressGroups(address);
+  return groups
+    ? `${groups
+        .slice(0, 4)
+        .map((g) => g.toString(16))
+        .join(':')}::/64`
+    : address;
 }
 
 function perSecondText(limit: RateLimit | false): string {

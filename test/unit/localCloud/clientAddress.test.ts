@@ -68,6 +68,13 @@ describe('client address behind trusted proxies', () => {
     assert.ok(p.trusts('2001:db8:aaff::1'));
     assert.ok(!p.trusts('2001:db8:ab00::1'));
     assert.ok(!p.trusts('not an address'));
+    // One address, any spelling: IPv4-mapped, zero groups written out, upper case.
+    assert.ok(p.trusts('::ffff:192.168.5.1'));
+    assert.ok(p.trusts('2001:0DB8:AA00:0:0:0:0:1'));
+    assert.ok(new TrustedProxies(['::ffff:10.0.0.0/104']).trusts('10.9.9.9'));
+    assert.ok(new TrustedProxies(['0.0.0.0/0']).trusts('203.0.113.9'));
+    assert.ok(!new TrustedProxies(['0.0.0.0/0']).trusts('2001:db8::1'));
+    assert.ok(new TrustedProxies(['::/0']).trusts('2001:db8::1'));
   });
 
   it('names what is wrong with an entry', () => {

