@@ -41,7 +41,7 @@ export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = {
   'auth-failure': { perSecond: 1, burst: 60 },
 };
 
-/** Buckets kept per kind at most (about 100 bytes each). */
+/** Buckets kept per kind at most (about 300 bytes each, measured: 3 MiB for 10,000). */
 export const DEFAULT_MAX_BUCKETS = 10_000;
 
 export function resolveRateLimits(overrides: Partial<RateLimitSettings> = {}): RateLimitSettings {
@@ -81,7 +81,7 @@ export function parseRateLimit(text: string): [RateLimitKind, RateLimit | false]
   return [kind, { perSecond, burst }];
 }
 
-/** Token buckets by key, at most `maxKeys` of them (least recently used dropped first). */
+/** Token buckets by key, at most `maxKeys` of them (refilled ones dropped first, then the least recently used). */
 export class TokenBuckets {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
