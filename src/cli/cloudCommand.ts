@@ -4,6 +4,8 @@
 // `cloudxlr cloud members|tokens|audit-hash`: identities (identityCommands.ts).
 import * as path from 'path';
 import { CLOUD_MIN_NODE, nodeSupportsCloud, tooOldMessage } from '../shared/nodeVersion';
+import { trustedProxyProblem } from '../localCloud/clientAddress';
+import { parseRateLimit, type RateLimitSettings } from '../localCloud/rateLimits';
 import { parseCommandLine, UsageError } from './args';
 import { runIdentityCommand } from './identityCommands';
 
@@ -28,6 +30,20 @@ Options:
                     A host name (or NAME:PORT) the API answers besides localhost, 127.0.0.1
                     and [::1]; repeat for more. Requests addressed to other names get 421
                     (a defence against DNS rebinding). The public /fn/ trigger answers any.
+  --trusted-proxy ADDRESS|CIDR
+                    A reverse proxy or load balancer (10.0.0.5, fd00::/8, …) whose
+                    X-Forwarded-For header names the client; repeat for more. From any other
+                    peer the header is ignored and the peer is the client. Default: none.
+  --rate-limit KIND=RATE/s|RATE/min[,burst=N] | KIND=off
+                    A rate limit of this node (kept in its memory); repeat for more. KIND:
+                      read, write        per token: reads (GET), and everything else
+                                         (default 1000/s burst 20000; 200/s burst 10000)
+                      function           per public function on /fn/ (1000/s burst 10000)
+                      function-client    per client address on /fn/ (200/s burst 5000)
+                      auth-failure       missing or wrong tokens per client address
+                                         (1/s burst 60); past it, 429 before any check
+                    Past a limit the answer is 429 too_many_requests with Retry-After.
+                    burst defaults to ten seconds' worth.
   --token TOKEN     Accept TOKEN for the project(s), for scripts and tests
                     (default: the environment variable CLOUDXLR_TOKEN). Without it, each new
                     project gets a generated token, printed once and saved in DIR/tokens/.
@@ -40,7 +56,8 @@ Environment:
   CLOUDXLR_TOKEN       Same as --token.
   CLOUDXLR_MASTER_KEY  Base64 of the 32-byte master key; default DIR/master.key (created 0600).
   CLOUDXLR_ALLOWED_HOSTS  More --allowed-host names, separated by commas.
-  CLOUDXLR_DATABASE_URL   Same as --database (keeps the password off the command line).`;
+  CLOUDXLR_DATABASE_URL   Same as --database (keeps the password off the command line).
+  CLOUDXLR_TRUSTED_PROXIES  More --trusted-proxy entries, separated by commas.`;
 
 interface StartArgs {
   port: number;
@@ -48,6 +65,8 @@ interface StartArgs {
   data: string;
   projects: string[];
   allowedHosts: string[];
+  trustedProxies: string[];
+  rateLimits: Partial<RateLimitSettings>;
   token?: string;
   database?: string;
   quiet: boolean;
@@ -63,6 +82,8 @@ export function parseStart(argv: readonly string[], env: NodeJS.ProcessEnv): Sta
       data: { type: 'string' },
       project: { type: 'string', multiple: true },
       'allowed-host': { type: 'string', multiple: true },
+      'trusted-proxy': { type: 'string', multiple: true },
+      'rate-limit': { type: 'string', multiple: true },
       token: { type: 'string' },
       database: { type: 'string' },
       quiet: { type: 'boolean' },
@@ -77,6 +98,8 @@ export function parseStart(argv: readonly string[], env: NodeJS.ProcessEnv): Sta
     data: values.data ?? path.join('.cloudxlr', 'cloud'),
     projects: values.project ?? [],
     allowedHosts: values['allowed-host'] ?? [],
+    trustedProxies: values['trusted-proxy'] ?? [],
+    rateLimits: {},
     quiet: values.quiet ?? false,
   };
   if (values.port !== undefined) {
@@ -85,6 +108,18 @@ export function parseStart(argv: readonly string[], env: NodeJS.ProcessEnv): Sta
     out.port = Number(values.port);
   }
   if (out.projects.length === 0) out.projects.push('demo');
+  for (const entry of out.trustedProxies) {
+    const problem = trustedProxyProblem(entry);
+    if (problem) throw new UsageError(`--trusted-proxy: ${problem}`);
+  }
+  for (const text of values['rate-limit'] ?? []) {
+    try {
+      const [kind, limit] = parseRateLimit(text);
+      out.rateLimits[kind] = limit;
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
   const token = values.token ?? (env.CLOUDXLR_TOKEN || undefined);
   if (token !== undefined) out.token = token;
   const database = values.database ?? (env.CLOUDXLR_DATABASE_URL || undefined);
@@ -181,6 +216,8 @@ export async function run(argv: string[]): Promise<number> {
       projects: args.projects,
       token: args.token,
       allowedHosts: args.allowedHosts,
+      trustedProxies: args.trustedProxies,
+      rateLimits: args.rateLimits,
       database: args.database,
       log: (line) => console.log(line),
       logRequests: !args.quiet,

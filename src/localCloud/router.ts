@@ -6,11 +6,13 @@ import type { IncomingMessage, ServerResponse } from 'http';
 import type { Permission } from '../api';
 import type { MemoryBudget, Reservation } from './admission';
 import type { AuditKey } from './auditKey';
+import type { TrustedProxies } from './clientAddress';
 import { ApiError, forbidden, invalidRequest, notFound, unauthorized } from './errors';
 import { oversizedBody, readBody, readJsonObject, sendEmpty, sendJson } from './http';
 import type { EdgeLimits } from './limits';
 import type { Identities } from './identities';
 import type { KeptReads } from './kept';
+import type { RateLimits } from './rateLimits';
 import type { AuditActor, Storage } from './storage';
 import { bearerToken, type Principal, type Tokens } from './tokens';
 import type { Vault } from './vault';
@@ -39,6 +41,10 @@ export interface CloudServices {
   bodyBudget: MemoryBudget;
   /** The install's key for HMAC'd audit fields. */
   auditKey: AuditKey;
+  /** The proxies whose X-Forwarded-For names the client (--trusted-proxy). */
+  trustedProxies: TrustedProxies;
+  /** This node's token buckets: per identity, per public function, per client address. */
+  rateLimits: RateLimits;
 }
 
 export interface RouteContext extends CloudServices {
@@ -48,7 +54,11 @@ export interface RouteContext extends CloudServices {
   /** Percent-decoded path parameters. */
   params: Record<string, string>;
   query: URLSearchParams;
-  /** The address the request came from (the peer's; the audit stores it HMAC'd only). */
+  /**
+   * The client's address: the connection's peer, or the address a trusted proxy forwarded
+   * (X-Forwarded-For read from the right). What rate limits count by; the audit stores it
+   * HMAC'd only.
+   */
   clientAddress: string;
   /**
    * Reads a JSON object body: 400 for malformed or too deeply nested JSON, 413 past the byte
@@ -171,7 +181,7 @@ export class Router {
         method,
         params,
         query,
-        clientAddress: req.socket.remoteAddress ?? '',
+        clientAddress: services.trustedProxies.clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for']),
         readJson: (limit) => readJsonObject(req, json, body(limit)),
         readBody: (limit, options) => readBody(req, body(limit, options?.json === true)),
         reservation,
@@ -181,9 +191,14 @@ export class Router {
       if (route.auth) {
         const oversized = oversizedBody(req, services.limits.maxBodyBytes);
         if (oversized) throw oversized;
+        // An address that keeps sending bad tokens is refused before its token is checked.
+        services.rateLimits.checkAuthFailures(ctx.clientAddress);
         const principal = await services.tokens.verify(params.project, bearerToken(req.headers.authorization));
-        if (!principal) throw unauthorized();
-        if ('refused' in principal) throw unauthorized(principal.refused);
+        if (!principal || 'refused' in principal) {
+          services.rateLimits.authenticationFailed(ctx.clientAddress);
+          throw unauthorized(principal?.refused);
+        }
+        services.rateLimits.identity(principal.id, method !== 'GET' && method !== 'HEAD');
         if (route.permission !== ANY_IDENTITY && !principal.permissions.includes(route.permission as Permission))
           throw forbidden(principal, route.permission as Permission);
         const actor: AuditActor = {

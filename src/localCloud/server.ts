@@ -6,6 +6,7 @@ import type { Socket } from 'net';
 import * as path from 'path';
 import { MemoryBudget } from './admission';
 import { capConnections } from './connections';
+import { TrustedProxies, trustedProxiesFromEnv, trustedProxyProblem } from './clientAddress';
 import { loadMasterKey, MasterKeyError, ValueCipher, type MasterKeySource } from './crypto';
 import { UnsupportedNodeError } from '../shared/nodeVersion';
 import { DataDirError, prepareDataDir, tightenPermissions, type DataDirLock } from './dataDir';
@@ -14,6 +15,7 @@ import { StorageUnavailable } from './storage/sql';
 import { allowedHostProblem, allowedHostsFromEnv, HostCheck } from './hosts';
 import { sendError } from './http';
 import { resolveLimits, type EdgeLimits } from './limits';
+import { DEFAULT_MAX_BUCKETS, RateLimits, resolveRateLimits, type RateLimitSettings } from './rateLimits';
 import { Router, type CloudServices } from './router';
 import { routeModules, type RouteModule } from './routes';
 import { generateToken, LAST_USED_EVERY_MS, projectNameProblem, Tokens } from './tokens';
@@ -57,6 +59,18 @@ export interface LocalCloudOptions {
    * `name:port`; CLOUDXLR_ALLOWED_HOSTS in `env` adds more. Others get 421.
    */
   allowedHosts?: string[];
+  /**
+   * Proxies (addresses or CIDR ranges) whose X-Forwarded-For names the client, for rate limits;
+   * CLOUDXLR_TRUSTED_PROXIES in `env` adds more. Default none: the peer is the client.
+   */
+  trustedProxies?: string[];
+  /**
+   * Requests per identity, per public function and per client address, kept in this node's
+   * memory (see rateLimits.ts); a kind set to false has no limit.
+   */
+  rateLimits?: Partial<RateLimitSettings>;
+  /** Token buckets kept per kind of rate limit at most (default 10,000). */
+  rateLimitBuckets?: number;
   /** Limits at the edge (body sizes, memory, connections, timeouts, per-function places). */
   limits?: Partial<EdgeLimits>;
   /**
@@ -109,9 +123,16 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const problem = allowedHostProblem(h);
     if (problem) throw new StartError(problem);
   }
+  const trustedProxies = [...(options.trustedProxies ?? []), ...trustedProxiesFromEnv(options.env ?? process.env)];
+  for (const p of trustedProxies) {
+    const problem = trustedProxyProblem(p);
+    if (problem) throw new StartError(problem);
+  }
   let limits: EdgeLimits;
+  let rateLimits: RateLimitSettings;
   try {
     limits = resolveLimits(options.limits);
+    rateLimits = resolveRateLimits(options.rateLimits);
   } catch (e) {
     throw new StartError((e as Error).message);
   }
@@ -164,6 +185,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       limits,
       bodyBudget: new MemoryBudget(limits.bodyBudgetBytes),
       auditKey,
+      trustedProxies: new TrustedProxies(trustedProxies),
+      rateLimits: new RateLimits(rateLimits, options.rateLimitBuckets ?? DEFAULT_MAX_BUCKETS),
     };
     const router = new Router();
     for (const register of [...routeModules, ...(options.routes ?? [])]) register(router);

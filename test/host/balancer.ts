@@ -16,8 +16,13 @@ export interface Balancer {
   stop(): Promise<void>;
 }
 
+export interface BalancerOptions {
+  /** Adds the client's address to X-Forwarded-For (`option forwardfor`), as a team's proxy would. */
+  forwardFor?: boolean;
+}
+
 /** The HAProxy configuration: the nodes' addresses and the port to listen on (loopback only). */
-export function balancerConfig(port: number, nodes: readonly number[]): string {
+export function balancerConfig(port: number, nodes: readonly number[], options: BalancerOptions = {}): string {
   return `global
   maxconn 2000
 defaults
@@ -30,7 +35,7 @@ defaults
   retries 2
   option redispatch 1
   retry-on conn-failure empty-response
-  option http-buffer-request
+  option http-buffer-request${options.forwardFor ? '\n  option forwardfor' : ''}
 frontend cloud
   bind 127.0.0.1:${port}
   default_backend nodes
@@ -43,12 +48,12 @@ ${nodes.map((p, i) => `  server node${i + 1} 127.0.0.1:${p} check`).join('\n')}
 `;
 }
 
-export async function startBalancer(nodes: readonly number[]): Promise<Balancer> {
+export async function startBalancer(nodes: readonly number[], options: BalancerOptions = {}): Promise<Balancer> {
   ensureSystemPackages([BALANCER_PACKAGE]);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudxlr-lb-'));
   const port = await freePort();
   const config = path.join(dir, 'haproxy.cfg');
-  fs.writeFileSync(config, balancerConfig(port, nodes));
+  fs.writeFileSync(config, balancerConfig(port, nodes, options));
   const child: Child = startChild('haproxy', '/usr/sbin/haproxy', ['-db', '-f', config], {
     logFile: path.join(dir, 'haproxy.log'),
   });

@@ -251,9 +251,11 @@ export function createFunctionRoutes(runtimeOptions: RuntimeOptions = {}): (rout
         return;
       }
       try {
+        ctx.rateLimits.publicClient(ctx.clientAddress);
         if (functionNameProblem(name)) throw noFunction(name);
         const s = services(ctx);
         if (!(await active(ctx, s, project, name))) throw noFunction(name);
+        ctx.rateLimits.publicFunction(project, name);
         const place = enter(ctx, s, project, name);
         const contentType = ctx.req.headers['content-type'];
         const raw =

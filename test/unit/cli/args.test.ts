@@ -49,6 +49,8 @@ describe('cli: options of every command', () => {
       data: '.cloudxlr/cloud',
       projects: ['demo'],
       allowedHosts: [],
+      trustedProxies: [],
+      rateLimits: {},
       quiet: false,
       token: 'from-env-123',
     });
@@ -72,6 +74,8 @@ describe('cli: options of every command', () => {
         data: '.cloudxlr/cloud',
         projects: ['a', 'b'],
         allowedHosts: ['keys.example.test', 'vault.example.test:8443'],
+        trustedProxies: [],
+        rateLimits: {},
         quiet: true,
       },
     );
@@ -81,6 +85,26 @@ describe('cli: options of every command', () => {
     assert.equal((parseStart(['--database', url], {}) as { database?: string }).database, url);
     assert.equal((parseStart([], { CLOUDXLR_DATABASE_URL: url }) as { database?: string }).database, url);
     assert.equal((parseStart([], { CLOUDXLR_DATABASE_URL: '' }) as { database?: string }).database, undefined);
+    // Trusted proxies and rate limits: checked here, so a typo stops the start with its reason.
+    const limited = parseStart(
+      [
+        '--trusted-proxy',
+        '10.0.0.0/8',
+        '--trusted-proxy=::1',
+        '--rate-limit',
+        'write=5/s,burst=20',
+        '--rate-limit=function=off',
+      ],
+      {},
+    );
+    assert.ok(limited !== 'help');
+    assert.deepStrictEqual(limited.trustedProxies, ['10.0.0.0/8', '::1']);
+    assert.deepStrictEqual(limited.rateLimits, { write: { perSecond: 5, burst: 20 }, function: false });
+    assert.throws(
+      () => parseStart(['--trusted-proxy', 'lb.internal'], {}),
+      /--trusted-proxy: "lb.internal" is not a proxy address/,
+    );
+    assert.throws(() => parseStart(['--rate-limit', 'writes=5/s'], {}), /--rate-limit "writes=5\/s" is not KIND=RATE/);
     assert.strictEqual(parseStart(['-h'], {}), 'help');
     assert.strictEqual(parseDeployArgs(['--help']), 'help');
     assert.match(String(parseScanArgs(['--format=xml'])), /--format must be text, json or sarif/);

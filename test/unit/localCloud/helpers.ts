@@ -92,6 +92,8 @@ export interface RawRequest {
   /** An object is sent as JSON; a string or Buffer as is. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** The loopback address to send from (127.0.0.2, …): another client, as the server sees it. */
+  localAddress?: string;
 }
 
 export function request(base: string, method: string, urlPath: string, opts: RawRequest = {}): Promise<RawResponse> {
@@ -108,7 +110,15 @@ export function request(base: string, method: string, urlPath: string, opts: Raw
   }
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: url.hostname, port: url.port, method, path: urlPath, headers, agent: false },
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path: urlPath,
+        headers,
+        agent: false,
+        localAddress: opts.localAddress,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -10,7 +10,15 @@
 //   --disable-host-loopback: outbound HTTP(S) works, the host's 127.0.0.1 (the cloud's own
 //   port, an editor, a database) does not, and nothing outside can connect in;
 // - the seccomp filter of seccomp.ts (no listen/accept, ptrace, io_uring, ...);
-// - --die-with-parent and a new session: it ends with the server, even on kill -9.
+// - --die-with-parent and a new session: it ends with the server, even on kill -9;
+// - started under a guard: util-linux's setpriv arms a parent-death signal, then a small sh
+//   checks that its parent is still the server, starts bwrap in its own process group and,
+//   when the server dies, kills that whole group. bwrap alone leaves a window: it arms
+//   --die-with-parent in its outer process only after creating the sandbox, and in the
+//   sandbox's first process only once that process has been set up, which waits for the outer
+//   one. A server killed in between left the sandbox's first process behind, adopted by init
+//   and waiting forever. The group holds both until they have armed their own signal (see
+//   `guarded`).
 // Elsewhere (macOS, Windows, containers without user namespaces) workers run as plain child
 // processes under Node's permission model, in their own process group; `isolation()` says so
 // and the server reports it in its startup log and in GET /v1/health.
@@ -62,6 +70,43 @@ export interface LaunchedWorker {
 }
 
 const BWRAP_CANDIDATES = ['/usr/bin/bwrap', '/usr/local/bin/bwrap'];
+const SETPRIV_CANDIDATES = ['/usr/bin/setpriv', '/bin/setpriv'];
+const SHELL = '/bin/sh';
+
+/**
+ * Run by sh once setpriv has armed SIGTERM for the death of its parent. $PPID is the parent sh
+ * found at start: if it is not the server, the server died before the signal was armed (and will
+ * never send it), so nothing is started. Otherwise the command runs in the background, in sh's
+ * process group (the launcher makes sh a group leader), and the signal kills the whole group:
+ * the sandbox's processes that have not yet armed --die-with-parent themselves are in it. sh
+ * closes its copies of the worker's descriptors, so the worker's channel ends when it ends.
+ */
+const GUARD_SCRIPT =
+  'trap "kill -KILL 0" TERM; [ "$PPID" = "$1" ] || exit 125; shift; "$@" & exec 3>&- 4>&- 5>&- >/dev/null 2>&1; wait $!';
+/** The exit status of a guard that found its server gone. */
+export const GUARD_PARENT_GONE = 125;
+
+/**
+ * The command that starts `command` only while `parentPid` (this process) is alive, and kills
+ * its process group when that process dies. The parent-death signal is armed by setpriv before
+ * the check, so there is no moment at which the parent can die unnoticed. Start it as a process
+ * group leader (spawn's `detached`).
+ */
+export function guarded(setpriv: string, parentPid: number, command: readonly string[]): string[] {
+  return [
+    setpriv,
+    '--pdeathsig',
+    'TERM',
+    '--',
+    SHELL,
+    '-c',
+    GUARD_SCRIPT,
+    'cloudxlr-guard',
+    String(parentPid),
+    ...command,
+  ];
+}
+
 const SLIRP_CANDIDATES = ['/usr/bin/slirp4netns', '/usr/local/bin/slirp4netns'];
 
 function firstExisting(paths: readonly string[]): string | undefined {
@@ -86,6 +131,8 @@ function sharedLibraries(binary: string): string[] | undefined {
 
 interface Plan {
   bwrap: string;
+  /** setpriv, when it can arm the parent-death signal here (util-linux 2.33+). */
+  setpriv: string | undefined;
   slirp: string | undefined;
   /** bwrap arguments up to (not including) the command. */
   args: string[];
@@ -152,7 +199,16 @@ function plan(nodePath: string): Plan | string {
   // cannot join to configure the network.
   for (const d of ['/dev/null', '/dev/zero', '/dev/random', '/dev/urandom']) args.push('--dev-bind', d, d);
   args.push('--proc', '/proc', '--chdir', '/', '--remount-ro', '/');
-  return { bwrap, slirp, args, node: SANDBOX_NODE, seccomp: seccompProgram() };
+  return { bwrap, setpriv: guardWorks(), slirp, args, node: SANDBOX_NODE, seccomp: seccompProgram() };
+}
+
+/** setpriv's path when the guard runs here (setpriv with --pdeathsig and a POSIX sh), else undefined. */
+function guardWorks(): string | undefined {
+  const setpriv = firstExisting(SETPRIV_CANDIDATES);
+  if (!setpriv || !firstExisting([SHELL])) return undefined;
+  const [cmd, ...args] = guarded(setpriv, process.pid, [SHELL, '-c', 'exit 0']);
+  const r = spawnSync(cmd, args, { env: {}, timeout: 10_000 });
+  return r.status === 0 ? setpriv : undefined;
 }
 
 const probes = new Map<string, { plan: Plan | undefined; info: IsolationInfo }>();
@@ -270,10 +326,15 @@ function launchSandboxed(config: SandboxConfig, p: Plan): LaunchedWorker {
   const args = [...p.args, '--info-fd', '4'];
   if (p.seccomp) args.push('--seccomp', '5');
   args.push(p.node, ...config.nodeFlags, '-e', config.program);
-  const child = spawn(p.bwrap, args, {
+  const [command, ...commandArgs] = p.setpriv
+    ? guarded(p.setpriv, process.pid, [p.bwrap, ...args])
+    : [p.bwrap, ...args];
+  const child = spawn(command, commandArgs, {
     stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', p.seccomp ? 'pipe' : 'ignore'],
     env: {},
     cwd: '/',
+    // The guard leads a process group of its own: ending the group ends a sandbox still starting.
+    detached: p.setpriv !== undefined,
   });
   const channel = child.stdio[3] as unknown as Socket;
   if (p.seccomp) {
@@ -287,6 +348,7 @@ function launchSandboxed(config: SandboxConfig, p: Plan): LaunchedWorker {
   const kill = (): void => {
     killed = true;
     killQuietly(sandboxPid);
+    if (p.setpriv) killQuietly(child.pid, true);
     killQuietly(child.pid);
     killQuietly(slirp?.pid);
   };
