@@ -13,6 +13,8 @@ import { SqlLogStore } from './logs';
 import type { MetaStore } from './meta';
 import { SqlMetaStore } from './meta';
 import type { ChangeFeed } from './changes';
+import type { DataKeyStore } from './dataKeys';
+import { SqlDataKeyStore } from './dataKeys';
 import { runHousekeeping, type HousekeepingResult, type RetentionPolicy } from './housekeeping';
 import type { SqlClient } from './sql';
 import type { TokenStore } from './tokens';
@@ -27,6 +29,8 @@ export interface Storage {
   readonly functions: FunctionStore;
   readonly logs: LogStore;
   readonly meta: MetaStore;
+  /** Wrapped data keys and the accepted root key ids (envelope encryption). */
+  readonly dataKeys: DataKeyStore;
   /** Announcements of changes made by this node or any other (hints for what nodes keep in memory). */
   readonly changes: ChangeFeed;
   /** Resolves when the database answers (readiness); rejects while it cannot be reached. */
@@ -56,6 +60,7 @@ export function sqlStorage(
     functions: new SqlFunctionStore(sql, changes),
     logs: new SqlLogStore(sql),
     meta: new SqlMetaStore(sql),
+    dataKeys: new SqlDataKeyStore(sql),
     changes,
     ping: async () => void (await sql.get('SELECT 1 AS one')),
     statements: () => sql.statements,
@@ -74,6 +79,7 @@ export function sqlStorage(
 
 export type { AuditEntry, AuditStore } from './audit';
 export type { Change, ChangeFeed } from './changes';
+export type { DataKeyStore, Wrapping } from './dataKeys';
 export type { FunctionRow, FunctionStore, NewRelease, ReleaseRow } from './functions';
 export type { KeyRecord, KeyStore, NewValue, PutResult, SealedValue } from './keys';
 export type { LogStore, StoredLogEntry } from './logs';
