@@ -4,6 +4,7 @@
 import * as assert from 'assert';
 import { UsageError } from '../../../src/cli/args';
 import { parseStart } from '../../../src/cli/cloudCommand';
+import { parseKeyCommand } from '../../../src/cli/cloudKeysCommand';
 import { parseDeployArgs } from '../../../src/cli/deployCommand';
 import { parseScanArgs } from '../../../src/cli/scanCommand';
 
@@ -49,6 +50,7 @@ describe('cli: options of every command', () => {
       data: '.cloudxlr/cloud',
       projects: ['demo'],
       allowedHosts: [],
+      previousKeyFiles: [],
       quiet: false,
       token: 'from-env-123',
     });
@@ -63,6 +65,8 @@ describe('cli: options of every command', () => {
           '--allowed-host',
           'keys.example.test',
           '--allowed-host=vault.example.test:8443',
+          '--previous-key-file',
+          'old.key',
         ],
         {},
       ),
@@ -72,6 +76,7 @@ describe('cli: options of every command', () => {
         data: '.cloudxlr/cloud',
         projects: ['a', 'b'],
         allowedHosts: ['keys.example.test', 'vault.example.test:8443'],
+        previousKeyFiles: ['old.key'],
         quiet: true,
       },
     );
@@ -82,6 +87,13 @@ describe('cli: options of every command', () => {
     assert.equal((parseStart([], { CLOUDXLR_DATABASE_URL: url }) as { database?: string }).database, url);
     assert.equal((parseStart([], { CLOUDXLR_DATABASE_URL: '' }) as { database?: string }).database, undefined);
     assert.strictEqual(parseStart(['-h'], {}), 'help');
+    assert.deepStrictEqual(
+      parseKeyCommand(['--finish', '--previous-key-file=a.key', '--previous-key-file', 'b.key'], {
+        CLOUDXLR_DATABASE_URL: url,
+      }),
+      { data: '.cloudxlr/cloud', database: url, previousKeyFiles: ['a.key', 'b.key'], finish: true },
+    );
+    assert.throws(() => parseKeyCommand(['--new-key'], {}), /Unknown option "--new-key"/);
     assert.strictEqual(parseDeployArgs(['--help']), 'help');
     assert.match(String(parseScanArgs(['--format=xml'])), /--format must be text, json or sarif/);
     assert.deepStrictEqual(parseScanArgs([]), { paths: [], format: 'text' });
