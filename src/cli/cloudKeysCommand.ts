@@ -127,12 +127,12 @@ export async function runKeyCommand(sub: (typeof KEY_COMMANDS)[number], argv: st
     } else if (args.finish) {
       const r = await admin.finishRotation(options);
       console.log(
-        `Rotation finished: the database accepts only ${r.rootKeyId}; ${r.dataKeys} data keys are wrapped by it${r.rewrapped > 0 ? ` (${r.rewrapped} wrapped just now)` : ''}. Removed ${r.removed} wrapping${r.removed === 1 ? '' : 's'} by ${r.retired.join(', ') || 'no other key'}. Nodes may now drop their previous keys.`,
+        `Rotation finished: the database accepts only ${r.rootKeyId}; ${r.dataKeys} data key${r.dataKeys === 1 ? ' is' : 's are'} wrapped by it${r.rewrapped > 0 ? ` (${r.rewrapped} wrapped just now)` : ''}. Removed ${r.removed} wrapping${r.removed === 1 ? '' : 's'} by ${r.retired.join(', ') || 'no other key'}. Nodes may now drop their previous keys.`,
       );
     } else {
       const r = await admin.addRootKey(options);
       console.log(
-        `The database accepts ${r.accepted.join(', ')}: ${r.rewrapped} of ${r.dataKeys} data keys wrapped by ${r.rootKeyId} just now. Restart each node with ${r.rootKeyId} as CLOUDXLR_MASTER_KEY (and the old key in CLOUDXLR_PREVIOUS_MASTER_KEYS), then run cloudxlr cloud rotate-root-key --finish.`,
+        `The database accepts ${r.accepted.join(', ')}: ${r.rewrapped} of ${r.dataKeys} data key${r.dataKeys === 1 ? '' : 's'} wrapped by ${r.rootKeyId} just now. Restart each node with ${r.rootKeyId} as CLOUDXLR_MASTER_KEY (and the old key in CLOUDXLR_PREVIOUS_MASTER_KEYS), then run cloudxlr cloud rotate-root-key --finish.`,
       );
     }
     return 0;

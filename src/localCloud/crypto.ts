@@ -21,9 +21,13 @@ export class MasterKeyError extends Error {}
 /** Where the master key came from, for the start-up message (never the key itself). */
 export type MasterKeySource = 'environment' | 'file' | 'created' | 'option';
 
+/** Where a root key came from: as the master key, a command's --key-file, or a previous key. */
+export type RootKeySource = MasterKeySource | 'key-file' | 'previous';
+
 /** Where each source is named in messages. */
-export function describeKeySource(source: MasterKeySource | 'previous'): string {
+export function describeKeySource(source: RootKeySource): string {
   if (source === 'environment') return MASTER_KEY_ENV;
+  if (source === 'key-file') return '--key-file';
   if (source === 'option') return 'the options';
   if (source === 'previous') return 'the previous keys';
   return MASTER_KEY_FILE;
@@ -124,7 +128,7 @@ export class RootKey {
   constructor(
     rootKey: Buffer,
     /** Where it came from, for messages. */
-    readonly source: MasterKeySource | 'previous',
+    readonly source: RootKeySource,
   ) {
     if (rootKey.length !== 32) throw new MasterKeyError('The master key must be 32 bytes.');
     this.id = rootKeyId(rootKey);

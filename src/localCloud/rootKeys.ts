@@ -4,7 +4,7 @@
 // closes it. Only key ids (fingerprints) come out of here, never key material.
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadMasterKey, loadPreviousKeys, MasterKeyError, RootKey, type MasterKeySource } from './crypto';
+import { loadMasterKey, loadPreviousKeys, MasterKeyError, RootKey, type RootKeySource } from './crypto';
 import { DB_FILE } from './db';
 import { DataDirError, prepareDataDir } from './dataDir';
 import { Keyring } from './keyring';
@@ -60,7 +60,7 @@ async function openStorage(o: KeyAdminOptions): Promise<{ storage: Storage; rele
 /** The current root key (never created here), then the previous ones. */
 function heldKeys(o: KeyAdminOptions, hasData: boolean): RootKey[] {
   let key: Buffer;
-  let source: MasterKeySource;
+  let source: RootKeySource;
   if (o.keyFile !== undefined) {
     const text = (() => {
       try {
@@ -74,7 +74,7 @@ function heldKeys(o: KeyAdminOptions, hasData: boolean): RootKey[] {
       throw new MasterKeyError(
         `The key in ${o.keyFile} is not the base64 form of 32 bytes. Fix it, or restore the original.`,
       );
-    source = 'file';
+    source = 'key-file';
   } else {
     ({ key, source } = loadMasterKey(path.resolve(o.dataDir), o.env, hasData));
   }
@@ -88,7 +88,8 @@ async function withKeyring<T>(o: KeyAdminOptions, fn: (keyring: Keyring) => Prom
   const { storage, release } = await openStorage(o);
   try {
     const held = heldKeys(o, true);
-    const keyring = await Keyring.open(storage.dataKeys, storage.meta, held, () => new Date());
+    const place = storage.engine === 'postgres' ? 'this database' : 'this data directory';
+    const keyring = await Keyring.open(storage.dataKeys, storage.meta, held, () => new Date(), place);
     return await fn(keyring);
   } catch (e) {
     if (e instanceof MasterKeyError) throw new KeyAdminError(e.message);
@@ -111,12 +112,10 @@ export interface RotationReport extends RotationResult {
  * previous key's wrappings, and the database accepts it. Nodes on either key keep serving.
  */
 export async function addRootKey(o: KeyAdminOptions): Promise<RotationReport> {
+  // Without the previous key the new one is refused on opening, with a message that says to give it.
   return withKeyring(o, async (keyring) => {
-    const info = keyring.info();
-    if (info.previous.length === 0 && !keyring.currentAccepted)
-      throw new KeyAdminError('Give the previous root key too (CLOUDXLR_PREVIOUS_MASTER_KEYS or --previous-key-file).');
     const result = await keyring.addCurrentRootKey();
-    return { ...result, rootKeyId: info.current, accepted: keyring.info().accepted };
+    return { ...result, rootKeyId: keyring.info().current, accepted: keyring.info().accepted };
   });
 }
 
