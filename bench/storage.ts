@@ -192,7 +192,8 @@ async function child(driver: Driver, dir: string, baselineModule: string): Promi
   const { SqliteClient } = await import('../src/localCloud/storage/sqlite');
   const { ChangeFeed } = await import('../src/localCloud/storage/changes');
   const { Vault } = await import('../src/localCloud/vault');
-  const { ValueCipher } = await import('../src/localCloud/crypto');
+  const { RootKey } = await import('../src/localCloud/crypto');
+  const { Keyring } = await import('../src/localCloud/keyring');
   type Db = import('../src/localCloud/db').Db;
   let db: Db;
   if (driver === 'node:sqlite') {
@@ -218,11 +219,9 @@ async function child(driver: Driver, dir: string, baselineModule: string): Promi
   }
   const now = () => new Date();
   db.prepare('INSERT INTO projects (name, created_at) VALUES (?, ?)').run('bench', now().toISOString());
-  const vault = new Vault(
-    sqlStorage(new SqliteClient(db), 'embedded', new ChangeFeed(undefined, true)).keys,
-    new ValueCipher(randomBytes(32)),
-    now,
-  );
+  const storage = sqlStorage(new SqliteClient(db), 'embedded', new ChangeFeed(undefined, true));
+  const keyring = await Keyring.open(storage.dataKeys, storage.meta, [new RootKey(randomBytes(32), 'option')], now);
+  const vault = new Vault(storage.keys, keyring, now);
   const value = (i: number): string => `sk_test_bench_value_${i}_${'x'.repeat(32)}`;
   for (let i = 0; i < KEYS; i++) await vault.putKey('bench', `BENCH_KEY_${i}`, value(i), undefined, { id: 'bench' });
 

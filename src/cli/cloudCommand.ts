@@ -8,12 +8,14 @@ import { trustedProxyProblem } from '../localCloud/clientAddress';
 import { parseRateLimit, type RateLimitSettings } from '../localCloud/rateLimits';
 import { parseCommandLine, UsageError } from './args';
 import { runIdentityCommand } from './identityCommands';
+import { KEY_COMMANDS, runKeyCommand } from './cloudKeysCommand';
 
 const HELP = `Usage: cloudxlr cloud start [options]
        cloudxlr cloud migrate --database postgres://…
-       cloudxlr cloud members add|list|remove …   (see cloudxlr cloud members --help)
+       cloudxlr cloud members add|list|remove|reissue …  (see cloudxlr cloud members --help)
        cloudxlr cloud tokens create|list|revoke …  (see cloudxlr cloud tokens --help)
        cloudxlr cloud audit-hash VALUE
+       cloudxlr cloud rotate-root-key | rotate-data-key | key-info (--help for each)
 
 Runs the local CloudXLR cloud (the vault and Cloud Functions) on this machine. With
 --database, it is one node of a team cloud: every table lives in PostgreSQL, and any number of
@@ -49,12 +51,16 @@ Options:
                     project gets a generated token, printed once and saved in DIR/tokens/.
   --database URL    Keep all state in PostgreSQL (postgres://user:password@host:5432/name)
                     instead of DIR's SQLite file (default: CLOUDXLR_DATABASE_URL).
+  --previous-key-file FILE
+                    A previous root key (base64 of 32 bytes) accepted during a rotation;
+                    repeat for more (see cloudxlr cloud rotate-root-key --help).
   --quiet           Do not log requests (notices, such as permissions fixed, still show).
   -h, --help        Show this help.
 
 Environment:
   CLOUDXLR_TOKEN       Same as --token.
-  CLOUDXLR_MASTER_KEY  Base64 of the 32-byte master key; default DIR/master.key (created 0600).
+  CLOUDXLR_MASTER_KEY  Base64 of the 32-byte master (root) key; default DIR/master.key (created 0600).
+  CLOUDXLR_PREVIOUS_MASTER_KEYS  Previous root keys (base64, separated by commas) during a rotation.
   CLOUDXLR_ALLOWED_HOSTS  More --allowed-host names, separated by commas.
   CLOUDXLR_DATABASE_URL   Same as --database (keeps the password off the command line).
   CLOUDXLR_TRUSTED_PROXIES  More --trusted-proxy entries, separated by commas.`;
@@ -69,6 +75,7 @@ interface StartArgs {
   rateLimits: Partial<RateLimitSettings>;
   token?: string;
   database?: string;
+  previousKeyFiles: string[];
   quiet: boolean;
 }
 
@@ -86,6 +93,7 @@ export function parseStart(argv: readonly string[], env: NodeJS.ProcessEnv): Sta
       'rate-limit': { type: 'string', multiple: true },
       token: { type: 'string' },
       database: { type: 'string' },
+      'previous-key-file': { type: 'string', multiple: true },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -100,6 +108,7 @@ export function parseStart(argv: readonly string[], env: NodeJS.ProcessEnv): Sta
     allowedHosts: values['allowed-host'] ?? [],
     trustedProxies: values['trusted-proxy'] ?? [],
     rateLimits: {},
+    previousKeyFiles: values['previous-key-file'] ?? [],
     quiet: values.quiet ?? false,
   };
   if (values.port !== undefined) {
@@ -178,6 +187,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (sub === 'migrate') return migrateCommand(rest);
   if (sub === 'members' || sub === 'tokens' || sub === 'audit-hash') return runIdentityCommand(sub, rest);
+  const keyCommand = KEY_COMMANDS.find((c) => c === sub);
+  if (keyCommand) return runKeyCommand(keyCommand, rest);
   if (sub !== 'start') {
     console.error(`Unknown cloud command "${sub.slice(0, 40)}".\n\n${HELP}`);
     return 2;
@@ -219,6 +230,7 @@ export async function run(argv: string[]): Promise<number> {
       trustedProxies: args.trustedProxies,
       rateLimits: args.rateLimits,
       database: args.database,
+      previousKeyFiles: args.previousKeyFiles,
       log: (line) => console.log(line),
       logRequests: !args.quiet,
     });
@@ -236,6 +248,14 @@ export async function run(argv: string[]): Promise<number> {
   console.log(
     `Data directory: ${path.resolve(args.data)} (master key: ${cloud.masterKeySource === 'environment' ? 'CLOUDXLR_MASTER_KEY' : 'master.key'})`,
   );
+  const keys = cloud.rootKeys;
+  console.log(
+    `Root key: ${keys.current}${keys.previous.length > 0 ? `, previous ${keys.previous.join(', ')}` : ''}; the database accepts ${keys.accepted.join(', ')}`,
+  );
+  if (!keys.accepted.includes(keys.current))
+    console.log(
+      `Notice: the root key ${keys.current} is not accepted yet; this node works with the previous key. Run cloudxlr cloud rotate-root-key.`,
+    );
   if (args.database !== undefined) {
     const { describeDatabase } = await import('../localCloud/storage/postgres');
     console.log(`Database: PostgreSQL at ${describeDatabase(args.database)}`);

@@ -294,24 +294,16 @@ async function withStorage(
 }
 
 async function auditHash(storage: Storage, where: { database?: string; dataDir: string }, value: string) {
-  const { loadMasterKey, MasterKeyError, ValueCipher } = await import('../localCloud/crypto');
-  const { existingAuditKey } = await import('../localCloud/auditKey');
-  let key: Buffer;
+  const { MasterKeyError } = await import('../localCloud/crypto');
+  const { openKeyring } = await import('../localCloud/rootKeys');
+  const { loadAuditKey } = await import('../localCloud/auditKey');
   try {
-    ({ key } = loadMasterKey(where.dataDir, process.env, true));
+    const keyring = await openKeyring(storage, { dataDir: where.dataDir, database: where.database, env: process.env });
+    console.log((await loadAuditKey(keyring)).hash(value));
   } catch (e) {
     if (e instanceof MasterKeyError) throw new Refusal(e.message);
     throw e;
   }
-  const cipher = new ValueCipher(key);
-  const check = await storage.meta.get('master_key_check');
-  if (check !== undefined && !cipher.matches(check))
-    throw new Refusal(
-      'The master key (CLOUDXLR_MASTER_KEY or master.key) is not the one this cloud was created with. Use the original key.',
-    );
-  const auditKey = await existingAuditKey(storage.meta, cipher);
-  if (!auditKey) throw new Refusal('This cloud has no audit key yet: it is made the first time the cloud starts.');
-  console.log(auditKey.hash(value));
   return 0;
 }
 

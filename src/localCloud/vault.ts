@@ -4,9 +4,9 @@
 // functions runtime and the deploy check only.
 import type { KeyDetails, KeySummary, PutKeyResponse } from '../api';
 import { digestOf } from '../shared/secretText';
-import type { ValueCipher } from './crypto';
 import { ApiError } from './errors';
 import type { KeptReads } from './kept';
+import type { Keyring } from './keyring';
 import type { AuditActor, KeyRecord, KeyStore } from './storage';
 
 export interface PutOutcome {
@@ -17,7 +17,8 @@ export interface PutOutcome {
 export class Vault {
   constructor(
     private readonly keys: KeyStore,
-    private readonly cipher: ValueCipher,
+    /** The data keys: each project's seals its new values (see keyring.ts). */
+    private readonly keyring: Keyring,
     private readonly now: () => Date,
     /** Sealed values kept by version between changes (none kept without it). */
     private readonly kept?: KeptReads,
@@ -52,10 +53,11 @@ export class Vault {
     actor: AuditActor,
   ): Promise<PutOutcome> {
     const digest = digestOf(value);
+    const sealer = await this.keyring.sealerOf(project);
     const outcome = await this.keys.put(
       project,
       name,
-      { digest, seal: (version) => this.cipher.seal(project, name, version, value) },
+      { digest, dataKeyId: sealer.id, seal: (version) => sealer.cipher.seal(project, name, version, value) },
       ifVersion,
       actor,
       this.now().toISOString(),
@@ -96,16 +98,18 @@ export class Vault {
     const load = () => this.keys.sealed(project, name, version);
     // Kept sealed: the value is decrypted for each call and never held in the clear.
     const hit = this.kept ? await this.kept.read({ project, kind: 'key', name }, String(version), load) : await load();
-    return hit ? this.cipher.open(project, name, hit.version, hit.sealed) : undefined;
+    if (!hit) return undefined;
+    return (await this.keyring.openerOf(project, hit.dataKeyId)).open(project, name, hit.version, hit.sealed);
   }
 
   /** The current value of every key of a project (for the deploy's secret_in_bundle check). */
   async readLatestValues(project: string): Promise<Array<{ name: string; version: number; value: string }>> {
-    return (await this.keys.latestSealed(project)).map((r) => ({
-      name: r.name,
-      version: r.version,
-      value: this.cipher.open(project, r.name, r.version, r.sealed),
-    }));
+    const out: Array<{ name: string; version: number; value: string }> = [];
+    for (const r of await this.keys.latestSealed(project)) {
+      const cipher = await this.keyring.openerOf(project, r.dataKeyId);
+      out.push({ name: r.name, version: r.version, value: cipher.open(project, r.name, r.version, r.sealed) });
+    }
+    return out;
   }
 
   /** The current version of a key, or undefined when it does not exist. */

@@ -13,6 +13,8 @@ import { SqlLogStore } from './logs';
 import type { MetaStore } from './meta';
 import { SqlMetaStore } from './meta';
 import type { ChangeFeed } from './changes';
+import type { DataKeyStore } from './dataKeys';
+import { SqlDataKeyStore } from './dataKeys';
 import { runHousekeeping, type HousekeepingResult, type RetentionPolicy } from './housekeeping';
 import type { SqlClient } from './sql';
 import type { IdentityStore } from './identities';
@@ -31,6 +33,8 @@ export interface Storage {
   readonly functions: FunctionStore;
   readonly logs: LogStore;
   readonly meta: MetaStore;
+  /** Wrapped data keys and the accepted root key ids (envelope encryption). */
+  readonly dataKeys: DataKeyStore;
   /** Announcements of changes made by this node or any other (hints for what nodes keep in memory). */
   readonly changes: ChangeFeed;
   /** Resolves when the database answers (readiness); rejects while it cannot be reached. */
@@ -61,6 +65,7 @@ export function sqlStorage(
     functions: new SqlFunctionStore(sql, changes),
     logs: new SqlLogStore(sql),
     meta: new SqlMetaStore(sql),
+    dataKeys: new SqlDataKeyStore(sql),
     changes,
     ping: async () => void (await sql.get('SELECT 1 AS one')),
     statements: () => sql.statements,
@@ -80,6 +85,7 @@ export function sqlStorage(
 export type { AuditActor, AuditEntry, AuditStore } from './audit';
 export type { IdentityStore, MemberByToken, ServiceTokenRow } from './identities';
 export type { Change, ChangeFeed } from './changes';
+export type { DataKeyStore, Wrapping } from './dataKeys';
 export type { FunctionRow, FunctionStore, NewRelease, ReleaseRow } from './functions';
 export type { KeyRecord, KeyStore, NewValue, PutResult, SealedValue } from './keys';
 export type { LogStore, StoredLogEntry } from './logs';

@@ -20,11 +20,15 @@ export interface SealedValue {
   name: string;
   version: number;
   sealed: Buffer;
+  /** The data key that sealed it; null for the master-derived key of earlier versions. */
+  dataKeyId: string | null;
 }
 
 /** A new value: its digest, and its sealing, which binds the version the store gives it. */
 export interface NewValue {
   digest: string;
+  /** The data key `seal` seals with. */
+  dataKeyId: string;
   seal(version: number): Buffer;
 }
 
@@ -146,8 +150,8 @@ export class SqlKeyStore implements KeyStore {
         if (changed !== 1) throw new RetryTransaction();
       }
       await tx.run(
-        'INSERT INTO key_versions (project, name, version, digest, sealed, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-        [project, name, version, value.digest, value.seal(version), time],
+        'INSERT INTO key_versions (project, name, version, digest, sealed, data_key_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [project, name, version, value.digest, value.seal(version), value.dataKeyId, time],
       );
       await recordAudit(tx, { project, action: exists ? 'key.update' : 'key.create', target: name, actor }, time);
       announced = await this.feed.inTransaction(tx, change);
@@ -187,13 +191,13 @@ export class SqlKeyStore implements KeyStore {
     const row =
       version === 'latest'
         ? await this.sql.get<SealedValue>(
-            `SELECT k.name, k.version, v.sealed FROM keys k
+            `SELECT k.name, k.version, v.sealed, v.data_key_id AS "dataKeyId" FROM keys k
                JOIN key_versions v ON v.project = k.project AND v.name = k.name AND v.version = k.version
               WHERE k.project = ? AND k.name = ? AND k.deleted_at IS NULL`,
             [project, name],
           )
         : await this.sql.get<SealedValue>(
-            'SELECT name, version, sealed FROM key_versions WHERE project = ? AND name = ? AND version = ?',
+            'SELECT name, version, sealed, data_key_id AS "dataKeyId" FROM key_versions WHERE project = ? AND name = ? AND version = ?',
             [project, name, version],
           );
     return row;
@@ -201,7 +205,7 @@ export class SqlKeyStore implements KeyStore {
 
   latestSealed(project: string): Promise<SealedValue[]> {
     return this.sql.all<SealedValue>(
-      `SELECT k.name, k.version, v.sealed FROM keys k
+      `SELECT k.name, k.version, v.sealed, v.data_key_id AS "dataKeyId" FROM keys k
          JOIN key_versions v ON v.project = k.project AND v.name = k.name AND v.version = k.version
         WHERE k.project = ? AND k.deleted_at IS NULL ORDER BY k.name`,
       [project],

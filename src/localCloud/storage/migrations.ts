@@ -5,8 +5,8 @@
 // migration only adds (tables, nullable columns, indexes); a node refuses a database only when
 // a migration it does not know declared itself unreadable by older nodes (`breaksOlder`).
 //
-// Values live only in key_versions.sealed, encrypted (see crypto.ts). Digests are stored in
-// clear because the API hands them out anyway.
+// Values live only in key_versions.sealed, encrypted (see crypto.ts and keyring.ts). Digests
+// are stored in clear because the API hands them out anyway.
 
 export const SQLITE_MIGRATIONS: readonly string[] = [
   // 1: projects, tokens, the vault, the audit log, and the tables Cloud Functions build on.
@@ -109,7 +109,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX IF NOT EXISTS audit_by_time ON audit(time);
   CREATE INDEX IF NOT EXISTS function_logs_by_time ON function_logs(time);
   `,
-  // Identities: members (people, one personal token each) with a role per project, CI service
+  // 3: identities. Members (people, one personal token each) with a role per project, CI service
   // tokens (one project, a set of permissions, an expiry), and who acted in the audit log.
   // Tokens are kept as SHA-256 only, found by hash (they name no project).
   `
@@ -143,6 +143,30 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX service_tokens_by_project ON service_tokens(project);
   ALTER TABLE audit ADD COLUMN actor TEXT;
   ALTER TABLE audit ADD COLUMN source TEXT;
+  `,
+  // 4: envelope encryption. A root key wraps one data key per project (and install-wide keys);
+  // each row is one data key wrapped by one root key, so a rotation adds rows for the new root
+  // key before the old ones are removed. owner: 'project:NAME' or 'install:NAME'; generation
+  // grows when a project's data key is rotated (the highest seals new values). The id `legacy`
+  // is the key earlier versions derived from the master key (key_versions.data_key_id NULL).
+  `
+  CREATE TABLE data_keys (
+    id          TEXT NOT NULL,
+    owner       TEXT NOT NULL,
+    generation  INTEGER NOT NULL,
+    root_key_id TEXT NOT NULL,
+    wrapped     BLOB NOT NULL,
+    created_at  TEXT NOT NULL,
+    wrapped_at  TEXT NOT NULL,
+    PRIMARY KEY (id, root_key_id),
+    UNIQUE (owner, generation, root_key_id)
+  ) WITHOUT ROWID;
+  -- The ids of the root keys this database accepts (fingerprints; they reveal nothing).
+  CREATE TABLE root_keys (
+    id       TEXT PRIMARY KEY,
+    added_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  ALTER TABLE key_versions ADD COLUMN data_key_id TEXT;
   `,
 ];
 
@@ -237,7 +261,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   `,
   },
   {
-    // Identities: members with a role per project, CI service tokens, who acted in the audit log.
+    // 2: identities. Members with a role per project, CI service tokens, who acted in the audit log.
     sql: `
   CREATE TABLE members (
     id         TEXT PRIMARY KEY,
@@ -269,6 +293,27 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   CREATE INDEX service_tokens_by_project ON service_tokens(project);
   ALTER TABLE audit ADD COLUMN actor TEXT;
   ALTER TABLE audit ADD COLUMN source TEXT;
+  `,
+  },
+  {
+    // 3: envelope encryption (see SQLite migration 4).
+    sql: `
+  CREATE TABLE data_keys (
+    id          TEXT NOT NULL,
+    owner       TEXT NOT NULL,
+    generation  INTEGER NOT NULL,
+    root_key_id TEXT NOT NULL,
+    wrapped     BYTEA NOT NULL,
+    created_at  TEXT NOT NULL,
+    wrapped_at  TEXT NOT NULL,
+    PRIMARY KEY (id, root_key_id),
+    UNIQUE (owner, generation, root_key_id)
+  );
+  CREATE TABLE root_keys (
+    id       TEXT PRIMARY KEY,
+    added_at TEXT NOT NULL
+  );
+  ALTER TABLE key_versions ADD COLUMN data_key_id TEXT;
   `,
   },
 ];

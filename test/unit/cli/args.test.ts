@@ -4,6 +4,7 @@
 import * as assert from 'assert';
 import { UsageError } from '../../../src/cli/args';
 import { parseStart } from '../../../src/cli/cloudCommand';
+import { parseKeyCommand } from '../../../src/cli/cloudKeysCommand';
 import { parseDeployArgs } from '../../../src/cli/deployCommand';
 import { parseScanArgs } from '../../../src/cli/scanCommand';
 
@@ -51,6 +52,7 @@ describe('cli: options of every command', () => {
       allowedHosts: [],
       trustedProxies: [],
       rateLimits: {},
+      previousKeyFiles: [],
       quiet: false,
       token: 'from-env-123',
     });
@@ -65,6 +67,8 @@ describe('cli: options of every command', () => {
           '--allowed-host',
           'keys.example.test',
           '--allowed-host=vault.example.test:8443',
+          '--previous-key-file',
+          'old.key',
         ],
         {},
       ),
@@ -76,6 +80,7 @@ describe('cli: options of every command', () => {
         allowedHosts: ['keys.example.test', 'vault.example.test:8443'],
         trustedProxies: [],
         rateLimits: {},
+        previousKeyFiles: ['old.key'],
         quiet: true,
       },
     );
@@ -106,6 +111,13 @@ describe('cli: options of every command', () => {
     );
     assert.throws(() => parseStart(['--rate-limit', 'writes=5/s'], {}), /--rate-limit "writes=5\/s" is not KIND=RATE/);
     assert.strictEqual(parseStart(['-h'], {}), 'help');
+    assert.deepStrictEqual(
+      parseKeyCommand(['--finish', '--previous-key-file=a.key', '--previous-key-file', 'b.key'], {
+        CLOUDXLR_DATABASE_URL: url,
+      }),
+      { data: '.cloudxlr/cloud', database: url, previousKeyFiles: ['a.key', 'b.key'], finish: true },
+    );
+    assert.throws(() => parseKeyCommand(['--new-key'], {}), /Unknown option "--new-key"/);
     assert.strictEqual(parseDeployArgs(['--help']), 'help');
     assert.match(String(parseScanArgs(['--format=xml'])), /--format must be text, json or sarif/);
     assert.deepStrictEqual(parseScanArgs([]), { paths: [], format: 'text' });

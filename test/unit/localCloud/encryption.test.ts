@@ -79,7 +79,7 @@ describe('local cloud: encryption at rest', () => {
     const other = randomBytes(32).toString('base64');
     await assert.rejects(
       startLocalCloud({ dataDir: t.dataDir, port: 0, env: { CLOUDXLR_MASTER_KEY: other } }),
-      /not the one this data directory/,
+      /The root key rk_[0-9a-f]{20} \(from CLOUDXLR_MASTER_KEY\) is not accepted by this data directory, which accepts rk_[0-9a-f]{20}\./,
     );
   });
 
