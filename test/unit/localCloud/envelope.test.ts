@@ -300,7 +300,7 @@ describe('envelope encryption: a database from before envelopes, and root key ro
     const added = await addRootKey({ dataDir: dir, env });
     assert.equal(added.rootKeyId, rootKeyId(newKey));
     assert.deepEqual(added.accepted.sort(), [rootKeyId(oldKey), rootKeyId(newKey)].sort());
-    assert.equal(added.rewrapped, 2, 'the key of earlier versions, and the data key of demo');
+    assert.equal(added.rewrapped, 3, 'the key of earlier versions, the data key of demo and the audit key');
     const finished = await finishRotation({ dataDir: dir, env: { CLOUDXLR_MASTER_KEY: b64(newKey) } });
     assert.deepEqual(finished.retired, [rootKeyId(oldKey)]);
     cloud = await start(undefined, dir, newKey);
@@ -338,7 +338,7 @@ describe('envelope encryption: a database from before envelopes, and root key ro
     assert.equal(rotated.status, 0, rotated.stderr);
     assert.match(
       rotated.stdout,
-      new RegExp(`The database accepts ${oldId}, ${newId}: 2 of 2 data keys wrapped by ${newId} just now\\.`),
+      new RegExp(`The database accepts ${oldId}, ${newId}: 3 of 3 data keys wrapped by ${newId} just now\\.`),
     );
     assert.ok(!rotated.stdout.includes(b64(newKey)) && !rotated.stderr.includes(b64(oldKey)));
 
@@ -381,7 +381,7 @@ describe('envelope encryption: a database from before envelopes, and root key ro
     assert.match(
       finish.stdout,
       new RegExp(
-        `Rotation finished: the database accepts only ${newId}; 3 data keys are wrapped by it \\(1 wrapped just now\\)\\. Removed 3 wrappings by ${oldId}\\.`,
+        `Rotation finished: the database accepts only ${newId}; 4 data keys are wrapped by it \\(1 wrapped just now\\)\\. Removed 4 wrappings by ${oldId}\\.`,
       ),
     );
 
@@ -396,7 +396,7 @@ describe('envelope encryption: a database from before envelopes, and root key ro
     assert.match(
       info.stdout,
       new RegExp(
-        `Root keys the database accepts: ${newId}\\n  ${newId} wraps 3 data keys\\nThis machine's current root key: ${newId} \\(accepted\\)`,
+        `Root keys the database accepts: ${newId}\\n  ${newId} wraps 4 data keys\\nThis machine's current root key: ${newId} \\(accepted\\)`,
       ),
     );
 
