@@ -32,18 +32,16 @@ export type Role = 'owner' | 'developer' | 'viewer';
 
 export const ROLES: readonly Role[] = ['owner', 'developer', 'viewer'];
 
+/**
+ * What only owners hold: managing people and tokens. A service token never holds these either
+ * (no escalation).
+ */
+export const OWNER_ONLY_PERMISSIONS: readonly Permission[] = ['members.manage', 'tokens.manage'];
+
 /** Each role's permissions: owner everything, developer all but people and tokens, viewer reads. */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   owner: PERMISSIONS,
-  developer: [
-    'keys.describe',
-    'keys.write',
-    'functions.describe',
-    'functions.deploy',
-    'functions.invoke',
-    'logs.read',
-    'audit.read',
-  ],
+  developer: PERMISSIONS.filter((p) => !OWNER_ONLY_PERMISSIONS.includes(p)),
   viewer: ['keys.describe', 'functions.describe', 'logs.read'],
 };
 
@@ -151,9 +149,6 @@ export interface CreateServiceTokenResponse {
 export interface ServiceTokenListResponse {
   tokens: ServiceTokenInfo[];
 }
-
-/** What a service token may never hold: it cannot manage people or tokens (no escalation). */
-export const OWNER_ONLY_PERMISSIONS: readonly Permission[] = ['members.manage', 'tokens.manage'];
 
 /** A service token's expiry, in days. */
 export const SERVICE_TOKEN_MAX_DAYS = 365;

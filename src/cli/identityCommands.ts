@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ServiceTokenInfo } from '../api';
+import type { Identities } from '../localCloud/identities';
 import type { AuditActor, Storage } from '../localCloud/storage';
 import { CLOUD_MIN_NODE, nodeSupportsCloud, tooOldMessage } from '../shared/nodeVersion';
 import { parseCommandLine, UsageError } from './args';
@@ -108,9 +109,7 @@ function pickAction(group: string, action: string | undefined, rest: string[], v
       if (!values.role) throw new UsageError('cloud members add needs --role owner, developer or viewer.');
       const role = values.role;
       return async (storage) => {
-        const { Identities } = await import('../localCloud/identities');
-        await needProject(storage, p);
-        const r = await new Identities(storage.identities, () => new Date()).setMember(p, name, role, ADMIN);
+        const r = await (await identitiesIn(storage, p)).setMember(p, name, role, ADMIN);
         if (r.token) {
           console.log(`Added ${r.member.name} (${r.member.id}) to project ${p} as ${r.member.role}.`);
           console.log(
@@ -126,9 +125,7 @@ function pickAction(group: string, action: string | undefined, rest: string[], v
       none();
       const p = project();
       return async (storage) => {
-        const { Identities } = await import('../localCloud/identities');
-        await needProject(storage, p);
-        const members = await new Identities(storage.identities, () => new Date()).members(p);
+        const members = await (await identitiesIn(storage, p)).members(p);
         if (members.length === 0) console.log(`Project ${p} has no members yet.`);
         else
           printTable(
@@ -142,9 +139,7 @@ function pickAction(group: string, action: string | undefined, rest: string[], v
       const name = one('member NAME (or id)');
       const p = project();
       return async (storage) => {
-        const { Identities } = await import('../localCloud/identities');
-        await needProject(storage, p);
-        await new Identities(storage.identities, () => new Date()).removeMember(p, name, ADMIN);
+        await (await identitiesIn(storage, p)).removeMember(p, name, ADMIN);
         console.log(`Removed ${name} from project ${p}; its token no longer opens the project.`);
         return 0;
       };
@@ -152,8 +147,7 @@ function pickAction(group: string, action: string | undefined, rest: string[], v
     if (action === 'reissue') {
       const name = one('member NAME (or id)');
       return async (storage) => {
-        const { Identities } = await import('../localCloud/identities');
-        const r = await new Identities(storage.identities, () => new Date()).reissueMemberToken(name, ADMIN);
+        const r = await (await identitiesIn(storage)).reissueMemberToken(name, ADMIN);
         const where = r.projects.length > 0 ? `projects ${r.projects.join(', ')}` : 'no project yet';
         console.log(`New token for ${r.name} (${r.id}, ${where}); the previous token no longer works.`);
         console.log(
@@ -179,9 +173,7 @@ function pickAction(group: string, action: string | undefined, rest: string[], v
     if (!m) throw new UsageError(`--expires-in must be a number of days such as 30d, not "${expires.slice(0, 40)}".`);
     const request = { name: values.name, permissions: values.permission, expiresInDays: Number(m[1]) };
     return async (storage) => {
-      const { Identities } = await import('../localCloud/identities');
-      await needProject(storage, p);
-      const r = await new Identities(storage.identities, () => new Date()).createServiceToken(p, request, ADMIN);
+      const r = await (await identitiesIn(storage, p)).createServiceToken(p, request, ADMIN);
       console.log(
         `Created service token ${r.info.id} "${r.info.name}" for project ${p}: ${r.info.permissions.join(', ')}; expires ${r.info.expiresAt}.`,
       );
@@ -193,9 +185,7 @@ function pickAction(group: string, action: string | undefined, rest: string[], v
     none();
     const p = project();
     return async (storage) => {
-      const { Identities } = await import('../localCloud/identities');
-      await needProject(storage, p);
-      const list = await new Identities(storage.identities, () => new Date()).serviceTokens(p);
+      const list = await (await identitiesIn(storage, p)).serviceTokens(p);
       if (list.length === 0) console.log(`Project ${p} has no service tokens.`);
       else
         printTable(
@@ -217,9 +207,7 @@ function pickAction(group: string, action: string | undefined, rest: string[], v
     const id = one('token ID (svc_…)');
     const p = project();
     return async (storage) => {
-      const { Identities } = await import('../localCloud/identities');
-      await needProject(storage, p);
-      const t = await new Identities(storage.identities, () => new Date()).revokeServiceToken(p, id, ADMIN);
+      const t = await (await identitiesIn(storage, p)).revokeServiceToken(p, id, ADMIN);
       console.log(`Revoked service token ${t.id} "${t.name}" of project ${p} (on ${t.revokedAt}).`);
       return 0;
     };
@@ -232,11 +220,14 @@ function tokenState(t: ServiceTokenInfo): string {
   return Date.parse(t.expiresAt) <= Date.now() ? 'expired' : 'active';
 }
 
-async function needProject(storage: Storage, project: string): Promise<void> {
-  if (!(await storage.tokens.projects()).includes(project))
+/** The identities of the cloud, after checking that `project` (when given) exists. */
+async function identitiesIn(storage: Storage, project?: string): Promise<Identities> {
+  if (project !== undefined && !(await storage.tokens.projects()).includes(project))
     throw new Refusal(
       `There is no project "${project.slice(0, 64)}" in this cloud. Start the cloud with --project ${project.slice(0, 64)} to create it.`,
     );
+  const { Identities } = await import('../localCloud/identities');
+  return new Identities(storage.identities, () => new Date());
 }
 
 /** Opens the cloud's storage (the embedded one under its lock), runs `action`, closes it. */
