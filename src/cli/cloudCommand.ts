@@ -266,6 +266,13 @@ export async function run(argv: string[]): Promise<number> {
   for (const t of cloud.createdTokens) {
     console.log(`Developer token for project "${t.project}" (shown once, saved in ${t.file}):\n  ${t.token}`);
   }
+  const { trustedProxies, rateLimits } = cloud.services;
+  console.log(
+    trustedProxies.size > 0
+      ? `Clients: X-Forwarded-For is read from the trusted proxies ${trustedProxies.entries.join(', ')}`
+      : "Clients: the connection's peer (no --trusted-proxy; X-Forwarded-For is ignored)",
+  );
+  console.log(`Rate limits, per node: ${rateLimits.describe()}`);
   console.log(`Functions: ${isolation.summary}`);
   if (args.host !== '127.0.0.1' && args.host !== 'localhost' && args.host !== '::1') {
     console.log(

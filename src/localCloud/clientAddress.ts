@@ -25,7 +25,7 @@ export class TrustedProxies {
   readonly size: number;
 
   /** @param entries addresses (127.0.0.1, ::1) and CIDR ranges (10.0.0.0/8, fd00::/8). */
-  constructor(entries: readonly string[]) {
+  constructor(readonly entries: readonly string[]) {
     for (const entry of entries) {
       const parsed = parseEntry(entry);
       if (!parsed) throw new RangeError(notAnEntry(entry));

@@ -160,6 +160,14 @@ export class RateLimits {
     }
   }
 
+  /** The limits in one line, for the start-up message: "read 1000/s (burst 20000), …, auth-failure off". */
+  describe(): string {
+    return RATE_LIMIT_KINDS.map((kind) => {
+      const limit = this.settings[kind];
+      return limit ? `${kind} ${limit.perSecond}/s (burst ${limit.burst})` : `${kind} off`;
+    }).join(', ');
+  }
+
   /** Buckets held now, by kind (for tests and figures). */
   sizes(): Record<RateLimitKind, number> {
     return Object.fromEntries(RATE_LIMIT_KINDS.map((k) => [k, this.buckets[k]?.size ?? 0])) as Record<

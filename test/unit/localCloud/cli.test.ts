@@ -51,7 +51,22 @@ describe('cloudxlr cloud start', function () {
     assert.equal(await first.exited, 0);
     assert.match(first.output(), /Local cloud closed\./);
 
-    const second = await startCli(['--port', '0', '--data', dir, '--project', 'demo']);
+    assert.match(
+      first.output(),
+      /^Clients: the connection's peer \(no --trusted-proxy; X-Forwarded-For is ignored\)$/m,
+    );
+    assert.match(
+      first.output(),
+      /^Rate limits, per node: read 1000\/s \(burst 20000\), write 200\/s \(burst 10000\), function 1000\/s \(burst 10000\), function-client 200\/s \(burst 5000\), auth-failure 1\/s \(burst 60\)$/m,
+    );
+
+    const second = await startCli([
+      ...['--port', '0', '--data', dir, '--project', 'demo'],
+      ...['--trusted-proxy', '10.0.0.0/8', '--trusted-proxy', '::1', '--rate-limit', 'write=5/s,burst=10'],
+      ...['--rate-limit', 'function-client=off'],
+    ]);
+    assert.match(second.output(), /^Clients: X-Forwarded-For is read from the trusted proxies 10\.0\.0\.0\/8, ::1$/m);
+    assert.match(second.output(), /write 5\/s \(burst 10\),.*function-client off,/);
     assert.ok(!second.output().includes('cxlr_'), 'a token is printed only on first start');
     assert.equal((await request(second.url, 'GET', '/v1/projects/demo/keys', { token: tokens[0] })).status, 200);
     second.proc.kill('SIGINT');
