@@ -18,6 +18,20 @@ export const DEVTOOL_FORMATS: ProviderRule[] = [
     ],
   },
   {
+    id: 'cloudxlr-token',
+    provider: 'CloudXLR',
+    title: 'CloudXLR cloud token',
+    keyName: 'CLOUDXLR_TOKEN',
+    keepPrefix: 9,
+    description:
+      "A CloudXLR cloud token: a member's personal token (`cxlr_mem_…`), a CI service token (`cxlr_svc_…`) or a local cloud's project token (`cxlr_…`). It opens a project's vault and functions; keep it in your CI's secret store, and revoke a leaked one (`cloudxlr cloud tokens revoke`, `members reissue`).",
+    samples: {
+      positive: [call('cxlr_svc_{{b64url:43}}'), call('cxlr_mem_{{b64url:43}}'), call('cxlr_{{b64url:43}}')],
+      negative: [call('cxlr_svc_YOUR_TOKEN'), call('cxlr_{{b64url:20}}')],
+    },
+    patterns: [{ anchor: 'cxlr_', source: `cxlr_(?:mem_|svc_)?[${B64URL}]{43}(?![${B64URL}])` }],
+  },
+  {
     id: 'clojars-token',
     provider: 'Clojars',
     title: 'Clojars deploy token',
