@@ -3,13 +3,21 @@
 // fixed JSON body (the baseline: what HTTP alone costs on this machine). Each server runs in
 // its own child process, so the load generator does not share its event loop. Bounded by
 // count and time; about half a minute in all.
-import { fork, spawnSync, type ChildProcess } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { cloudNode } from '../test/host/nodeRuntime';
-import { load as loadRequests, send, type LoadRequest, type LoadResult } from './httpLoad';
+import {
+  forkServer,
+  load as loadRequests,
+  send,
+  stopServer,
+  type LoadRequest,
+  type LoadResult,
+  type ServerProcess,
+} from './httpLoad';
 
 const TOKEN = 'bench-token-0123456789';
 const PROJECT = 'bench';
@@ -22,28 +30,8 @@ const MAX_SECONDS = 6;
 type Kind = 'cloud' | 'bare';
 type Op = 'list' | 'put';
 
-interface Server {
-  port: number;
-  child: ChildProcess;
-}
-
-function startServer(kind: Kind, dataDir: string): Promise<Server> {
-  // The cloud needs node:sqlite: this Node when it has it, else the registry's Node 24.
-  const child = fork(__filename, ['--cloud-bench-child', kind, dataDir], {
-    execPath: cloudNode(),
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m: { port: number }) => resolve({ port: m.port, child }));
-    child.once('exit', (code) => reject(new Error(`The ${kind} server exited with ${code}.`)));
-  });
-}
-
-function stopServer(s: Server): Promise<void> {
-  return new Promise((resolve) => {
-    s.child.once('exit', () => resolve());
-    s.child.kill('SIGTERM');
-  });
+function startServer(kind: Kind, dataDir: string): Promise<ServerProcess> {
+  return forkServer(__filename, ['--cloud-bench-child', kind, dataDir], `The ${kind} server`);
 }
 
 function request(op: Op, i: number): LoadRequest {

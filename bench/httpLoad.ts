@@ -1,6 +1,40 @@
-// The HTTP load generator the cloud benches share: keep-alive connections on loopback, a
-// warm-up, then requests until a count or a time is reached, with latencies per request.
+// What the cloud benches share: servers under test in child processes of their own (so the
+// load generator does not share their event loop), and the HTTP load generator: keep-alive
+// connections on loopback, a warm-up, then requests until a count or a time is reached, with
+// latencies per request.
+import { fork, type ChildProcess } from 'child_process';
 import * as http from 'http';
+import { cloudNode } from '../test/host/nodeRuntime';
+
+export interface ServerProcess {
+  port: number;
+  child: ChildProcess;
+}
+
+/**
+ * Forks `file` with `args` under a Node that has node:sqlite (this one when it has it, else the
+ * registry's Node 24); resolves once the child sends `{ port }`.
+ */
+export function forkServer(
+  file: string,
+  args: string[],
+  what: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<ServerProcess> {
+  const child = fork(file, args, { execPath: cloudNode(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: { port: number }) => resolve({ port: m.port, child }));
+    child.once('exit', (code) => reject(new Error(`${what} exited with ${code}.`)));
+  });
+}
+
+/** Stops a forked server with SIGTERM and resolves once it has exited. */
+export function stopServer(s: ServerProcess): Promise<void> {
+  return new Promise((resolve) => {
+    s.child.once('exit', () => resolve());
+    s.child.kill('SIGTERM');
+  });
+}
 
 export interface LoadRequest {
   method: string;

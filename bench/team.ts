@@ -4,16 +4,22 @@
 // baseline; the warm invocation on PostgreSQL should stay within 1.5x of its cost (a node
 // keeps what the call reads, so it sends no statement when nothing changed). Every server is
 // its own process; PostgreSQL and HAProxy are started (and stopped) here on loopback.
-import { fork, type ChildProcess } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { startBalancer, type Balancer } from '../test/host/balancer';
-import { cloudNode } from '../test/host/nodeRuntime';
 import { startPostgres } from '../test/host/postgres';
-import { load as loadRequests, send, type LoadRequest, type LoadResult } from './httpLoad';
+import {
+  forkServer,
+  load as loadRequests,
+  send,
+  stopServer,
+  type LoadRequest,
+  type LoadResult,
+  type ServerProcess,
+} from './httpLoad';
 
 const TOKEN = 'team-bench-token-0123456789';
 const PROJECT = 'bench';
@@ -27,20 +33,13 @@ const FUNCTION = 'module.exports = async (req, ctx) => ({ ok: (await ctx.secrets
 type Op = 'list' | 'put' | 'invoke';
 const OPS: Op[] = ['list', 'put', 'invoke'];
 
-interface Node {
-  port: number;
-  child: ChildProcess;
-}
+type Node = ServerProcess;
 
 function startNode(dataDir: string, database: string, masterKey: string): Promise<Node> {
-  const child = fork(__filename, ['--team-bench-child', dataDir, database], {
-    execPath: cloudNode(),
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, CLOUDXLR_MASTER_KEY: masterKey, CLOUDXLR_DATABASE_URL: '' },
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m: { port: number }) => resolve({ port: m.port, child }));
-    child.once('exit', (code) => reject(new Error(`A cloud node exited with ${code}.`)));
+  return forkServer(__filename, ['--team-bench-child', dataDir, database], 'A cloud node', {
+    ...process.env,
+    CLOUDXLR_MASTER_KEY: masterKey,
+    CLOUDXLR_DATABASE_URL: '',
   });
 }
 
@@ -62,13 +61,6 @@ async function warmStatements(n: Node): Promise<number> {
   const after = await statementsOf(n);
   agent.destroy();
   return after - before;
-}
-
-function stopNode(n: Node): Promise<void> {
-  return new Promise((resolve) => {
-    n.child.once('exit', () => resolve());
-    n.child.kill('SIGTERM');
-  });
 }
 
 function request(op: Op, i: number): LoadRequest {
@@ -137,9 +129,9 @@ export async function run(): Promise<void> {
   const setups: Setup[] = [];
   try {
     const embedded = await startNode(dir(), '', masterKey);
-    setups.push({ name: 'embedded (SQLite)', port: embedded.port, stop: () => stopNode(embedded) });
+    setups.push({ name: 'embedded (SQLite)', port: embedded.port, stop: () => stopServer(embedded) });
     const single = await startNode(dir(), await postgres.createDatabase(), masterKey);
-    setups.push({ name: '1 node, PostgreSQL', port: single.port, stop: () => stopNode(single) });
+    setups.push({ name: '1 node, PostgreSQL', port: single.port, stop: () => stopServer(single) });
     const shared = await postgres.createDatabase();
     const three = [await startNode(dir(), shared, masterKey)];
     three.push(...(await Promise.all([1, 2].map(() => startNode(dir(), shared, masterKey)))));
@@ -149,7 +141,7 @@ export async function run(): Promise<void> {
       port: Number(new URL(balancer.url).port),
       stop: async () => {
         await balancer.stop();
-        await Promise.all(three.map(stopNode));
+        await Promise.all(three.map(stopServer));
       },
     });
     for (const s of setups) await seed(s.port);

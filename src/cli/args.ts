@@ -27,3 +27,21 @@ function usageMessage(e: unknown): string {
     return `Unexpected argument "${quoted}": this command takes options only.`;
   return (err.message ?? 'The options could not be read.').split('\n').join(' ');
 }
+
+/**
+ * Runs a command's option parser: its arguments, or the exit code once `--help` was printed (0)
+ * or a UsageError was explained with the help after it (2).
+ */
+export function parseOrExit<T>(parse: () => T | 'help', help: string): T | { exit: number } {
+  let args: T | 'help';
+  try {
+    args = parse();
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`${e.message}\n\n${help}`);
+    return { exit: 2 };
+  }
+  if (args !== 'help') return args;
+  console.log(help);
+  return { exit: 0 };
+}

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { CLOUD_MIN_NODE, nodeSupportsCloud, tooOldMessage } from '../shared/nodeVersion';
 import { trustedProxyProblem } from '../localCloud/clientAddress';
 import { parseRateLimit, type RateLimitSettings } from '../localCloud/rateLimits';
-import { parseCommandLine, UsageError } from './args';
+import { parseCommandLine, parseOrExit, UsageError } from './args';
 import { runIdentityCommand } from './identityCommands';
 import { KEY_COMMANDS, runKeyCommand } from './cloudKeysCommand';
 
@@ -151,20 +151,8 @@ export function parseMigrate(argv: readonly string[], env: NodeJS.ProcessEnv): {
 }
 
 async function migrateCommand(argv: string[]): Promise<number> {
-  let args: { database: string } | 'help';
-  try {
-    args = parseMigrate(argv, process.env);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`${e.message}\n\n${HELP}`);
-      return 2;
-    }
-    throw e;
-  }
-  if (args === 'help') {
-    console.log(HELP);
-    return 0;
-  }
+  const args = parseOrExit(() => parseMigrate(argv, process.env), HELP);
+  if ('exit' in args) return args.exit;
   const { migrateDatabase, describeDatabase, DatabaseError } = await import('../localCloud/storage/postgres');
   try {
     const version = await migrateDatabase(args.database, (line) => console.log(line));
@@ -193,20 +181,8 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`Unknown cloud command "${sub.slice(0, 40)}".\n\n${HELP}`);
     return 2;
   }
-  let args: StartArgs | 'help';
-  try {
-    args = parseStart(rest, process.env);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`${e.message}\n\n${HELP}`);
-      return 2;
-    }
-    throw e;
-  }
-  if (args === 'help') {
-    console.log(HELP);
-    return 0;
-  }
+  const args = parseOrExit(() => parseStart(rest, process.env), HELP);
+  if ('exit' in args) return args.exit;
 
   // The cloud keeps its data in Node's own SQLite (node:sqlite), which older Nodes lack.
   if (!nodeSupportsCloud()) {

@@ -2,7 +2,7 @@
 // and the data keys it wraps (envelope encryption). They print key ids (fingerprints) only.
 import * as path from 'path';
 import { CLOUD_MIN_NODE, nodeSupportsCloud, tooOldMessage } from '../shared/nodeVersion';
-import { parseCommandLine, UsageError } from './args';
+import { parseCommandLine, parseOrExit, UsageError } from './args';
 
 export const KEYS_HELP = `Usage: cloudxlr cloud rotate-root-key [--finish] [options]
        cloudxlr cloud rotate-data-key --project NAME [options]
@@ -77,24 +77,15 @@ export function parseKeyCommand(argv: readonly string[], env: NodeJS.ProcessEnv)
 }
 
 export async function runKeyCommand(sub: (typeof KEY_COMMANDS)[number], argv: string[]): Promise<number> {
-  let args: KeyArgs | 'help';
-  try {
-    args = parseKeyCommand(argv, process.env);
-    if (args !== 'help' && sub === 'rotate-data-key' && args.project === undefined)
+  const args = parseOrExit(() => {
+    const parsed = parseKeyCommand(argv, process.env);
+    if (parsed !== 'help' && sub === 'rotate-data-key' && parsed.project === undefined)
       throw new UsageError('rotate-data-key needs --project NAME.');
-    if (args !== 'help' && args.finish && sub !== 'rotate-root-key')
+    if (parsed !== 'help' && parsed.finish && sub !== 'rotate-root-key')
       throw new UsageError('--finish belongs to rotate-root-key.');
-  } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`${e.message}\n\n${KEYS_HELP}`);
-      return 2;
-    }
-    throw e;
-  }
-  if (args === 'help') {
-    console.log(KEYS_HELP);
-    return 0;
-  }
+    return parsed;
+  }, KEYS_HELP);
+  if ('exit' in args) return args.exit;
   if (!nodeSupportsCloud()) {
     console.error(tooOldMessage(`cloudxlr cloud ${sub}`, CLOUD_MIN_NODE, process.versions.node, process.execPath));
     return 1;

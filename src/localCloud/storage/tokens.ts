@@ -43,27 +43,20 @@ export class SqlTokenStore implements TokenStore {
     return this.sql.all<TokenHash>('SELECT id, hash FROM tokens WHERE project = ?', [project]);
   }
 
-  async add(project: string, token: TokenHash, label: TokenLabel, time: string): Promise<void> {
-    let announced = 0;
-    const change = { project, kind: 'tokens' as const, name: '' };
-    await this.sql.transaction(async (tx) => {
-      await tx.run('INSERT INTO tokens (id, project, hash, label, created_at) VALUES (?, ?, ?, ?, ?)', [
-        token.id,
-        project,
-        token.hash,
-        label,
-        time,
-      ]);
-      announced = await this.feed.inTransaction(tx, change);
-    });
-    await this.feed.committed(change, announced);
+  add(project: string, token: TokenHash, label: TokenLabel, time: string): Promise<void> {
+    return this.insert(project, token, label, time, false);
   }
 
-  async replace(project: string, token: TokenHash, label: TokenLabel, time: string): Promise<void> {
+  replace(project: string, token: TokenHash, label: TokenLabel, time: string): Promise<void> {
+    return this.insert(project, token, label, time, true);
+  }
+
+  /** Inserts a token (after removing the project's others of `label` with `replacing`), announced. */
+  private async insert(project: string, token: TokenHash, label: TokenLabel, time: string, replacing: boolean) {
     let announced = 0;
     const change = { project, kind: 'tokens' as const, name: '' };
     await this.sql.transaction(async (tx) => {
-      await tx.run('DELETE FROM tokens WHERE project = ? AND label = ?', [project, label]);
+      if (replacing) await tx.run('DELETE FROM tokens WHERE project = ? AND label = ?', [project, label]);
       await tx.run('INSERT INTO tokens (id, project, hash, label, created_at) VALUES (?, ?, ?, ?, ?)', [
         token.id,
         project,
